@@ -1,0 +1,28 @@
+// Builds everything into dist/: the native library and the stage1 image (embedded
+// assets), the demo image dist/hello.aci, and the single executable dist/rkt.
+import { mkdirSync } from "node:fs";
+import { buildNativeLibrary } from "./native/build";
+import { buildHelloImage, buildStage1Image } from "./stage1/build";
+
+const dist = "dist";
+const work = `${dist}/build`;
+mkdirSync(work, { recursive: true });
+
+function step(name: string) {
+  process.stderr.write(`build: ${name}\n`);
+}
+
+step("native library");
+await buildNativeLibrary(work);
+step("stage1 image");
+await buildStage1Image(work);
+step("demo image");
+await buildHelloImage(dist);
+
+step("rkt executable");
+const compile = Bun.spawnSync(
+  [process.execPath, "build", "--compile", "--minify", "--sourcemap=none", "src/main.ts", "--outfile", `${dist}/rkt`],
+  { stdout: "inherit", stderr: "inherit" },
+);
+if (compile.exitCode !== 0) throw new Error("bun build --compile failed");
+step(`done: ${dist}/rkt`);

@@ -1,0 +1,27 @@
+/** Exit codes; the README documents them. */
+export const ExitCode = {
+  Ok: 0,
+  Failure: 1,
+  Usage: 2,
+  /** rkt's own failure after a pod was created, so scripts can tell it from an app's status. */
+  PodFailure: 254,
+} as const;
+
+/** An error meant for the user: one line, no stack trace unless --debug. */
+export class RktError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.Failure,
+  ) {
+    super(message);
+    this.name = "RktError";
+  }
+}
+
+/** Bad command line: exit 2 with a pointer to the help. */
+export class UsageError extends RktError {
+  constructor(message: string) {
+    super(message, ExitCode.Usage);
+    this.name = "UsageError";
+  }
+}

@@ -1,0 +1,127 @@
+// Flag parsing with rkt's (cobra/pflag) rules, driven by citty argument declarations:
+// `--flag=value` or `--flag value`; booleans `--flag` or `--flag=true|false`, never
+// `--flag false`; no `--no-x` negation (rkt has real flags named --no-overlay and
+// --no-legend); flags marked `repeatable` collect every value in order.
+import type { ArgDef } from "citty";
+import { UsageError } from "./errors";
+
+export type FlagDef = ArgDef & { repeatable?: boolean; hidden?: boolean };
+export type FlagDefs = Record<string, FlagDef>;
+export type FlagValues = Record<string, string | boolean | string[] | undefined>;
+
+const goTrue = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const goFalse = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+
+/** Go's strconv.ParseBool, as pflag uses for boolean flags. */
+export function parseGoBool(value: string, what: string): boolean {
+  if (goTrue.has(value)) return true;
+  if (goFalse.has(value)) return false;
+  throw new UsageError(`invalid argument "${value}" for ${what}: must be true or false`);
+}
+
+export function isFlagToken(token: string): boolean {
+  return token.startsWith("--") && token.length > 2;
+}
+
+/** Defaults of the declared flags, before any token is read. */
+export function flagDefaults(defs: FlagDefs): FlagValues {
+  const values: FlagValues = {};
+  for (const [name, def] of Object.entries(defs)) {
+    if (def.type === "positional") continue;
+    if (def.repeatable) values[name] = [];
+    else if (def.default !== undefined) values[name] = def.default as string | boolean;
+    else if (def.type === "boolean") values[name] = false;
+  }
+  return values;
+}
+
+/**
+ * Reads the flag at tokens[index] into `values`; returns the index of the next unread
+ * token. Throws a UsageError for an unknown flag or a missing value.
+ */
+export function readFlag(tokens: string[], index: number, defs: FlagDefs, values: FlagValues): number {
+  const token = tokens[index]!;
+  const eq = token.indexOf("=");
+  const name = token.slice(2, eq === -1 ? undefined : eq);
+  const def = defs[name];
+  if (!def || def.type === "positional") throw new UsageError(`unknown flag: --${name}`);
+  let next = index + 1;
+  if (def.type === "boolean") {
+    values[name] = eq === -1 ? true : parseGoBool(token.slice(eq + 1), `--${name}`);
+    return next;
+  }
+  let value: string;
+  if (eq !== -1) value = token.slice(eq + 1);
+  else {
+    if (next >= tokens.length) throw new UsageError(`flag needs an argument: --${name}`);
+    value = tokens[next++]!;
+  }
+  if (def.type === "enum" && def.options && !def.options.includes(value)) {
+    throw new UsageError(`invalid argument "${value}" for --${name}: must be one of ${def.options.join(", ")}`);
+  }
+  if (def.repeatable) (values[name] as string[]).push(value);
+  else values[name] = value;
+  return next;
+}
+
+export interface ParsedTokens {
+  values: FlagValues;
+  positionals: string[];
+  /** Tokens after a lone `--`, or after the first positional when parsing stops there. */
+  rest: string[];
+}
+
+/**
+ * Parses a whole token list. With `stopAtPositional`, the first non-flag token and
+ * everything after it are returned untouched in `rest` (rkt enter's CMD may carry flags).
+ */
+export function parseTokens(
+  tokens: string[],
+  defs: FlagDefs,
+  opts: { stopAtPositional?: boolean; initial?: FlagValues } = {},
+): ParsedTokens {
+  const values = { ...flagDefaults(defs), ...opts.initial };
+  const positionals: string[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const token = tokens[i]!;
+    if (token === "--") return { values, positionals, rest: tokens.slice(i + 1) };
+    if (isFlagToken(token)) {
+      i = readFlag(tokens, i, defs, values);
+      continue;
+    }
+    if (opts.stopAtPositional) return { values, positionals, rest: tokens.slice(i) };
+    positionals.push(token);
+    i++;
+  }
+  return { values, positionals, rest: [] };
+}
+
+/** Go duration syntax (`30m`, `1h30m`, `24h`, `0s`, `1m30s`, `500ms`) in milliseconds. */
+export function parseGoDuration(text: string, what: string): number {
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  if (text === "0") return 0;
+  const part = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
+  let total = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    part.lastIndex = pos;
+    const m = part.exec(text);
+    if (!m) throw new UsageError(`invalid argument "${text}" for ${what}: time: invalid duration "${text}"`);
+    total += Number(m[1]) * units[m[2]!]!;
+    pos = part.lastIndex;
+  }
+  if (pos === 0) throw new UsageError(`invalid argument "${text}" for ${what}: time: invalid duration "${text}"`);
+  return total;
+}
+
+/** Formats milliseconds the way Go prints a time.Duration (`30m0s`, `24h0m0s`). */
+export function formatGoDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}

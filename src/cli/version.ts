@@ -1,0 +1,10 @@
+import { rktCommand } from "./command";
+import { APPC_VERSION, RKT_VERSION } from "../version";
+
+export default rktCommand({
+  name: "version",
+  description: "Print the version and exit",
+  run() {
+    process.stdout.write(`rkt version ${RKT_VERSION}\nappc version ${APPC_VERSION}\n`);
+  },
+});

@@ -1,0 +1,113 @@
+#!/usr/bin/env bun
+// The entry point: finds the command (by unambiguous prefix), reads global flags wherever
+// they stand, loads only that command's module, and turns errors into one line + exit code.
+import { basename } from "node:path";
+import { commandTable, lookupCommand, type CommandTable } from "./cli/commands";
+import { ExitCode, RktError, UsageError } from "./cli/errors";
+import { flagDefaults, isFlagToken, parseTokens, readFlag, type FlagValues } from "./cli/flags";
+import { globalFlagDefs, globalsFrom, setGlobals } from "./cli/globals";
+import { commandHelp, groupHelp } from "./cli/help";
+import type { RktCommand } from "./cli/command";
+
+const ROOT_DESCRIPTION = "rkt, the application container runner";
+const ACTOOL_DESCRIPTION = "actool, the App Container tool";
+
+interface Resolved {
+  path: string[];
+  table: CommandTable;
+  description: string;
+  load?: () => Promise<{ default: RktCommand }>;
+  rest: string[];
+  wantsHelp: boolean;
+}
+
+/** Walks the tokens down the command tree, reading global flags met on the way. */
+function resolve(tokens: string[], root: CommandTable, rootName: string, rootDescription: string, values: FlagValues): Resolved {
+  let table = root;
+  let description = rootDescription;
+  const path = [rootName];
+  let i = 0;
+  let helpTopic = false;
+  while (i < tokens.length) {
+    const token = tokens[i]!;
+    if (token === "--help" || token === "-h") return { path, table, description, rest: [], wantsHelp: true };
+    if (isFlagToken(token)) {
+      i = readFlag(tokens, i, globalFlagDefs, values);
+      continue;
+    }
+    const found = lookupCommand(table, token);
+    if (!found) throw new UsageError(`unknown command "${token}" for "${path.join(" ")}"`);
+    const [name, entry] = found;
+    i++;
+    if (name === "help" && table === root) {
+      helpTopic = true;
+      continue;
+    }
+    path.push(name);
+    description = entry.description;
+    if (entry.subcommands) {
+      table = entry.subcommands;
+      continue;
+    }
+    return { path, table, description, load: entry.load, rest: tokens.slice(i), wantsHelp: helpTopic };
+  }
+  return { path, table, description, rest: [], wantsHelp: true };
+}
+
+function wantsCommandHelp(rest: string[]): boolean {
+  const end = rest.indexOf("--");
+  return (end === -1 ? rest : rest.slice(0, end)).some((t) => t === "--help" || t === "-h");
+}
+
+async function dispatch(argv: string[], invokedAs: string): Promise<number> {
+  const isActool = invokedAs === "actool";
+  const root = isActool ? commandTable.actool!.subcommands! : commandTable;
+  const values = flagDefaults(globalFlagDefs);
+  const r = resolve(argv, root, isActool ? "actool" : "rkt", isActool ? ACTOOL_DESCRIPTION : ROOT_DESCRIPTION, values);
+  if (!r.load) {
+    process.stdout.write(groupHelp(r.path.join(" "), r.description, r.table, r.path.length === 1));
+    return ExitCode.Ok;
+  }
+  const { spec } = (await r.load()).default;
+  const path = r.path.join(" ");
+  if (r.wantsHelp || (spec.parse !== "raw" && wantsCommandHelp(r.rest))) {
+    process.stdout.write(commandHelp(path, spec));
+    return ExitCode.Ok;
+  }
+  commandPrefix = r.path.slice(1).join(" ");
+  if (spec.parse === "raw") {
+    setGlobals(globalsFrom(values));
+    return (await spec.run({ args: { ...values, _: [] }, rawArgs: r.rest, rest: [] })) ?? ExitCode.Ok;
+  }
+  const parsed = parseTokens(r.rest, { ...globalFlagDefs, ...spec.args }, {
+    stopAtPositional: spec.parse === "stop-at-positional",
+    initial: values,
+  });
+  setGlobals(globalsFrom(parsed.values));
+  const args = { ...parsed.values, _: parsed.positionals };
+  return (await spec.run({ args, rawArgs: r.rest, rest: parsed.rest })) ?? ExitCode.Ok;
+}
+
+let commandPrefix = "";
+
+function report(err: unknown, debug: boolean): number {
+  const prefix = commandPrefix ? `${commandPrefix}: ` : "";
+  if (err instanceof UsageError && !commandPrefix) {
+    process.stderr.write(`Error: ${err.message}\nRun 'rkt help' for usage.\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`${prefix}${message}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return err instanceof RktError ? err.exitCode : ExitCode.Failure;
+}
+
+const argv = process.argv.slice(2);
+const invokedAs = basename(process.argv0 || "rkt");
+let code: number;
+try {
+  code = await dispatch(argv, invokedAs);
+} catch (err) {
+  code = report(err, argv.includes("--debug"));
+}
+process.exit(code);

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the tests need on a fresh Debian machine,
+# builds dist/, runs every test as root, and ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash test/setup-host.sh || { echo "0 passed, 1 failed"; exit 1; }
+npm ci --no-audit --no-fund || { echo "0 passed, 1 failed"; exit 1; }
+node_modules/.bin/bun build.ts || { echo "0 passed, 1 failed"; exit 1; }
+
+log=$(mktemp)
+node_modules/.bin/bun test "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+passed=$(grep -Eo '^ *[0-9]+ pass$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+failed=$(grep -Eo '^ *[0-9]+ fail$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "${passed} passed, ${failed} failed"
+exit "$status"

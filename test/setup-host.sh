@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that the build and the tests use, only if missing.
+set -euo pipefail
+packages=(gcc libc6-dev make zlib1g-dev liblzma-dev libbz2-dev xz-utils bzip2 busybox-static
+  iproute2 util-linux tar gzip gnupg)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
