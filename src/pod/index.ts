@@ -1,0 +1,1 @@
+export { Pod, POD_DIR_STATES, LISTED_DIR_STATES, podsDir, type PodDirState, type PodState } from "./pod";

@@ -1,0 +1,199 @@
+// A pod is its directory: `pods/<dir-state>/<uuid>`. The directory it lives in and
+// whether it is locked make its state (rkt-internals §4); transitions are renames.
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, constants, statSync } from "node:fs";
+import { join } from "node:path";
+import { newUuid } from "../appc";
+import { FileLock } from "../sys";
+
+/** The directories under `pods/`, in the order a UUID is looked up. */
+export const POD_DIR_STATES = ["embryo", "prepare", "prepared", "run", "exited-garbage", "garbage"] as const;
+export type PodDirState = (typeof POD_DIR_STATES)[number];
+
+/** What `rkt list` and `rkt status` show. */
+export type PodState =
+  | "embryo"
+  | "preparing"
+  | "aborted prepare"
+  | "prepared"
+  | "running"
+  | "deleting"
+  | "exited"
+  | "garbage";
+
+/** Pods a UUID argument may name, and the ones `rkt list` shows. */
+export const LISTED_DIR_STATES: readonly PodDirState[] = ["prepare", "prepared", "run", "exited-garbage"];
+
+export function podsDir(dataDir: string): string {
+  return join(dataDir, "pods");
+}
+
+function stateDir(dataDir: string, dirState: PodDirState): string {
+  return join(podsDir(dataDir), dirState);
+}
+
+function fsyncDir(path: string): void {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class Pod {
+  /** Held while this process owns the pod (creating, preparing, running, deleting). */
+  private heldLock: FileLock | undefined;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly uuid: string,
+    private dirStateValue: PodDirState,
+  ) {}
+
+  get dirState(): PodDirState {
+    return this.dirStateValue;
+  }
+
+  get path(): string {
+    return join(stateDir(this.dataDir, this.dirStateValue), this.uuid);
+  }
+
+  /** The open descriptor of the held lock, handed to stage1 as RKT_LOCK_FD. */
+  get lockFd(): number | undefined {
+    return this.heldLock?.fd;
+  }
+
+  /** A new pod: made in `embryo/`, exclusively locked, moved to `prepare/`. */
+  static create(dataDir: string): Pod {
+    for (const s of POD_DIR_STATES) mkdirSync(stateDir(dataDir, s), { recursive: true, mode: 0o700 });
+    const pod = new Pod(dataDir, newUuid(), "embryo");
+    mkdirSync(pod.path, { mode: 0o700 });
+    pod.heldLock = FileLock.openDir(pod.path);
+    pod.heldLock.lock("exclusive");
+    pod.moveTo("prepare");
+    return pod;
+  }
+
+  /** Finds a pod by its full UUID, in rkt's lookup order. */
+  static load(dataDir: string, uuid: string): Pod {
+    for (const s of POD_DIR_STATES) {
+      try {
+        statSync(join(stateDir(dataDir, s), uuid));
+        return new Pod(dataDir, uuid, s);
+      } catch {
+        // not in this state directory
+      }
+    }
+    throw new Error(`pod "${uuid}" not found`);
+  }
+
+  /** Every pod in the given state directories, sorted by UUID. */
+  static list(dataDir: string, dirStates: readonly PodDirState[] = POD_DIR_STATES): Pod[] {
+    const pods: Pod[] = [];
+    for (const s of dirStates) {
+      let names: string[];
+      try {
+        names = readdirSync(stateDir(dataDir, s));
+      } catch {
+        continue;
+      }
+      for (const uuid of names) pods.push(new Pod(dataDir, uuid, s));
+    }
+    return pods.sort((a, b) => a.uuid.localeCompare(b.uuid));
+  }
+
+  /**
+   * Resolves a UUID or a unique prefix of it (case-insensitive) among the pods that
+   * commands may name (rkt-cli §3.6).
+   */
+  static resolve(dataDir: string, prefix: string): Pod {
+    const wanted = prefix.toLowerCase();
+    const matches = Pod.list(dataDir, LISTED_DIR_STATES).filter((p) => p.uuid.startsWith(wanted));
+    if (matches.length === 0) throw new Error(`Unable to resolve UUID: no matches found for "${prefix}"`);
+    if (matches.length > 1) throw new Error(`Unable to resolve UUID: ambiguous uuid, ${matches.length} matches`);
+    return matches[0]!;
+  }
+
+  /** True when some process holds this pod's directory exclusively. */
+  isLockedElsewhere(): boolean {
+    if (this.heldLock) return false;
+    let probe: FileLock;
+    try {
+      probe = FileLock.openDir(this.path);
+    } catch {
+      return false;
+    }
+    try {
+      return !probe.tryLock("shared");
+    } finally {
+      probe.close();
+    }
+  }
+
+  /** The state rkt reports, from the directory and the lock (rkt-internals §4.1). */
+  state(): PodState {
+    const locked = this.isLockedElsewhere() || this.heldLock !== undefined;
+    switch (this.dirStateValue) {
+      case "embryo":
+        return "embryo";
+      case "prepare":
+        return locked ? "preparing" : "aborted prepare";
+      case "prepared":
+        return "prepared";
+      case "run":
+        return locked ? "running" : "exited";
+      case "exited-garbage":
+        return locked ? "deleting" : "exited";
+      case "garbage":
+        return locked ? "deleting" : "garbage";
+    }
+  }
+
+  /**
+   * Takes the pod's exclusive lock; returns false (without blocking) when another
+   * process holds it, so gc and rm skip busy pods.
+   */
+  tryLockExclusive(): boolean {
+    if (this.heldLock) return true;
+    const lock = FileLock.openDir(this.path);
+    if (!lock.tryLock("exclusive")) {
+      lock.close();
+      return false;
+    }
+    this.heldLock = lock;
+    return true;
+  }
+
+  /** Waits until no process holds the pod exclusively (rkt status --wait). */
+  waitUnlocked(): void {
+    const lock = FileLock.openDir(this.path);
+    try {
+      lock.lock("shared");
+    } finally {
+      lock.close();
+    }
+  }
+
+  releaseLock(): void {
+    this.heldLock?.close();
+    this.heldLock = undefined;
+  }
+
+  /**
+   * Moves the pod to another state directory: one rename plus an fsync of the new
+   * parent. A racing rename by another process makes this throw ENOENT.
+   */
+  moveTo(next: PodDirState): void {
+    const from = this.path;
+    const parent = stateDir(this.dataDir, next);
+    mkdirSync(parent, { recursive: true, mode: 0o700 });
+    renameSync(from, join(parent, this.uuid));
+    this.dirStateValue = next;
+    fsyncDir(parent);
+  }
+
+  /** Directory ctime: when gc marked the pod, or when it was last moved. */
+  changedAt(): Date {
+    return statSync(this.path).ctime;
+  }
+}
