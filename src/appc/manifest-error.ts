@@ -1,0 +1,34 @@
+// Validation problems carry the JSON path of the offending value (`app.exec[0]`), so a
+// user can find it in the manifest; all problems of one document are reported together.
+
+export interface Problem {
+  /** JSON path such as `labels[2].name`; empty for the document itself. */
+  path: string;
+  message: string;
+}
+
+export class ManifestError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; "));
+    this.name = "ManifestError";
+  }
+}
+
+/** Collects the problems found while walking one document. */
+export class Problems {
+  readonly list: Problem[] = [];
+
+  add(path: string, message: string): void {
+    this.list.push({ path, message });
+  }
+
+  throwIfAny(): void {
+    if (this.list.length) throw new ManifestError(this.list);
+  }
+}
+
+/** `joinPath("app", "exec")` = `app.exec`; `joinPath("app.exec", 0)` = `app.exec[0]`. */
+export function joinPath(base: string, key: string | number): string {
+  if (typeof key === "number") return `${base}[${key}]`;
+  return base ? `${base}.${key}` : key;
+}
