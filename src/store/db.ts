@@ -1,0 +1,205 @@
+// The store index (rkt-internals §2.3) in bun:sqlite: which blobs are images, under what
+// name, imported when, and the HTTP cache metadata of remote ACIs. WAL mode lets readers
+// run beside a writer; every write transaction is also serialised across processes by an
+// exclusive flock on `cas/db/`, as rkt did.
+import { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { FileLock } from "../sys";
+import { backupDatabase } from "./db-backup";
+import type { StoreLayout } from "./layout";
+import { CURRENT_DB_VERSION, migrations } from "./migrations";
+
+export interface AciInfo {
+  key: string;
+  appName: string;
+  importTime: Date;
+  /** Imported by name without a version label (discovery's "latest"). */
+  latest: boolean;
+}
+
+export interface RemoteInfo {
+  aciUrl: string;
+  sigUrl: string;
+  etag: string;
+  key: string;
+  /** Seconds the download stays fresh (Cache-Control max-age). */
+  cacheMaxAge: number;
+  downloadTime: Date;
+}
+
+interface AciInfoRow {
+  blobkey: string;
+  appname: string;
+  importtime: number;
+  latest: number;
+}
+
+interface RemoteRow {
+  aciurl: string;
+  sigurl: string;
+  etag: string;
+  blobkey: string;
+  cachemaxage: number;
+  downloadtime: number;
+}
+
+const BUSY_TIMEOUT_MS = 60_000;
+
+export class StoreIndex {
+  private constructor(
+    private readonly db: Database,
+    private readonly dbDirLock: FileLock,
+  ) {}
+
+  /**
+   * Opens (creating or migrating) the index. `storeLock` is the caller's shared lock on
+   * `cas/`; it is made exclusive while an existing index is backed up and migrated.
+   */
+  static open(layout: StoreLayout, storeLock: FileLock): StoreIndex {
+    refuseQlDatabase(layout);
+    const db = new Database(layout.dbFile, { create: true, strict: true });
+    const index = new StoreIndex(db, FileLock.openDir(layout.dbDir));
+    try {
+      db.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.run("PRAGMA journal_mode = WAL");
+      // Commits must survive power loss: removal deletes files right after its commit.
+      db.run("PRAGMA synchronous = FULL");
+      index.migrate(layout, storeLock);
+    } catch (err) {
+      index.close();
+      throw err;
+    }
+    return index;
+  }
+
+  close(): void {
+    this.db.close();
+    this.dbDirLock.close();
+  }
+
+  /** Schema version on disk; 0 for an empty database. */
+  version(): number {
+    const table = this.db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'version'").get();
+    if (!table) return 0;
+    const row = this.db.query<{ version: number }, []>("SELECT version FROM version").get();
+    return row?.version ?? 0;
+  }
+
+  private migrate(layout: StoreLayout, storeLock: FileLock): void {
+    const found = this.version();
+    if (found > CURRENT_DB_VERSION) {
+      throw new Error(`Current store db version: ${found} greater than the current rkt expected version: ${CURRENT_DB_VERSION}`);
+    }
+    if (found === CURRENT_DB_VERSION) return;
+    // An empty database has nothing to back up; concurrent creators are serialised by
+    // the write transactions below, each re-reading the version.
+    const upgrading = found > 0;
+    if (upgrading) storeLock.lock("exclusive");
+    try {
+      if (upgrading && this.version() < CURRENT_DB_VERSION) backupDatabase(this.db, layout.dbBackups, "store.sqlite");
+      for (let target = 1; target <= CURRENT_DB_VERSION; target++) {
+        this.write(() => {
+          if (this.version() >= target) return;
+          migrations[target - 1]!(this.db);
+          this.db.run("UPDATE version SET version = ?", [target]);
+        });
+      }
+    } finally {
+      if (upgrading) storeLock.lock("shared");
+    }
+  }
+
+  /** Runs `fn` in one write transaction, holding the `cas/db` lock meanwhile. */
+  write<T>(fn: () => T): T {
+    this.dbDirLock.lock("exclusive");
+    try {
+      this.db.run("BEGIN IMMEDIATE");
+      try {
+        const result = fn();
+        this.db.run("COMMIT");
+        return result;
+      } catch (err) {
+        this.db.run("ROLLBACK");
+        throw err;
+      }
+    } finally {
+      this.dbDirLock.unlock();
+    }
+  }
+
+  putAciInfo(info: AciInfo): void {
+    this.write(() => {
+      this.db.run("INSERT OR REPLACE INTO aciinfo (blobkey, appname, importtime, latest) VALUES (?, ?, ?, ?)", [
+        info.key,
+        info.appName,
+        info.importTime.getTime(),
+        info.latest ? 1 : 0,
+      ]);
+    });
+  }
+
+  aciInfo(key: string): AciInfo | undefined {
+    const row = this.db.query<AciInfoRow, [string]>("SELECT * FROM aciinfo WHERE blobkey = ?").get(key);
+    return row ? toAciInfo(row) : undefined;
+  }
+
+  aciInfosByName(name: string): AciInfo[] {
+    return this.db.query<AciInfoRow, [string]>("SELECT * FROM aciinfo WHERE appname = ?").all(name).map(toAciInfo);
+  }
+
+  allAciInfos(): AciInfo[] {
+    return this.db.query<AciInfoRow, []>("SELECT * FROM aciinfo").all().map(toAciInfo);
+  }
+
+  /** Keys starting with `prefix` (already lower-case and validated). */
+  keysWithPrefix(prefix: string): string[] {
+    return this.db
+      .query<{ blobkey: string }, [string]>("SELECT blobkey FROM aciinfo WHERE substr(blobkey, 1, length(?1)) = ?1")
+      .all(prefix)
+      .map((r) => r.blobkey);
+  }
+
+  /** Deletes the image's aciinfo and remote rows together; false if it had no aciinfo row. */
+  removeImageRows(key: string): boolean {
+    return this.write(() => {
+      const removed = this.db.run("DELETE FROM aciinfo WHERE blobkey = ?", [key]).changes > 0;
+      this.db.run("DELETE FROM remote WHERE blobkey = ?", [key]);
+      return removed;
+    });
+  }
+
+  putRemote(info: RemoteInfo): void {
+    this.write(() => {
+      this.db.run(
+        "INSERT OR REPLACE INTO remote (aciurl, sigurl, etag, blobkey, cachemaxage, downloadtime) VALUES (?, ?, ?, ?, ?, ?)",
+        [info.aciUrl, info.sigUrl, info.etag, info.key, info.cacheMaxAge, info.downloadTime.getTime()],
+      );
+    });
+  }
+
+  remote(aciUrl: string): RemoteInfo | undefined {
+    const row = this.db.query<RemoteRow, [string]>("SELECT * FROM remote WHERE aciurl = ?").get(aciUrl);
+    if (!row) return undefined;
+    return {
+      aciUrl: row.aciurl,
+      sigUrl: row.sigurl,
+      etag: row.etag,
+      key: row.blobkey,
+      cacheMaxAge: row.cachemaxage,
+      downloadTime: new Date(row.downloadtime),
+    };
+  }
+}
+
+function toAciInfo(row: AciInfoRow): AciInfo {
+  return { key: row.blobkey, appName: row.appname, importTime: new Date(row.importtime), latest: row.latest !== 0 };
+}
+
+function refuseQlDatabase(layout: StoreLayout): void {
+  if (existsSync(join(layout.dbDir, "ql.db"))) {
+    throw new Error(
+      `${layout.cas} holds an image store of rkt v0.8.0 (cas/db/ql.db), which this rkt cannot read; move ${layout.cas} away and fetch the images again`,
+    );
+  }
+}
