@@ -1,0 +1,133 @@
+// Reading what stage0 and stage1 leave in a pod directory (stage1/README.md,
+// rkt-internals §4.3): the pod manifest, the stage1 key, app exit statuses, networks.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PodManifest } from "../appc/types";
+
+/** The pod manifest as stage0 wrote it. */
+export function readPodManifest(podPath: string): PodManifest {
+  const file = join(podPath, "pod");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(`open ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  let manifest: PodManifest;
+  try {
+    manifest = JSON.parse(text) as PodManifest;
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
+  }
+  if (!manifest || !Array.isArray(manifest.apps)) throw new Error(`${file}: no "apps" list`);
+  return manifest;
+}
+
+/** The store key of the pod's stage1 image (`stage1ID`), or undefined before prepare wrote it. */
+export function readStage1Id(podPath: string): string | undefined {
+  try {
+    return readFileSync(join(podPath, "stage1ID"), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where stage1 wrote the exit statuses. With overlay, the stage1 rootfs mount is gone
+ * once the pod's mount namespace dies, so they are read from the overlay's upper dir.
+ */
+export function appStatusDir(podPath: string): string {
+  const stage1Id = existsSync(join(podPath, "overlay-prepared")) ? readStage1Id(podPath) : undefined;
+  return stage1Id
+    ? join(podPath, "overlay", stage1Id, "upper", "rkt", "status")
+    : join(podPath, "stage1", "rootfs", "rkt", "status");
+}
+
+/** Exit status per app, for the apps that have one, in the given order. */
+export function readAppStatuses(podPath: string, appNames: readonly string[]): Map<string, number> {
+  const dir = appStatusDir(podPath);
+  const statuses = new Map<string, number>();
+  for (const name of appNames) {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, name), "utf8").trim();
+    } catch {
+      continue; // no status yet: stage1 writes them when the pod exits
+    }
+    if (!/^-?\d+$/.test(text)) throw new Error(`bad exit status of app "${name}" in ${join(dir, name)}: "${text}"`);
+    statuses.set(name, Number(text));
+  }
+  return statuses;
+}
+
+export interface PodNetwork {
+  netName: string;
+  ip: string;
+}
+
+/** The networks the pod joined (`net-info.json`); empty with host networking. */
+export function readPodNetworks(podPath: string): PodNetwork[] {
+  let text: string;
+  try {
+    text = readFileSync(join(podPath, "net-info.json"), "utf8");
+  } catch {
+    return [];
+  }
+  const entries = JSON.parse(text) as Partial<PodNetwork>[] | null;
+  return (entries ?? []).map((e) => ({ netName: String(e.netName ?? ""), ip: String(e.ip ?? "") }));
+}
+
+/** `NAME:ip4=IP` per network, joined by `, `, as list and status print them. */
+export function formatNetworks(networks: readonly PodNetwork[]): string {
+  return networks.map((n) => `${n.netName}:ip4=${n.ip}`).join(", ");
+}
+
+/**
+ * The host PID of the pod's PID 1: `pid`, else the single child of `ppid`
+ * (rkt-internals §5.2). Undefined while stage1 has not published it yet.
+ */
+export function readPodPid(podPath: string): number | undefined {
+  const pid = readPidFile(join(podPath, "pid"));
+  if (pid !== undefined) return pid;
+  const ppid = readPidFile(join(podPath, "ppid"));
+  return ppid === undefined ? undefined : singleChildOf(ppid);
+}
+
+function readPidFile(path: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+  if (!/^\d+$/.test(text)) throw new Error(`bad PID in ${path}: "${text}"`);
+  return Number(text);
+}
+
+function singleChildOf(ppid: number): number | undefined {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${ppid}/task/${ppid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    children = childrenByScan(ppid);
+  }
+  if (children.length > 1) throw new Error(`process ${ppid} (ppid of the pod) has ${children.length} children, expected one`);
+  return children[0];
+}
+
+/** Kernels without the `children` file: look at every process's parent. */
+function childrenByScan(ppid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the parenthesised command name: state, ppid, ...
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === ppid) children.push(Number(entry));
+    } catch {
+      // the process exited meanwhile
+    }
+  }
+  return children;
+}
