@@ -1,0 +1,49 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { rkt, tempDir } from "../support/harness";
+
+const data = tempDir();
+afterAll(data.cleanup);
+
+describe("the command line", () => {
+  test("version prints rkt's two lines", () => {
+    const r = rkt(data.path, ["version"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe("rkt version 0.8.0\nappc version 0.6.1\n");
+  });
+
+  test("commands can be abbreviated to an unambiguous prefix", () => {
+    expect(rkt(data.path, ["ver"]).stdout).toStartWith("rkt version 0.8.0");
+  });
+
+  test("rkt alone and rkt help print the usage and exit 0", () => {
+    for (const args of [[], ["help"], ["--help"]]) {
+      const r = rkt(data.path, args);
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toContain("COMMANDS:");
+      expect(r.stdout).toContain("GLOBAL OPTIONS:");
+    }
+  });
+
+  test("help for one command shows its usage", () => {
+    const r = rkt(data.path, ["help", "version"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain("rkt version - Print the version and exit");
+  });
+
+  test("an unknown command is a usage error with exit 2", () => {
+    const r = rkt(data.path, ["frobnicate"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe(`Error: unknown command "frobnicate" for "rkt"\nRun 'rkt help' for usage.\n`);
+  });
+
+  test("a bad flag is a usage error with exit 2", () => {
+    const r = rkt(data.path, ["version", "--frobnicate"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("unknown flag: --frobnicate");
+  });
+
+  test("global flags may stand before or after the command", () => {
+    expect(rkt(data.path, ["--debug", "version"]).exitCode).toBe(0);
+    expect(rkt(data.path, ["version", "--debug"]).exitCode).toBe(0);
+  });
+});
