@@ -45,3 +45,21 @@ export {
   type CapabilitySets,
 } from "./capabilities";
 export { isUuid, newUuid, parseUuid } from "./uuid";
+export { readTar, type TarEntry } from "./tar-reader";
+export { encodeHeader, tarEnd, tarEntry } from "./tar-writer";
+export type { TarEntryType, TarHeader } from "./tar-header";
+export { HardlinkTracker, packTree } from "./tar-pack";
+export { detectCompression, detectFileCompression, openTarStream, type AciCompression } from "./aci-compression";
+export { aciEntries, cleanEntryName, readAciManifest, validateAciArchive } from "./aci-archive";
+export { writeAciFile, type AciWriteOptions } from "./aci-write";
+export { buildAci, validateLayout } from "./aci-build";
+export {
+  applyManifestPatch,
+  parseCapabilitiesFlag,
+  parseIsolatorsFlag,
+  parseMountPointsFlag,
+  parsePortsFlag,
+  rewriteAciManifest,
+  type ManifestPatch,
+} from "./aci-patch";
+export { validateFile, type ValidationResult, type ValidationType } from "./validate-file";

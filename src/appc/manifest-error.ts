@@ -7,9 +7,14 @@ export interface Problem {
   message: string;
 }
 
+/** `path: message; path: message` */
+export function describeProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; ");
+}
+
 export class ManifestError extends Error {
   constructor(readonly problems: Problem[]) {
-    super(problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; "));
+    super(describeProblems(problems));
     this.name = "ManifestError";
   }
 }

@@ -1,11 +1,18 @@
+import { buildAci } from "../appc";
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { UsageError } from "./errors";
 
-// PLACEHOLDER: replaced by the module that implements this command.
 export default rktCommand({
-  name: "actool-build",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  name: "build",
+  description: "Build an ACI from a given directory",
+  usage: "[--overwrite] [--no-compression] DIRECTORY OUTPUT_FILE",
+  args: {
+    overwrite: { type: "boolean", default: false, description: "overwrite the output file if it exists" },
+    "no-compression": { type: "boolean", default: false, description: "do not gzip-compress the image" },
+  },
+  async run({ args }) {
+    if (args._.length !== 2) throw new UsageError("expected a DIRECTORY and an OUTPUT_FILE");
+    const [dir, out] = args._ as [string, string];
+    await buildAci(dir, out, { compress: !args["no-compression"], overwrite: args.overwrite as boolean });
   },
 });

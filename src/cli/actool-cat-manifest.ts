@@ -1,11 +1,17 @@
+import { prettyManifest, readAciManifest, serializeManifest } from "../appc";
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { UsageError } from "./errors";
 
-// PLACEHOLDER: replaced by the module that implements this command.
 export default rktCommand({
-  name: "actool-cat-manifest",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  name: "cat-manifest",
+  description: "Print the manifest from an ACI",
+  usage: "[--pretty-print] ACI_FILE",
+  args: {
+    "pretty-print": { type: "boolean", default: false, description: "print with indentation" },
+  },
+  async run({ args }) {
+    if (args._.length !== 1) throw new UsageError("expected one ACI_FILE");
+    const manifest = await readAciManifest(args._[0]!);
+    process.stdout.write(`${args["pretty-print"] ? prettyManifest(manifest) : serializeManifest(manifest)}\n`);
   },
 });
