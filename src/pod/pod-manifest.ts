@@ -1,0 +1,84 @@
+// The pod manifest `rkt run`/`rkt prepare` generate from their images and flags
+// (rkt-cli §3.1 "App construction"), and the checks every pod manifest must pass
+// before a pod is created for it.
+import { appNameFromImageName, type App, type EnvVar, type ExposedPort, type ImageManifest, type PodManifest, type RuntimeApp, type Volume } from "../appc";
+import type { AppArg } from "./app-args";
+import { mergeAppEnvironment } from "./environment";
+import { applyMountFlags, missingVolumeMessage, resolveMounts, type MountFlag } from "./volumes";
+
+/**
+ * The pod manifest version we write. rkt v0.8.0 put its own version ("0.8.0") here; we
+ * write the appc version the manifest follows, which is what the field means.
+ */
+export const POD_MANIFEST_AC_VERSION = "0.6.1";
+
+/** An app of the command line with its image fetched. */
+export interface ResolvedAppImage {
+  arg: AppArg;
+  key: string;
+  manifest: ImageManifest;
+}
+
+export interface PodManifestInputs {
+  volumes: Volume[];
+  mounts: MountFlag[];
+  ports: ExposedPort[];
+  setEnv: EnvVar[];
+  /** rkt's own environment, with `--inherit-env`. */
+  inheritedEnv?: Record<string, string | undefined>;
+}
+
+/** One app per image in command-line order, named after the image's last name component. */
+export function buildPodManifest(images: ResolvedAppImage[], inputs: PodManifestInputs): PodManifest {
+  const apps: RuntimeApp[] = [];
+  for (const { arg, key, manifest } of images) {
+    const name = appNameFromImageName(manifest.name);
+    if (apps.some((a) => a.name === name)) throw new Error(`error: multiple apps with name ${name}`);
+    if (!manifest.app) throw new Error(`error: image ${arg.image} has no app section`);
+    const app: App = structuredClone(manifest.app);
+    if (arg.exec !== undefined) app.exec = [arg.exec];
+    app.exec.push(...arg.args);
+    app.environment = mergeAppEnvironment(manifest.app.environment, inputs.setEnv, inputs.inheritedEnv);
+    const mounts = applyMountFlags(app, inputs.mounts);
+    const runtimeApp: RuntimeApp = {
+      name,
+      image: { id: key, name: manifest.name, ...(manifest.labels?.length ? { labels: manifest.labels } : {}) },
+      app,
+    };
+    if (mounts.length > 0) runtimeApp.mounts = mounts;
+    if (manifest.annotations?.length) runtimeApp.annotations = structuredClone(manifest.annotations);
+    apps.push(runtimeApp);
+  }
+  return {
+    acVersion: POD_MANIFEST_AC_VERSION,
+    acKind: "PodManifest",
+    apps,
+    volumes: inputs.volumes,
+    isolators: null,
+    annotations: null,
+    ports: inputs.ports,
+  };
+}
+
+/** The app a pod runs: the pod manifest's `app`, else the image's. */
+export function effectiveApp(runtimeApp: RuntimeApp, image: ImageManifest): App {
+  const app = runtimeApp.app ?? image.app;
+  if (!app) throw new Error(`error: image ${image.name} has no app section`);
+  return app;
+}
+
+/**
+ * Checks what stage1 would otherwise fail on later: every app runnable, every mount
+ * point bound to a volume, every `--mount`/`mounts` entry naming a volume of the pod.
+ */
+export function checkPodManifest(pod: PodManifest, images: ReadonlyMap<string, ImageManifest>): void {
+  const volumes = pod.volumes ?? [];
+  for (const runtimeApp of pod.apps) {
+    const image = images.get(runtimeApp.name)!;
+    const app = effectiveApp(runtimeApp, image);
+    const unknown = runtimeApp.mounts?.find((m) => !volumes.some((v) => v.name === m.volume));
+    if (unknown) throw new Error(`app "${runtimeApp.name}": no volume named "${unknown.volume}" (add --volume ${unknown.volume},kind=...)`);
+    const { missing } = resolveMounts(runtimeApp, app, volumes);
+    if (missing.length > 0) throw new Error(missingVolumeMessage(runtimeApp.name, runtimeApp.image.id, missing));
+  }
+}

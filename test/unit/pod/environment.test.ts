@@ -1,0 +1,35 @@
+import { describe, expect, test } from "bun:test";
+import { finalAppEnvironment, mergeAppEnvironment, parseSetEnv, serializeEnvFile } from "../../../src/pod/environment";
+
+describe("app environment", () => {
+  test("--inherit-env < image < --set-env", () => {
+    const merged = mergeAppEnvironment(
+      [{ name: "A", value: "image" }, { name: "B", value: "image" }],
+      parseSetEnv(["B=flag", "C=flag"]),
+      { A: "host", D: "host" },
+    );
+    expect(Object.fromEntries(merged.map((v) => [v.name, v.value]))).toEqual({ A: "image", B: "flag", C: "flag", D: "host" });
+  });
+
+  test("--set-env needs name=value once per name", () => {
+    expect(() => parseSetEnv(["NOVALUE"])).toThrow("environment variable must be specified as name=value");
+    expect(() => parseSetEnv(["A=1", "A=2"])).toThrow('environment variable "A" already set');
+    expect(parseSetEnv(["A=x=y", "E="])).toEqual([{ name: "A", value: "x=y" }, { name: "E", value: "" }]);
+  });
+
+  test("the final environment has the appc defaults only where unset, and the executor's variables", () => {
+    const env = finalAppEnvironment("web", [{ name: "HOME", value: "/srv" }, { name: "container", value: "other" }], "");
+    const map = Object.fromEntries(env.map((v) => [v.name, v.value]));
+    expect(map).toEqual({
+      PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      SHELL: "/bin/sh",
+      USER: "root",
+      LOGNAME: "root",
+      HOME: "/srv",
+      AC_APP_NAME: "web",
+      AC_METADATA_URL: "",
+      container: "rkt",
+    });
+    expect(serializeEnvFile([{ name: "A", value: "1" }])).toBe("A=1\0");
+  });
+});

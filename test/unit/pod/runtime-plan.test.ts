@@ -1,0 +1,79 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { capabilityNumber, type ImageManifest } from "../../../src/appc";
+import { DEFAULT_CAPABILITIES, ignoredIsolatorWarnings, writeRuntimePlan, type RuntimePlan } from "../../../src/pod/runtime-plan";
+import { tempDir } from "../../support/harness";
+
+const dir = tempDir("rkt-plan-");
+afterAll(dir.cleanup);
+
+const image: ImageManifest = { acKind: "ImageManifest", acVersion: "0.6.1", name: "example.com/web" };
+const plan: RuntimePlan = {
+  metadataUrl: "",
+  podIsolators: [{ name: "resource/memory", value: { limit: "1Gi" } }],
+  apps: [
+    {
+      name: "web",
+      image,
+      ids: { uid: 1000, gid: 1000, groups: [1000, 10] },
+      mounts: [
+        { volume: { name: "data", kind: "host", source: "/srv/data" }, path: "/data", readOnly: true },
+        { volume: { name: "scratch", kind: "empty" }, path: "/scratch", readOnly: false },
+      ],
+      app: {
+        exec: ["/bin/web", "--port", "80"],
+        user: "web",
+        group: "web",
+        workingDirectory: "/srv",
+        environment: [{ name: "A", value: "1" }],
+        eventHandlers: [{ name: "pre-start", exec: ["/bin/setup"] }],
+        isolators: [
+          { name: "resource/memory", value: { limit: "100M" } },
+          { name: "resource/cpu", value: { limit: "800m" } },
+          { name: "os/linux/capabilities-remove-set", value: { set: ["CAP_SYS_ADMIN"] } },
+          { name: "resource/block-iops", value: { default: true, limit: "10" } },
+        ],
+        ports: [{ name: "http", protocol: "tcp", port: 80, socketActivated: true }],
+      },
+    },
+    { name: "side", image, ids: { uid: 0, gid: 0, groups: [0] }, mounts: [], app: { exec: ["/bin/side"], user: "0", group: "0" } },
+  ],
+};
+writeRuntimePlan(dir.path, plan);
+const read = (path: string) => readFileSync(join(dir.path, path), "utf8");
+
+describe("the stage1 runtime plan", () => {
+  test("lists the apps in pod order and their complete environments", () => {
+    expect(read("rkt/apps")).toBe("web\nside\n");
+    expect(read("rkt/env/web")).toContain("A=1\0AC_APP_NAME=web\0AC_METADATA_URL=\0container=rkt\0");
+  });
+
+  test("writes argv, ids, workdir, mounts and event handlers", () => {
+    expect(read("rkt/app/web/exec")).toBe(["/bin/web", "--port", "80", ""].join("\0"));
+    expect(read("rkt/app/web/pre-start")).toBe("/bin/setup\0");
+    expect(existsSync(join(dir.path, "rkt/app/web/post-stop"))).toBe(false);
+    expect(read("rkt/app/web/ids")).toBe("1000 1000 10\n");
+    expect(read("rkt/app/web/workdir")).toBe("/srv\n");
+    expect(read("rkt/app/side/workdir")).toBe("/\n");
+    expect(read("rkt/app/web/mounts")).toBe("host\t/srv/data\t/data\tro\nempty\tscratch\t/scratch\trw\n");
+    expect(read("rkt/app/web/sockets")).toBe("tcp 80\n");
+    expect(read("opt/stage2/web/manifest")).toContain('"example.com/web"');
+  });
+
+  test("applies capability isolators to the default set", () => {
+    const sysAdmin = capabilityNumber("CAP_SYS_ADMIN");
+    expect(read("rkt/app/side/caps").trim().split(" ").map(Number)).toEqual([...DEFAULT_CAPABILITIES].sort((a, b) => a - b));
+    const web = read("rkt/app/web/caps").trim().split(" ").map(Number);
+    expect(web).not.toContain(sysAdmin);
+    expect(web.length).toBe(DEFAULT_CAPABILITIES.length - 1);
+    expect(DEFAULT_CAPABILITIES).not.toContain(capabilityNumber("CAP_NET_ADMIN"));
+  });
+
+  test("writes app and pod limits, and warns about the isolators it ignores", () => {
+    expect(read("rkt/app/web/limits")).toBe("memory 100000000\ncpu 800\n");
+    expect(read("rkt/pod-limits")).toBe(`memory ${1024 ** 3}\n`);
+    expect(existsSync(join(dir.path, "rkt/app/side/limits"))).toBe(false);
+    expect(ignoredIsolatorWarnings(plan)).toEqual(['warning: isolator "resource/block-iops" of app "web" is not supported, ignoring it']);
+  });
+});
