@@ -1,7 +1,7 @@
 // Shared helpers for tests: run the built binary against a private data directory, and
 // make small ACIs from a manifest plus files with the system tar (independent of our own
 // writer, so tests of our reader do not depend on it).
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync, copyFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
@@ -91,3 +91,29 @@ export function imageManifest(name: string, extra: Record<string, unknown> = {})
 /** Debian's busybox-static, used as the userland of test images. */
 export const busybox = "/bin/busybox";
 export const haveBusybox = existsSync(busybox);
+
+/**
+ * Unmounts everything mounted at or below `path`, deepest first: pods run with overlay
+ * leave their mounts in the host namespace until gc.
+ */
+export function unmountUnder(path: string): void {
+  const root = resolve(path);
+  const targets = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[4]?.replace(/\\040/g, " "))
+    .filter((t): t is string => t !== undefined && (t === root || t.startsWith(`${root}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const target of targets) Bun.spawnSync(["umount", "-l", target]);
+}
+
+/** A temporary data directory whose cleanup also unmounts what pods left mounted in it. */
+export function tempDataDir(prefix = "rkt-data-"): { path: string; cleanup: () => void } {
+  const dir = tempDir(prefix);
+  return {
+    path: dir.path,
+    cleanup: () => {
+      unmountUnder(dir.path);
+      dir.cleanup();
+    },
+  };
+}
