@@ -5,10 +5,10 @@ export class ByteReader {
   private chunks: Uint8Array[] = [];
   private buffered = 0;
   private ended = false;
-  private readonly iterator: AsyncIterator<Uint8Array>;
+  private readonly iterator: AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
 
-  constructor(source: AsyncIterable<Uint8Array>) {
-    this.iterator = source[Symbol.asyncIterator]();
+  constructor(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
+    this.iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
   }
 
   private async fill(n: number): Promise<void> {

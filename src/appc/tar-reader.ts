@@ -77,7 +77,7 @@ async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
 }
 
 /** Reads entries until the end-of-archive marker (or a clean end of stream). */
-export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerator<TarEntry> {
+export async function* readTar(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<TarEntry> {
   const reader = new ByteReader(source);
   try {
     let pax = new Map<string, Uint8Array>();
