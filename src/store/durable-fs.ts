@@ -1,0 +1,25 @@
+// Durable file updates inside the store: data is fsynced before it is renamed into place,
+// and the directory holding a new name is fsynced after, so a crash leaves either the old
+// state or the new one.
+import { closeSync, fsyncSync, openSync, renameSync, writeSync, constants } from "node:fs";
+
+export function fsyncDir(path: string): void {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `data` to `tempPath` (same filesystem as `finalPath`), fsyncs, renames into place. */
+export function writeFileDurably(tempPath: string, finalPath: string, data: string | Uint8Array, mode = 0o644): void {
+  const fd = openSync(tempPath, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, mode);
+  try {
+    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tempPath, finalPath);
+}

@@ -1,0 +1,6 @@
+// The image store: blobs, manifests, the sqlite index and the tree store under `<dir>/cas`.
+export { Store, withStore, type ImportedImage, type StoredImage } from "./store";
+export type { AciInfo, RemoteInfo } from "./db";
+export { CURRENT_DB_VERSION } from "./migrations";
+export type { RenderLayer } from "./render-order";
+export { exportImage, extractImage, renderImage, type DirectoryOutput } from "./image-output";

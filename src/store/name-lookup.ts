@@ -1,0 +1,27 @@
+// rkt's GetACI (rkt-cli.md §2): find a stored image by exact name and labels.
+import { labelValue, type Label } from "../appc";
+import type { Store } from "./store";
+
+/** The key of the best match, or undefined. */
+export function findByNameAndLabels(store: Store, name: string, labels: readonly Label[]): string | undefined {
+  const candidates = store.index
+    .aciInfosByName(name)
+    .filter((info) => {
+      let manifestLabels: readonly Label[] | undefined;
+      try {
+        manifestLabels = store.readManifest(info.key).labels;
+      } catch {
+        return false; // removed since the index was read
+      }
+      return labels.every((l) => labelValue(manifestLabels, l.name) === l.value);
+    })
+    .sort((a, b) => b.importTime.getTime() - a.importTime.getTime());
+  const versionRequested = labelValue(labels, "version") !== undefined;
+  const preferred = versionRequested ? undefined : candidates.find((c) => c.latest);
+  return (preferred ?? candidates[0])?.key;
+}
+
+/** Labels as Go's %v prints rkt's label list: `[{version 1.0} {os linux}]`. */
+export function formatLabels(labels: readonly Label[]): string {
+  return `[${labels.map((l) => `{${l.name} ${l.value}}`).join(" ")}]`;
+}

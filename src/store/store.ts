@@ -1,0 +1,278 @@
+// The image store (rkt-internals §2): blobs by key, a manifest copy per image, the sqlite
+// index, and the tree store. Every operation takes the locks of rkt-internals §3 and
+// leaves the store consistent if the process is killed at any point: files are in place
+// before the index names them, and the index forgets an image before its files go.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
+import {
+  imageIdFromDigest,
+  isImageId,
+  normalizeImageKey,
+  parseImageManifest,
+  parseImageString,
+  serializeImageManifest,
+  ManifestError,
+  type Dependency,
+  type ImageManifest,
+  type Label,
+} from "../appc";
+import { FileLock, lockKeyFile, native, type LockMode } from "../sys";
+import { StoreIndex, type AciInfo } from "./db";
+import { fsyncDir, writeFileDurably } from "./durable-fs";
+import { StoreLayout } from "./layout";
+import { findByNameAndLabels, formatLabels } from "./name-lookup";
+import { TreeStore } from "./tree-store";
+import { WorkDir } from "./work-dir";
+
+export interface ImportedImage {
+  key: string;
+  manifest: ImageManifest;
+}
+
+export interface StoredImage {
+  key: string;
+  name: string;
+  /** The manifest's `version` label, if any. */
+  version?: string;
+  importTime: Date;
+  latest: boolean;
+}
+
+export class Store {
+  readonly layout: StoreLayout;
+  readonly index: StoreIndex;
+  readonly trees: TreeStore;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly storeLock: FileLock,
+  ) {
+    this.layout = new StoreLayout(dataDir);
+    this.index = StoreIndex.open(this.layout, storeLock);
+    this.trees = new TreeStore(this);
+  }
+
+  /** Opens the store under `dataDir`, creating or migrating it; holds a shared store lock until close. */
+  static open(dataDir: string): Store {
+    const layout = new StoreLayout(dataDir);
+    layout.create();
+    const storeLock = FileLock.openDir(layout.cas);
+    try {
+      storeLock.lock("shared");
+      return new Store(dataDir, storeLock);
+    } catch (err) {
+      storeLock.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.index.close();
+    this.storeLock.close();
+  }
+
+  /**
+   * Imports an ACI file (any compression): one pass to decompress, hash and write the
+   * blob, then the manifest copy and the index row under the exclusive image lock.
+   * Importing an image that is already stored only refreshes its row.
+   */
+  async importAci(sourcePath: string, opts: { latest?: boolean } = {}): Promise<ImportedImage> {
+    WorkDir.sweep(this.layout.tmp);
+    const work = WorkDir.create(this.layout.tmp);
+    try {
+      const imported = await native.importAci(sourcePath, work.path);
+      if (!imported.manifest) throw new Error(`missing manifest in ${sourcePath}`);
+      const manifest = parseManifestOf(imported.manifest, sourcePath);
+      const key = normalizeImageKey(imageIdFromDigest(imported.sha512));
+      this.withImageLock(key, "exclusive", () => {
+        this.placeBlob(imported.tarPath, key);
+        this.placeManifest(join(work.path, "manifest"), key, manifest);
+        this.index.putAciInfo({ key, appName: manifest.name, importTime: new Date(), latest: opts.latest ?? false });
+      });
+      return { key, manifest };
+    } finally {
+      work.remove();
+    }
+  }
+
+  private placeBlob(tarPath: string, key: string): void {
+    const blob = this.layout.blob(key);
+    // Same key, same bytes: a blob already in place (always complete, it got there by rename) stays.
+    if (existsSync(blob)) return;
+    mkdirSync(dirname(blob), { recursive: true });
+    renameSync(tarPath, blob);
+    fsyncDir(dirname(blob));
+  }
+
+  private placeManifest(tempPath: string, key: string, manifest: ImageManifest): void {
+    const path = this.layout.manifest(key);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileDurably(tempPath, path, serializeImageManifest(manifest));
+    fsyncDir(dirname(path));
+  }
+
+  /** Runs `fn` holding the image's lock: shared to read its blob or manifest, exclusive to change them. */
+  withImageLock<T>(key: string, mode: LockMode, fn: () => T): T {
+    const lock = lockKeyFile(this.layout.imageLock(key), mode)!;
+    try {
+      return fn();
+    } finally {
+      lock.close();
+    }
+  }
+
+  private async withImageLockAsync<T>(key: string, mode: LockMode, fn: () => Promise<T>): Promise<T> {
+    const lock = lockKeyFile(this.layout.imageLock(key), mode)!;
+    try {
+      return await fn();
+    } finally {
+      lock.close();
+    }
+  }
+
+  /** The uncompressed tar of an image; read it inside withImageLock(key, "shared", ...). */
+  blobPath(key: string): string {
+    return this.layout.blob(key);
+  }
+
+  /** The full store key for a `sha512-` prefix of at least two hex digits. */
+  resolveKey(prefix: string): string {
+    const keys = this.index.keysWithPrefix(normalizeImageKey(prefix));
+    if (keys.length === 0) throw new Error("no keys found");
+    if (keys.length > 1) throw new Error(`ambiguous key: "${prefix}"`);
+    return keys[0]!;
+  }
+
+  readManifest(key: string): ImageManifest {
+    const text = this.withImageLock(key, "shared", () => {
+      if (!this.index.aciInfo(key)) throw new Error(`cannot find image with key: ${key}`);
+      return readFileSync(this.layout.manifest(key), "utf8");
+    });
+    return parseImageManifest(text);
+  }
+
+  hasImage(key: string): boolean {
+    return this.index.aciInfo(key) !== undefined;
+  }
+
+  /**
+   * rkt's GetACI: images named `name` that carry every label of `labels`; without a
+   * `version` label the ones imported as latest come first, then the newest import.
+   */
+  findImageByName(name: string, labels: readonly Label[]): string {
+    const key = findByNameAndLabels(this, name, labels);
+    if (!key) throw new Error(`cannot find aci satisfying name: "${name}" and labels: ${formatLabels(labels)} in the local store`);
+    return key;
+  }
+
+  /** A dependency's image: by its image ID if given, else by name and labels (no defaults). */
+  resolveDependency(dep: Dependency): string {
+    if (!dep.imageID) return this.findImageByName(dep.imageName, dep.labels ?? []);
+    try {
+      return this.resolveKey(dep.imageID);
+    } catch {
+      throw new Error(`dependency ${dep.imageName} with image ID ${dep.imageID} is not in the local store`);
+    }
+  }
+
+  /**
+   * An IMAGE argument of the `image` commands: a key prefix, or NAME[:VERSION][,LABEL=VALUE...]
+   * matched in the store without os/arch defaults.
+   */
+  resolveImageReference(ref: string): string {
+    if (isImageId(ref)) return this.resolveKey(ref);
+    const { name, labels } = parseImageString(ref);
+    try {
+      return this.findImageByName(name, labels);
+    } catch (err) {
+      throw new Error(`cannot find image: ${(err as Error).message}`);
+    }
+  }
+
+  listImages(): StoredImage[] {
+    return this.index.allAciInfos().flatMap((info) => {
+      const manifest = this.manifestIfPresent(info);
+      if (!manifest) return [];
+      const version = manifest.labels?.find((l) => l.name === "version")?.value;
+      return [{ key: info.key, name: info.appName, version, importTime: info.importTime, latest: info.latest }];
+    });
+  }
+
+  /** The manifest of a listed image, or undefined if it was removed since the index was read. */
+  private manifestIfPresent(info: AciInfo): ImageManifest | undefined {
+    try {
+      return this.readManifest(info.key);
+    } catch (err) {
+      if (err instanceof ManifestError) throw err;
+      return undefined;
+    }
+  }
+
+  /** Renders the image with its dependencies into the tree store; returns `cas/tree/<key>`. */
+  renderTree(key: string): Promise<string> {
+    return this.trees.render(key);
+  }
+
+  /**
+   * Re-reads an image: its blob must hash to its key; its tree, if rendered, must match
+   * the hash recorded at render time.
+   */
+  async verifyImage(key: string): Promise<{ blobIntact: boolean; tree: "intact" | "damaged" | "not rendered" }> {
+    const blobIntact = await this.withImageLockAsync(key, "shared", async () => {
+      const hasher = new Bun.CryptoHasher("sha512");
+      for await (const chunk of Bun.file(this.layout.blob(key)).stream()) hasher.update(chunk);
+      return normalizeImageKey(imageIdFromDigest(hasher.digest("hex"))) === key;
+    });
+    if (!this.trees.isRendered(key)) return { blobIntact, tree: "not rendered" };
+    return { blobIntact, tree: this.trees.verify(key) ? "intact" : "damaged" };
+  }
+
+  /**
+   * Removes an image (rkt-internals §2.5): its index rows, then blob and manifest copy,
+   * then its tree. Returns the files that could not be removed (stale, harmless).
+   */
+  async removeImage(key: string): Promise<string[]> {
+    const stale: string[] = [];
+    const removeFile = (path: string) => {
+      try {
+        rmSync(path, { force: true });
+      } catch {
+        stale.push(path);
+      }
+    };
+    this.withImageLock(key, "exclusive", () => {
+      if (!this.index.removeImageRows(key)) throw new Error(`cannot find image with key: ${key}`);
+      removeFile(this.layout.blob(key));
+      removeFile(this.layout.manifest(key));
+      unlinkSync(this.layout.imageLock(key));
+    });
+    // Taken only after the image lock is released: a render holds the tree lock and then takes image locks.
+    try {
+      await this.trees.remove(key);
+    } catch {
+      stale.push(this.layout.tree(key));
+    }
+    return stale;
+  }
+}
+
+function parseManifestOf(bytes: Uint8Array, sourcePath: string): ImageManifest {
+  try {
+    return parseImageManifest(new TextDecoder().decode(bytes));
+  } catch (err) {
+    if (err instanceof ManifestError || err instanceof SyntaxError) {
+      throw new Error(`bad image manifest in ${sourcePath}: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+/** Opens the store under `dataDir` for the duration of `fn`. */
+export async function withStore<T>(dataDir: string, fn: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = Store.open(dataDir);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,117 @@
+// The tree store (rkt-internals §2.4): `cas/tree/<key>/` holds the image rendered with its
+// dependencies (`manifest`, `rootfs/`), its tree hash (`hash`) and, last, the `rendered`
+// marker. The marker is the commit point: it is created only after everything else is on
+// disk (one syncfs), and a tree without it is never used. Reuse does not re-hash;
+// `verify` does, on demand.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, constants } from "node:fs";
+import { join } from "node:path";
+import { serializeImageManifest } from "../appc";
+import { libc, lockKeyFile, native, type LockMode } from "../sys";
+import { fsyncDir } from "./durable-fs";
+import { renderOrder } from "./render-order";
+import type { Store } from "./store";
+
+const RENDERED = "rendered";
+
+export class TreeStore {
+  constructor(private readonly store: Store) {}
+
+  path(key: string): string {
+    return this.store.layout.tree(key);
+  }
+
+  isRendered(key: string): boolean {
+    return existsSync(join(this.path(key), RENDERED));
+  }
+
+  /** Renders the tree unless a complete one exists; returns its directory. */
+  async render(key: string): Promise<string> {
+    return this.withTreeLock(key, "exclusive", () => {
+      if (!this.isRendered(key)) this.build(key);
+      return this.path(key);
+    });
+  }
+
+  /** Recomputes the tree hash and compares it with the one recorded at render time. */
+  verify(key: string): boolean {
+    return this.withTreeLock(key, "shared", () => {
+      const dir = this.path(key);
+      if (!this.isRendered(key)) return false;
+      try {
+        return native.treeHash(join(dir, "rootfs")) === readFileSync(join(dir, "hash"), "utf8");
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /** Renders the tree and checks it; a tree that fails the check is rebuilt, after `onRebuild`. */
+  async renderVerified(key: string, onRebuild: () => void): Promise<string> {
+    const path = await this.render(key);
+    if (this.verify(key)) return path;
+    onRebuild();
+    this.withTreeLock(key, "exclusive", () => this.build(key));
+    return path;
+  }
+
+  async remove(key: string): Promise<void> {
+    this.withTreeLock(key, "exclusive", () => {
+      this.removePartial(key);
+      rmSync(this.store.layout.treeLock(key), { force: true });
+    });
+  }
+
+  /** Runs `fn` holding the tree's lock: shared to read a tree, exclusive to change it. */
+  withTreeLock<T>(key: string, mode: LockMode, fn: () => T): T {
+    const lock = lockKeyFile(this.store.layout.treeLock(key), mode)!;
+    try {
+      return fn();
+    } finally {
+      lock.close();
+    }
+  }
+
+  /** Builds the tree from scratch; the caller holds the exclusive tree lock. */
+  private build(key: string): void {
+    const layers = renderOrder(this.store, key);
+    this.removePartial(key);
+    const dir = this.path(key);
+    const rootfs = join(dir, "rootfs");
+    mkdirSync(rootfs, { recursive: true });
+    for (const layer of layers) {
+      this.store.withImageLock(layer.key, "shared", () => {
+        if (!this.store.hasImage(layer.key)) throw new Error(`image ${layer.key} was removed while rendering ${key}`);
+        native.extractRootfs(this.store.blobPath(layer.key), rootfs, {
+          skipExisting: true,
+          whitelist: layer.whitelist,
+          whitelistAppliesToDirs: layer.whitelistAppliesToDirs,
+        });
+      });
+    }
+    writeFileSync(join(dir, "manifest"), serializeImageManifest(layers[0]!.manifest));
+    writeFileSync(join(dir, "hash"), native.treeHash(rootfs));
+    syncFilesystemOf(dir);
+    writeFileSync(join(dir, RENDERED), "");
+    fsyncDir(dir);
+  }
+
+  /** Removes whatever is at the tree's place: the marker first, so no one trusts the rest. */
+  private removePartial(key: string): void {
+    const dir = this.path(key);
+    if (!existsSync(dir)) return;
+    if (this.isRendered(key)) {
+      rmSync(join(dir, RENDERED));
+      fsyncDir(dir);
+    }
+    native.removeTree(dir);
+  }
+}
+
+function syncFilesystemOf(path: string): void {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    libc.syncfs(fd, path);
+  } finally {
+    closeSync(fd);
+  }
+}

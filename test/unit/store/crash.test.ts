@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { Store } from "../../../src/store";
+import { imageManifest, makeTestAci, tempDir } from "../../support/harness";
+import { expectConsistent } from "./store-consistency";
+
+const child = join(import.meta.dir, "store-child.ts");
+let work: { path: string; cleanup: () => void };
+let bigAci: string;
+
+beforeAll(() => {
+  work = tempDir("rkt-store-crash-");
+  const payload = join(work.path, "payload");
+  Bun.spawnSync(["head", "-c", "150M", "/dev/urandom"], { stdout: Bun.file(payload) });
+  // Many files too, so that a render takes long enough to be interrupted.
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 2000; i++) files[`many/${i % 40}/file-${i}`] = `content ${i}`;
+  bigAci = makeTestAci(work.path, "big.aci", { manifest: imageManifest("example.com/big"), copies: { "big/payload": payload }, files, compression: "none" });
+});
+afterAll(() => work.cleanup());
+
+/** Starts the child and SIGKILLs it as soon as `midWay` holds (or lets it finish). */
+async function killWhen(dataDir: string, args: string[], midWay: () => boolean): Promise<void> {
+  const proc = Bun.spawn([process.execPath, child, dataDir, ...args], { stdout: "ignore", stderr: "ignore" });
+  while (proc.exitCode === null && !midWay()) await Bun.sleep(1);
+  proc.kill("SIGKILL");
+  await proc.exited;
+}
+
+function anyWorkFile(dataDir: string): boolean {
+  const tmp = join(dataDir, "cas/tmp");
+  if (!existsSync(tmp)) return false;
+  return readdirSync(tmp).some((d) => d.startsWith("work-") && readdirSync(join(tmp, d)).length > 0);
+}
+
+describe("kill -9", () => {
+  test("during an import leaves nothing the store trusts, and the next import succeeds", async () => {
+    const dataDir = join(work.path, "import-data");
+    await killWhen(dataDir, ["import", bigAci], () => anyWorkFile(dataDir));
+    const store = Store.open(dataDir);
+    try {
+      expectConsistent(store);
+      const { key } = await store.importAci(bigAci);
+      expect(store.hasImage(key)).toBe(true);
+      expect(readdirSync(store.layout.tmp)).toEqual([]);
+      await store.renderTree(key);
+      expectConsistent(store);
+    } finally {
+      store.close();
+    }
+  });
+
+  test("during a render leaves no tree marked rendered, and the next render succeeds", async () => {
+    const dataDir = join(work.path, "render-data");
+    const setup = Store.open(dataDir);
+    const { key } = await setup.importAci(bigAci);
+    setup.close();
+    await killWhen(dataDir, ["render", key], () => existsSync(join(dataDir, "cas/tree", key, "rootfs/many")));
+    const store = Store.open(dataDir);
+    try {
+      expectConsistent(store);
+      await store.renderTree(key);
+      expect(store.trees.isRendered(key)).toBe(true);
+      expect(store.trees.verify(key)).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+});

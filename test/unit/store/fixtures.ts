@@ -1,0 +1,40 @@
+// Helpers for the store tests: a private data dir with an open store, and small images.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { Store } from "../../../src/store";
+import { imageManifest, makeTestAci, tempDir, type TestImageSpec } from "../../support/harness";
+
+export interface StoreFixture {
+  dir: string;
+  store: Store;
+  /** Builds an ACI named `name` in the fixture's dir and returns its path. */
+  aci(name: string, extra?: Record<string, unknown>, spec?: Omit<TestImageSpec, "manifest">): string;
+  /** Builds and imports an image; returns its key. */
+  image(name: string, extra?: Record<string, unknown>, spec?: Omit<TestImageSpec, "manifest">): Promise<string>;
+  cleanup(): void;
+}
+
+let counter = 0;
+
+export function storeFixture(): StoreFixture {
+  const tmp = tempDir("rkt-store-");
+  const store = Store.open(`${tmp.path}/data`);
+  const aci = (name: string, extra: Record<string, unknown> = {}, spec: Omit<TestImageSpec, "manifest"> = {}) =>
+    makeTestAci(tmp.path, `image-${counter++}.aci`, { manifest: imageManifest(name, extra), ...spec });
+  return {
+    dir: tmp.path,
+    store,
+    aci,
+    image: async (name, extra, spec) => (await store.importAci(aci(name, extra, spec))).key,
+    cleanup: () => {
+      store.close();
+      tmp.cleanup();
+    },
+  };
+}
+
+/** The store key computed independently: sha512 of the gunzipped file, 64 hex. */
+export function expectedKey(gzippedAci: string): string {
+  return `sha512-${createHash("sha512").update(gunzipSync(readFileSync(gzippedAci))).digest("hex").slice(0, 64)}`;
+}
