@@ -17,6 +17,7 @@ const imageCommands: CommandTable = {
   list: { description: "List images in the local store", load: () => import("./image-list") },
   render: { description: "Render a stored image to a directory with all its dependencies", load: () => import("./image-render") },
   rm: { description: "Remove image(s) with the given key(s) from the local store", load: () => import("./image-rm") },
+  verify: { description: "Check stored images against their IDs and rebuild damaged rendered trees", load: () => import("./image-verify") },
 };
 
 const actoolCommands: CommandTable = {

@@ -1,11 +1,39 @@
+import { shortImageId } from "../appc";
+import { fetchImage } from "../fetch";
+import { asksForHelp, parseAppArgs } from "../pod";
+import { withStore } from "../store";
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { RktError, UsageError } from "./errors";
+import { globalFlagDefs, globals, globalsFrom, setGlobals } from "./globals";
+import { commandHelp } from "./help";
 
-// PLACEHOLDER: replaced by the module that implements this command.
-export default rktCommand({
+// rkt-cli.md §3.4: parses its own tokens so that --signature attaches to the image before it.
+const command = rktCommand({
   name: "fetch",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  description: "Fetch image(s) and store them in the local cache",
+  usage: "[--signature=FILE] IMAGE [--signature=FILE] [IMAGE ...]",
+  parse: "raw",
+  args: {
+    signature: { type: "string", description: "local signature file to use in validating the preceding image" },
+  },
+  async run({ args, rawArgs }) {
+    if (asksForHelp(rawArgs)) {
+      process.stdout.write(commandHelp("rkt fetch", command.spec));
+      return;
+    }
+    const values = { ...args };
+    const images = parseAppArgs(rawArgs, globalFlagDefs, values, { allowAppArgs: false });
+    if (images.some((image) => image.exec !== undefined)) throw new UsageError("unknown flag: --exec");
+    setGlobals(globalsFrom(values));
+    if (images.length === 0) throw new RktError("must provide at least one image");
+    const { dir, insecureSkipVerify } = globals();
+    await withStore(dir, async (store) => {
+      for (const image of images) {
+        const key = await fetchImage(store, image.image, { local: false, insecureSkipVerify, signature: image.signature });
+        process.stdout.write(`${shortImageId(key)}\n`);
+      }
+    });
   },
 });
+
+export default command;

@@ -1,11 +1,22 @@
+import { prettyManifest, serializeImageManifest } from "../appc";
+import { withStore } from "../store";
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { UsageError } from "./errors";
+import { globals } from "./globals";
 
-// PLACEHOLDER: replaced by the module that implements this command.
 export default rktCommand({
-  name: "image-cat-manifest",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  name: "cat-manifest",
+  description: "Inspect and print the image manifest",
+  usage: "[--pretty-print] IMAGE",
+  args: {
+    "pretty-print": { type: "boolean", default: false, description: "apply indent to format the output" },
+  },
+  run({ args }) {
+    if (args._.length !== 1) throw new UsageError("must provide exactly one image");
+    return withStore(globals().dir, (store) => {
+      const manifest = store.readManifest(store.resolveImageReference(args._[0]!));
+      const text = args["pretty-print"] ? prettyManifest(manifest) : serializeImageManifest(manifest);
+      process.stdout.write(`${text}\n`);
+    });
   },
 });

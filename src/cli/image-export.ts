@@ -1,11 +1,20 @@
+import { exportImage, withStore } from "../store";
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { UsageError } from "./errors";
+import { globals } from "./globals";
 
-// PLACEHOLDER: replaced by the module that implements this command.
 export default rktCommand({
-  name: "image-export",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  name: "export",
+  description: "Export a stored image to an aci file",
+  usage: "[--overwrite] IMAGE OUTPUT_ACI_FILE",
+  args: {
+    overwrite: { type: "boolean", default: false, description: "overwrite output ACI" },
+  },
+  run({ args }) {
+    if (args._.length !== 2) throw new UsageError("must provide an image and an output file");
+    const [image, output] = args._ as [string, string];
+    return withStore(globals().dir, (store) => {
+      exportImage(store, store.resolveImageReference(image), output, args.overwrite as boolean);
+    });
   },
 });

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { imageManifest, makeTestAci, rkt, tempDir } from "../support/harness";
+
+let work: { path: string; cleanup: () => void };
+let dataDir: string;
+let helloAci: string;
+let helloKey: string;
+
+beforeAll(() => {
+  work = tempDir("rkt-e2e-fetch-");
+  dataDir = join(work.path, "data");
+  helloAci = makeTestAci(work.path, "hello.aci", { manifest: imageManifest("example.com/hello"), files: { "etc/hello": "hi" } });
+  helloKey = `sha512-${createHash("sha512").update(gunzipSync(readFileSync(helloAci))).digest("hex").slice(0, 64)}`;
+});
+afterAll(() => work.cleanup());
+
+describe("rkt fetch", () => {
+  test("a local file is refused without --insecure-skip-verify while verification is missing", () => {
+    const r = rkt(dataDir, ["fetch", helloAci]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^fetch: .*signature verification is not available yet; pass --insecure-skip-verify.*\n$/);
+  });
+
+  test("prints the short ID of a fetched file: sha512- and 32 hex digits", () => {
+    const r = rkt(dataDir, ["--insecure-skip-verify", "fetch", helloAci]);
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(`${helloKey.slice(0, 39)}\n`);
+  });
+
+  test("global flags may follow the command; file:// URLs, image IDs and names resolve to the same image", () => {
+    const r = rkt(dataDir, ["fetch", `file://${helloAci}`, helloKey.slice(0, 12), "example.com/hello", "--insecure-skip-verify"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(`${helloKey.slice(0, 39)}\n`.repeat(3));
+  });
+
+  test("fetching renders the image's tree", () => {
+    expect(readFileSync(join(dataDir, "cas/tree", helloKey, "rootfs/etc/hello"), "utf8")).toBe("hi");
+    expect(readFileSync(join(dataDir, "cas/tree", helloKey, "rendered"), "utf8")).toBe("");
+  });
+
+  test("a bad manifest is refused and the error names the field", () => {
+    const bad = makeTestAci(work.path, "bad.aci", { manifest: imageManifest("example.com/bad", { app: { exec: ["relative"], user: "0", group: "0" } }) });
+    const r = rkt(dataDir, ["--insecure-skip-verify", "fetch", bad]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^fetch: bad image manifest in .*bad\.aci: .*app\.exec.*\n$/);
+  });
+
+  test("an image whose dependency is not in the store fails", () => {
+    const dependent = makeTestAci(work.path, "dependent.aci", { manifest: imageManifest("example.com/dependent", { dependencies: [{ imageName: "example.com/absent" }] }) });
+    const r = rkt(dataDir, ["--insecure-skip-verify", "fetch", dependent]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('cannot find aci satisfying name: "example.com/absent"');
+  });
+
+  test("sources that need the network say they are not available yet", () => {
+    const name = rkt(dataDir, ["fetch", "example.com/nowhere:1.0"]);
+    expect(name.exitCode).toBe(1);
+    expect(name.stderr).toMatch(/^fetch: cannot find aci satisfying name: "example.com\/nowhere" and labels: \[\{version 1\.0\} \{os linux\} \{arch \w+\}\] in the local store \(discovery of remote images is not available yet\)\n$/);
+    const url = rkt(dataDir, ["fetch", "https://127.0.0.1/x.aci"]);
+    expect(url.stderr).toBe("fetch: fetching https URLs is not supported yet: https://127.0.0.1/x.aci\n");
+    const other = rkt(dataDir, ["fetch", "ftp://127.0.0.1/x.aci"]);
+    expect(other.stderr).toBe("fetch: rkt only supports http, https, docker or file URLs (ftp://127.0.0.1/x.aci)\n");
+  });
+
+  test("command-line errors: no image, app arguments, unknown image ID", () => {
+    expect(rkt(dataDir, ["fetch"])).toMatchObject({ exitCode: 1, stderr: "fetch: must provide at least one image\n" });
+    const args = rkt(dataDir, ["fetch", helloAci, "--", "x"]);
+    expect(args.stderr).toContain("app arguments unsupported");
+    expect(args.exitCode).not.toBe(0);
+    const unknown = rkt(dataDir, ["fetch", "sha512-0000"]);
+    expect(unknown).toMatchObject({ exitCode: 1, stderr: "fetch: could not resolve key: no keys found\n" });
+  });
+
+  test("stops at the first failing image, after printing the ones before it", () => {
+    const r = rkt(dataDir, ["--insecure-skip-verify", "fetch", helloAci, "example.com/nowhere", helloAci]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe(`${helloKey.slice(0, 39)}\n`);
+  });
+});
