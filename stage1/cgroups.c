@@ -1,0 +1,265 @@
+#include "cgroups.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "files.h"
+
+struct hierarchy {
+	bool unified; /* cgroup v2 */
+	char *directory; /* the calling process's cgroup in this hierarchy (host path) */
+	bool has_memory;
+	bool has_cpu;
+};
+
+struct hierarchies {
+	struct hierarchy list[MAX_CGROUP_HIERARCHIES];
+	size_t count;
+};
+
+static bool list_contains(const char *comma_list, const char *word)
+{
+	char *copy = xstrdup(comma_list);
+	char *saveptr = NULL;
+	bool found = false;
+
+	for (char *item = strtok_r(copy, ",", &saveptr); item != NULL && !found; item = strtok_r(NULL, ",", &saveptr))
+		found = strcmp(item, word) == 0;
+	free(copy);
+	return found;
+}
+
+/* The mount of the v1 hierarchy holding CONTROLLER (or of cgroup2 when CONTROLLER is NULL). */
+static bool find_cgroup_mount(const char *controller, char **mount_point, char **mount_root)
+{
+	char **lines = read_lines("/proc/self/mountinfo");
+
+	for (size_t i = 0; lines != NULL && lines[i] != NULL; i++) {
+		char **fields = split_words(lines[i]);
+		size_t count = count_strings(fields), dash = 0;
+
+		for (size_t f = 6; f < count && dash == 0; f++)
+			if (strcmp(fields[f], "-") == 0)
+				dash = f;
+		if (dash == 0 || dash + 3 >= count)
+			continue;
+		const char *fstype = fields[dash + 1];
+		const char *super_options = fields[dash + 3];
+		bool match = controller == NULL ? strcmp(fstype, "cgroup2") == 0
+						: strcmp(fstype, "cgroup") == 0 && list_contains(super_options, controller);
+		if (match) {
+			*mount_root = fields[3];
+			*mount_point = fields[4];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The calling process's path in the v1 hierarchy of CONTROLLER, or in v2 when NULL. */
+static char *current_cgroup_path(const char *controller)
+{
+	char **lines = read_lines("/proc/self/cgroup");
+
+	for (size_t i = 0; lines != NULL && lines[i] != NULL; i++) {
+		char *first = strchr(lines[i], ':');
+		char *second = first ? strchr(first + 1, ':') : NULL;
+		if (second == NULL)
+			continue;
+		*second = '\0';
+		bool match = controller == NULL ? first[1] == '\0' : list_contains(first + 1, controller);
+		if (match)
+			return second + 1;
+	}
+	return NULL;
+}
+
+static char *join_mount_and_path(const char *mount_point, const char *mount_root, const char *path)
+{
+	size_t root_length = strlen(mount_root);
+
+	if (strcmp(mount_root, "/") != 0 && strncmp(path, mount_root, root_length) == 0)
+		path += root_length;
+	return format_string("%s%s", mount_point, strcmp(path, "/") == 0 ? "" : path);
+}
+
+static bool unified_has_controller(const char *directory, const char *controller)
+{
+	char *content = read_file_or_null(format_string("%s/cgroup.controllers", directory), NULL);
+	bool found = false;
+
+	if (content == NULL)
+		return false;
+	for (char *word = strtok(content, " \n"); word != NULL && !found; word = strtok(NULL, " \n"))
+		found = strcmp(word, controller) == 0;
+	return found;
+}
+
+static struct hierarchy *hierarchy_for_directory(struct hierarchies *found, const char *directory, bool unified)
+{
+	for (size_t i = 0; i < found->count; i++)
+		if (strcmp(found->list[i].directory, directory) == 0)
+			return &found->list[i];
+	struct hierarchy *added = &found->list[found->count++];
+	added->unified = unified;
+	added->directory = xstrdup(directory);
+	return added;
+}
+
+static struct hierarchy *locate_controller(struct hierarchies *found, const char *controller)
+{
+	char *mount_point, *mount_root, *path;
+
+	if (find_cgroup_mount(controller, &mount_point, &mount_root) &&
+	    (path = current_cgroup_path(controller)) != NULL)
+		return hierarchy_for_directory(found, join_mount_and_path(mount_point, mount_root, path), false);
+	if (find_cgroup_mount(NULL, &mount_point, &mount_root) && (path = current_cgroup_path(NULL)) != NULL) {
+		char *directory = join_mount_and_path(mount_point, mount_root, path);
+		if (unified_has_controller(directory, controller))
+			return hierarchy_for_directory(found, directory, true);
+	}
+	return NULL;
+}
+
+static bool write_control_file(const char *directory, const char *file, const char *value)
+{
+	char *path = format_string("%s/%s", directory, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool written = fd >= 0 && write_all(fd, value, strlen(value));
+
+	if (!written)
+		warn_errno(format_string("write \"%s\" to", value), path);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return written;
+}
+
+static void apply_limits(const struct hierarchy *hierarchy, const char *directory, const struct resource_limits *limits)
+{
+	if (hierarchy->has_memory && limits->memory_bytes > 0) {
+		char *bytes = format_string("%llu", limits->memory_bytes);
+		if (hierarchy->unified)
+			write_control_file(directory, "memory.max", bytes);
+		else {
+			write_control_file(directory, "memory.limit_in_bytes", bytes);
+			/* With swap accounting, the limit must cover swap too or the app just swaps. */
+			if (path_exists(format_string("%s/memory.memsw.limit_in_bytes", directory)))
+				write_control_file(directory, "memory.memsw.limit_in_bytes", bytes);
+		}
+	}
+	if (hierarchy->has_cpu && limits->cpu_millicores > 0) {
+		/* A period of 100 ms; one millicore is 100 us of CPU time in it. */
+		unsigned long long quota = limits->cpu_millicores * 100;
+		if (hierarchy->unified)
+			write_control_file(directory, "cpu.max", format_string("%llu 100000", quota));
+		else {
+			write_control_file(directory, "cpu.cfs_period_us", "100000");
+			write_control_file(directory, "cpu.cfs_quota_us", format_string("%llu", quota));
+		}
+	}
+}
+
+static void make_cgroup_directory(const char *path, FILE *list)
+{
+	debug_message("cgroup %s", path);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		die_errno("create cgroup", path);
+	if (fprintf(list, "%s\n", path) < 0)
+		die_errno("write", "cgroup list");
+}
+
+/* cgroup v2 only distributes a controller to children whose parent enables it. */
+static bool enable_unified_controllers(const struct hierarchy *hierarchy, const char *directory)
+{
+	char *enable = format_string("%s%s", hierarchy->has_memory ? "+memory " : "", hierarchy->has_cpu ? "+cpu" : "");
+
+	return write_control_file(directory, "cgroup.subtree_control", enable);
+}
+
+static void warn_missing_controllers(const struct pod *pod, bool have_memory, bool have_cpu)
+{
+	bool wants_memory = pod->limits.memory_bytes > 0, wants_cpu = pod->limits.cpu_millicores > 0;
+
+	for (size_t i = 0; i < pod->app_count; i++) {
+		wants_memory = wants_memory || pod->apps[i].limits.memory_bytes > 0;
+		wants_cpu = wants_cpu || pod->apps[i].limits.cpu_millicores > 0;
+	}
+	if (wants_memory && !have_memory)
+		warn_message("resource/memory isolator set but support disabled in the kernel, skipping");
+	if (wants_cpu && !have_cpu)
+		warn_message("resource/cpu isolator set but support disabled in the kernel, skipping");
+}
+
+void setup_pod_cgroups(struct pod *pod, const char *list_path)
+{
+	struct hierarchies found = { .count = 0 };
+	struct hierarchy *memory = locate_controller(&found, "memory");
+	struct hierarchy *cpu = locate_controller(&found, "cpu");
+	char *temporary = format_string("%s.tmp", list_path);
+	FILE *list = fopen(temporary, "we");
+
+	if (list == NULL)
+		die_errno("open", temporary);
+	if (memory != NULL)
+		memory->has_memory = true;
+	if (cpu != NULL)
+		cpu->has_cpu = true;
+	warn_missing_controllers(pod, memory != NULL, cpu != NULL);
+
+	for (size_t h = 0; h < found.count; h++) {
+		struct hierarchy *hierarchy = &found.list[h];
+		char *pod_directory = format_string("%s/rkt-%s", hierarchy->directory, pod->uuid);
+
+		if (hierarchy->unified && !enable_unified_controllers(hierarchy, hierarchy->directory)) {
+			warn_message("cannot delegate controllers below %s; resource limits skipped", hierarchy->directory);
+			hierarchy->has_memory = hierarchy->has_cpu = false;
+		}
+		make_cgroup_directory(pod_directory, list);
+		apply_limits(hierarchy, pod_directory, &pod->limits);
+		if (hierarchy->unified && (hierarchy->has_memory || hierarchy->has_cpu))
+			enable_unified_controllers(hierarchy, pod_directory);
+		for (size_t a = 0; a < pod->app_count; a++) {
+			struct app *app = &pod->apps[a];
+			char *app_directory = format_string("%s/%s", pod_directory, app->name);
+			char *procs = format_string("%s/cgroup.procs", app_directory);
+
+			make_cgroup_directory(app_directory, list);
+			apply_limits(hierarchy, app_directory, &app->limits);
+			int fd = open(procs, O_WRONLY | O_CLOEXEC);
+			if (fd < 0)
+				die_errno("open", procs);
+			app->cgroup_procs_fds[app->cgroup_procs_fd_count++] = fd;
+		}
+	}
+	if (fclose(list) != 0)
+		die_errno("write", temporary);
+	if (rename(temporary, list_path) < 0)
+		die_errno("rename", temporary);
+}
+
+void join_app_cgroups(const struct app *app)
+{
+	for (size_t i = 0; i < app->cgroup_procs_fd_count; i++)
+		if (write(app->cgroup_procs_fds[i], "0", 1) != 1)
+			die_errno("join cgroup", NULL);
+}
+
+void remove_listed_cgroups(const char *list_path)
+{
+	char **directories = read_lines(list_path);
+	size_t count = count_strings(directories);
+
+	/* The list has each pod directory before its apps: remove in reverse. */
+	for (size_t i = count; i > 0; i--) {
+		debug_message("remove cgroup %s", directories[i - 1]);
+		if (rmdir(directories[i - 1]) < 0 && errno != ENOENT)
+			die_errno("remove cgroup", directories[i - 1]);
+	}
+}

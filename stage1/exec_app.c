@@ -1,0 +1,123 @@
+#include "exec_app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "files.h"
+
+/* Exit statuses a shell uses for the same failures. */
+#define EXIT_COMMAND_NOT_EXECUTABLE 126
+#define EXIT_COMMAND_NOT_FOUND 127
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+char **load_app_environment(const char *app_name, int extra)
+{
+	char *path = format_string("/rkt/env/%s", app_name);
+	char **entries = read_nul_list(path);
+	size_t count = count_strings(entries);
+	char **environment = xcalloc(count + (size_t)extra + 1, sizeof *environment);
+
+	if (entries == NULL)
+		die_errno("open", path);
+	for (size_t i = 0; i < count; i++)
+		environment[i] = entries[i];
+	free(path);
+	return environment;
+}
+
+void add_environment(char **environment, const char *name, const char *value)
+{
+	size_t count = count_strings(environment);
+
+	environment[count] = format_string("%s=%s", name, value);
+	environment[count + 1] = NULL;
+}
+
+void chroot_into_app(const char *app_name)
+{
+	char *root = format_string("/opt/stage2/%s/rootfs", app_name);
+
+	if (chroot(root) < 0)
+		die_errno("chroot", root);
+	if (chdir("/") < 0)
+		die_errno("chdir", "/");
+	free(root);
+}
+
+static const char *environment_value(char *const *environment, const char *name)
+{
+	size_t length = strlen(name);
+
+	for (size_t i = 0; environment[i] != NULL; i++)
+		if (strncmp(environment[i], name, length) == 0 && environment[i][length] == '=')
+			return environment[i] + length + 1;
+	return NULL;
+}
+
+static bool is_executable_file(const char *path)
+{
+	struct stat info;
+
+	return stat(path, &info) == 0 && S_ISREG(info.st_mode) && access(path, X_OK) == 0;
+}
+
+static char *find_in_path(const char *name, const char *search_path)
+{
+	char *directories = xstrdup(search_path);
+	char *saveptr = NULL;
+
+	for (char *directory = strtok_r(directories, ":", &saveptr); directory != NULL;
+	     directory = strtok_r(NULL, ":", &saveptr)) {
+		char *candidate = format_string("%s/%s", directory, name);
+		if (is_executable_file(candidate))
+			return candidate;
+		free(candidate);
+	}
+	return NULL;
+}
+
+/* ENOENT from execve of an existing file means its interpreter is missing: name it. */
+static _Noreturn void die_missing_interpreter(const char *path)
+{
+	char header[256] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? read(fd, header, sizeof header - 1) : -1;
+
+	error_set_exit_status(EXIT_COMMAND_NOT_FOUND);
+	if (got > 2 && header[0] == '#' && header[1] == '!') {
+		char *interpreter = header + 2;
+		while (*interpreter == ' ' || *interpreter == '\t')
+			interpreter++;
+		interpreter[strcspn(interpreter, " \t\n")] = '\0';
+		die_message(format_string("exec %s", path),
+			    format_string("bad interpreter \"%s\": No such file or directory", interpreter));
+	}
+	die_message(format_string("exec %s", path), "its ELF interpreter or a shared library is missing");
+}
+
+_Noreturn void exec_command(char *const *argv, char *const *environment)
+{
+	const char *search_path = environment_value(environment, "PATH");
+	const char *path = argv[0];
+
+	if (strchr(argv[0], '/') == NULL) {
+		path = find_in_path(argv[0], search_path != NULL ? search_path : DEFAULT_PATH);
+		if (path == NULL) {
+			error_set_exit_status(EXIT_COMMAND_NOT_FOUND);
+			die_errnum("exec", format_string("%s (not in PATH=%s)", argv[0],
+							  search_path != NULL ? search_path : DEFAULT_PATH),
+				   ENOENT);
+		}
+	}
+	execve(path, argv, environment);
+	int failure = errno;
+	if (failure == ENOENT && path_exists(path))
+		die_missing_interpreter(path);
+	error_set_exit_status(failure == ENOENT ? EXIT_COMMAND_NOT_FOUND : EXIT_COMMAND_NOT_EXECUTABLE);
+	die_errnum("exec", path, failure);
+}

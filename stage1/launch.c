@@ -1,0 +1,110 @@
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capabilities.h"
+#include "cgroups.h"
+#include "error.h"
+#include "exec_app.h"
+#include "files.h"
+#include "sockets.h"
+
+/* PID 1 blocks the signals it reads through a signalfd and ignores SIGPIPE; an app starts clean. */
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	if (signal(SIGPIPE, SIG_DFL) == SIG_ERR)
+		die_errno("reset signal handler", "SIGPIPE");
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		die_errno("reset signal mask", NULL);
+}
+
+/* The app becomes the terminal's foreground process group, so that ^C reaches the app and
+ * not the pod's PID 1; the user's session keeps its controlling terminal. */
+static void take_terminal_foreground(void)
+{
+	sigset_t ttou, previous;
+
+	if (!isatty(STDIN_FILENO))
+		return;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	if (sigprocmask(SIG_BLOCK, &ttou, &previous) < 0)
+		die_errno("block SIGTTOU", NULL);
+	if (tcsetpgrp(STDIN_FILENO, getpid()) < 0)
+		die_errno("make foreground", "terminal");
+	if (sigprocmask(SIG_SETMASK, &previous, NULL) < 0)
+		die_errno("restore signal mask", NULL);
+}
+
+static void connect_output(const struct app_output *output)
+{
+	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (null_fd < 0)
+		die_errno("open", "/dev/null");
+	if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(output->out.write_fd, STDOUT_FILENO) < 0 ||
+	    dup2(output->err.write_fd, STDERR_FILENO) < 0)
+		die_errno("dup2", "app output");
+	close(null_fd);
+}
+
+static void set_identity(const struct app *app)
+{
+	if (setgroups(app->supplementary_group_count, app->supplementary_groups) < 0)
+		die_errno("setgroups", NULL);
+	if (setresgid(app->gid, app->gid, app->gid) < 0)
+		die_errno("setresgid", format_string("%u", (unsigned)app->gid));
+	if (setresuid(app->uid, app->uid, app->uid) < 0)
+		die_errno("setresuid", format_string("%u", (unsigned)app->uid));
+}
+
+static _Noreturn void run_app_process(const struct app *app, char *const *argv, enum app_role role,
+				      const struct app_output *output, bool interactive)
+{
+	char **environment;
+
+	error_set_app(app->name);
+	if (setpgid(0, 0) < 0)
+		die_errno("setpgid", NULL);
+	if (interactive)
+		take_terminal_foreground();
+	reset_signals();
+	join_app_cgroups(app);
+	if (!interactive)
+		connect_output(output);
+	environment = load_app_environment(app->name, 2);
+	if (role == ROLE_MAIN)
+		pass_app_sockets(app, environment);
+	restrict_capabilities(app->kept_capabilities);
+	chroot_into_app(app->name);
+	set_identity(app);
+	if (chdir(app->workdir) < 0)
+		die_errno("chdir", app->workdir);
+	umask(022);
+	exec_command(argv, environment);
+}
+
+pid_t launch_app_process(const struct app *app, char *const *argv, enum app_role role,
+			 const struct app_output *output, bool interactive)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die_errno("fork", NULL);
+	if (pid == 0)
+		run_app_process(app, argv, role, output, interactive);
+	/* Also set here, so that a stop right after the fork reaches the whole group. */
+	if (setpgid(pid, pid) < 0 && errno != EACCES && errno != ESRCH)
+		warn_errno("setpgid", NULL);
+	return pid;
+}

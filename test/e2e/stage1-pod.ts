@@ -1,0 +1,139 @@
+// Pods assembled by hand for the stage1 tests: a pod directory laid out exactly as
+// stage1/README.md says stage0 prepares it (copy mode, no overlay), apps made of busybox,
+// and init started the way stage0 starts it (cwd = pod dir, RKT_LOCK_FD = a locked fd).
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { busybox, unmountUnder } from "../support/harness";
+
+export const busyboxCommands = ["sh", "cat", "echo", "sleep", "ls", "id", "env", "pwd", "hostname", "ps", "stat", "touch",
+  "mount", "grep", "tail", "head", "test", "true", "false", "kill", "wc", "mkdir", "readlink"];
+
+export interface HandAppSpec {
+  name: string;
+  exec: string[];
+  /** Variables beyond PATH, AC_APP_NAME and container, which every app gets. */
+  env?: Record<string, string>;
+  /** `UID GID [SUPPLEMENTARY...]`; default `0 0`. */
+  ids?: number[];
+  workdir?: string;
+  /** Lines of the mounts file, e.g. `host\t/src\t/data\trw`. */
+  mounts?: string[];
+  /** Capabilities kept; default: every capability the kernel has. */
+  caps?: number[];
+  limits?: string;
+  preStart?: string[];
+  postStop?: string[];
+  /** Extra files in the app root: path -> content. */
+  files?: Record<string, string>;
+}
+
+export const lastCapability = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
+const allCapabilities = Array.from({ length: lastCapability + 1 }, (_, i) => i);
+
+function argvFile(argv: string[]): string {
+  return argv.map((a) => `${a}\0`).join("");
+}
+
+function makeBusyboxRoot(root: string, files: Record<string, string>): void {
+  mkdirSync(join(root, "bin"), { recursive: true });
+  mkdirSync(join(root, "tmp"), { recursive: true, mode: 0o1777 });
+  copyFileSync(busybox, join(root, "bin/busybox"));
+  chmodSync(join(root, "bin/busybox"), 0o755);
+  for (const command of busyboxCommands) symlinkSync("busybox", join(root, "bin", command));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(root, path, ".."), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
+
+export class HandPod {
+  readonly dir: string;
+  readonly stage1Root: string;
+  readonly uuid = crypto.randomUUID();
+
+  constructor(parent: string, stage1Tree: string, apps: HandAppSpec[], podLimits?: string) {
+    this.dir = join(parent, this.uuid);
+    this.stage1Root = join(this.dir, "stage1/rootfs");
+    mkdirSync(join(this.dir, "stage1"), { recursive: true, mode: 0o700 });
+    const copy = Bun.spawnSync(["cp", "-a", stage1Tree, this.stage1Root]);
+    if (copy.exitCode !== 0) throw new Error(`cp stage1: ${copy.stderr}`);
+    const rkt = join(this.stage1Root, "rkt");
+    for (const dir of ["env", "app", "status"]) mkdirSync(join(rkt, dir), { recursive: true });
+    writeFileSync(join(rkt, "apps"), apps.map((a) => `${a.name}\n`).join(""));
+    if (podLimits) writeFileSync(join(rkt, "pod-limits"), podLimits);
+    for (const app of apps) this.addApp(rkt, app);
+  }
+
+  private addApp(rkt: string, app: HandAppSpec): void {
+    makeBusyboxRoot(this.appRoot(app.name), app.files ?? {});
+    const env = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", AC_APP_NAME: app.name, container: "rkt", ...app.env };
+    writeFileSync(join(rkt, "env", app.name), Object.entries(env).map(([k, v]) => `${k}=${v}\0`).join(""), { mode: 0o600 });
+    const dir = join(rkt, "app", app.name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "exec"), argvFile(app.exec));
+    if (app.preStart) writeFileSync(join(dir, "pre-start"), argvFile(app.preStart));
+    if (app.postStop) writeFileSync(join(dir, "post-stop"), argvFile(app.postStop));
+    writeFileSync(join(dir, "ids"), `${(app.ids ?? [0, 0]).join(" ")}\n`);
+    writeFileSync(join(dir, "workdir"), `${app.workdir ?? "/"}\n`);
+    writeFileSync(join(dir, "mounts"), (app.mounts ?? []).map((line) => `${line}\n`).join(""));
+    writeFileSync(join(dir, "caps"), `${(app.caps ?? allCapabilities).join(" ")}\n`);
+    if (app.limits) writeFileSync(join(dir, "limits"), app.limits);
+  }
+
+  appRoot(app: string): string {
+    return join(this.stage1Root, "opt/stage2", app, "rootfs");
+  }
+
+  /** Starts init as stage0 would (exclusive flock on the pod dir, its fd in RKT_LOCK_FD). */
+  start(args: string[] = []): Bun.Subprocess<"ignore", "pipe", "pipe"> {
+    const init = ["./stage1/rootfs/init", ...args, this.uuid].map((a) => `'${a}'`).join(" ");
+    return Bun.spawn(["sh", "-c", `exec 9<. && flock -x 9 && RKT_LOCK_FD=9 exec ${init}`], {
+      cwd: this.dir,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+  }
+
+  /** Runs the pod to its end. */
+  async run(args: string[] = []): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const proc = this.start(args);
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    return { exitCode, stdout, stderr };
+  }
+
+  status(app: string): string | undefined {
+    const path = join(this.stage1Root, "rkt/status", app);
+    return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+  }
+
+  log(app: string): string {
+    return readFileSync(join(this.dir, "logs", app), "utf8");
+  }
+
+  cgroups(): string[] {
+    const path = join(this.dir, "cgroup");
+    return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : [];
+  }
+
+  /** Runs the stage1 gc entrypoint the way stage0 does. */
+  gc(): { exitCode: number; stderr: string } {
+    const result = Bun.spawnSync(["./stage1/rootfs/gc", this.uuid], { cwd: this.dir });
+    return { exitCode: result.exitCode ?? -1, stderr: result.stderr.toString() };
+  }
+
+  /** Kills whatever is left of the pod, removes its cgroups and mounts. */
+  destroy(): void {
+    const pidFile = join(this.dir, "pid");
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, "utf8"));
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    for (const cgroup of this.cgroups().reverse()) Bun.spawnSync(["rmdir", cgroup]);
+    unmountUnder(this.dir);
+  }
+}
