@@ -29,7 +29,7 @@ describe("image manifest parsing", () => {
   });
 
   test("round trip loses no field, known or unknown", () => {
-    const original = { ...fullImageManifest(), "x-vendor": { nested: [1, 2] } };
+    const original: Record<string, unknown> = { ...fullImageManifest(), "x-vendor": { nested: [1, 2] } };
     (original.app as Record<string, unknown>).futureField = "kept";
     const again = JSON.parse(serializeImageManifest(parseImageManifest(JSON.stringify(original))));
     expect(again).toEqual(original);
