@@ -53,6 +53,7 @@ export async function renderImage(
   prepareOutputDir(outputDir, opts.overwrite);
   const tree = await store.trees.renderVerified(key, opts.onRebuild);
   const rootfs = opts.rootfsOnly ? outputDir : join(outputDir, "rootfs");
+  mkdirSync(dirname(rootfs), { recursive: true });
   store.trees.withTreeLock(key, "shared", () => native.copyTree(join(tree, "rootfs"), rootfs, {}));
   if (!opts.rootfsOnly) writeFileSync(join(outputDir, "manifest"), serializeImageManifest(store.readManifest(key)));
 }
