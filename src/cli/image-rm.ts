@@ -24,7 +24,7 @@ export default rktCommand({
         try {
           key = store.resolveKey(id);
         } catch (err) {
-          process.stderr.write(`rkt: wrong image ID "${id}": ${(err as Error).message}\n`);
+          process.stderr.write(`rkt: cannot resolve image ID "${id}": ${(err as Error).message}\n`);
           failed++;
           continue;
         }

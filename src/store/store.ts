@@ -2,7 +2,7 @@
 // index, and the tree store. Every operation takes the locks of rkt-internals §3 and
 // leaves the store consistent if the process is killed at any point: files are in place
 // before the index names them, and the index forgets an image before its files go.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   imageIdFromDigest,
@@ -244,7 +244,7 @@ export class Store {
       if (!this.index.removeImageRows(key)) throw new Error(`cannot find image with key: ${key}`);
       removeFile(this.layout.blob(key));
       removeFile(this.layout.manifest(key));
-      unlinkSync(this.layout.imageLock(key));
+      rmSync(this.layout.imageLock(key), { force: true });
     });
     // Taken only after the image lock is released: a render holds the tree lock and then takes image locks.
     try {
