@@ -29,7 +29,7 @@ export { prettyManifest, serializeManifest } from "./manifest-json";
 export { portCount } from "./app";
 export { acIdentifierProblem, acNameProblem, appNameFromImageName, isACIdentifier, isACName, sanitizeACName } from "./identifiers";
 export { acVersionProblem } from "./ac-version";
-export { hostOsArch, labelValue, osArchProblem, validOsArch } from "./labels";
+export { hostOsArch, labelValue, labelsMatch, osArchProblem, validOsArch } from "./labels";
 export { imageIdFromDigest, imageIdProblem, isImageId, normalizeImageKey, shortImageId } from "./image-id";
 export { parseGoBool, parseImageString, parseNameKeyValues, type ImageReference, type KeyKind, type NameKeyValues } from "./image-string";
 export { parseQuantity } from "./quantity";

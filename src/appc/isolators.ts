@@ -19,8 +19,10 @@ function checkResourceValue(name: string, value: unknown, at: string, problems: 
   const obj = asObject(value, at, problems);
   if (!obj) return;
   for (const key of ["request", "limit"]) {
-    const q = stringField(obj, key, at, problems, false);
-    const problem = q === undefined ? undefined : quantityProblem(q);
+    const q = obj[key];
+    if (q === undefined || q === null) continue;
+    // The reference's quantity type also reads bare JSON numbers.
+    const problem = typeof q === "string" || typeof q === "number" ? quantityProblem(String(q)) : "must be a quantity string";
     if (problem) problems.add(joinPath(at, key), problem);
   }
   if (obj.default !== undefined && typeof obj.default !== "boolean") problems.add(joinPath(at, "default"), "must be true or false");
@@ -73,7 +75,7 @@ function resourceLimit(isolators: readonly Isolator[] | null | undefined, name: 
   const value = findIsolator(isolators, name)?.value;
   if (!isJsonObject(value)) return undefined;
   const { limit } = value as ResourceValue;
-  return limit === undefined ? undefined : parseQuantity(limit);
+  return limit === undefined || limit === null ? undefined : parseQuantity(String(limit));
 }
 
 /** The memory limit in bytes (rounded up), or undefined when there is none. */

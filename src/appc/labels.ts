@@ -68,3 +68,11 @@ export function checkLabels(value: unknown[], path: string, problems: Problems):
   }
   return labels;
 }
+
+/**
+ * True when every wanted label is present in `have` with the same value; labels not
+ * wanted match anything (store lookups by name, dependency matching, appc.md §2.4).
+ */
+export function labelsMatch(wanted: readonly Label[] | null | undefined, have: readonly Label[] | null | undefined): boolean {
+  return (wanted ?? []).every((w) => labelValue(have, w.name) === w.value);
+}

@@ -22,10 +22,10 @@ export interface Isolator {
   value: unknown;
 }
 
-/** The value of the resource/* isolators; quantities are strings (`"800m"`, `"1G"`). */
+/** The value of the resource/* isolators; quantities are strings (`"800m"`, `"1G"`), bare numbers are read too. */
 export interface ResourceValue {
-  request?: string;
-  limit?: string;
+  request?: string | number;
+  limit?: string | number;
   default?: boolean;
 }
 

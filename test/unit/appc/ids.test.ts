@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { hostOsArch, imageIdProblem, isImageId, isUuid, labelValue, newUuid, normalizeImageKey, osArchProblem, parseUuid, shortImageId } from "../../../src/appc";
+import { hostOsArch, imageIdProblem, isImageId, isUuid, labelValue, labelsMatch, newUuid, normalizeImageKey, osArchProblem, parseUuid, shortImageId } from "../../../src/appc";
 
 describe("UUIDs", () => {
   test("new UUIDs are random version 4 in canonical form", () => {
@@ -66,5 +66,13 @@ describe("os and arch", () => {
   test("label lookup by name", () => {
     expect(labelValue([{ name: "os", value: "linux" }], "os")).toBe("linux");
     expect(labelValue(null, "os")).toBeUndefined();
+  });
+
+  test("wanted labels must all match; others are wildcards", () => {
+    const have = [{ name: "os", value: "linux" }, { name: "version", value: "1.0" }];
+    expect(labelsMatch([{ name: "version", value: "1.0" }], have)).toBe(true);
+    expect(labelsMatch([], have)).toBe(true);
+    expect(labelsMatch([{ name: "version", value: "2.0" }], have)).toBe(false);
+    expect(labelsMatch([{ name: "arch", value: "amd64" }], have)).toBe(false);
   });
 });

@@ -124,6 +124,8 @@ describe("image manifest validation names the JSON path of each problem", () => 
     expect(iso([{ name: "resource/block-bandwidth", value: { default: true, request: "1", limit: "2" } }])).toEqual(["app.isolators[0].value.request: not allowed for resource/block-bandwidth"]);
     expect(iso([{ name: "os/linux/capabilities-remove-set", value: { set: [] } }])).toEqual(["app.isolators[0].value.set: must be a non-empty list of capability names"]);
     expect(iso([{ name: "resource/memory", value: "1G" }])).toEqual(["app.isolators[0].value: must be an object"]);
+    expect(iso([{ name: "resource/memory", value: { limit: true } }])).toEqual(["app.isolators[0].value.limit: must be a quantity string"]);
+    expect(parseImageManifest(withApp({ isolators: [{ name: "resource/memory", value: { limit: 1024 } }] })).app?.isolators).toHaveLength(1);
     expect(parseImageManifest(withApp({ isolators: [{ name: "vendor.com/custom", value: [1, "free-form"] }] })).app?.isolators?.[0]?.value).toEqual([1, "free-form"]);
   });
 

@@ -52,6 +52,11 @@ describe("resource limits", () => {
     expect(cpuLimitMillicores([iso("resource/cpu", { limit: "2.5" })])).toBe(2500);
     expect(cpuLimitMillicores([])).toBeUndefined();
   });
+
+  test("bare JSON numbers are quantities too, as in the reference", () => {
+    expect(memoryLimitBytes([iso("resource/memory", { limit: 1048576 })])).toBe(1048576);
+    expect(cpuLimitMillicores([iso("resource/cpu", { limit: 2 })])).toBe(2000);
+  });
 });
 
 describe("capabilities", () => {
