@@ -1,5 +1,5 @@
 import { shortImageId } from "../appc";
-import { fetchImage } from "../fetch";
+import { fetchImages } from "../fetch";
 import { asksForHelp, parseAppArgs } from "../pod";
 import { withStore } from "../store";
 import { rktCommand } from "./command";
@@ -27,12 +27,10 @@ const command = rktCommand({
     setGlobals(globalsFrom(values));
     if (images.length === 0) throw new RktError("must provide at least one image");
     const { dir, insecureSkipVerify } = globals();
-    await withStore(dir, async (store) => {
-      for (const image of images) {
-        const key = await fetchImage(store, image.image, { local: false, insecureSkipVerify, signature: image.signature });
-        process.stdout.write(`${shortImageId(key)}\n`);
-      }
-    });
+    const toFetch = images.map((image) => ({ ref: image.image, signature: image.signature }));
+    await withStore(dir, (store) =>
+      fetchImages(store, toFetch, { local: false, insecureSkipVerify }, (key) => process.stdout.write(`${shortImageId(key)}\n`)),
+    );
   },
 });
 

@@ -26,10 +26,18 @@ export async function fetchImage(store: Store, ref: string, opts: FetchOptions):
   return key;
 }
 
-/** Fetches images in order, stopping at the first failure. */
-export async function fetchImages(store: Store, images: ImageToFetch[], opts: Omit<FetchOptions, "signature">): Promise<string[]> {
+/** Fetches images in order, stopping at the first failure; `onFetched` hears of each success. */
+export async function fetchImages(
+  store: Store,
+  images: ImageToFetch[],
+  opts: Omit<FetchOptions, "signature">,
+  onFetched: (key: string) => void = () => {},
+): Promise<string[]> {
   const keys: string[] = [];
-  for (const image of images) keys.push(await fetchImage(store, image.ref, { ...opts, signature: image.signature }));
+  for (const image of images) {
+    keys.push(await fetchImage(store, image.ref, { ...opts, signature: image.signature }));
+    onFetched(keys[keys.length - 1]!);
+  }
   return keys;
 }
 
