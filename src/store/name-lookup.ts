@@ -1,5 +1,5 @@
 // rkt's GetACI (rkt-cli.md §2): find a stored image by exact name and labels.
-import { labelValue, type Label } from "../appc";
+import { labelValue, labelsMatch, type Label } from "../appc";
 import type { Store } from "./store";
 
 /** The key of the best match, or undefined. */
@@ -7,13 +7,11 @@ export function findByNameAndLabels(store: Store, name: string, labels: readonly
   const candidates = store.index
     .aciInfosByName(name)
     .filter((info) => {
-      let manifestLabels: readonly Label[] | undefined;
       try {
-        manifestLabels = store.readManifest(info.key).labels;
+        return labelsMatch(labels, store.readManifest(info.key).labels);
       } catch {
         return false; // removed since the index was read
       }
-      return labels.every((l) => labelValue(manifestLabels, l.name) === l.value);
     })
     .sort((a, b) => b.importTime.getTime() - a.importTime.getTime());
   const versionRequested = labelValue(labels, "version") !== undefined;
