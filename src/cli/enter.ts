@@ -1,11 +1,34 @@
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { UsageError } from "./errors";
+import { globals } from "./globals";
+import { enterPod } from "../pod";
+import { Store } from "../store";
 
-// PLACEHOLDER: replaced by the module that implements this command.
 export default rktCommand({
   name: "enter",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  description: "Enter the namespaces of an app within a rkt pod",
+  usage: "[--app=APPNAME] UUID [CMD [ARGS ...]]",
+  parse: "stop-at-positional",
+  args: {
+    app: { type: "string", description: "name of the app to enter within the specified pod" },
+  },
+  async run({ args, rest }) {
+    const [uuid, ...command] = rest;
+    if (uuid === undefined) throw new UsageError("UUID is required");
+    const { dir } = globals();
+    return enterPod({
+      dataDir: dir,
+      uuid,
+      app: args.app as string | undefined,
+      command,
+      stage1Tree: async (key) => {
+        const store = Store.open(dir);
+        try {
+          return await store.renderTree(key);
+        } finally {
+          store.close();
+        }
+      },
+    });
   },
 });

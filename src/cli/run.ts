@@ -1,11 +1,43 @@
+import { writeSync } from "node:fs";
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { ExitCode, RktError, UsageError } from "./errors";
+import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./prepare";
+import { metadataServiceWarning, privateNetUnsupported } from "./run-prepared";
+import { startPod } from "../pod";
 
-// PLACEHOLDER: replaced by the module that implements this command.
-export default rktCommand({
+const command = rktCommand({
   name: "run",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  description: "Run image(s) in a pod in rkt",
+  usage: "[--volume=name,kind=host,...] IMAGE [-- image-args...[---]]...",
+  parse: "raw",
+  args: {
+    ...podBuildFlags,
+    "private-net": { type: "string", description: "give pod a private network (later: not supported yet)" },
+    interactive: { type: "boolean", default: false, description: "run pod interactively" },
+    "mds-register": { type: "boolean", default: true, description: "register pod with metadata service" },
+    "uuid-file-save": { type: "string", description: "write out pod UUID to specified file" },
+  },
+  async run(ctx) {
+    const parsed = parsePodCommand(ctx, command.spec);
+    if (!parsed) return ExitCode.Ok;
+    const { values, apps, globals } = parsed;
+    const req = prepareRequestFrom(command.spec, values, apps, globals);
+    if (values.interactive && apps.length > 1) throw new UsageError("interactive option only supports one image");
+    if (values["private-net"] !== undefined) throw privateNetUnsupported();
+    req.uuidFileSave = values["uuid-file-save"] as string | undefined;
+    const { pod, trees } = await preparePodFromCommand(dataDirOf(globals), req);
+    if (values["mds-register"]) writeSync(2, metadataServiceWarning);
+    try {
+      pod.moveTo("run");
+      return startPod(pod, (key) => trees.get(key)!, {
+        debug: globals.debug,
+        interactive: values.interactive as boolean,
+        localConfig: globals.localConfig,
+      });
+    } catch (err) {
+      throw new RktError(`pod ${pod.uuid}: ${(err as Error).message}`, ExitCode.PodFailure);
+    }
   },
 });
+
+export default command;

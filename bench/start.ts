@@ -1,0 +1,138 @@
+// Start benchmark (`bun bench/start.ts [RUNS]`, as root, after `bun build.ts`):
+// start-to-exit of busybox's /bin/true from a cached image with `rkt run`, against
+// crun, systemd-nspawn and the `unshare + chroot` floor on the same rootfs; then gc time
+// per exited pod and `rkt list` with 1000 pods. Prints medians and ratios (ours/theirs).
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { busybox, imageManifest, makeTestAci, rktBinary, tempDataDir, tempDir, unmountUnder } from "../test/support/harness";
+
+const runs = Number(process.argv[2] ?? 20);
+const gcPods = Number(process.env.GC_PODS ?? 20);
+const listPods = 1000;
+
+function sh(argv: string[], opts: { quiet?: boolean } = {}): { ok: boolean; out: string; err: string } {
+  const p = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+  const result = { ok: p.exitCode === 0, out: p.stdout.toString(), err: p.stderr.toString() };
+  if (!result.ok && !opts.quiet) process.stderr.write(`bench: ${argv.join(" ")} failed: ${result.err.trim().split("\n").pop()}\n`);
+  return result;
+}
+
+/** Median wall time in ms of `runs` executions; undefined (with the reason) if one fails. */
+function timeCommand(label: string, argv: () => string[], n = runs): { median?: number; reason?: string } {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const args = argv();
+    const start = performance.now();
+    const p = Bun.spawnSync(args, { stdout: "ignore", stderr: "pipe", stdin: "ignore" });
+    const elapsed = performance.now() - start;
+    if (p.exitCode !== 0) return { reason: `${label} exited ${p.exitCode}: ${p.stderr.toString().trim().split("\n").pop()}` };
+    times.push(elapsed);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(times.length / 2)] };
+}
+
+function ensureTool(binary: string, aptPackage: string): boolean {
+  if (sh(["sh", "-c", `command -v ${binary}`], { quiet: true }).ok) return true;
+  process.stderr.write(`bench: installing ${aptPackage}\n`);
+  sh(["apt-get", "install", "-y", "-q", aptPackage], { quiet: true });
+  return sh(["sh", "-c", `command -v ${binary}`], { quiet: true }).ok;
+}
+
+if (!existsSync(rktBinary)) throw new Error(`${rktBinary} is missing: run bun build.ts first`);
+const work = tempDir("rkt-bench-");
+const data = tempDataDir("rkt-bench-data-");
+const report: string[] = [];
+try {
+  // The image and its rootfs for the peers.
+  const aci = makeTestAci(work.path, "true.aci", {
+    manifest: imageManifest("example.com/true", { app: { exec: ["/bin/true"], user: "0", group: "0" } }),
+    copies: { "bin/busybox": busybox },
+    symlinks: { "bin/true": "busybox", "bin/sh": "busybox" },
+  });
+  const rootfs = join(work.path, "bundle", "rootfs");
+  mkdirSync(rootfs, { recursive: true });
+  sh(["tar", "-xf", aci, "-C", join(work.path, "bundle"), "rootfs"]);
+
+  const rkt = (...args: string[]) => [rktBinary, `--dir=${data.path}`, "--insecure-skip-verify", ...args];
+  const fetched = sh(rkt("fetch", aci));
+  if (!fetched.ok) throw new Error("rkt fetch failed");
+  const imageId = fetched.out.trim();
+  // The first run imports the stage1 and renders the trees; the timed ones reuse them.
+  if (!sh(rkt("run", "--mds-register=false", imageId)).ok) throw new Error("rkt run failed");
+
+  const ours = timeCommand("rkt run", () => rkt("run", "--mds-register=false", imageId));
+  if (ours.median === undefined) throw new Error(ours.reason);
+  report.push(`rkt run /bin/true (cached image, overlay): median ${ours.median.toFixed(1)} ms over ${runs} runs`);
+
+  const peers: [string, () => { median?: number; reason?: string }][] = [
+    [
+      "unshare -fpmiu chroot (floor)",
+      () => timeCommand("unshare", () => ["unshare", "-fpmiu", "chroot", rootfs, "/bin/true"]),
+    ],
+    [
+      "crun run",
+      () => {
+        if (!ensureTool("crun", "crun")) return { reason: "not installable" };
+        const bundle = join(work.path, "bundle");
+        if (!existsSync(join(bundle, "config.json"))) {
+          const spec = sh(["sh", "-c", `cd ${bundle} && crun spec`]);
+          if (!spec.ok) return { reason: `crun spec: ${spec.err.trim()}` };
+          const config = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8"));
+          config.process.terminal = false;
+          config.process.args = ["/bin/true"];
+          config.root = { path: "rootfs", readonly: true };
+          writeFileSync(join(bundle, "config.json"), JSON.stringify(config));
+        }
+        let n = 0;
+        return timeCommand("crun", () => ["crun", "run", "--bundle", bundle, `rkt-bench-${process.pid}-${n++}`]);
+      },
+    ],
+    [
+      "systemd-nspawn",
+      () => {
+        if (!ensureTool("systemd-nspawn", "systemd-container")) return { reason: "not installable" };
+        return timeCommand("systemd-nspawn", () => ["systemd-nspawn", "--keep-unit", "-q", "--register=no", "-D", rootfs, "/bin/true"]);
+      },
+    ],
+  ];
+  for (const [name, measure] of peers) {
+    const r = measure();
+    if (r.median === undefined) report.push(`${name}: cannot run here (${r.reason})`);
+    else report.push(`${name}: median ${r.median.toFixed(1)} ms; ours/theirs = ${(ours.median / r.median).toFixed(2)}`);
+  }
+
+  // gc: N exited pods, then one gc that marks and one that sweeps.
+  for (let i = 0; i < gcPods; i++) sh(rkt("run", "--mds-register=false", imageId));
+  const gcStart = performance.now();
+  const gc1 = sh([rktBinary, `--dir=${data.path}`, "gc", "--grace-period=0s"]);
+  const gc2 = sh([rktBinary, `--dir=${data.path}`, "gc", "--grace-period=0s"]);
+  const gcMs = performance.now() - gcStart;
+  const left = existsSync(join(data.path, "pods")) ? readdirSync(join(data.path, "pods")).flatMap((s) => readdirSync(join(data.path, "pods", s))).length : 0;
+  report.push(
+    gc1.ok && gc2.ok && left === 0
+      ? `rkt gc --grace-period=0s (mark + sweep) over ${gcPods + runs + 1} exited pods: ${(gcMs / (gcPods + runs + 1)).toFixed(1)} ms per pod`
+      : `rkt gc: not measured (gc ok=${gc1.ok && gc2.ok}, ${left} pods left)`,
+  );
+
+  // list: 1000 exited pods, copies of a real one's small files (not its rootfs).
+  const one = sh(rkt("run", "--mds-register=false", "--no-overlay", imageId));
+  const runDir = join(data.path, "pods", "run");
+  const [template] = one.ok ? readdirSync(runDir) : [];
+  if (template) {
+    const src = join(runDir, template);
+    for (let i = 0; i < listPods - 1; i++) {
+      const dest = join(runDir, crypto.randomUUID());
+      mkdirSync(dest, { mode: 0o700 });
+      for (const f of ["pod", "stage1ID"]) cpSync(join(src, f), join(dest, f));
+      cpSync(join(src, "stage1", "rootfs", "rkt", "status"), join(dest, "stage1", "rootfs", "rkt", "status"), { recursive: true });
+    }
+    const list = timeCommand("rkt list", () => [rktBinary, `--dir=${data.path}`, "list", "--no-legend"], 5);
+    report.push(list.median === undefined ? `rkt list: failed (${list.reason})` : `rkt list with ${listPods} pods: median ${list.median.toFixed(1)} ms`);
+  }
+} finally {
+  unmountUnder(resolve(data.path));
+  data.cleanup();
+  work.cleanup();
+}
+process.stdout.write(report.join("\n") + "\n");

@@ -1,0 +1,248 @@
+// Preparing a pod (rkt-internals §4.2-4.4): everything is resolved and checked first
+// (stage1, images, pod manifest, users, volumes), so bad input leaves no pod behind;
+// then the pod directory is created, filled and synced.
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, constants } from "node:fs";
+import { dirname, join } from "node:path";
+import {
+  parsePodManifest,
+  serializeImageManifest,
+  serializePodManifest,
+  type EnvVar,
+  type ExposedPort,
+  type ImageManifest,
+  type PodManifest,
+  type Volume,
+} from "../appc";
+import type { Store } from "../store";
+import { libc, native } from "../sys";
+import type { AppArg } from "./app-args";
+import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
+import { Pod } from "./pod";
+import { buildPodManifest, checkPodManifest, effectiveApp, type ResolvedAppImage } from "./pod-manifest";
+import { ignoredIsolatorWarnings, writeRuntimePlan, type AppPlan, type RuntimePlan } from "./runtime-plan";
+import { resolveStage1, stage1Entrypoint } from "./stage1-image";
+import { resolveAppIds } from "./user-group";
+import { resolveMounts, type MountFlag } from "./volumes";
+
+export interface PrepareRequest {
+  apps: AppArg[];
+  /** `--pod-manifest`: run this manifest instead of building one from `apps`. */
+  podManifestFile?: string;
+  stage1Image?: string;
+  volumes: Volume[];
+  mounts: MountFlag[];
+  ports: ExposedPort[];
+  setEnv: EnvVar[];
+  /** `--inherit-env`: rkt's own environment, below image and `--set-env` values. */
+  inheritedEnv?: Record<string, string | undefined>;
+  local: boolean;
+  insecureSkipVerify: boolean;
+  noOverlay: boolean;
+  privateUsers: boolean;
+  uuidFileSave?: string;
+  /**
+   * Sync the pod's files before it is handed on (`prepare`, whose pods wait in
+   * `prepared/`). `run` skips it: a crash there leaves a pod gc removes anyway.
+   */
+  durable: boolean;
+  /** Empty when the pod is not registered with a metadata service. */
+  metadataUrl: string;
+  /** Where notes go (ignored isolators); stderr by default. */
+  warn?: (line: string) => void;
+}
+
+/** rkt failed after the pod directory existed: `rkt run` exits 254 for these (rkt-cli §1.5). */
+export class PodSetupError extends Error {
+  constructor(
+    readonly uuid: string,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = "PodSetupError";
+  }
+}
+
+/** A prepared pod, still locked by this process and in `prepare/`. */
+export interface PreparedPod {
+  pod: Pod;
+  /** Rendered tree (`cas/tree/<key>`) of every image the pod uses, by key. */
+  trees: Map<string, string>;
+}
+
+/** The checks of rkt-cli §3.1/§3.2 that need no store. */
+export function checkPrepareRequest(req: PrepareRequest): void {
+  if (req.podManifestFile !== undefined) {
+    const conflicting = req.apps.length > 0 || req.volumes.length > 0 || req.ports.length > 0 || req.mounts.length > 0 || req.setEnv.length > 0 || req.inheritedEnv !== undefined || req.local;
+    if (conflicting) throw new Error("conflicting flags set with --pod-manifest (see --help)");
+  } else if (req.apps.length === 0) {
+    throw new Error("must provide at least one image or specify the pod manifest");
+  }
+  if (req.ports.length > 0) throw new Error("--port flag requires --private-net");
+  if (req.privateUsers) {
+    if (!existsSync("/proc/self/uid_map")) throw new Error("--private-users is not supported, kernel compiled without user namespace support");
+    if (!req.noOverlay && overlaySupported()) throw new Error("cannot use both overlay and user namespace: not implemented yet. (Try --no-overlay)");
+  }
+}
+
+interface ResolvedPod {
+  manifest: PodManifest;
+  /** The manifest file's text with --pod-manifest (kept verbatim), else undefined. */
+  manifestText?: string;
+  images: Map<string, { key: string; manifest: ImageManifest }>;
+}
+
+async function resolveImages(store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<ResolvedPod> {
+  const images = new Map<string, { key: string; manifest: ImageManifest }>();
+  if (req.podManifestFile !== undefined) {
+    const manifestText = readFileSync(req.podManifestFile, "utf8");
+    const manifest = parsePodManifest(manifestText);
+    for (const app of manifest.apps) {
+      const key = await fetchImage(app.image.id, {});
+      images.set(app.name, { key, manifest: store.readManifest(key) });
+    }
+    return { manifest, manifestText, images };
+  }
+  const resolved: ResolvedAppImage[] = [];
+  for (const arg of req.apps) {
+    const key = await fetchImage(arg.image, { signature: arg.signature });
+    resolved.push({ arg, key, manifest: store.readManifest(key) });
+  }
+  const manifest = buildPodManifest(resolved, req);
+  manifest.apps.forEach((app, i) => images.set(app.name, resolved[i]!));
+  return { manifest, images };
+}
+
+/** Fetches one image into the store (rendering its tree); returns its key. */
+export type FetchImage = (ref: string, opts: { signature?: string; stage1?: boolean }) => Promise<string>;
+
+/** SHIFT:COUNT for --private-users (rkt-internals §11). */
+function privateUsersRange(): { shift: number; count: number } {
+  const random = 1 + Math.floor(Math.random() * 32767);
+  return { shift: random << 16, count: 65536 };
+}
+
+/**
+ * Prepares a pod for `req`; on success the pod is in `prepare/`, locked by this process,
+ * its files synced. Failures before the pod exists are plain errors; later ones are
+ * PodSetupErrors and leave an unlocked pod in `prepare/` ("aborted prepare") for gc.
+ */
+export async function preparePod(dataDir: string, store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<PreparedPod> {
+  checkPrepareRequest(req);
+  const useOverlay = !req.noOverlay && overlaySupported();
+  const stage1Key = await resolveStage1(store, { image: req.stage1Image, local: req.local }, (ref) => fetchImage(ref, { stage1: true }));
+  const stage1Manifest = store.readManifest(stage1Key);
+  stage1Entrypoint(stage1Manifest, "run");
+  const resolved = await resolveImages(store, req, fetchImage);
+  const imageManifests = new Map([...resolved.images].map(([app, image]) => [app, image.manifest]));
+  checkPodManifest(resolved.manifest, imageManifests);
+
+  const trees = new Map<string, string>();
+  for (const key of [stage1Key, ...[...resolved.images.values()].map((i) => i.key)]) {
+    if (!trees.has(key)) trees.set(key, await store.renderTree(key));
+  }
+  const plan: RuntimePlan = {
+    apps: resolved.manifest.apps.map((runtimeApp): AppPlan => {
+      const { key, manifest: image } = resolved.images.get(runtimeApp.name)!;
+      const app = effectiveApp(runtimeApp, image);
+      return {
+        name: runtimeApp.name,
+        app,
+        image,
+        ids: resolveAppIds(join(trees.get(key)!, "rootfs"), app.user, app.group, runtimeApp.name),
+        mounts: resolveMounts(runtimeApp, app, resolved.manifest.volumes ?? []).mounts,
+      };
+    }),
+    podIsolators: resolved.manifest.isolators,
+    metadataUrl: req.metadataUrl,
+  };
+  const warn = req.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  for (const note of ignoredIsolatorWarnings(plan)) warn(note);
+
+  const pod = Pod.create(dataDir);
+  try {
+    if (req.uuidFileSave !== undefined) writeUuidFile(req.uuidFileSave, pod.uuid);
+    const appKeys = resolved.manifest.apps.map((a) => ({ name: a.name, key: resolved.images.get(a.name)!.key }));
+    fillPodDir(pod.path, {
+      manifestText: resolved.manifestText ?? serializePodManifest(resolved.manifest),
+      stage1Key,
+      stage1Manifest,
+      appKeys,
+      trees,
+      plan,
+      useOverlay,
+      durable: req.durable,
+      privateUsers: req.privateUsers ? privateUsersRange() : undefined,
+    });
+  } catch (err) {
+    pod.releaseLock();
+    throw new PodSetupError(pod.uuid, err);
+  }
+  return { pod, trees };
+}
+
+function writeUuidFile(path: string, uuid: string): void {
+  writeFileSync(path, uuid, { mode: 0o644 });
+  chmodSync(path, 0o644);
+}
+
+interface PodContents {
+  manifestText: string;
+  stage1Key: string;
+  stage1Manifest: ImageManifest;
+  appKeys: { name: string; key: string }[];
+  trees: Map<string, string>;
+  plan: RuntimePlan;
+  useOverlay: boolean;
+  durable: boolean;
+  privateUsers?: { shift: number; count: number };
+}
+
+/** The files of rkt-internals §4.3, the app roots (overlay dirs or copies) and the plan. */
+function fillPodDir(podPath: string, c: PodContents): void {
+  writeFileSync(join(podPath, "pod"), c.manifestText, { mode: 0o700 });
+  writeFileSync(join(podPath, "stage1ID"), c.stage1Key);
+  mkdirSync(join(podPath, "stage1"), { mode: 0o755 });
+  writeFileSync(join(podPath, "stage1", "manifest"), serializeImageManifest(c.stage1Manifest));
+  const treeRootfs = (key: string) => join(c.trees.get(key)!, "rootfs");
+  const layers = podOverlayLayers(podPath, treeRootfs, c.stage1Key, c.appKeys);
+  let stage1Root: string;
+  if (c.useOverlay) {
+    writeFileSync(join(podPath, "overlay-prepared"), "");
+    createOverlayDirs(layers);
+    // Nothing is mounted before run: write what stage1 and the apps need into the upper dirs.
+    stage1Root = layers[0]!.upper;
+    for (const layer of layers.slice(1)) {
+      if (!existsSync(join(layer.lower, "tmp"))) ensureTmp(layer.upper, 0);
+    }
+  } else {
+    const uidShift = c.privateUsers?.shift ?? 0;
+    if (c.privateUsers) writeFileSync(join(podPath, "private-users-prepared"), `${c.privateUsers.shift}:${c.privateUsers.count}`);
+    for (const layer of layers) {
+      mkdirSync(dirname(layer.target), { recursive: true, mode: 0o755 });
+      native.copyTree(layer.lower, layer.target, { uidShift });
+      ensureTmp(layer.target, uidShift);
+    }
+    stage1Root = layers[0]!.target;
+  }
+  writeRuntimePlan(stage1Root, c.plan, c.privateUsers?.shift);
+  if (c.durable) syncPodDir(podPath);
+}
+
+/** Apps get a world-writable /tmp even when their image has none (stage1/README.md). */
+function ensureTmp(root: string, uidShift: number): void {
+  const tmp = join(root, "tmp");
+  if (existsSync(tmp)) return;
+  mkdirSync(tmp, { mode: 0o1777 });
+  chmodSync(tmp, 0o1777);
+  if (uidShift) chownSync(tmp, uidShift, uidShift);
+}
+
+/** One syncfs for the whole pod directory's filesystem, as rkt does before `prepared/`. */
+function syncPodDir(podPath: string): void {
+  const fd = openSync(podPath, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    libc.syncfs(fd, podPath);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,107 @@
+// Handing a prepared pod to stage1 (rkt-internals §5.2): mount the overlays in the host
+// mount namespace, keep the pod lock open across exec, chdir into the pod and execve
+// the stage1 run entrypoint. The Bun process is replaced; `rkt run` exits with stage1's
+// status.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { libc } from "../sys";
+import { mountOverlays, podOverlayLayers } from "./overlay";
+import { Pod } from "./pod";
+import { readPodManifest, readStage1Id } from "./pod-files";
+import { readPodStage1Manifest, stage1Entrypoint } from "./stage1-image";
+
+export interface Stage1RunOptions {
+  debug: boolean;
+  interactive: boolean;
+  /** `--private-net` list (`all` for the bare flag); undefined for host networking. */
+  privateNet?: string;
+  mdsToken?: string;
+  localConfig?: string;
+}
+
+/** The stage1 `init` arguments, in the contract's order (stage1/README.md). */
+export function stage1RunArgs(podPath: string, uuid: string, opts: Stage1RunOptions): string[] {
+  const args: string[] = [];
+  if (opts.debug) args.push("--debug");
+  if (opts.privateNet !== undefined) args.push(`--private-net=${opts.privateNet}`);
+  if (opts.interactive) args.push("--interactive");
+  const privateUsers = readOptional(join(podPath, "private-users-prepared"));
+  if (privateUsers !== undefined) args.push(`--private-users=${privateUsers}`);
+  if (opts.mdsToken !== undefined) args.push(`--mds-token=${opts.mdsToken}`);
+  if (opts.localConfig !== undefined) args.push(`--local-config=${opts.localConfig}`);
+  args.push(uuid);
+  return args;
+}
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the pod was prepared for overlayfs (`overlay-prepared`). */
+export function usesOverlay(podPath: string): boolean {
+  return existsSync(join(podPath, "overlay-prepared"));
+}
+
+/** Mounts the pod's overlays; `treeOf(key)` is the image's rendered tree `cas/tree/<key>`. */
+export function mountPodOverlays(pod: Pod, treeOf: (key: string) => string): void {
+  const stage1Key = readStage1Id(pod.path);
+  if (!stage1Key) throw new Error(`pod ${pod.uuid} has no stage1ID`);
+  const apps = readPodManifest(pod.path).apps.map((a) => ({ name: a.name, key: a.image.id }));
+  mountOverlays(podOverlayLayers(pod.path, (key) => join(treeOf(key), "rootfs"), stage1Key, apps));
+}
+
+/**
+ * Replaces this process with the pod's stage1. The pod must be in `run/` and locked by
+ * this process, its overlays (if any) mounted.
+ */
+export function execStage1(pod: Pod, opts: Stage1RunOptions): never {
+  const lockFd = pod.lockFd;
+  if (lockFd === undefined) throw new Error(`pod ${pod.uuid} is not locked by this process`);
+  const entrypoint = stage1Entrypoint(readPodStage1Manifest(pod.path), "run");
+  const program = join(pod.path, "stage1", "rootfs", entrypoint);
+  libc.clearCloseOnExec(lockFd, pod.path);
+  process.chdir(pod.path);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  env.RKT_LOCK_FD = String(lockFd);
+  return libc.execve(program, [program, ...stage1RunArgs(pod.path, pod.uuid, opts)], env);
+}
+
+/**
+ * run-prepared: takes the prepared pod's lock and moves it to `run/`; of two racing
+ * callers one loses the lock or the rename (rkt-internals §4.2).
+ */
+export function claimPreparedPod(dataDir: string, uuidPrefix: string): Pod {
+  const pod = Pod.resolve(dataDir, uuidPrefix);
+  if (pod.dirState !== "prepared") throw new Error(`pod "${pod.uuid}" is not prepared`);
+  if (!pod.tryLockExclusive()) throw new Error(`cannot transition to run: pod "${pod.uuid}" is locked by another process`);
+  try {
+    pod.moveTo("run");
+  } catch (err) {
+    pod.releaseLock();
+    throw new Error(`cannot transition to run: ${(err as Error).message}`);
+  }
+  return pod;
+}
+
+/** The rendered tree of every image a pod uses (stage1 first), rendering missing ones again. */
+export async function renderPodTrees(pod: Pod, render: (key: string) => Promise<string>): Promise<Map<string, string>> {
+  const stage1Key = readStage1Id(pod.path);
+  if (!stage1Key) throw new Error(`pod ${pod.uuid} has no stage1ID`);
+  const trees = new Map<string, string>();
+  for (const key of [stage1Key, ...readPodManifest(pod.path).apps.map((a) => a.image.id)]) {
+    if (!trees.has(key)) trees.set(key, await render(key));
+  }
+  return trees;
+}
+
+/** Mounts the overlays of a pod in `run/` (when it uses them) and execs its stage1. */
+export function startPod(pod: Pod, treeOf: (key: string) => string, opts: Stage1RunOptions): never {
+  if (opts.interactive && readPodManifest(pod.path).apps.length > 1) throw new Error("interactive option only supports pods with one app");
+  if (usesOverlay(pod.path)) mountPodOverlays(pod, treeOf);
+  return execStage1(pod, opts);
+}

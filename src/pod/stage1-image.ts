@@ -1,0 +1,63 @@
+// The stage1 image of a pod (rkt-internals §5.1): the default one embedded in the binary
+// (imported into the store on first use, found by name afterwards) or `--stage1-image`,
+// and the entrypoints its manifest's annotations name.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseImageManifest, type ImageManifest } from "../appc";
+import type { Store } from "../store";
+import { RKT_VERSION } from "../version";
+
+export const DEFAULT_STAGE1_NAME = "coreos.com/rkt/stage1";
+
+export type Stage1Entrypoint = "run" | "enter" | "gc";
+
+/** The program a stage1 runs for `kind`, a path inside its rootfs. */
+export function stage1Entrypoint(manifest: ImageManifest, kind: Stage1Entrypoint): string {
+  const name = `coreos.com/rkt/stage1/${kind}`;
+  const value = manifest.annotations?.find((a) => a.name === name)?.value;
+  if (!value) throw new Error(`entrypoint "${name}" not found`);
+  return value;
+}
+
+/** The stage1 manifest a prepared pod carries (`stage1/manifest`). */
+export function readPodStage1Manifest(podPath: string): ImageManifest {
+  return parseImageManifest(readFileSync(join(podPath, "stage1", "manifest"), "utf8"));
+}
+
+export interface Stage1Options {
+  /** `--stage1-image`: an image ID prefix, a path, a name or a URL. */
+  image?: string;
+  local: boolean;
+}
+
+/** Fetches a user-chosen stage1; its signature is not checked, as in rkt. */
+export type FetchStage1 = (ref: string) => Promise<string>;
+
+/**
+ * The key of the pod's stage1 in the store. The default one is looked up by name and
+ * version first, so a start after the first one imports nothing.
+ */
+export async function resolveStage1(store: Store, opts: Stage1Options, fetchStage1: FetchStage1): Promise<string> {
+  if (opts.image !== undefined) return fetchStage1(opts.image);
+  try {
+    return store.findImageByName(DEFAULT_STAGE1_NAME, [{ name: "version", value: RKT_VERSION }]);
+  } catch {
+    return importEmbeddedStage1(store);
+  }
+}
+
+/**
+ * The embedded image lives in the executable's virtual filesystem, which only Bun can
+ * read: copy it to a real file for the store's importer.
+ */
+async function importEmbeddedStage1(store: Store): Promise<string> {
+  const { default: embedded } = await import("./embedded-stage1");
+  const dir = mkdtempSync(join(store.layout.tmp, "stage1-"));
+  try {
+    const file = join(dir, "stage1.aci");
+    writeFileSync(file, new Uint8Array(await Bun.file(embedded).arrayBuffer()));
+    return (await store.importAci(file)).key;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

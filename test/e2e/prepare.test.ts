@@ -1,0 +1,69 @@
+// `rkt prepare` then `rkt run-prepared`.
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { rkt, tempDataDir, tempDir } from "../support/harness";
+import { appStatuses, busyboxImage, podsIn, shellApp } from "./run-fixtures";
+
+const work = tempDir("rkt-prepare-images-");
+const data = tempDataDir("rkt-prepare-");
+afterAll(() => {
+  data.cleanup();
+  work.cleanup();
+});
+
+function mountsUnder(path: string): string[] {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4] ?? "")
+    .filter((t) => t.startsWith(path));
+}
+
+describe("rkt prepare and run-prepared", () => {
+  test("prepare prints the UUID of a pod in prepared/ that holds no mounts; run-prepared runs it", () => {
+    const image = busyboxImage(work.path, "example.com/prepared", shellApp('echo "prepared says $1"'));
+    const prepared = rkt(data.path, ["--insecure-skip-verify", "prepare", image, "--", "hi"]);
+    expect(prepared.exitCode).toBe(0);
+    const uuid = prepared.stdout.trim();
+    expect(prepared.stdout).toBe(`${uuid}\n`);
+    expect(podsIn(data.path)).toEqual({ prepared: [uuid] });
+    const podDir = join(data.path, "pods", "prepared", uuid);
+    expect(JSON.parse(readFileSync(join(podDir, "pod"), "utf8")).apps[0].app.exec).toEqual(["/bin/sh", "-c", 'echo "prepared says $1"', "hi"]);
+    expect(readFileSync(join(podDir, "stage1ID"), "utf8")).toMatch(/^sha512-[0-9a-f]{64}$/);
+    expect(existsSync(join(podDir, "overlay-prepared"))).toBe(true);
+    expect(mountsUnder(podDir)).toEqual([]);
+
+    const ran = rkt(data.path, ["run-prepared", uuid.slice(0, 8)]);
+    expect(ran.stdout).toBe("prepared says hi\n");
+    expect(ran.exitCode).toBe(0);
+    expect(podsIn(data.path)).toEqual({ run: [uuid] });
+    expect(appStatuses(data.path, uuid)).toEqual({ prepared: 0 });
+
+    const again = rkt(data.path, ["run-prepared", uuid]);
+    expect(again.stderr).toBe(`run-prepared: pod "${uuid}" is not prepared\n`);
+    expect(again.exitCode).toBe(1);
+  });
+
+  test("prepare refuses run-only flags and conflicting --pod-manifest use", () => {
+    const before = podsIn(data.path);
+    expect(rkt(data.path, ["prepare", "--interactive", "x"]).exitCode).toBe(2);
+    const conflict = rkt(data.path, ["prepare", "--pod-manifest=/nonexistent", "--volume=a,kind=empty"]);
+    expect(conflict.stderr).toBe("prepare: conflicting flags set with --pod-manifest (see --help)\n");
+    expect(podsIn(data.path)).toEqual(before);
+  });
+
+  test("prepare --pod-manifest runs a hand-written manifest", () => {
+    const image = busyboxImage(work.path, "example.com/from-manifest", shellApp("echo manifest-app"));
+    const fetched = rkt(data.path, ["--insecure-skip-verify", "fetch", image]);
+    expect(fetched.exitCode).toBe(0);
+    const id = fetched.stdout.trim();
+    const manifestFile = join(work.path, "pod.json");
+    Bun.write(manifestFile, JSON.stringify({ acKind: "PodManifest", acVersion: "0.6.1", apps: [{ name: "custom", image: { id } }] }));
+    const prepared = rkt(data.path, ["prepare", `--pod-manifest=${manifestFile}`]);
+    expect(prepared.exitCode).toBe(0);
+    const uuid = prepared.stdout.trim();
+    const ran = rkt(data.path, ["run-prepared", uuid]);
+    expect(ran.stdout).toBe("manifest-app\n");
+    expect(appStatuses(data.path, uuid)).toEqual({ custom: 0 });
+  });
+});

@@ -1,0 +1,202 @@
+// `rkt run`: pods of busybox apps through the built binary and the default stage1.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot, rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
+import { appStatuses, busyboxImage, podsIn, shellApp } from "./run-fixtures";
+
+const work = tempDir("rkt-run-images-");
+const data = tempDataDir("rkt-run-");
+afterAll(() => {
+  data.cleanup();
+  work.cleanup();
+});
+
+/** `rkt --insecure-skip-verify run ARGS` on the shared data directory, with a UUID file. */
+function run(args: string[], opts: { env?: Record<string, string> } = {}) {
+  const uuidFile = join(work.path, `uuid-${Math.random().toString(36).slice(2)}`);
+  const result = rkt(data.path, ["--insecure-skip-verify", "run", `--uuid-file-save=${uuidFile}`, ...args], opts);
+  const uuid = existsSync(uuidFile) ? readFileSync(uuidFile, "utf8") : undefined;
+  return { ...result, uuid };
+}
+
+let images: Record<string, string>;
+beforeAll(() => {
+  const img = (name: string, app: Record<string, unknown> | undefined, extra = {}) => busyboxImage(work.path, name, app, extra);
+  images = {
+    hello: img("example.com/hello", shellApp('echo "hello from $AC_APP_NAME"')),
+    args: img("example.com/args", { exec: ["/bin/echo", "image-arg"] }),
+    fail: img("example.com/fail", shellApp("exit 3")),
+    slowfail: img("example.com/slowfail", shellApp("sleep 0.3; exit 5")),
+    ok: img("example.com/ok", shellApp("echo ok")),
+    writer: img("example.com/writer", shellApp("echo shared-data > /shared/file")),
+    reader: img("example.com/reader", shellApp("while ! test -e /shared/file; do sleep 0.05; done; cat /shared/file")),
+    user: img("example.com/user", { exec: ["/bin/id"], user: "web", group: "web" }),
+    nolib: img("example.com/library", undefined),
+    volume: img("example.com/volume", shellApp('echo "$1" > /data/out; cat /data/in', { mountPoints: [{ name: "data", path: "/data" }] })),
+    readonly: img("example.com/readonly", shellApp("touch /data/new 2>/dev/null && echo writable || echo read-only", { mountPoints: [{ name: "data", path: "/data" }] })),
+    memory: img("example.com/memory", shellApp("dd if=/dev/zero of=/dev/null bs=64M count=1 && echo survived", { isolators: [{ name: "resource/memory", value: { limit: "16Mi" } }] })),
+  };
+  // The env image sets A and B; the test overrides B with --set-env and inherits C.
+  images.env = img("example.com/env2", shellApp("env", { environment: [{ name: "A", value: "image" }, { name: "B", value: "image" }] }));
+});
+
+describe("rkt run", () => {
+  test("runs the README's demo image and exits 0", () => {
+    const result = rkt(data.path, ["--insecure-skip-verify", "run", join(repoRoot, "dist/hello.aci")]);
+    expect(result.stderr).not.toContain("stage1:");
+    expect(result.exitCode).toBe(0);
+  });
+
+  test("runs an app, passing its output through, and records its exit status", () => {
+    const result = run([images.hello!]);
+    expect(result.stdout).toBe("hello from hello\n");
+    expect(result.exitCode).toBe(0);
+    expect(appStatuses(data.path, result.uuid!)).toEqual({ hello: 0 });
+  });
+
+  test("runs two apps in one pod; each status is recorded", () => {
+    const result = run([images.ok!, images.hello!]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("ok: ok\n");
+    expect(result.stdout).toContain("hello: hello from hello\n");
+    expect(appStatuses(data.path, result.uuid!)).toEqual({ ok: 0, hello: 0 });
+  });
+
+  test("exits with the failing app's status", () => {
+    expect(run([images.fail!]).exitCode).toBe(3);
+    const two = run([images.ok!, images.slowfail!]);
+    expect(two.exitCode).toBe(5);
+    expect(appStatuses(data.path, two.uuid!)).toEqual({ ok: 0, slowfail: 5 });
+  });
+
+  test("appends per-app arguments, and --exec replaces the image's exec", () => {
+    expect(run([images.args!, "--", "one", "two"]).stdout).toBe("image-arg one two\n");
+    expect(run([images.args!, "--exec=/bin/echo", "--", "only", "---"]).stdout).toBe("only\n");
+  });
+
+  test("environment: --inherit-env < image < --set-env, plus the appc variables", () => {
+    const result = run(["--inherit-env", "--set-env=B=flag", images.env!], { env: { A: "host", B: "host", C: "host" } });
+    expect(result.exitCode).toBe(0);
+    const env = Object.fromEntries(result.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    expect(env).toMatchObject({ A: "image", B: "flag", C: "host", AC_APP_NAME: "env2", AC_METADATA_URL: "", container: "rkt", HOME: "/root" });
+  });
+
+  test("resolves user and group names in the image's /etc/passwd and /etc/group", () => {
+    const result = run([images.user!]);
+    expect(result.stdout.trim()).toBe("uid=1000(web) gid=1000(web) groups=1000(web),10(wheel)");
+  });
+
+  test("mounts a host volume read-write, and read-only when asked", () => {
+    const host = join(work.path, "host-volume");
+    mkdirSync(host, { recursive: true });
+    writeFileSync(join(host, "in"), "from the host\n");
+    const rw = run([`--volume=data,kind=host,source=${host}`, images.volume!, "--", "from-the-app"]);
+    expect(rw.stdout).toBe("from the host\n");
+    expect(readFileSync(join(host, "out"), "utf8")).toBe("from-the-app\n");
+    const ro = run([`--volume=data,kind=host,source=${host},readOnly=true`, images.readonly!]);
+    expect(ro.stdout).toBe("read-only\n");
+    expect(existsSync(join(host, "new"))).toBe(false);
+  });
+
+  test("an empty volume is shared by the apps that mount it", () => {
+    const result = run(["--volume=shared,kind=empty", "--mount=volume=shared,target=/shared", images.writer!, images.reader!]);
+    expect(result.stdout).toContain("reader: shared-data\n");
+    expect(result.exitCode).toBe(0);
+  });
+
+  test("a memory limit stops an app that exceeds it", () => {
+    const result = run([images.memory!]);
+    expect(result.stdout).not.toContain("survived");
+    expect(result.exitCode).toBe(128 + 9);
+  });
+
+  test("--no-overlay copies the trees into the pod", () => {
+    const result = run(["--no-overlay", images.hello!]);
+    expect(result.stdout).toBe("hello from hello\n");
+    const pod = join(data.path, "pods", "run", result.uuid!);
+    expect(existsSync(join(pod, "overlay-prepared"))).toBe(false);
+    expect(existsSync(join(pod, "stage1/rootfs/opt/stage2/hello/rootfs/bin/busybox"))).toBe(true);
+  });
+
+  test("--private-users runs the pod in a user namespace with a shifted range", () => {
+    const image = busyboxImage(work.path, "example.com/userns", shellApp("cat /proc/self/uid_map"));
+    const result = run(["--no-overlay", "--private-users", image]);
+    expect(result.exitCode).toBe(0);
+    const [inside, outside, count] = result.stdout.trim().split(/\s+/).map(Number);
+    expect(inside).toBe(0);
+    expect(outside! % 65536).toBe(0);
+    expect(outside).toBeGreaterThan(0);
+    expect(count).toBe(65536);
+    const pod = join(data.path, "pods", "run", result.uuid!);
+    expect(readFileSync(join(pod, "private-users-prepared"), "utf8")).toBe(`${outside}:65536`);
+  });
+
+  test("--uuid-file-save writes the UUID without a newline, mode 0644", () => {
+    const file = join(work.path, "saved-uuid");
+    const result = rkt(data.path, ["--insecure-skip-verify", "run", `--uuid-file-save=${file}`, images.ok!]);
+    expect(result.exitCode).toBe(0);
+    const uuid = readFileSync(file, "utf8");
+    expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+    expect(existsSync(join(data.path, "pods", "run", uuid))).toBe(true);
+  });
+
+  test("a custom stage1 is honoured through its manifest annotations", () => {
+    const stage1 = busyboxImage(work.path, "example.com/fake-stage1", undefined, {
+      manifest: { annotations: [{ name: "coreos.com/rkt/stage1/run", value: "/fake-init" }] },
+      files: { "fake-init": { content: '#!/bin/busybox sh\necho "fake stage1 lock=$RKT_LOCK_FD args=$*"\nexit 42\n', mode: 0o755 } },
+    });
+    const result = run([`--stage1-image=${stage1}`, images.ok!]);
+    expect(result.exitCode).toBe(42);
+    expect(result.stdout).toMatch(new RegExp(`^fake stage1 lock=\\d+ args=--local-config=/etc/rkt ${result.uuid}\\n$`));
+  });
+
+  test("a stage1 without the run annotation is refused before a pod exists", () => {
+    const stage1 = busyboxImage(work.path, "example.com/no-entrypoint-stage1", undefined);
+    const before = podsIn(data.path);
+    const result = run([`--stage1-image=${stage1}`, images.ok!]);
+    expect(result.stderr).toBe('run: entrypoint "coreos.com/rkt/stage1/run" not found\n');
+    expect(result.exitCode).toBe(1);
+    expect(podsIn(data.path)).toEqual(before);
+  });
+});
+
+describe("rkt run refuses bad input with one line and leaves no pod", () => {
+  const cases: [string, () => string[], number, string][] = [
+    ["no image", () => [], 2, "run: must provide at least one image or specify the pod manifest\n"],
+    ["a bad --volume", () => ["--volume=data,kind=host", images.ok!], 2, "run: source for host volume cannot be empty\n"],
+    ["a relative --exec", () => [images.ok!, "--exec=bin/x"], 2, "run: --exec must be absolute path\n"],
+    ["an unknown flag", () => [images.ok!, "--frobnicate"], 2, "run: unknown flag: --frobnicate\n"],
+    ["a bad --set-env", () => ["--set-env=X", images.ok!], 2, "run: environment variable must be specified as name=value\n"],
+    ["--port without --private-net", () => ["--port=http:80", images.ok!], 2, "run: --port flag requires --private-net\n"],
+    ["--private-users with overlay", () => ["--private-users", images.ok!], 2, "run: cannot use both overlay and user namespace: not implemented yet. (Try --no-overlay)\n"],
+    ["an unknown image ID", () => ["sha512-0000"], 1, "run: could not resolve key: no keys found\n"],
+    ["an image that is not in the store", () => ["--local", "example.com/nowhere"], 1, ""],
+    ["an image without an app", () => [images.nolib!], 1, `run: error: image ${images.nolib} has no app section\n`],
+  ];
+  test.each(cases)("%s", (_what, args, exitCode, stderr) => {
+    const before = podsIn(data.path);
+    const result = run(args());
+    expect(result.exitCode).toBe(exitCode);
+    if (stderr) expect(result.stderr).toBe(stderr);
+    else expect(result.stderr.trim().split("\n").length).toBe(1);
+    expect(result.uuid).toBeUndefined();
+    expect(podsIn(data.path)).toEqual(before);
+  });
+
+  test("a mount point without a volume names the volume it needs", () => {
+    const before = podsIn(data.path);
+    const result = run([images.volume!]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('run: no volume for mountpoint "data" in app "volume".');
+    expect(result.stderr).toContain("\t--volume data,kind=host,source=/some/path");
+    expect(podsIn(data.path)).toEqual(before);
+  });
+});
+
+test("rkt run --help prints the usage of run", () => {
+  const result = Bun.spawnSync([rktBinary, "run", "--help"]);
+  expect(result.exitCode).toBe(0);
+  expect(result.stdout.toString()).toContain("--stage1-image");
+});
