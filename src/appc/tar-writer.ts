@@ -87,7 +87,7 @@ export function encodeHeader(h: TarHeader): Uint8Array {
 }
 
 /** One whole entry as chunks; the body must be exactly `h.size` bytes. */
-export async function* tarEntry(h: TarHeader, body?: Uint8Array | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+export async function* tarEntry(h: TarHeader, body?: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield encodeHeader(h);
   if (h.type !== "file") return;
   let written = 0;
