@@ -1,9 +1,10 @@
-// Packs files of a directory tree as tar entries: mode, numeric uid/gid, mtime, symlinks,
-// hardlinks (second and later names of an inode), FIFOs and device nodes. File system
+// Packs files of a directory tree as tar entries: mode, numeric uid/gid, mtime, xattrs,
+// symlinks, hardlinks (second and later names of an inode), FIFOs and device nodes. File system
 // calls are synchronous on purpose: per-file async streams cost ~20x more on big trees.
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
 import { join } from "node:path";
 import type { BigIntStats } from "node:fs";
+import { libc } from "../sys";
 import { tarEntry } from "./tar-writer";
 import type { TarEntryType, TarHeader } from "./tar-header";
 
@@ -55,10 +56,11 @@ function headerFor(path: string, name: string, st: BigIntStats, links: HardlinkT
   };
   if (type === "symlink") header.linkname = readlinkSync(path);
   if (type === "chardev" || type === "blockdev") Object.assign(header, deviceNumbers(st.rdev));
-  if (type !== "directory") {
-    const earlier = links.earlierName(st, name);
-    if (earlier !== undefined) Object.assign(header, { type: "hardlink", linkname: earlier, size: 0 });
-  }
+  const earlier = type === "directory" ? undefined : links.earlierName(st, name);
+  // A later name of an inode is only a reference: its xattrs travel with the first name.
+  if (earlier !== undefined) return Object.assign(header, { type: "hardlink", linkname: earlier, size: 0 });
+  const xattrs = libc.readXattrs(path);
+  if (Object.keys(xattrs).length) header.xattrs = xattrs;
   return header;
 }
 

@@ -3,7 +3,7 @@
 import { dlopen, FFIType, ptr, read, type Pointer } from "bun:ffi";
 import { SysError } from "./sys-error";
 
-const { i32, u32, u64, ptr: pointer, cstring } = FFIType;
+const { i32, i64, u32, u64, ptr: pointer, cstring } = FFIType;
 
 const libc = dlopen("libc.so.6", {
   __errno_location: { args: [], returns: pointer },
@@ -17,6 +17,8 @@ const libc = dlopen("libc.so.6", {
   unshare: { args: [i32], returns: i32 },
   setns: { args: [i32, i32], returns: i32 },
   getuid: { args: [], returns: u32 },
+  llistxattr: { args: [pointer, pointer, u64], returns: i64 },
+  lgetxattr: { args: [pointer, pointer, pointer, u64], returns: i64 },
 });
 void cstring;
 
@@ -113,4 +115,33 @@ export function execve(path: string, argv: string[], env: Record<string, string>
   const failure = errno();
   void a.keep, e.keep;
   throw new SysError("execve", path, failure);
+}
+
+const ENODATA = 61;
+const ENOTSUP = 95;
+
+/** A path's extended attributes, not following a symlink; none where the file system has none. */
+export function readXattrs(path: string): Record<string, Uint8Array> {
+  const p = cString(path);
+  const listSize = Number(fn.llistxattr(ptr(p), null, 0));
+  if (listSize === -1) {
+    if (errno() === ENOTSUP) return {};
+    throw new SysError("llistxattr", path, errno());
+  }
+  if (listSize === 0) return {};
+  const list = Buffer.alloc(listSize);
+  const listed = Number(fn.llistxattr(ptr(p), ptr(list), listSize));
+  if (listed === -1) throw new SysError("llistxattr", path, errno());
+  const xattrs: Record<string, Uint8Array> = {};
+  for (const name of list.subarray(0, listed).toString("latin1").split("\0").filter(Boolean)) {
+    const n = cString(name);
+    const size = Number(fn.lgetxattr(ptr(p), ptr(n), null, 0));
+    if (size === -1 && errno() === ENODATA) continue;
+    if (size === -1) throw new SysError("lgetxattr", `${path} (${name})`, errno());
+    const value = Buffer.alloc(Math.max(size, 1));
+    const got = Number(fn.lgetxattr(ptr(p), ptr(n), ptr(value), size));
+    if (got === -1) throw new SysError("lgetxattr", `${path} (${name})`, errno());
+    xattrs[name] = value.subarray(0, got);
+  }
+  return xattrs;
 }

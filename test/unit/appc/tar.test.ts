@@ -100,6 +100,29 @@ describe("tar writer", () => {
     expect(byName.get(`rootfs/${longDir}/${longFile}`)).toMatchObject({ type: "file", mode: 0o600, size: 1000 });
   });
 
+  test("xattrs go into the archive and system tar restores them", async () => {
+    // System tar sets the xattrs from an archive of ours, then we pack what it made.
+    const seed = join(scratch.path, "xattr-seed.tar");
+    const note = new TextEncoder().encode("hello");
+    async function* seedEntries() {
+      yield* tarEntry({ name: "x", type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 });
+      yield* tarEntry({ name: "x/f", type: "file", mode: 0o644, uid: 0, gid: 0, size: 2, mtime: 0, xattrs: { "user.note": note } }, new TextEncoder().encode("hi"));
+      yield tarEnd();
+    }
+    await writeTar(seed, seedEntries());
+    const dir = join(scratch.path, "xattr-dir");
+    mkdirSync(dir);
+    systemTar(["--xattrs", "--xattrs-include=*", "-xf", seed, "-C", dir]);
+    const packed = join(scratch.path, "xattr-packed.tar");
+    await writeTar(packed, (async function* () {
+      yield* packTree(join(dir, "x"), "rootfs");
+      yield tarEnd();
+    })());
+    const file = (await headersOf(packed)).find((h) => h.name === "rootfs/f");
+    expect(file?.xattrs).toEqual({ "user.note": note });
+    expect(systemTar(["--xattrs", "-tvvf", packed])).toContain("user.note");
+  });
+
   test("a body of the wrong length is refused", async () => {
     const entry = tarEntry({ name: "f", type: "file", mode: 0o644, uid: 0, gid: 0, size: 5, mtime: 0 }, new Uint8Array(3));
     await expect(Array.fromAsync(entry)).rejects.toThrow('"f" has 3 bytes, expected 5');
