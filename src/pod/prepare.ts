@@ -86,21 +86,20 @@ export function checkPrepareRequest(req: PrepareRequest): void {
 
 interface ResolvedPod {
   manifest: PodManifest;
-  /** The manifest file's text with --pod-manifest (kept verbatim), else undefined. */
-  manifestText?: string;
   images: Map<string, { key: string; manifest: ImageManifest }>;
 }
 
 async function resolveImages(store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<ResolvedPod> {
   const images = new Map<string, { key: string; manifest: ImageManifest }>();
   if (req.podManifestFile !== undefined) {
-    const manifestText = readFileSync(req.podManifestFile, "utf8");
-    const manifest = parsePodManifest(manifestText);
+    const manifest = parsePodManifest(readFileSync(req.podManifestFile, "utf8"));
     for (const app of manifest.apps) {
       const key = await fetchImage(app.image.id, {});
       images.set(app.name, { key, manifest: store.readManifest(key) });
+      // Reified: every app names its image by the full store key, as stage0 uses it later.
+      app.image.id = key;
     }
-    return { manifest, manifestText, images };
+    return { manifest, images };
   }
   const resolved: ResolvedAppImage[] = [];
   for (const arg of req.apps) {
@@ -163,7 +162,7 @@ export async function preparePod(dataDir: string, store: Store, req: PrepareRequ
     if (req.uuidFileSave !== undefined) writeUuidFile(req.uuidFileSave, pod.uuid);
     const appKeys = resolved.manifest.apps.map((a) => ({ name: a.name, key: resolved.images.get(a.name)!.key }));
     fillPodDir(pod.path, {
-      manifestText: resolved.manifestText ?? serializePodManifest(resolved.manifest),
+      manifestText: serializePodManifest(resolved.manifest),
       stage1Key,
       stage1Manifest,
       appKeys,

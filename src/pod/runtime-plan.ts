@@ -144,7 +144,8 @@ export function writeRuntimePlan(stage1Root: string, plan: RuntimePlan, ownerShi
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     writeFileSync(join(dir, "exec"), argvFile(a.app.exec));
     for (const handler of a.app.eventHandlers ?? []) writeFileSync(join(dir, handler.name), argvFile(handler.exec));
-    writeFileSync(join(dir, "ids"), `${a.ids.uid} ${a.ids.groups.join(" ")}\n`);
+    // The supplementary list repeats the primary group, as initgroups(3) does.
+    writeFileSync(join(dir, "ids"), `${a.ids.uid} ${a.ids.gid} ${a.ids.groups.join(" ")}\n`);
     writeFileSync(join(dir, "workdir"), `${a.app.workingDirectory || "/"}\n`);
     writeFileSync(join(dir, "mounts"), mountsFile(a.mounts));
     writeFileSync(join(dir, "caps"), capabilityBoundingSet(a.app.isolators, DEFAULT_CAPABILITIES).join(" ") + "\n");

@@ -1,6 +1,6 @@
 // `rkt prepare` then `rkt run-prepared`.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
 import { appStatuses, busyboxImage, podsIn, shellApp } from "./run-fixtures";
@@ -28,7 +28,7 @@ describe("rkt prepare and run-prepared", () => {
     expect(prepared.stdout).toBe(`${uuid}\n`);
     expect(podsIn(data.path)).toEqual({ prepared: [uuid] });
     const podDir = join(data.path, "pods", "prepared", uuid);
-    expect(JSON.parse(readFileSync(join(podDir, "pod"), "utf8")).apps[0].app.exec).toEqual(["/bin/sh", "-c", 'echo "prepared says $1"', "hi"]);
+    expect(JSON.parse(readFileSync(join(podDir, "pod"), "utf8")).apps[0].app.exec).toEqual(["/bin/sh", "-c", 'echo "prepared says $1"', "sh", "hi"]);
     expect(readFileSync(join(podDir, "stage1ID"), "utf8")).toMatch(/^sha512-[0-9a-f]{64}$/);
     expect(existsSync(join(podDir, "overlay-prepared"))).toBe(true);
     expect(mountsUnder(podDir)).toEqual([]);
@@ -58,10 +58,12 @@ describe("rkt prepare and run-prepared", () => {
     expect(fetched.exitCode).toBe(0);
     const id = fetched.stdout.trim();
     const manifestFile = join(work.path, "pod.json");
-    Bun.write(manifestFile, JSON.stringify({ acKind: "PodManifest", acVersion: "0.6.1", apps: [{ name: "custom", image: { id } }] }));
+    writeFileSync(manifestFile, JSON.stringify({ acKind: "PodManifest", acVersion: "0.6.1", apps: [{ name: "custom", image: { id } }] }));
     const prepared = rkt(data.path, ["prepare", `--pod-manifest=${manifestFile}`]);
     expect(prepared.exitCode).toBe(0);
     const uuid = prepared.stdout.trim();
+    const podFile = JSON.parse(readFileSync(join(data.path, "pods", "prepared", uuid, "pod"), "utf8"));
+    expect(podFile.apps[0].image.id).toMatch(new RegExp(`^${id}[0-9a-f]{32}$`));
     const ran = rkt(data.path, ["run-prepared", uuid]);
     expect(ran.stdout).toBe("manifest-app\n");
     expect(appStatuses(data.path, uuid)).toEqual({ custom: 0 });

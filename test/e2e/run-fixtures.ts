@@ -21,9 +21,9 @@ export function busyboxImage(dir: string, name: string, app: Record<string, unkn
   });
 }
 
-/** An app that runs a shell script. */
+/** An app that runs a shell script; arguments after `--` become $1, $2, ... */
 export function shellApp(script: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { exec: ["/bin/sh", "-c", script], ...extra };
+  return { exec: ["/bin/sh", "-c", script, "sh"], ...extra };
 }
 
 /** The pods of a data directory, by state directory. */

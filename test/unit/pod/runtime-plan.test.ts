@@ -53,7 +53,7 @@ describe("the stage1 runtime plan", () => {
     expect(read("rkt/app/web/exec")).toBe(["/bin/web", "--port", "80", ""].join("\0"));
     expect(read("rkt/app/web/pre-start")).toBe("/bin/setup\0");
     expect(existsSync(join(dir.path, "rkt/app/web/post-stop"))).toBe(false);
-    expect(read("rkt/app/web/ids")).toBe("1000 1000 10\n");
+    expect(read("rkt/app/web/ids")).toBe("1000 1000 1000 10\n");
     expect(read("rkt/app/web/workdir")).toBe("/srv\n");
     expect(read("rkt/app/side/workdir")).toBe("/\n");
     expect(read("rkt/app/web/mounts")).toBe("host\t/srv/data\t/data\tro\nempty\tscratch\t/scratch\trw\n");
