@@ -26,7 +26,31 @@ int open_beneath(int root_fd, const char *path, int flags)
 	return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
 }
 
-int make_directories_beneath(int root_fd, const char *path, mode_t mode)
+/* Longest chain of symlinks followed while creating one path (as the kernel's limit). */
+#define MAX_SYMLINK_EXPANSIONS 40
+
+/* PATH with the dangling symlink NAME (in PARENT_FD, at COMPONENT of PREFIX) replaced by its
+ * target; REST is what followed it. */
+static char *replace_symlink(int parent_fd, const char *prefix, const char *component, const char *rest)
+{
+	char target[4096];
+	ssize_t length = readlinkat(parent_fd, component, target, sizeof target - 1);
+	const char *separator = rest != NULL ? "/" : "";
+
+	if (length < 0)
+		die_errnum("mkdir", prefix, EEXIST);
+	target[length] = '\0';
+	if (rest == NULL)
+		rest = "";
+	if (target[0] == '/')
+		return format_string("%s%s%s", target, separator, rest);
+	/* Relative to the symlink's directory: the prefix up to this component. */
+	return format_string("%.*s%s%s%s", (int)(component - prefix), prefix, target, separator, rest);
+}
+
+/* Walks PATH, creating what is missing. A dangling symlink on the way is not created over:
+ * the walk stops, returns -1 and sets *REWRITTEN to the path through the symlink's target. */
+static int walk_and_create(int root_fd, const char *path, mode_t mode, char **rewritten)
 {
 	char *prefix = xstrdup(path);
 	int parent_fd = open_beneath(root_fd, "/", O_PATH | O_DIRECTORY);
@@ -47,8 +71,14 @@ int make_directories_beneath(int root_fd, const char *path, mode_t mode)
 		fd = open_beneath(root_fd, prefix, O_PATH | O_DIRECTORY);
 		if (fd < 0 && errno == ENOENT) {
 			/* The parent was resolved inside the root; creating one name in it cannot escape. */
-			if (mkdirat(parent_fd, component, mode) < 0 && errno != EEXIST)
-				die_errno("mkdir", prefix);
+			if (mkdirat(parent_fd, component, mode) < 0) {
+				if (errno != EEXIST)
+					die_errno("mkdir", prefix);
+				*rewritten = replace_symlink(parent_fd, prefix, component, end != NULL ? end + 1 : NULL);
+				close(parent_fd);
+				free(prefix);
+				return -1;
+			}
 			fd = open_beneath(root_fd, prefix, O_PATH | O_DIRECTORY);
 		}
 		if (fd < 0)
@@ -62,6 +92,22 @@ int make_directories_beneath(int root_fd, const char *path, mode_t mode)
 	}
 	free(prefix);
 	return parent_fd;
+}
+
+int make_directories_beneath(int root_fd, const char *path, mode_t mode)
+{
+	char *wanted = xstrdup(path);
+
+	for (int expansions = 0; expansions <= MAX_SYMLINK_EXPANSIONS; expansions++) {
+		char *rewritten = NULL;
+		int fd = walk_and_create(root_fd, wanted, mode, &rewritten);
+		if (fd >= 0)
+			return fd;
+		debug_message("%s: following a dangling symlink to %s", path, rewritten);
+		free(wanted);
+		wanted = rewritten;
+	}
+	die_errnum("mkdir", path, ELOOP);
 }
 
 int make_file_beneath(int root_fd, const char *path)

@@ -17,6 +17,7 @@
 #include "cgroups.h"
 #include "error.h"
 #include "files.h"
+#include "handoff.h"
 #include "namespaces.h"
 #include "pod_config.h"
 #include "pod_init.h"
@@ -145,7 +146,7 @@ int main(int argc, char **argv)
 	struct init_options options = { .interactive = false };
 	struct pod pod;
 	sigset_t forwarded;
-	int go[2];
+	int handoff[2];
 	pid_t child;
 	pid_t terminal_foreground = isatty(STDIN_FILENO) ? tcgetpgrp(STDIN_FILENO) : -1;
 
@@ -156,22 +157,19 @@ int main(int argc, char **argv)
 	open_app_logs(&pod);
 	join_network_namespace_if_present("netns");
 	prepare_signal_forwarding(&forwarded);
-	if (pipe2(go, O_CLOEXEC) < 0)
-		die_errno("pipe", NULL);
+	open_handoff(handoff);
 
 	child = clone_into_new_namespaces(options.ids.enabled);
 	if (child == 0) {
-		close(go[1]);
-		run_pod_init(&pod, options.interactive, go[0]);
+		close(handoff[1]);
+		run_pod_init(&pod, options.interactive, options.ids.enabled, handoff[0]);
 	}
-	close(go[0]);
+	close(handoff[0]);
 	pod_pid1 = child;
 	if (options.ids.enabled)
 		write_id_maps(child, &options.ids);
 	write_file_atomically("pid", format_string("%d\n", (int)child), 0644);
-	if (write(go[1], "g", 1) != 1)
-		die_errno("start", "pod");
-	close(go[1]);
+	send_go(handoff[1], child, STAGE1_ROOT);
 	if (sigprocmask(SIG_UNBLOCK, &forwarded, NULL) < 0)
 		die_errno("unblock signals", NULL);
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -49,6 +50,17 @@ void write_id_maps(pid_t child, const struct id_shift *ids)
 	write_file(format_string("/proc/%d/uid_map", (int)child), map, 0644);
 	write_file(format_string("/proc/%d/gid_map", (int)child), map, 0644);
 	free(map);
+}
+
+void become_user_namespace_root(void)
+{
+	/* Until now this process kept the host IDs it was cloned with, unmapped in here. */
+	if (setgroups(0, NULL) < 0)
+		die_errno("setgroups", "user namespace");
+	if (setresgid(0, 0, 0) < 0)
+		die_errno("setresgid", "user namespace");
+	if (setresuid(0, 0, 0) < 0)
+		die_errno("setresuid", "user namespace");
 }
 
 void set_pod_hostname(const char *uuid)

@@ -18,6 +18,8 @@ void join_network_namespace_if_present(const char *path);
 pid_t clone_into_new_namespaces(bool user_namespace);
 /* From the parent: maps 0..count-1 in the child's user namespace to shift.. on the host. */
 void write_id_maps(pid_t child, const struct id_shift *ids);
+/* In the child, once its ID maps exist: become root of the user namespace. */
+void become_user_namespace_root(void);
 void set_pod_hostname(const char *uuid);
 
 #endif

@@ -9,7 +9,9 @@
 /* Path of the stage1 rootfs, relative to the pod directory (the working directory). */
 #define STAGE1_ROOT "stage1/rootfs"
 
-/* Waits for the host side to say go (a byte on GO_FD), then runs the pod; never returns. */
-_Noreturn void run_pod_init(struct pod *pod, bool interactive, int go_fd);
+/* Waits for the host side's go on HANDOFF_FD (see handoff.h), then runs the pod; never
+ * returns. USER_NAMESPACE: it was cloned into a user namespace whose ID maps the host side
+ * wrote before the go. */
+_Noreturn void run_pod_init(struct pod *pod, bool interactive, bool user_namespace, int handoff_fd);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -32,25 +33,46 @@ static void mount_sysfs_read_only(const char *target)
 	attach_mount_tree(clone_mount_tree("/sys", true), target_fd, target);
 }
 
+/* The kernel's global settings in /proc/sys are not the pod's to change (as with nspawn). */
+static void make_kernel_settings_read_only(const char *proc)
+{
+	char *settings = format_string("%s/sys", proc);
+	int target_fd = open(settings, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (target_fd < 0)
+		die_errno("open", settings);
+	attach_mount_tree(clone_mount_tree(settings, true), target_fd, settings);
+	free(settings);
+}
+
 void mount_pod_root_filesystems(const char *stage1_root)
 {
 	char *proc = format_string("%s/proc", stage1_root);
 	char *sys = format_string("%s/sys", stage1_root);
 
-	mount_or_die(stage1_root, stage1_root, NULL, MS_BIND | MS_REC, NULL);
 	make_directories(proc, 0555);
 	make_directories(sys, 0555);
 	mount_or_die("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	make_kernel_settings_read_only(proc);
 	mount_sysfs_read_only(sys);
 }
 
-void enter_pod_root(const char *stage1_root)
+void make_pod_root_mount(void)
 {
-	if (chdir(stage1_root) < 0)
-		die_errno("chdir", stage1_root);
+	int tree_fd = clone_mount_tree(".", false);
+
+	if (move_mount(tree_fd, "", AT_FDCWD, ".", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		die_errno("move_mount", "stage1 rootfs");
+	if (fchdir(tree_fd) < 0)
+		die_errno("chdir", "stage1 rootfs");
+	close(tree_fd);
+}
+
+void pivot_into_pod_root(void)
+{
 	/* pivot_root(".", ".") stacks the old root on the new one; unmounting "." drops it. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		die_errno("pivot_root", stage1_root);
+		die_errno("pivot_root", "stage1 rootfs");
 	if (umount2(".", MNT_DETACH) < 0)
 		die_errno("unmount the host root", NULL);
 	if (chdir("/") < 0)

@@ -1,0 +1,366 @@
+// The default stage1 against pods assembled by hand (stage1/README.md is the contract):
+// real namespaces, mounts and cgroups, apps made of Debian's static busybox. Runs as root.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildStage1Image } from "../../stage1/build";
+import { tempDir } from "../support/harness";
+import { HandPod, type HandAppSpec } from "./stage1-pod";
+
+let build: { path: string; cleanup: () => void };
+let stage1Tree: string;
+let work: { path: string; cleanup: () => void };
+let pods: HandPod[] = [];
+
+beforeAll(async () => {
+  build = tempDir("rkt-stage1-build-");
+  const aci = await buildStage1Image(build.path);
+  stage1Tree = join(build.path, "tree");
+  mkdirSync(stage1Tree);
+  const untar = Bun.spawnSync(["tar", "-xzf", aci, "-C", stage1Tree]);
+  if (untar.exitCode !== 0) throw new Error(`untar stage1: ${untar.stderr}`);
+  stage1Tree = join(stage1Tree, "rootfs");
+});
+
+afterAll(() => build.cleanup());
+
+afterEach(() => {
+  for (const pod of pods) pod.destroy();
+  pods = [];
+  work?.cleanup();
+});
+
+function newPod(apps: HandAppSpec[], podLimits?: string): HandPod {
+  work = tempDir("rkt-stage1-pod-");
+  const pod = new HandPod(work.path, stage1Tree, apps, podLimits);
+  pods.push(pod);
+  return pod;
+}
+
+/** Reads a running pod's stdout until it contains `marker`. */
+async function waitForOutput(stream: ReadableStream<Uint8Array>, marker: string): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let seen = "";
+  while (!seen.includes(marker)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`pod output ended before "${marker}": ${seen}`);
+    seen += decoder.decode(value);
+  }
+  reader.releaseLock();
+  return seen;
+}
+
+const sh = (script: string) => ["/bin/sh", "-c", script];
+
+describe("stage1 init: output, statuses and the pod's life", () => {
+  test("passes a single app's stdout and stderr through unchanged and keeps them in logs/<app>", async () => {
+    const pod = newPod([{ name: "hello", exec: sh("echo to-stdout; echo to-stderr >&2") }]);
+    const result = await pod.run();
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe("to-stdout\n");
+    expect(result.stderr).toBe("to-stderr\n");
+    expect(pod.log("hello")).toContain("to-stdout\n");
+    expect(pod.log("hello")).toContain("to-stderr\n");
+    expect(pod.status("hello")).toBe("0\n");
+  });
+
+  test("prefixes every line with the app name when the pod has several apps", async () => {
+    const pod = newPod([
+      { name: "one", exec: sh("echo first; echo second") },
+      { name: "two", exec: sh("echo third") },
+    ]);
+    const result = await pod.run();
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.split("\n").filter(Boolean).sort()).toEqual(["one: first", "one: second", "two: third"]);
+    expect(pod.log("one")).toBe("first\nsecond\n");
+  });
+
+  test("exits with a failing app's status and records it in rkt/status/<app>", async () => {
+    const pod = newPod([{ name: "fails", exec: sh("exit 7") }]);
+    const result = await pod.run();
+    expect(result.exitCode).toBe(7);
+    expect(pod.status("fails")).toBe("7\n");
+  });
+
+  test("an app that fails stops the others, whose status is the signal that stopped them", async () => {
+    const pod = newPod([
+      { name: "sleeper", exec: ["/bin/sleep", "1000"] },
+      { name: "fails", exec: sh("exit 4") },
+    ]);
+    const result = await pod.run();
+    expect(result.exitCode).toBe(4);
+    expect(pod.status("fails")).toBe("4\n");
+    expect(pod.status("sleeper")).toBe("15\n");
+  });
+
+  test("SIGTERM to init stops the pod in order; a killed app gives 128 + signal", async () => {
+    const pod = newPod([{ name: "server", exec: sh("echo ready; exec sleep 1000") }]);
+    const proc = pod.start();
+    await waitForOutput(proc.stdout, "ready");
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(143);
+    expect(pod.status("server")).toBe("15\n");
+  });
+
+  test("writes pid: the host PID of the pod's PID 1", async () => {
+    const pod = newPod([{ name: "server", exec: sh("echo ready; exec sleep 1000") }]);
+    const proc = pod.start();
+    await waitForOutput(proc.stdout, "ready");
+    const pid = Number(readFileSync(join(pod.dir, "pid"), "utf8"));
+    const nspid = readFileSync(`/proc/${pid}/status`, "utf8").match(/^NSpid:\s+(.*)$/m)?.[1].split(/\s+/);
+    expect(nspid).toEqual([String(pid), "1"]);
+    proc.kill("SIGTERM");
+    await proc.exited;
+  });
+
+  test("runs pre-start before the app and post-stop after it, in the app's root", async () => {
+    const pod = newPod([
+      {
+        name: "app",
+        preStart: sh("echo pre-start >> /tmp/order"),
+        exec: sh("echo main >> /tmp/order"),
+        postStop: sh("echo post-stop >> /tmp/order"),
+      },
+    ]);
+    expect((await pod.run()).exitCode).toBe(0);
+    expect(readFileSync(join(pod.appRoot("app"), "tmp/order"), "utf8")).toBe("pre-start\nmain\npost-stop\n");
+  });
+
+  test("a failing pre-start fails the app: its main process never runs", async () => {
+    const pod = newPod([{ name: "app", preStart: sh("exit 5"), exec: sh("touch /tmp/main-ran") }]);
+    const result = await pod.run();
+    expect(result.exitCode).toBe(5);
+    expect(pod.status("app")).toBe("5\n");
+    expect(existsSync(join(pod.appRoot("app"), "tmp/main-ran"))).toBe(false);
+  });
+
+  test("an exec that fails prints one line naming the program and the app, and exits 127", async () => {
+    const pod = newPod([{ name: "broken", exec: ["/bin/no-such-program"] }]);
+    const result = await pod.run();
+    expect(result.exitCode).toBe(127);
+    expect(result.stderr).toBe('stage1: exec /bin/no-such-program in app "broken": No such file or directory\n');
+  });
+
+  test("its own setup failures print one stage1: line and exit 254", async () => {
+    const pod = newPod([{ name: "app", exec: ["/bin/true"] }]);
+    writeFileSync(join(pod.stage1Root, "rkt/app/app/ids"), "root 0\n");
+    const result = await pod.run();
+    expect(result.exitCode).toBe(254);
+    expect(result.stderr).toMatch(/^stage1: parse .*ids: "root" is not a decimal number\n$/);
+  });
+
+  test("never leaks the pod lock (or any other descriptor) into apps", async () => {
+    const pod = newPod([{ name: "app", exec: ["/bin/ls", "/proc/self/fd"] }]);
+    const result = await pod.run();
+    // 3 is the directory ls itself is reading.
+    expect(result.stdout.split("\n").filter(Boolean).sort()).toEqual(["0", "1", "2", "3"]);
+  });
+});
+
+describe("stage1 init: what an app sees", () => {
+  test("the environment is exactly the app's env file", async () => {
+    const pod = newPod([{ name: "app", exec: ["/bin/env"], env: { GREETING: "hello world", EMPTY: "" } }]);
+    const result = await pod.run();
+    expect(result.stdout.split("\n").filter(Boolean).sort()).toEqual([
+      "AC_APP_NAME=app",
+      "EMPTY=",
+      "GREETING=hello world",
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "container=rkt",
+    ]);
+  });
+
+  test("runs as the app's uid and gid with its supplementary groups", async () => {
+    const pod = newPod([{ name: "app", exec: ["/bin/id"], ids: [1000, 1001, 2000, 2001] }]);
+    expect((await pod.run()).stdout).toBe("uid=1000 gid=1001 groups=2000,2001\n");
+  });
+
+  test("starts in the working directory, and fails clearly when it is missing", async () => {
+    const ok = newPod([{ name: "app", exec: ["/bin/pwd"], workdir: "/srv/data", files: { "srv/data/.keep": "" } }]);
+    expect((await ok.run()).stdout).toBe("/srv/data\n");
+    const missing = newPod([{ name: "app", exec: ["/bin/pwd"], workdir: "/nowhere" }]);
+    const result = await missing.run();
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toBe('stage1: chdir /nowhere in app "app": No such file or directory\n');
+  });
+
+  test("the hostname is rkt-<uuid>", async () => {
+    const pod = newPod([{ name: "app", exec: ["/bin/hostname"] }]);
+    expect((await pod.run()).stdout).toBe(`rkt-${pod.uuid}\n`);
+  });
+
+  test("has a PID namespace of its own: only the pod's processes are visible", async () => {
+    const pod = newPod([{ name: "app", exec: sh("echo $$; ls /proc | grep -E '^[0-9]+$'") }]);
+    const [own, ...visible] = (await pod.run()).stdout.split("\n").filter(Boolean).map(Number);
+    expect(own).toBeLessThan(10);
+    expect(visible).toContain(1);
+    expect(visible).toContain(own);
+    expect(Math.max(...visible)).toBeLessThan(10);
+  });
+
+  test("/proc and a read-only /sys are mounted, /proc/sys is read-only", async () => {
+    const pod = newPod([
+      {
+        name: "app",
+        exec: sh("grep -E ' /(proc|sys) ' /proc/mounts | cut -d' ' -f2-4; echo 1 > /proc/sys/kernel/ns_last_pid || echo refused; touch /sys/x || echo refused"),
+      },
+    ]);
+    const result = await pod.run();
+    const lines = result.stdout.split("\n");
+    expect(lines).toContain("refused");
+    expect(lines.filter((l) => l === "refused")).toHaveLength(2);
+    expect(lines.some((l) => /^\/proc proc rw,/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\/sys sysfs ro,/.test(l))).toBe(true);
+  });
+
+  test("has the executor's /dev: device nodes, /dev/pts, /dev/ptmx and a /dev/shm tmpfs", async () => {
+    const pod = newPod([
+      {
+        name: "app",
+        exec: sh(
+          "for d in null zero full random urandom tty console; do test -c /dev/$d && echo $d; done; " +
+            "grep -E ' /dev/(pts|shm|ptmx) ' /proc/mounts | cut -d' ' -f2,3; echo data > /dev/shm/x && cat /dev/shm/x; head -c 4 /dev/zero | wc -c",
+        ),
+      },
+    ]);
+    const lines = (await pod.run()).stdout.split("\n").filter(Boolean);
+    expect(lines).toEqual([
+      "null", "zero", "full", "random", "urandom", "tty", "console",
+      "/dev/pts devpts", "/dev/ptmx devpts", "/dev/shm tmpfs",
+      "data", "4",
+    ]);
+  });
+
+  test("drops every capability not listed from the bounding set", async () => {
+    const CAP_CHOWN = 0, CAP_SYS_ADMIN = 21;
+    const pod = newPod([{ name: "app", exec: sh("grep CapBnd /proc/self/status"), caps: [CAP_CHOWN, CAP_SYS_ADMIN] }]);
+    expect((await pod.run()).stdout).toBe("CapBnd:\t0000000000200001\n");
+  });
+});
+
+describe("stage1 init: volumes", () => {
+  test("binds host volumes read-write and read-only", async () => {
+    const pod = newPod([{ name: "app", exec: ["/bin/true"] }]);
+    const rw = join(work.path, "rw"), ro = join(work.path, "ro");
+    mkdirSync(rw);
+    mkdirSync(ro);
+    writeFileSync(join(ro, "existing"), "from the host\n");
+    writeFileSync(join(pod.stage1Root, "rkt/app/app/mounts"), `host\t${rw}\t/data/rw\trw\nhost\t${ro}\t/data/ro\tro\n`);
+    writeFileSync(
+      join(pod.stage1Root, "rkt/app/app/exec"),
+      sh("echo written > /data/rw/new; cat /data/ro/existing; echo x > /data/ro/new || echo refused").map((a) => `${a}\0`).join(""),
+    );
+    const result = await pod.run();
+    expect(result.stdout).toBe("from the host\nrefused\n");
+    expect(result.stderr).toContain("Read-only file system");
+    expect(readFileSync(join(rw, "new"), "utf8")).toBe("written\n");
+    expect(existsSync(join(ro, "new"))).toBe(false);
+  });
+
+  test("an empty volume is one tmpfs shared by the apps that mount it, a mount point of its own", async () => {
+    const waitFor = (file: string) => `while ! test -e /shared/${file}; do sleep 0.05; done`;
+    const pod = newPod([
+      { name: "left", mounts: ["empty\tscratch\t/shared\trw"], exec: sh(`touch /shared/from-left; ${waitFor("from-right")}; stat -f -c %i / /shared`) },
+      { name: "right", mounts: ["empty\tscratch\t/shared\trw"], exec: sh(`touch /shared/from-right; ${waitFor("from-left")}; ls /shared`) },
+    ]);
+    const result = await pod.run();
+    expect(result.exitCode).toBe(0);
+    const lines = result.stdout.split("\n").filter(Boolean);
+    expect(lines.filter((l) => l.startsWith("right: "))).toEqual(["right: from-left", "right: from-right"]);
+    const [rootFs, volumeFs] = lines.filter((l) => l.startsWith("left: "));
+    expect(volumeFs).not.toBe(rootFs);
+  });
+
+  test("mount targets are resolved inside the app root: a symlink cannot send a volume outside", async () => {
+    const outside = join(work?.path ?? "", "outside");
+    const pod = newPod([{ name: "app", exec: sh("ls -d /link/inner") }]);
+    const host = join(work.path, "host-volume");
+    const hostOutside = join(work.path, "outside");
+    mkdirSync(host);
+    mkdirSync(hostOutside);
+    symlinkSync(hostOutside, join(pod.appRoot("app"), "link"));
+    writeFileSync(join(pod.stage1Root, "rkt/app/app/mounts"), `host\t${host}\t/link/inner\trw\n`);
+    const result = await pod.run();
+    expect(outside).toBeDefined();
+    expect(result.exitCode).toBe(0);
+    expect(readdirSync(hostOutside)).toEqual([]);
+    expect(lstatSync(join(pod.appRoot("app"), hostOutside, "inner")).isDirectory()).toBe(true);
+  });
+});
+
+const memoryCgroupV1 = existsSync("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+const cpuCgroupV1 = existsSync("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") || existsSync("/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us");
+
+describe("stage1 init and gc: cgroups", () => {
+  test("a memory limit kills an app that allocates past it", async () => {
+    const pod = newPod([{ name: "hog", limits: "memory 33554432\n", exec: sh("exec tail < /dev/zero") }]);
+    const result = await pod.run();
+    if (!memoryCgroupV1 && !existsSync("/sys/fs/cgroup/cgroup.controllers")) {
+      expect(result.stderr).toContain("warning: resource/memory isolator set but support disabled in the kernel, skipping");
+      return;
+    }
+    expect(result.exitCode).toBe(137);
+    expect(pod.status("hog")).toBe("9\n");
+    const appCgroup = pod.cgroups().find((c) => c.includes("memory") && c.endsWith("/hog"));
+    if (appCgroup && memoryCgroupV1) {
+      expect(readFileSync(join(appCgroup, "memory.limit_in_bytes"), "utf8")).toBe("33554432\n");
+      expect(readFileSync(join(appCgroup, "memory.oom_control"), "utf8")).toMatch(/^oom_kill [1-9]/m);
+    }
+  });
+
+  test("a cpu limit becomes a CFS quota of the app's cgroup", async () => {
+    const pod = newPod([{ name: "app", limits: "cpu 250\n", exec: ["/bin/true"] }]);
+    expect((await pod.run()).exitCode).toBe(0);
+    const appCgroup = pod.cgroups().find((c) => c.includes("cpu") && c.endsWith("/app"));
+    if (!cpuCgroupV1 || !appCgroup) return;
+    expect(readFileSync(join(appCgroup, "cpu.cfs_quota_us"), "utf8")).toBe("25000\n");
+    expect(readFileSync(join(appCgroup, "cpu.cfs_period_us"), "utf8")).toBe("100000\n");
+  });
+
+  test("apps run in their own cgroup below the pod's, and gc removes them all", async () => {
+    const pod = newPod([{ name: "app", exec: sh("cat /proc/self/cgroup") }]);
+    const result = await pod.run();
+    expect(result.stdout).toMatch(new RegExp(`memory:.*/rkt-${pod.uuid}/app$`, "m"));
+    const cgroups = pod.cgroups();
+    expect(cgroups.length).toBeGreaterThan(0);
+    for (const cgroup of cgroups) expect(existsSync(cgroup)).toBe(true);
+    expect(pod.gc()).toEqual({ exitCode: 0, stderr: "" });
+    for (const cgroup of cgroups) expect(existsSync(cgroup)).toBe(false);
+    expect(pod.gc().exitCode).toBe(0);
+  });
+});
+
+describe("stage1 enter", () => {
+  test("runs a command in a running pod's namespaces and app root, and returns its status", async () => {
+    const pod = newPod([{ name: "app", exec: sh("echo ready; exec sleep 1000"), env: { MARKER: "from-env" }, files: { "etc/inside-app": "yes\n" } }]);
+    const proc = pod.start();
+    await waitForOutput(proc.stdout, "ready");
+    const pid = readFileSync(join(pod.dir, "pid"), "utf8").trim();
+    const enter = Bun.spawnSync(
+      ["./stage1/rootfs/enter", `--pid=${pid}`, "--appname=app", "--", "/bin/sh", "-c", "hostname; echo $MARKER; cat /etc/inside-app; pwd; ps -o pid,comm | grep -c sleep; exit 6"],
+      { cwd: pod.dir },
+    );
+    expect(enter.stderr.toString()).toBe("");
+    expect(enter.exitCode).toBe(6);
+    expect(enter.stdout.toString()).toBe(`rkt-${pod.uuid}\nfrom-env\nyes\n/\n1\n`);
+    proc.kill("SIGTERM");
+    await proc.exited;
+  });
+});
+
+describe("stage1 init: user namespace", () => {
+  test("--private-users maps the pod's root to the shifted host IDs", async () => {
+    const shift = 0x50000;
+    const pod = newPod([{ name: "app", exec: sh("id; cat /proc/self/uid_map; touch /tmp/made-inside") }]);
+    Bun.spawnSync(["chown", "-R", `${shift}:${shift}`, pod.stage1Root]);
+    chownSync(pod.stage1Root, shift, shift);
+    const result = await pod.run([`--private-users=${shift}:65536`]);
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    const [id, map] = result.stdout.split("\n");
+    expect(id).toBe("uid=0 gid=0");
+    expect(map.trim().split(/\s+/)).toEqual(["0", String(shift), "65536"]);
+    expect(lstatSync(join(pod.appRoot("app"), "tmp/made-inside")).uid).toBe(shift);
+  });
+});
