@@ -53,6 +53,8 @@ try {
   const rootfs = join(work.path, "bundle", "rootfs");
   mkdirSync(rootfs, { recursive: true });
   sh(["tar", "-xf", aci, "-C", join(work.path, "bundle"), "rootfs"]);
+  // systemd-nspawn refuses a root without /usr; an empty one satisfies it.
+  mkdirSync(join(rootfs, "usr"));
 
   const rkt = (...args: string[]) => [rktBinary, `--dir=${data.path}`, "--insecure-skip-verify", ...args];
   const fetched = sh(rkt("fetch", aci));
