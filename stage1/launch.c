@@ -16,13 +16,15 @@
 #include "files.h"
 #include "sockets.h"
 
-/* PID 1 blocks the signals it reads through a signalfd and ignores SIGPIPE; an app starts clean. */
+/* PID 1 inherited handlers, blocks the signals it reads through a signalfd and ignores
+ * SIGPIPE; an app starts with default dispositions and nothing blocked. */
 static void reset_signals(void)
 {
 	sigset_t none;
 
-	if (signal(SIGPIPE, SIG_DFL) == SIG_ERR)
-		die_errno("reset signal handler", "SIGPIPE");
+	for (int signal_number = 1; signal_number < NSIG; signal_number++)
+		if (signal_number != SIGKILL && signal_number != SIGSTOP)
+			signal(signal_number, SIG_DFL); /* EINVAL for the few the C library reserves */
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		die_errno("reset signal mask", NULL);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { busybox, unmountUnder } from "../support/harness";
 
 export const busyboxCommands = ["sh", "cat", "echo", "sleep", "ls", "id", "env", "pwd", "hostname", "ps", "stat", "touch",
-  "mount", "grep", "tail", "head", "test", "true", "false", "kill", "wc", "mkdir", "readlink"];
+  "mount", "grep", "tail", "head", "test", "true", "false", "kill", "wc", "mkdir", "readlink", "cut", "tty"];
 
 export interface HandAppSpec {
   name: string;
@@ -21,6 +21,8 @@ export interface HandAppSpec {
   /** Capabilities kept; default: every capability the kernel has. */
   caps?: number[];
   limits?: string;
+  /** Lines of the sockets file, e.g. `tcp 8080`. */
+  sockets?: string[];
   preStart?: string[];
   postStop?: string[];
   /** Extra files in the app root: path -> content. */
@@ -78,16 +80,21 @@ export class HandPod {
     writeFileSync(join(dir, "mounts"), (app.mounts ?? []).map((line) => `${line}\n`).join(""));
     writeFileSync(join(dir, "caps"), `${(app.caps ?? allCapabilities).join(" ")}\n`);
     if (app.limits) writeFileSync(join(dir, "limits"), app.limits);
+    if (app.sockets) writeFileSync(join(dir, "sockets"), app.sockets.map((line) => `${line}\n`).join(""));
   }
 
   appRoot(app: string): string {
     return join(this.stage1Root, "opt/stage2", app, "rootfs");
   }
 
-  /** Starts init as stage0 would (exclusive flock on the pod dir, its fd in RKT_LOCK_FD). */
-  start(args: string[] = []): Bun.Subprocess<"ignore", "pipe", "pipe"> {
+  /** The shell command that starts init as stage0 would (exclusive flock on the pod dir, its fd in RKT_LOCK_FD). */
+  initCommand(args: string[] = []): string {
     const init = ["./stage1/rootfs/init", ...args, this.uuid].map((a) => `'${a}'`).join(" ");
-    return Bun.spawn(["sh", "-c", `exec 9<. && flock -x 9 && RKT_LOCK_FD=9 exec ${init}`], {
+    return `exec 9<. && flock -x 9 && RKT_LOCK_FD=9 exec ${init}`;
+  }
+
+  start(args: string[] = []): Bun.Subprocess<"ignore", "pipe", "pipe"> {
+    return Bun.spawn(["sh", "-c", this.initCommand(args)], {
       cwd: this.dir,
       stdin: "ignore",
       stdout: "pipe",

@@ -273,7 +273,6 @@ describe("stage1 init: volumes", () => {
   });
 
   test("mount targets are resolved inside the app root: a symlink cannot send a volume outside", async () => {
-    const outside = join(work?.path ?? "", "outside");
     const pod = newPod([{ name: "app", exec: sh("ls -d /link/inner") }]);
     const host = join(work.path, "host-volume");
     const hostOutside = join(work.path, "outside");
@@ -282,7 +281,6 @@ describe("stage1 init: volumes", () => {
     symlinkSync(hostOutside, join(pod.appRoot("app"), "link"));
     writeFileSync(join(pod.stage1Root, "rkt/app/app/mounts"), `host\t${host}\t/link/inner\trw\n`);
     const result = await pod.run();
-    expect(outside).toBeDefined();
     expect(result.exitCode).toBe(0);
     expect(readdirSync(hostOutside)).toEqual([]);
     expect(lstatSync(join(pod.appRoot("app"), hostOutside, "inner")).isDirectory()).toBe(true);
@@ -362,5 +360,76 @@ describe("stage1 init: user namespace", () => {
     expect(id).toBe("uid=0 gid=0");
     expect(map.trim().split(/\s+/)).toEqual(["0", String(shift), "65536"]);
     expect(lstatSync(join(pod.appRoot("app"), "tmp/made-inside")).uid).toBe(shift);
+  });
+});
+
+describe("stage1 init: stopping", () => {
+  test("post-stop still runs when the pod is stopped", async () => {
+    const pod = newPod([
+      { name: "server", exec: sh("echo ready; exec sleep 1000"), postStop: sh("echo stopped > /tmp/post-stop") },
+    ]);
+    const proc = pod.start();
+    await waitForOutput(proc.stdout, "ready");
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(143);
+    expect(readFileSync(join(pod.appRoot("server"), "tmp/post-stop"), "utf8")).toBe("stopped\n");
+  });
+
+  test("an app that ignores SIGTERM is killed with SIGKILL after the grace period", async () => {
+    const pod = newPod([
+      { name: "stubborn", mounts: ["empty\tsync\t/sync\trw"], exec: sh("trap '' TERM; touch /sync/ignoring; while true; do sleep 1; done") },
+      { name: "fails", mounts: ["empty\tsync\t/sync\trw"], exec: sh("while ! test -e /sync/ignoring; do sleep 0.05; done; exit 3") },
+    ]);
+    const result = await pod.run();
+    expect(result.exitCode).toBe(3);
+    expect(pod.status("stubborn")).toBe("9\n");
+  }, 30000);
+});
+
+describe("stage1 init: terminal, sockets, network namespace", () => {
+  test("--interactive gives the app the terminal as its foreground process group", async () => {
+    const pod = newPod([{ name: "shell", exec: sh("test -t 0 && test -t 1 && echo is-a-tty; cut -d' ' -f5,8 /proc/self/stat") }]);
+    const script = Bun.spawnSync(["script", "-qec", pod.initCommand(["--interactive"]), "/dev/null"], { cwd: pod.dir });
+    expect(script.exitCode).toBe(0);
+    const [tty, groups] = script.stdout.toString().split(/\r?\n/);
+    expect(tty).toBe("is-a-tty");
+    const [processGroup, foregroundGroup] = groups.split(" ");
+    expect(foregroundGroup).toBe(processGroup);
+  });
+
+  test("socket activation passes listening sockets as fds 3.. with LISTEN_FDS and LISTEN_PID", async () => {
+    const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const port = probe.port;
+    probe.stop(true);
+    const pod = newPod([
+      {
+        name: "activated",
+        sockets: [`tcp ${port}`],
+        exec: sh('test "$LISTEN_PID" = "$$" && echo "fds=$LISTEN_FDS"; readlink /proc/self/fd/3 | cut -c1-7; echo ready; exec sleep 1000'),
+      },
+    ]);
+    const proc = pod.start();
+    const output = await waitForOutput(proc.stdout, "ready");
+    expect(output).toBe("fds=1\nsocket:\nready\n");
+    const connected = await new Promise<boolean>((resolve) => {
+      Bun.connect({ hostname: "127.0.0.1", port, socket: { open: (s) => { s.end(); resolve(true); }, connectError: () => resolve(false), data() {} } });
+    });
+    expect(connected).toBe(true);
+    proc.kill("SIGTERM");
+    await proc.exited;
+  });
+
+  test("joins the network namespace bound at netns in the pod directory", async () => {
+    const name = `rkt-stage1-test-${process.pid}`;
+    expect(Bun.spawnSync(["ip", "netns", "add", name]).exitCode).toBe(0);
+    try {
+      const pod = newPod([{ name: "app", exec: sh("cut -d: -f1 /proc/net/dev | tail -n +3") }]);
+      writeFileSync(join(pod.dir, "netns"), "");
+      expect(Bun.spawnSync(["mount", "--bind", `/run/netns/${name}`, join(pod.dir, "netns")]).exitCode).toBe(0);
+      const result = await pod.run();
+      expect(result.stdout.trim()).toBe("lo");
+    } finally {
+      Bun.spawnSync(["ip", "netns", "del", name]);
+    }
   });
 });
