@@ -134,6 +134,15 @@ describe("rkt run", () => {
     expect(readFileSync(join(pod, "private-users-prepared"), "utf8")).toBe(`${outside}:65536`);
   });
 
+  test("--interactive gives the app the terminal", () => {
+    const image = busyboxImage(work.path, "example.com/tty", shellApp("test -t 0 && test -t 1 && echo on-a-tty; read line; echo got $line"));
+    // script(1) runs rkt on a fresh pseudo-terminal.
+    const command = `${rktBinary} --dir=${data.path} --insecure-skip-verify run --mds-register=false --interactive ${image}`;
+    const result = Bun.spawnSync(["script", "-qec", command, "/dev/null"], { stdin: Buffer.from("typed\n") });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString()).toContain("on-a-tty\r\ngot typed\r\n");
+  });
+
   test("--uuid-file-save writes the UUID without a newline, mode 0644", () => {
     const file = join(work.path, "saved-uuid");
     const result = rkt(data.path, ["--insecure-skip-verify", "run", `--uuid-file-save=${file}`, images.ok!]);
