@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { rkt, tempDataDir, tempDir } from "../support/harness";
+import { rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { appStatuses, busyboxImage, podsIn, shellApp } from "./run-fixtures";
 
 const work = tempDir("rkt-prepare-images-");
@@ -42,6 +42,18 @@ describe("rkt prepare and run-prepared", () => {
     const again = rkt(data.path, ["run-prepared", uuid]);
     expect(again.stderr).toBe(`run-prepared: pod "${uuid}" is not prepared\n`);
     expect(again.exitCode).toBe(1);
+  });
+
+  test("of two racing run-prepared, exactly one runs the pod", async () => {
+    const image = busyboxImage(work.path, "example.com/raced", shellApp("echo ran-once"));
+    const uuid = rkt(data.path, ["--insecure-skip-verify", "prepare", image]).stdout.trim();
+    const racers = [0, 1].map(() => Bun.spawn([rktBinary, `--dir=${data.path}`, "run-prepared", "--mds-register=false", uuid], { stdout: "pipe", stderr: "pipe" }));
+    const results = await Promise.all(racers.map(async (p) => ({ code: await p.exited, out: await new Response(p.stdout).text(), err: await new Response(p.stderr).text() })));
+    const winners = results.filter((r) => r.code === 0);
+    expect(winners.length).toBe(1);
+    expect(winners[0]!.out).toBe("ran-once\n");
+    const loser = results.find((r) => r.code !== 0)!;
+    expect(loser.err).toMatch(/^run-prepared: (pod "[0-9a-f-]+" is not prepared|cannot transition to run: .*)\n$/);
   });
 
   test("prepare refuses run-only flags and conflicting --pod-manifest use", () => {

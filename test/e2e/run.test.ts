@@ -198,6 +198,17 @@ describe("rkt run refuses bad input with one line and leaves no pod", () => {
     expect(podsIn(data.path)).toEqual(before);
   });
 
+  test("a failure after the pod exists exits 254 and leaves an aborted prepare for gc", () => {
+    const before = podsIn(data.path);
+    const result = rkt(data.path, ["--insecure-skip-verify", "run", "--uuid-file-save=/nonexistent-dir/uuid", images.ok!]);
+    expect(result.exitCode).toBe(254);
+    expect(result.stderr).toMatch(/^run: pod [0-9a-f-]{36}: .*nonexistent-dir.*\n$/);
+    const after = podsIn(data.path);
+    const aborted = (after.prepare ?? []).filter((uuid) => !(before.prepare ?? []).includes(uuid));
+    expect(aborted.length).toBe(1);
+    expect(rkt(data.path, ["status", aborted[0]!]).stdout).toContain("state=aborted prepare");
+  });
+
   test("a mount point without a volume names the volume it needs", () => {
     const before = podsIn(data.path);
     const result = run([images.volume!]);
