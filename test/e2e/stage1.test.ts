@@ -433,3 +433,27 @@ describe("stage1 init: terminal, sockets, network namespace", () => {
     }
   });
 });
+
+describe("stage1 init: overlay pods", () => {
+  test("runs a pod whose stage1 and app roots stage0 mounted as overlays in the host namespace", async () => {
+    const pod = newPod([{ name: "app", exec: sh("echo from-overlay > /tmp/written; hostname; grep ' / ' /proc/mounts | cut -d' ' -f3") }]);
+    const lower = join(pod.dir, "lower");
+    const overlay = (lowerDir: string, target: string, layer: string) => {
+      const upper = join(pod.dir, "overlay", layer, "upper"), workDir = join(pod.dir, "overlay", layer, "work");
+      mkdirSync(upper, { recursive: true });
+      mkdirSync(workDir, { recursive: true });
+      const mount = Bun.spawnSync(["mount", "-t", "overlay", "overlay", "-o", `lowerdir=${lowerDir},upperdir=${upper},workdir=${workDir}`, target]);
+      if (mount.exitCode !== 0) throw new Error(`mount overlay: ${mount.stderr}`);
+      return upper;
+    };
+    Bun.spawnSync(["mv", pod.stage1Root, lower]);
+    mkdirSync(pod.stage1Root);
+    const stage1Upper = overlay(lower, pod.stage1Root, "stage1");
+    const appUpper = overlay(join(lower, "opt/stage2/app/rootfs"), pod.appRoot("app"), "app");
+    const result = await pod.run();
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(`rkt-${pod.uuid}\noverlay\n`);
+    expect(readFileSync(join(stage1Upper, "rkt/status/app"), "utf8")).toBe("0\n");
+    expect(readFileSync(join(appUpper, "tmp/written"), "utf8")).toBe("from-overlay\n");
+  });
+});
