@@ -27,6 +27,8 @@ export interface HandAppSpec {
   postStop?: string[];
   /** Extra files in the app root: path -> content. */
   files?: Record<string, string>;
+  /** Host files copied into the app root (mode 0755): path -> host path. */
+  copies?: Record<string, string>;
 }
 
 export const lastCapability = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
@@ -36,7 +38,7 @@ function argvFile(argv: string[]): string {
   return argv.map((a) => `${a}\0`).join("");
 }
 
-function makeBusyboxRoot(root: string, files: Record<string, string>): void {
+function makeBusyboxRoot(root: string, files: Record<string, string>, copies: Record<string, string>): void {
   mkdirSync(join(root, "bin"), { recursive: true });
   mkdirSync(join(root, "tmp"), { recursive: true, mode: 0o1777 });
   copyFileSync(busybox, join(root, "bin/busybox"));
@@ -45,6 +47,10 @@ function makeBusyboxRoot(root: string, files: Record<string, string>): void {
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(root, path, ".."), { recursive: true });
     writeFileSync(join(root, path), content);
+  }
+  for (const [path, source] of Object.entries(copies)) {
+    copyFileSync(source, join(root, path));
+    chmodSync(join(root, path), 0o755);
   }
 }
 
@@ -67,7 +73,7 @@ export class HandPod {
   }
 
   private addApp(rkt: string, app: HandAppSpec): void {
-    makeBusyboxRoot(this.appRoot(app.name), app.files ?? {});
+    makeBusyboxRoot(this.appRoot(app.name), app.files ?? {}, app.copies ?? {});
     const env = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", AC_APP_NAME: app.name, container: "rkt", ...app.env };
     writeFileSync(join(rkt, "env", app.name), Object.entries(env).map(([k, v]) => `${k}=${v}\0`).join(""), { mode: 0o600 });
     const dir = join(rkt, "app", app.name);

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildStage1Image } from "../../stage1/build";
+import { buildHelloImage, buildStage1Image } from "../../stage1/build";
 import { tempDir } from "../support/harness";
 import { HandPod, type HandAppSpec } from "./stage1-pod";
 
@@ -455,5 +455,28 @@ describe("stage1 init: overlay pods", () => {
     expect(result.stdout).toBe(`rkt-${pod.uuid}\noverlay\n`);
     expect(readFileSync(join(stage1Upper, "rkt/status/app"), "utf8")).toBe("0\n");
     expect(readFileSync(join(appUpper, "tmp/written"), "utf8")).toBe("from-overlay\n");
+  });
+});
+
+describe("the demo image", () => {
+  test("hello.aci's program greets and shows the pod it runs in", async () => {
+    const dist = join(build.path, "dist");
+    mkdirSync(dist);
+    const aci = await buildHelloImage(dist);
+    const unpacked = join(build.path, "hello");
+    mkdirSync(unpacked);
+    expect(Bun.spawnSync(["tar", "-xzf", aci, "-C", unpacked]).exitCode).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(unpacked, "manifest"), "utf8"));
+    expect(manifest.name).toBe("rkt.local/hello");
+    expect(manifest.app.exec).toEqual(["/hello"]);
+    const pod = newPod([{ name: "hello", exec: manifest.app.exec, copies: { hello: join(unpacked, "rootfs/hello") } }]);
+    const result = await pod.run();
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("Hello from rkt!\n");
+    expect(result.stdout).toContain("app:       hello (AC_APP_NAME)");
+    expect(result.stdout).toContain("container: rkt");
+    expect(result.stdout).toContain(`hostname:  rkt-${pod.uuid}`);
+    expect(result.stdout).toMatch(/pid: +\d+ \(parent 1\), in the pod's PID namespace/);
+    expect(result.stdout).toContain("uid/gid:   0/0");
   });
 });
