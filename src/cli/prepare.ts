@@ -59,7 +59,8 @@ export function parsePodCommand(ctx: RunContext, spec: RktCommandSpec): ParsedPo
   }
   const defs: FlagDefs = { ...globalFlagDefs, ...spec.args };
   const values: FlagValues = { ...flagDefaults(defs), ...withoutPositionals(ctx.args) };
-  const apps = parseAppArgs(ctx.rawArgs, defs, values, { optionalValue: optionalValueFlags });
+  const optionalValue = Object.fromEntries(Object.entries(optionalValueFlags).filter(([name]) => name in defs));
+  const apps = parseAppArgs(ctx.rawArgs, defs, values, { optionalValue });
   const globals = globalsFrom(values);
   setGlobals(globals);
   return { values, apps, globals };

@@ -121,14 +121,14 @@ function privateUsersRange(): { shift: number; count: number } {
 }
 
 /**
- * Prepares a pod for `req`; on success the pod is in `prepare/`, locked by this process,
- * its files synced. Failures before the pod exists are plain errors; later ones are
+ * Prepares a pod for `req`; on success the pod is in `prepare/`, locked by this process
+ * (its files synced when `req.durable`). Failures before the pod exists are plain errors; later ones are
  * PodSetupErrors and leave an unlocked pod in `prepare/` ("aborted prepare") for gc.
  */
 export async function preparePod(dataDir: string, store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<PreparedPod> {
   checkPrepareRequest(req);
   const useOverlay = !req.noOverlay && overlaySupported();
-  const stage1Key = await resolveStage1(store, { image: req.stage1Image, local: req.local }, (ref) => fetchImage(ref, { stage1: true }));
+  const stage1Key = await resolveStage1(store, req.stage1Image, (ref) => fetchImage(ref, { stage1: true }));
   const stage1Manifest = store.readManifest(stage1Key);
   stage1Entrypoint(stage1Manifest, "run");
   const resolved = await resolveImages(store, req, fetchImage);

@@ -24,21 +24,16 @@ export function readPodStage1Manifest(podPath: string): ImageManifest {
   return parseImageManifest(readFileSync(join(podPath, "stage1", "manifest"), "utf8"));
 }
 
-export interface Stage1Options {
-  /** `--stage1-image`: an image ID prefix, a path, a name or a URL. */
-  image?: string;
-  local: boolean;
-}
-
 /** Fetches a user-chosen stage1; its signature is not checked, as in rkt. */
 export type FetchStage1 = (ref: string) => Promise<string>;
 
 /**
- * The key of the pod's stage1 in the store. The default one is looked up by name and
- * version first, so a start after the first one imports nothing.
+ * The key of the pod's stage1 in the store: `--stage1-image` (an image ID prefix, path,
+ * name or URL) when given; else the default one, looked up by name and version first, so
+ * a start after the first one imports nothing.
  */
-export async function resolveStage1(store: Store, opts: Stage1Options, fetchStage1: FetchStage1): Promise<string> {
-  if (opts.image !== undefined) return fetchStage1(opts.image);
+export async function resolveStage1(store: Store, stage1Image: string | undefined, fetchStage1: FetchStage1): Promise<string> {
+  if (stage1Image !== undefined) return fetchStage1(stage1Image);
   try {
     return store.findImageByName(DEFAULT_STAGE1_NAME, [{ name: "version", value: RKT_VERSION }]);
   } catch {
