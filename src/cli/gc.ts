@@ -1,11 +1,22 @@
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { ExitCode } from "./errors";
+import { parseGoDuration } from "./flags";
+import { globals } from "./globals";
+import { garbageCollect, standardOutput } from "../pod";
 
-// PLACEHOLDER: replaced by the module that implements this command.
 export default rktCommand({
   name: "gc",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  description: "Garbage-collect rkt pods no longer in use",
+  usage: "[--grace-period=DURATION] [--expire-prepared=DURATION]",
+  args: {
+    "grace-period": { type: "string", default: "30m0s", description: "duration to wait before discarding inactive pods from garbage" },
+    "expire-prepared": { type: "string", default: "24h0m0s", description: "duration to wait before expiring prepared pods" },
+  },
+  run({ args }) {
+    const gracePeriodMs = parseGoDuration(args["grace-period"] as string, "--grace-period");
+    const expirePreparedMs = parseGoDuration(args["expire-prepared"] as string, "--expire-prepared");
+    const { dir, debug } = globals();
+    const listedAll = garbageCollect(dir, { gracePeriodMs, expirePreparedMs, debug, output: standardOutput });
+    return listedAll ? ExitCode.Ok : ExitCode.Failure;
   },
 });

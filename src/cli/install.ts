@@ -1,11 +1,12 @@
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { globals } from "./globals";
+import { installDataDir } from "../store/install";
 
-// PLACEHOLDER: replaced by the module that implements this command.
 export default rktCommand({
   name: "install",
-  description: "not built yet",
+  description: "Set up rkt data directories with correct permissions",
   run() {
-    throw new RktError("not implemented yet");
+    installDataDir(globals().dir);
+    process.stderr.write("rkt directory structure successfully created.\n");
   },
 });

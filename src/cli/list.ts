@@ -1,11 +1,26 @@
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { globals } from "./globals";
+import { alignTabbed } from "./tabwriter";
+import { listPods } from "../pod";
 
-// PLACEHOLDER: replaced by the module that implements this command.
 export default rktCommand({
   name: "list",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  description: "List pods",
+  usage: "[--full] [--no-legend]",
+  args: {
+    "no-legend": { type: "boolean", default: false, description: "suppress a legend with the list" },
+    full: { type: "boolean", default: false, description: "use long output format" },
+  },
+  run({ args }) {
+    const { pods, problems } = listPods(globals().dir);
+    for (const line of problems) process.stderr.write(`${line}\n`);
+    let table = args["no-legend"] ? "" : "UUID\tAPP\tACI\tSTATE\tNETWORKS\n";
+    for (const pod of pods) {
+      const uuid = args.full ? pod.uuid : pod.uuid.slice(0, 8);
+      pod.apps.forEach((app, i) => {
+        table += i === 0 ? `${uuid}\t${app.name}\t${app.imageName}\t${pod.state}\t${pod.networks}\n` : `\t${app.name}\t${app.imageName}\t\t\n`;
+      });
+    }
+    process.stdout.write(alignTabbed(table));
   },
 });

@@ -1,11 +1,25 @@
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { UsageError } from "./errors";
+import { globals } from "./globals";
+import { Pod, podStatus, waitPodExited } from "../pod";
 
-// PLACEHOLDER: replaced by the module that implements this command.
 export default rktCommand({
   name: "status",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  description: "Check the status of a rkt pod",
+  usage: "[--wait] UUID",
+  args: {
+    wait: { type: "boolean", default: false, description: "toggle waiting for the pod to exit" },
+  },
+  run({ args }) {
+    if (args._.length !== 1) throw new UsageError("exactly one UUID is required (usage: rkt status [--wait] UUID)");
+    const dir = globals().dir;
+    let pod = Pod.resolve(dir, args._[0]!);
+    if (args.wait) pod = waitPodExited(pod.uuid, dir);
+    const status = podStatus(pod);
+    let out = `state=${status.state}\n`;
+    if (status.networks !== undefined) out += `networks=${status.networks}\n`;
+    if (status.pid !== undefined) out += `pid=${status.pid}\nexited=${status.exited}\n`;
+    for (const [app, code] of status.appStatuses) out += `app-${app}=${code}\n`;
+    process.stdout.write(out);
   },
 });

@@ -1,11 +1,30 @@
 import { rktCommand } from "./command";
-import { RktError } from "./errors";
+import { ExitCode, UsageError } from "./errors";
+import { globals } from "./globals";
+import { Pod, stopPod } from "../pod";
 
-// PLACEHOLDER: replaced by the module that implements this command.
 export default rktCommand({
   name: "stop",
-  description: "not built yet",
-  run() {
-    throw new RktError("not implemented yet");
+  description: "Stop a running pod",
+  usage: "[--force] [--no-wait] UUID...",
+  args: {
+    force: { type: "boolean", default: false, description: "forced stopping (SIGKILL instead of SIGTERM)" },
+    "no-wait": { type: "boolean", default: false, description: "return once the pod is signalled, without waiting for it to exit" },
+  },
+  run({ args }) {
+    if (args._.length === 0) throw new UsageError("at least one UUID is required (usage: rkt stop [--force] [--no-wait] UUID...)");
+    const { dir } = globals();
+    let failed = false;
+    for (const ref of args._) {
+      try {
+        const pod = Pod.resolve(dir, ref);
+        stopPod(pod, { force: args.force as boolean, noWait: args["no-wait"] as boolean });
+        process.stdout.write(`${pod.uuid}\n`);
+      } catch (err) {
+        process.stderr.write(`stop: ${(err as Error).message}\n`);
+        failed = true;
+      }
+    }
+    return failed ? ExitCode.Failure : ExitCode.Ok;
   },
 });

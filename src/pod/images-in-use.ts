@@ -1,9 +1,6 @@
 // Which store images pods still need, so `rkt image rm` refuses to remove them.
 import { LISTED_DIR_STATES, Pod } from "./pod";
-import { readPodManifest, readStage1Id } from "./pod-files";
-
-/** `sha512-` plus the first 64 hex digits: the store key of a full image ID. */
-const STORE_KEY_LENGTH = "sha512-".length + 64;
+import { readPodManifest, readStage1Id, storeKeyOf } from "./pod-files";
 
 /**
  * The store keys used by pods in prepare, prepared, run and exited-garbage: their apps'
@@ -14,7 +11,7 @@ export function imageKeysInUse(dataDir: string): Set<string> {
   const keys = new Set<string>();
   for (const pod of Pod.list(dataDir, LISTED_DIR_STATES)) {
     const stage1Id = readStage1Id(pod.path);
-    if (stage1Id) keys.add(stage1Id.slice(0, STORE_KEY_LENGTH).toLowerCase());
+    if (stage1Id) keys.add(storeKeyOf(stage1Id));
     let apps;
     try {
       apps = readPodManifest(pod.path).apps;
@@ -23,7 +20,7 @@ export function imageKeysInUse(dataDir: string): Set<string> {
     }
     for (const app of apps) {
       const id = app?.image?.id;
-      if (typeof id === "string") keys.add(id.slice(0, STORE_KEY_LENGTH).toLowerCase());
+      if (typeof id === "string") keys.add(storeKeyOf(id));
     }
   }
   return keys;

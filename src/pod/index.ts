@@ -1,8 +1,15 @@
 export { Pod, POD_DIR_STATES, LISTED_DIR_STATES, podsDir, type PodDirState, type PodState } from "./pod";
 export { imageKeysInUse } from "./images-in-use";
+export { listPods, type ListedApp, type ListedPod, type PodListing } from "./list";
+export { podStatus, waitPodExited, type PodStatus } from "./status";
 export { asksForHelp, parseAppArgs, type AppArg, type AppArgOptions, type OptionalValueFlags } from "./app-args";
 export { parseMountFlag, parseVolumeFlag, type MountFlag } from "./volumes";
 export { parseSetEnv } from "./environment";
 export { PodSetupError, checkPrepareRequest, preparePod, type FetchImage, type PrepareRequest, type PreparedPod } from "./prepare";
 export { claimPreparedPod, renderPodTrees, startPod, type Stage1RunOptions } from "./run";
 export { enterPod, type EnterRequest } from "./enter";
+export { garbageCollect, type GcOptions } from "./gc";
+export { removePod } from "./rm";
+export { deletePod } from "./remove";
+export { standardOutput, type CollectOptions, type LifecycleOutput } from "./collect";
+export { stopPod, type StopOptions } from "./stop";

@@ -3,6 +3,14 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PodManifest } from "../appc/types";
+import type { Pod } from "./pod";
+
+const PID_POLL_MS = 100;
+
+/** The store key (`sha512-` + 64 hex) of a full image ID as pod manifests carry it. */
+export function storeKeyOf(imageId: string): string {
+  return imageId.slice(0, "sha512-".length + 64).toLowerCase();
+}
 
 /** The pod manifest as stage0 wrote it. */
 export function readPodManifest(podPath: string): PodManifest {
@@ -91,6 +99,19 @@ export function readPodPid(podPath: string): number | undefined {
   if (pid !== undefined) return pid;
   const ppid = readPidFile(join(podPath, "ppid"));
   return ppid === undefined ? undefined : singleChildOf(ppid);
+}
+
+/**
+ * The running pod's PID 1, polling every 100 ms until stage1 has published it;
+ * undefined when the pod stops running first.
+ */
+export function publishedPodPid(pod: Pod): number | undefined {
+  for (;;) {
+    const pid = readPodPid(pod.path);
+    if (pid !== undefined) return pid;
+    if (pod.state() !== "running") return undefined;
+    Bun.sleepSync(PID_POLL_MS);
+  }
 }
 
 function readPidFile(path: string): number | undefined {

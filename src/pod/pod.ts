@@ -94,8 +94,9 @@ export class Pod {
       let names: string[];
       try {
         names = readdirSync(stateDir(dataDir, s));
-      } catch {
-        continue;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // created on first use
+        throw err;
       }
       for (const uuid of names) pods.push(new Pod(dataDir, uuid, s));
     }

@@ -2,7 +2,7 @@
 // stage0 and stage1 would leave, and locks held by a child process to play a running pod.
 import { mkdirSync, writeFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
-import { Pod, type PodDirState } from "../../../src/pod";
+import { Pod, type PodDirState } from "../../../src/pod/pod";
 
 export const STAGE1_KEY = "sha512-" + "5".repeat(64);
 
@@ -54,9 +54,12 @@ export function touchCtime(path: string): void {
   utimesSync(path, new Date(0), new Date(0));
 }
 
-/** Holds a lock on `path` from a child process (`flock` running `sleep`) until released. */
+/**
+ * Holds a lock on `path` from a child process until released: `flock --no-fork` execs
+ * the shell, which execs `sleep`, so killing that one process drops the lock.
+ */
 export async function holdLock(path: string, mode: "exclusive" | "shared" = "exclusive"): Promise<{ pid: number; release: () => Promise<void> }> {
-  const proc = Bun.spawn(["flock", mode === "exclusive" ? "-x" : "-s", path, "sh", "-c", "echo locked; exec sleep 1000"], {
+  const proc = Bun.spawn(["flock", "--no-fork", mode === "exclusive" ? "-x" : "-s", path, "sh", "-c", "echo locked; exec sleep 1000"], {
     stdout: "pipe",
     stderr: "inherit",
   });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { imageKeysInUse } from "../../../src/pod";
+import { imageKeysInUse } from "../../../src/pod/images-in-use";
 import { tempDir } from "../../support/harness";
 import { imageId, makePod, STAGE1_KEY } from "./lifecycle-fixtures";
 

@@ -1,0 +1,57 @@
+// `rkt gc` (rkt-cli §3.10): mark exited pods, failed prepares and expired prepared pods
+// as garbage, then delete garbage whose grace period is over. Busy pods are skipped and
+// retried by the next gc; one pod's failure does not stop the others.
+import { Pod, type PodDirState } from "./pod";
+import { collectPod, type CollectOptions } from "./collect";
+
+export interface GcOptions extends CollectOptions {
+  /** How long an exited pod stays in exited-garbage after gc marked it. */
+  gracePeriodMs: number;
+  /** How long a prepared pod may wait for run-prepared. */
+  expirePreparedMs: number;
+}
+
+/** Runs the five steps; returns false when a pods directory could not be listed. */
+export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
+  let listedAll = true;
+  const each = (dirState: PodDirState, visit: (pod: Pod) => void): void => {
+    let pods: Pod[];
+    try {
+      pods = Pod.list(dataDir, [dirState]);
+    } catch (err) {
+      opts.output.stderr(`Unable to list pods in ${dirState}: ${(err as Error).message}`);
+      listedAll = false;
+      return;
+    }
+    for (const pod of pods) {
+      try {
+        visit(pod);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // another gc or rm got there first
+        opts.output.stderr((err as Error).message);
+      }
+    }
+  };
+  const olderThan = (pod: Pod, ms: number): boolean => Date.now() >= pod.changedAt().getTime() + ms;
+
+  each("run", (pod) => {
+    if (pod.state() !== "exited") return;
+    opts.output.stderr(`Moving pod "${pod.uuid}" to garbage`);
+    pod.moveTo("exited-garbage");
+  });
+  each("prepare", (pod) => {
+    if (pod.state() !== "aborted prepare") return;
+    opts.output.stderr(`Moving failed prepare "${pod.uuid}" to garbage`);
+    pod.moveTo("garbage");
+  });
+  each("prepared", (pod) => {
+    if (!olderThan(pod, opts.expirePreparedMs) || pod.isLockedElsewhere()) return;
+    opts.output.stderr(`Moving expired prepared pod "${pod.uuid}" to garbage`);
+    pod.moveTo("garbage");
+  });
+  each("exited-garbage", (pod) => {
+    if (olderThan(pod, opts.gracePeriodMs)) collectPod(pod, opts);
+  });
+  each("garbage", (pod) => collectPod(pod, opts));
+  return listedAll;
+}

@@ -1,0 +1,95 @@
+// Deleting one pod, shared by gc and rm (rkt-internals §6): under the pod's exclusive
+// lock, run the stage1 gc entrypoint for a pod that ran, take down every mount below
+// the pod directory, then remove the tree without following symlinks or entering a
+// filesystem that is still mounted.
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmdirSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { StoreLayout } from "../store/layout";
+import { mountsBelow, unmountBelow } from "./mounts";
+import type { Pod } from "./pod";
+import { readStage1Id } from "./pod-files";
+
+const GC_ANNOTATION = "coreos.com/rkt/stage1/gc";
+const DEFAULT_GC_ENTRYPOINT = "/gc";
+
+export interface DeleteOptions {
+  debug: boolean;
+  /** Where warnings go (a stage1 that cannot be found); stderr by default. */
+  warn?: (line: string) => void;
+}
+
+/**
+ * Deletes a pod whose exclusive lock the caller holds. Throws when something fails; a
+ * failed stage1 gc leaves the pod in place for the next gc.
+ */
+export function deletePod(pod: Pod, opts: DeleteOptions): void {
+  if (pod.dirState === "exited-garbage") runStage1Gc(pod, opts);
+  const root = realpathSync(pod.path);
+  unmountBelow(root);
+  removeTreeInPlace(root);
+}
+
+interface Stage1Gc {
+  program: string;
+}
+
+/** The gc program: from the stage1 tree in the store, else from the pod's own copy. */
+function findStage1Gc(pod: Pod): Stage1Gc | string {
+  const stage1Id = readStage1Id(pod.path);
+  if (!stage1Id) return "the pod has no stage1ID";
+  const tree = new StoreLayout(pod.dataDir).tree(stage1Id);
+  for (const [manifestFile, rootfs] of [
+    [join(tree, "manifest"), join(tree, "rootfs")],
+    [join(pod.path, "stage1", "manifest"), join(pod.path, "stage1", "rootfs")],
+  ] as const) {
+    let manifest: { annotations?: { name: string; value: string }[] | null };
+    try {
+      manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
+    } catch {
+      continue;
+    }
+    const entrypoint = manifest.annotations?.find((a) => a.name === GC_ANNOTATION)?.value ?? DEFAULT_GC_ENTRYPOINT;
+    const program = join(rootfs, entrypoint);
+    if (existsSync(program)) return { program };
+  }
+  return `stage1 ${stage1Id} is neither in the store nor in the pod`;
+}
+
+function runStage1Gc(pod: Pod, opts: DeleteOptions): void {
+  const found = findStage1Gc(pod);
+  if (typeof found === "string") {
+    (opts.warn ?? ((l) => process.stderr.write(`${l}\n`)))(`Stage1 GC of pod "${pod.uuid}" skipped: ${found}`);
+    return;
+  }
+  const args = [found.program, ...(opts.debug ? ["--debug"] : []), pod.uuid];
+  const proc = Bun.spawnSync(args, { cwd: pod.path, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+  if (proc.exitCode !== 0) {
+    const why = proc.exitCode === null ? `killed by ${proc.signalCode}` : `exit status ${proc.exitCode}`;
+    throw new Error(`Stage1 GC of pod "${pod.uuid}" failed: ${why}`);
+  }
+}
+
+/**
+ * Recursive removal that unlinks symlinks instead of following them and refuses to
+ * descend into another filesystem or a path that is still a mount point.
+ */
+function removeTreeInPlace(root: string): void {
+  const rootDevice = lstatSync(root).dev;
+  const stillMounted = new Set(mountsBelow(root));
+  if (stillMounted.has(root)) throw new Error(`${root} is still mounted: not removing it`);
+  const removeChildren = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const st = lstatSync(path);
+      if (!st.isDirectory()) {
+        unlinkSync(path);
+        continue;
+      }
+      if (st.dev !== rootDevice || stillMounted.has(path)) throw new Error(`${path} is still mounted: not removing it`);
+      removeChildren(path);
+      rmdirSync(path);
+    }
+  };
+  removeChildren(root);
+  rmdirSync(root);
+}

@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { garbageCollect, type GcOptions } from "../../../src/pod/gc";
+import { mountsBelow } from "../../../src/pod/mounts";
+import { Pod } from "../../../src/pod/pod";
+import { tempDir } from "../../support/harness";
+import { holdLock, makePod, STAGE1_KEY } from "./lifecycle-fixtures";
+
+let data: { path: string; cleanup: () => void };
+let outside: { path: string; cleanup: () => void };
+const releases: (() => Promise<void> | void)[] = [];
+let out: { stdout: string[]; stderr: string[] };
+
+beforeEach(() => {
+  data = tempDir("rkt-lifecycle-");
+  outside = tempDir("rkt-lifecycle-outside-");
+  out = { stdout: [], stderr: [] };
+});
+afterEach(async () => {
+  for (const release of releases.splice(0).reverse()) await release();
+  for (const point of mountsBelow(data.path)) Bun.spawnSync(["umount", "-l", point]);
+  data.cleanup();
+  outside.cleanup();
+});
+
+const HOUR = 3_600_000;
+
+function gc(opts: Partial<GcOptions> = {}): boolean {
+  return garbageCollect(data.path, {
+    gracePeriodMs: 30 * 60_000,
+    expirePreparedMs: 24 * HOUR,
+    debug: false,
+    output: { stdout: (l) => out.stdout.push(l), stderr: (l) => out.stderr.push(l) },
+    ...opts,
+  });
+}
+
+function where(pod: Pod): string | undefined {
+  try {
+    return Pod.load(data.path, pod.uuid).dirState;
+  } catch {
+    return undefined;
+  }
+}
+
+async function lockFromChild(path: string): Promise<void> {
+  releases.push((await holdLock(path)).release);
+}
+
+/** A stage1 tree in the store whose gc entrypoint is a shell script. */
+function fakeStage1Gc(script: string, annotation?: string): void {
+  const tree = join(data.path, "cas", "tree", STAGE1_KEY);
+  const entry = annotation ?? "/gc";
+  mkdirSync(dirname(join(tree, "rootfs", entry)), { recursive: true });
+  const manifest = { acKind: "ImageManifest", name: "coreos.com/rkt/stage1", annotations: annotation ? [{ name: "coreos.com/rkt/stage1/gc", value: annotation }] : [] };
+  writeFileSync(join(tree, "manifest"), JSON.stringify(manifest));
+  writeFileSync(join(tree, "rootfs", entry), `#!/bin/sh\n${script}\n`);
+  chmodSync(join(tree, "rootfs", entry), 0o755);
+}
+
+test("exited pods are marked, running pods are left alone", async () => {
+  const exited = makePod(data.path, { dirState: "run" });
+  const running = makePod(data.path, { dirState: "run" });
+  await lockFromChild(running.path);
+  expect(gc()).toBe(true);
+  expect(where(exited)).toBe("exited-garbage");
+  expect(where(running)).toBe("run");
+  expect(out.stderr).toEqual([`Moving pod "${exited.uuid}" to garbage`]);
+  expect(out.stdout).toEqual([]);
+});
+
+test("failed prepares go to garbage and are deleted in the same run; pods being prepared stay", async () => {
+  const aborted = Pod.create(data.path);
+  aborted.releaseLock();
+  const preparing = Pod.create(data.path);
+  preparing.releaseLock();
+  await lockFromChild(preparing.path);
+  gc();
+  expect(where(aborted)).toBeUndefined();
+  expect(where(preparing)).toBe("prepare");
+  expect(out.stderr).toEqual([`Moving failed prepare "${aborted.uuid}" to garbage`]);
+  expect(out.stdout).toEqual([`Garbage collecting pod "${aborted.uuid}"`]);
+});
+
+test("prepared pods expire after --expire-prepared, counted from the directory ctime", () => {
+  const pod = makePod(data.path, { dirState: "prepared" });
+  gc();
+  expect(where(pod)).toBe("prepared");
+  gc({ expirePreparedMs: 0 });
+  expect(where(pod)).toBeUndefined();
+  expect(out.stderr).toEqual([`Moving expired prepared pod "${pod.uuid}" to garbage`]);
+  expect(out.stdout).toEqual([`Garbage collecting pod "${pod.uuid}"`]);
+});
+
+test("a marked pod is deleted only once the grace period is over: two gc runs", () => {
+  fakeStage1Gc("exit 0");
+  const pod = makePod(data.path, { dirState: "run" });
+  gc();
+  expect(where(pod)).toBe("exited-garbage");
+  gc();
+  expect(where(pod)).toBe("exited-garbage");
+  gc({ gracePeriodMs: 0 });
+  expect(where(pod)).toBeUndefined();
+  expect(out.stdout).toEqual([`Garbage collecting pod "${pod.uuid}"`]);
+});
+
+test("pods locked by someone else are skipped silently", async () => {
+  const busy = makePod(data.path, { dirState: "garbage" });
+  const free = makePod(data.path, { dirState: "garbage" });
+  await lockFromChild(busy.path);
+  expect(gc()).toBe(true);
+  expect(where(busy)).toBe("garbage");
+  expect(where(free)).toBeUndefined();
+  expect(out.stdout).toEqual([`Garbage collecting pod "${free.uuid}"`]);
+  expect(out.stderr).toEqual([]);
+});
+
+test("the stage1 gc entrypoint runs in the pod directory with [--debug] UUID", () => {
+  const record = join(outside.path, "gc-calls");
+  fakeStage1Gc(`echo "$PWD $*" >> ${record}`, "/bin/stage1-gc");
+  const pod = makePod(data.path, { dirState: "exited-garbage" });
+  const podPath = pod.path;
+  gc({ gracePeriodMs: 0, debug: true });
+  expect(readFileSync(record, "utf8")).toBe(`${podPath} --debug ${pod.uuid}\n`);
+  expect(where(pod)).toBeUndefined();
+});
+
+test("never-run pods are removed without the stage1 gc", () => {
+  const record = join(outside.path, "gc-calls");
+  fakeStage1Gc(`echo called >> ${record}`);
+  const pod = makePod(data.path, { dirState: "garbage" });
+  gc();
+  expect(where(pod)).toBeUndefined();
+  expect(existsSync(record)).toBe(false);
+});
+
+test("a failing stage1 gc keeps that pod for the next gc and the others are still collected", () => {
+  fakeStage1Gc('[ -e keep ] && exit 3; exit 0');
+  const failing = makePod(data.path, { dirState: "exited-garbage" });
+  writeFileSync(join(failing.path, "keep"), "");
+  const fine = makePod(data.path, { dirState: "exited-garbage" });
+  expect(gc({ gracePeriodMs: 0 })).toBe(true);
+  expect(where(failing)).toBe("exited-garbage");
+  expect(where(fine)).toBeUndefined();
+  expect(out.stderr).toEqual([`Stage1 GC of pod "${failing.uuid}" failed: exit status 3`]);
+});
+
+test("mounts below the pod are taken down and the mounted sources are never deleted", () => {
+  const source = join(outside.path, "source");
+  mkdirSync(source);
+  writeFileSync(join(source, "precious"), "keep me");
+  const pod = makePod(data.path, { dirState: "garbage" });
+  const tmpfsPoint = join(pod.path, "stage1", "rootfs");
+  const bindPoint = join(pod.path, "stage1", "rootfs", "opt", "stage2", "app", "rootfs");
+  expect(Bun.spawnSync(["mount", "-t", "tmpfs", "tmpfs", tmpfsPoint]).exitCode).toBe(0);
+  mkdirSync(bindPoint, { recursive: true });
+  expect(Bun.spawnSync(["mount", "--bind", source, bindPoint]).exitCode).toBe(0);
+  expect(mountsBelow(pod.path)).toEqual([bindPoint, tmpfsPoint]);
+  gc();
+  expect(out.stderr).toEqual([]);
+  expect(where(pod)).toBeUndefined();
+  expect(mountsBelow(data.path)).toEqual([]);
+  expect(readFileSync(join(source, "precious"), "utf8")).toBe("keep me");
+});
+
+test("symlinks inside the pod are removed, never followed", () => {
+  writeFileSync(join(outside.path, "precious"), "keep me");
+  const pod = makePod(data.path, { dirState: "garbage" });
+  symlinkSync(outside.path, join(pod.path, "escape"));
+  symlinkSync(join(outside.path, "precious"), join(pod.path, "file-link"));
+  gc();
+  expect(where(pod)).toBeUndefined();
+  expect(readFileSync(join(outside.path, "precious"), "utf8")).toBe("keep me");
+});
+
+test("a pods directory that cannot be listed makes gc fail after the other steps", () => {
+  const pod = makePod(data.path, { dirState: "garbage" });
+  rmSync(join(data.path, "pods", "prepared"), { recursive: true });
+  writeFileSync(join(data.path, "pods", "prepared"), "not a directory");
+  expect(gc()).toBe(false);
+  expect(out.stderr[0]).toStartWith("Unable to list pods in prepared: ");
+  expect(where(pod)).toBeUndefined();
+});

@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { alignTabbed } from "../../../src/cli/tabwriter";
+import { listPods } from "../../../src/pod/list";
+import { Pod } from "../../../src/pod/pod";
+import { tempDir } from "../../support/harness";
+import { holdLock, imageId, makePod } from "./lifecycle-fixtures";
+
+let data: { path: string; cleanup: () => void };
+const releases: (() => Promise<void>)[] = [];
+beforeEach(() => (data = tempDir("rkt-lifecycle-")));
+afterEach(async () => {
+  for (const release of releases.splice(0)) await release();
+  data.cleanup();
+});
+
+async function lockFromChild(path: string): Promise<void> {
+  releases.push((await holdLock(path)).release);
+}
+
+test("Go tabwriter layout: columns at multiples of 8, trailing empty cells keep their tab", () => {
+  const text = "UUID\tAPP\tACI\tSTATE\tNETWORKS\n5bc080ca\tredis\tredis\trunning\tdefault:ip4=172.16.28.7\n\tetcd\tcoreos.com/etcd\t\t\n";
+  expect(alignTabbed(text)).toBe(
+    "UUID\t\tAPP\tACI\t\tSTATE\tNETWORKS\n5bc080ca\tredis\tredis\t\trunning\tdefault:ip4=172.16.28.7\n\t\tetcd\tcoreos.com/etcd\t\t\n",
+  );
+});
+
+test("Go tabwriter: a cell exactly a multiple of 8 wide still gets a padding tab", () => {
+  expect(alignTabbed("abcdefgh\tx\nab\ty\n")).toBe("abcdefgh\tx\nab\t\ty\n");
+});
+
+test("lists one entry per pod with apps in manifest order and image names", () => {
+  const pod = makePod(data.path, {
+    dirState: "prepared",
+    apps: [
+      { name: "redis", imageName: "redis" },
+      { name: "etcd", imageName: "coreos.com/etcd" },
+    ],
+  });
+  const { pods, problems } = listPods(data.path);
+  expect(problems).toEqual([]);
+  expect(pods).toEqual([
+    {
+      uuid: pod.uuid,
+      state: "prepared",
+      networks: "",
+      apps: [
+        { name: "redis", imageName: "redis" },
+        { name: "etcd", imageName: "coreos.com/etcd" },
+      ],
+    },
+  ]);
+});
+
+test("pods are sorted by UUID across state directories", () => {
+  const made = [
+    makePod(data.path, { dirState: "prepared" }),
+    makePod(data.path, { dirState: "run" }),
+    makePod(data.path, { dirState: "exited-garbage" }),
+    makePod(data.path, { dirState: "prepared" }),
+  ];
+  expect(listPods(data.path).pods.map((p) => p.uuid)).toEqual(made.map((p) => p.uuid).sort());
+});
+
+test("state mapping: exited run pod, running pod with networks, exited-garbage pod", async () => {
+  const exited = makePod(data.path, { dirState: "run", netInfo: [{ netName: "default", ip: "172.16.28.7" }] });
+  const running = makePod(data.path, { dirState: "run", netInfo: [{ netName: "default", ip: "172.16.28.7" }, { netName: "lan", ip: "10.1.1.2" }] });
+  const marked = makePod(data.path, { dirState: "exited-garbage" });
+  await lockFromChild(running.path);
+  const byUuid = new Map(listPods(data.path).pods.map((p) => [p.uuid, p]));
+  expect(byUuid.get(exited.uuid)).toMatchObject({ state: "exited", networks: "" });
+  expect(byUuid.get(running.uuid)).toMatchObject({ state: "running", networks: "default:ip4=172.16.28.7, lan:ip4=10.1.1.2" });
+  expect(byUuid.get(marked.uuid)).toMatchObject({ state: "exited" });
+});
+
+test("aborted prepares and pods being deleted are listed without apps, their manifests not read", async () => {
+  const aborted = Pod.create(data.path);
+  aborted.releaseLock();
+  const deleting = makePod(data.path, { dirState: "exited-garbage", manifestText: "not json" });
+  await lockFromChild(deleting.path);
+  const { pods, problems } = listPods(data.path);
+  expect(problems).toEqual([]);
+  const byUuid = new Map(pods.map((p) => [p.uuid, p]));
+  expect(byUuid.get(aborted.uuid)).toMatchObject({ state: "aborted prepare", apps: [] });
+  expect(byUuid.get(deleting.uuid)).toMatchObject({ state: "deleting", apps: [] });
+});
+
+test("a pod being prepared by another process shows as preparing", async () => {
+  const pod = Pod.create(data.path);
+  pod.releaseLock();
+  await lockFromChild(pod.path);
+  expect(listPods(data.path).pods).toEqual([{ uuid: pod.uuid, state: "preparing", networks: "", apps: [] }]);
+});
+
+test("an unreadable pod is reported and skipped, the others still listed", () => {
+  const broken = makePod(data.path, { dirState: "prepared" });
+  rmSync(join(broken.path, "pod"));
+  const good = makePod(data.path, { dirState: "prepared" });
+  const { pods, problems } = listPods(data.path);
+  expect(pods.map((p) => p.uuid)).toEqual([good.uuid]);
+  expect(problems).toHaveLength(1);
+  expect(problems[0]).toStartWith("Unable to read pod manifest: ");
+});
+
+test("an app without an image name in the pod manifest takes it from the stored image manifest", () => {
+  const id = imageId("e");
+  makePod(data.path, { dirState: "prepared", apps: [{ name: "web", imageId: id }] });
+  const manifestDir = join(data.path, "cas", "imageManifest", "sha512", "ee");
+  mkdirSync(manifestDir, { recursive: true });
+  writeFileSync(join(manifestDir, "sha512-" + "e".repeat(64)), JSON.stringify({ name: "example.com/web" }));
+  expect(listPods(data.path).pods[0]!.apps).toEqual([{ name: "web", imageName: "example.com/web" }]);
+});
