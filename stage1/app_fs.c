@@ -19,19 +19,31 @@ static char *empty_volume_path(const char *stage1_root, const char *volume_name)
 	return format_string("%s/rkt/volumes/%s", stage1_root, volume_name);
 }
 
+/* Whether an app before APP_INDEX, or a mount before MOUNT_INDEX of that app, uses NAME. */
+static bool empty_volume_seen_before(const struct pod *pod, size_t app_index, size_t mount_index, const char *name)
+{
+	for (size_t a = 0; a <= app_index; a++) {
+		const struct app *app = &pod->apps[a];
+		size_t end = a == app_index ? mount_index : app->mount_count;
+		for (size_t m = 0; m < end; m++)
+			if (app->mounts[m].kind == VOLUME_EMPTY && strcmp(app->mounts[m].source, name) == 0)
+				return true;
+	}
+	return false;
+}
+
 void mount_empty_volumes(const struct pod *pod, const char *stage1_root)
 {
 	for (size_t a = 0; a < pod->app_count; a++) {
 		const struct app *app = &pod->apps[a];
 		for (size_t m = 0; m < app->mount_count; m++) {
-			char *path;
-			if (app->mounts[m].kind != VOLUME_EMPTY)
+			const char *name = app->mounts[m].source;
+			if (app->mounts[m].kind != VOLUME_EMPTY || empty_volume_seen_before(pod, a, m, name))
 				continue;
-			path = empty_volume_path(stage1_root, app->mounts[m].source);
-			if (is_directory(path)) /* another app mounts the same volume */
-				continue;
+			char *path = empty_volume_path(stage1_root, name);
 			make_directories(path, 0755);
 			mount_or_die("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+			free(path);
 		}
 	}
 }

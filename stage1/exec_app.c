@@ -19,11 +19,11 @@ char **load_app_environment(const char *app_name, int extra)
 {
 	char *path = format_string("/rkt/env/%s", app_name);
 	char **entries = read_nul_list(path);
-	size_t count = count_strings(entries);
-	char **environment = xcalloc(count + (size_t)extra + 1, sizeof *environment);
 
 	if (entries == NULL)
 		die_errno("open", path);
+	size_t count = count_strings(entries);
+	char **environment = xcalloc(count + (size_t)extra + 1, sizeof *environment);
 	for (size_t i = 0; i < count; i++)
 		environment[i] = entries[i];
 	free(path);

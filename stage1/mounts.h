@@ -11,7 +11,7 @@ void mount_or_die(const char *source, const char *target, const char *fstype, un
 int clone_mount_tree(const char *source, bool read_only);
 /* Attaches a tree from clone_mount_tree() on the object TARGET_FD refers to; closes both. */
 void attach_mount_tree(int tree_fd, int target_fd, const char *target_name);
-/* Mount point and root checks use this: true when SOURCE is a directory. */
+/* True when PATH is a directory (following symlinks). */
 bool is_directory(const char *path);
 
 #endif
