@@ -175,26 +175,45 @@ static void make_cgroup_directory(const char *path, FILE *list)
 		die_errno("write", "cgroup list");
 }
 
-/* cgroup v2 only distributes a controller to children whose parent enables it. */
-static bool enable_unified_controllers(const struct hierarchy *hierarchy, const char *directory)
-{
-	char *enable = format_string("%s%s", hierarchy->has_memory ? "+memory " : "", hierarchy->has_cpu ? "+cpu" : "");
+/* Which controllers the pod's limits need. */
+struct needed_controllers {
+	bool memory;
+	bool cpu;
+};
 
-	return write_control_file(directory, "cgroup.subtree_control", enable);
-}
-
-static void warn_missing_controllers(const struct pod *pod, bool have_memory, bool have_cpu)
+static struct needed_controllers needed_controllers(const struct pod *pod)
 {
-	bool wants_memory = pod->limits.memory_bytes > 0, wants_cpu = pod->limits.cpu_millicores > 0;
+	struct needed_controllers needed = { pod->limits.memory_bytes > 0, pod->limits.cpu_millicores > 0 };
 
 	for (size_t i = 0; i < pod->app_count; i++) {
-		wants_memory = wants_memory || pod->apps[i].limits.memory_bytes > 0;
-		wants_cpu = wants_cpu || pod->apps[i].limits.cpu_millicores > 0;
+		needed.memory = needed.memory || pod->apps[i].limits.memory_bytes > 0;
+		needed.cpu = needed.cpu || pod->apps[i].limits.cpu_millicores > 0;
 	}
-	if (wants_memory && !have_memory)
-		warn_message("resource/memory isolator set but support disabled in the kernel, skipping");
-	if (wants_cpu && !have_cpu)
-		warn_message("resource/cpu isolator set but support disabled in the kernel, skipping");
+	return needed;
+}
+
+/* cgroup v2 only gives children a controller their parent enables, and refuses that in a
+ * cgroup with processes of its own (EBUSY): then the limits are skipped with a warning.
+ * Only needed controllers are asked for, so a pod without limits needs no delegation. */
+static void delegate_unified_controllers(struct hierarchy *hierarchy, const char *directory,
+					 struct needed_controllers needed)
+{
+	hierarchy->has_memory = hierarchy->has_memory && needed.memory;
+	hierarchy->has_cpu = hierarchy->has_cpu && needed.cpu;
+	if (!hierarchy->has_memory && !hierarchy->has_cpu)
+		return;
+	char *enable = format_string("%s%s", hierarchy->has_memory ? "+memory " : "", hierarchy->has_cpu ? "+cpu" : "");
+	char *path = format_string("%s/cgroup.subtree_control", directory);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || !write_all(fd, enable, strlen(enable))) {
+		warn_message("cannot enable the controllers for the pod's cgroups in %s (%s); resource limits skipped",
+			     directory, strerror(errno));
+		hierarchy->has_memory = hierarchy->has_cpu = false;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	free(enable);
 }
 
 void setup_pod_cgroups(struct pod *pod, const char *list_path)
@@ -204,6 +223,7 @@ void setup_pod_cgroups(struct pod *pod, const char *list_path)
 	struct hierarchy *cpu = locate_controller(&found, "cpu");
 	char *temporary = format_string("%s.tmp", list_path);
 	FILE *list = fopen(temporary, "we");
+	struct needed_controllers needed = needed_controllers(pod);
 
 	if (list == NULL)
 		die_errno("open", temporary);
@@ -211,20 +231,21 @@ void setup_pod_cgroups(struct pod *pod, const char *list_path)
 		memory->has_memory = true;
 	if (cpu != NULL)
 		cpu->has_cpu = true;
-	warn_missing_controllers(pod, memory != NULL, cpu != NULL);
+	if (needed.memory && memory == NULL)
+		warn_message("resource/memory isolator set but support disabled in the kernel, skipping");
+	if (needed.cpu && cpu == NULL)
+		warn_message("resource/cpu isolator set but support disabled in the kernel, skipping");
 
 	for (size_t h = 0; h < found.count; h++) {
 		struct hierarchy *hierarchy = &found.list[h];
 		char *pod_directory = format_string("%s/rkt-%s", hierarchy->directory, pod->uuid);
 
-		if (hierarchy->unified && !enable_unified_controllers(hierarchy, hierarchy->directory)) {
-			warn_message("cannot delegate controllers below %s; resource limits skipped", hierarchy->directory);
-			hierarchy->has_memory = hierarchy->has_cpu = false;
-		}
+		if (hierarchy->unified)
+			delegate_unified_controllers(hierarchy, hierarchy->directory, needed);
 		make_cgroup_directory(pod_directory, list);
 		apply_limits(hierarchy, pod_directory, &pod->limits);
-		if (hierarchy->unified && (hierarchy->has_memory || hierarchy->has_cpu))
-			enable_unified_controllers(hierarchy, pod_directory);
+		if (hierarchy->unified)
+			delegate_unified_controllers(hierarchy, pod_directory, needed);
 		for (size_t a = 0; a < pod->app_count; a++) {
 			struct app *app = &pod->apps[a];
 			char *app_directory = format_string("%s/%s", pod_directory, app->name);

@@ -316,6 +316,16 @@ describe("stage1 init and gc: cgroups", () => {
     expect(readFileSync(join(appCgroup, "cpu.cfs_period_us"), "utf8")).toBe("100000\n");
   });
 
+  test("pod limits bound the pod's cgroup", async () => {
+    const pod = newPod([{ name: "app", exec: ["/bin/true"] }], "memory 67108864\ncpu 1500\n");
+    expect((await pod.run()).exitCode).toBe(0);
+    const podMemory = pod.cgroups().find((c) => c.includes("memory") && c.endsWith(`/rkt-${pod.uuid}`));
+    const podCpu = pod.cgroups().find((c) => c.includes("cpu") && c.endsWith(`/rkt-${pod.uuid}`));
+    if (memoryCgroupV1 && podMemory) expect(readFileSync(join(podMemory, "memory.limit_in_bytes"), "utf8")).toBe("67108864\n");
+    if (cpuCgroupV1 && podCpu) expect(readFileSync(join(podCpu, "cpu.cfs_quota_us"), "utf8")).toBe("150000\n");
+    expect(podMemory ?? podCpu).toBeDefined();
+  });
+
   test("apps run in their own cgroup below the pod's, and gc removes them all", async () => {
     const pod = newPod([{ name: "app", exec: sh("cat /proc/self/cgroup") }]);
     const result = await pod.run();
