@@ -145,6 +145,8 @@ export class HandPod {
       } catch {
         // already gone
       }
+      // The cgroups can only go once the pod's processes are gone (PID 1's death kills them all).
+      for (let i = 0; i < 500 && existsSync(`/proc/${pid}`); i++) Bun.sleepSync(10);
     }
     for (const cgroup of this.cgroups().reverse()) Bun.spawnSync(["rmdir", cgroup]);
     unmountUnder(this.dir);
