@@ -29,14 +29,13 @@ export function deletePod(pod: Pod, opts: DeleteOptions): void {
   removeTreeInPlace(root);
 }
 
-interface Stage1Gc {
-  program: string;
-}
-
-/** The gc program: from the stage1 tree in the store, else from the pod's own copy. */
-function findStage1Gc(pod: Pod): Stage1Gc | string {
+/**
+ * The gc program: from the stage1 tree in the store, else from the pod's own copy.
+ * Says why when there is none.
+ */
+function findStage1Gc(pod: Pod): { program: string } | { missing: string } {
   const stage1Id = readStage1Id(pod.path);
-  if (!stage1Id) return "the pod has no stage1ID";
+  if (!stage1Id) return { missing: "the pod has no stage1ID" };
   const tree = new StoreLayout(pod.dataDir).tree(stage1Id);
   for (const [manifestFile, rootfs] of [
     [join(tree, "manifest"), join(tree, "rootfs")],
@@ -52,13 +51,13 @@ function findStage1Gc(pod: Pod): Stage1Gc | string {
     const program = join(rootfs, entrypoint);
     if (existsSync(program)) return { program };
   }
-  return `stage1 ${stage1Id} is neither in the store nor in the pod`;
+  return { missing: `stage1 ${stage1Id} is neither in the store nor in the pod` };
 }
 
 function runStage1Gc(pod: Pod, opts: DeleteOptions): void {
   const found = findStage1Gc(pod);
-  if (typeof found === "string") {
-    (opts.warn ?? ((l) => process.stderr.write(`${l}\n`)))(`Stage1 GC of pod "${pod.uuid}" skipped: ${found}`);
+  if ("missing" in found) {
+    (opts.warn ?? ((l) => process.stderr.write(`${l}\n`)))(`Stage1 GC of pod "${pod.uuid}" skipped: ${found.missing}`);
     return;
   }
   const args = [found.program, ...(opts.debug ? ["--debug"] : []), pod.uuid];
