@@ -83,3 +83,38 @@ export function rktPodManifest(): Record<string, unknown> {
     ports: null,
   };
 }
+
+/** The ACE validator's main image as appc.md §8 describes it. */
+export function aceValidatorMainManifest(): Record<string, unknown> {
+  return {
+    acKind: "ImageManifest",
+    acVersion: "0.6.1",
+    name: "coreos.com/ace-validator-main",
+    labels: [
+      { name: "version", value: "0.6.1" },
+      { name: "os", value: "linux" },
+      { name: "arch", value: "amd64" },
+    ],
+    app: {
+      exec: ["/ace-validator", "main"],
+      eventHandlers: [
+        { name: "pre-start", exec: ["/ace-validator", "prestart"] },
+        { name: "post-stop", exec: ["/ace-validator", "poststop"] },
+      ],
+      user: "0",
+      group: "0",
+      workingDirectory: "/opt/acvalidator",
+      environment: [{ name: "IN_ACE_VALIDATOR", value: "correct" }],
+      mountPoints: [{ name: "database", path: "/db", readOnly: false }],
+      ports: [{ name: "www", protocol: "tcp", port: 80, count: 1, socketActivated: false }],
+      isolators: [{ name: "resource/memory", value: { limit: "1G" } }],
+    },
+    annotations: [
+      { name: "created", value: "2015-01-01T00:00:00Z" },
+      { name: "authors", value: "ACE validator authors" },
+      { name: "homepage", value: "https://github.com/appc/spec" },
+      { name: "documentation", value: "https://github.com/appc/spec/blob/master/ace" },
+      { name: "lorem", value: "ipsum" },
+    ],
+  };
+}

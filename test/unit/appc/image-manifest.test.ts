@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ManifestError, parseImageManifest, prettyManifest, serializeImageManifest } from "../../../src/appc";
-import { fullImageManifest } from "./fixtures";
+import { aceValidatorMainManifest, fullImageManifest } from "./fixtures";
 
 function minimal(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { acKind: "ImageManifest", acVersion: "0.6.1", name: "example.com/app", ...extra };
@@ -33,6 +33,11 @@ describe("image manifest parsing", () => {
     (original.app as Record<string, unknown>).futureField = "kept";
     const again = JSON.parse(serializeImageManifest(parseImageManifest(JSON.stringify(original))));
     expect(again).toEqual(original);
+  });
+
+  test("the ACE validator's manifest round-trips unchanged", () => {
+    const text = JSON.stringify(aceValidatorMainManifest());
+    expect(serializeImageManifest(parseImageManifest(text))).toBe(text);
   });
 
   test("pretty printing indents with tabs and parses back to the same manifest", () => {
