@@ -39,8 +39,26 @@ void send_go(int end, pid_t pid1, const char *stage1_root)
 	if (sendmsg(end, &message, 0) != 1)
 		die_errno("start", "pod");
 	close(root_fd);
-	close(end);
 	free(path);
+}
+
+bool wait_until_ready(int end)
+{
+	char byte;
+	ssize_t got;
+
+	do
+		got = read(end, &byte, 1);
+	while (got < 0 && errno == EINTR);
+	close(end);
+	return got == 1;
+}
+
+void send_ready(int end)
+{
+	if (write(end, "r", 1) != 1)
+		die_errno("report ready", "pod");
+	close(end);
 }
 
 int receive_go(int end)
@@ -60,6 +78,5 @@ int receive_go(int end)
 	if (got != 1 || header == NULL || header->cmsg_type != SCM_RIGHTS)
 		die_message("start the pod", "the host side of stage1 went away");
 	memcpy(&root_fd, CMSG_DATA(header), sizeof(int));
-	close(end);
 	return root_fd;
 }

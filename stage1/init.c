@@ -168,8 +168,9 @@ int main(int argc, char **argv)
 	pod_pid1 = child;
 	if (options.ids.enabled)
 		write_id_maps(child, &options.ids);
-	write_file_atomically("pid", format_string("%d\n", (int)child), 0644);
 	send_go(handoff[1], child, STAGE1_ROOT);
+	if (wait_until_ready(handoff[1]))
+		write_file_atomically("pid", format_string("%d\n", (int)child), 0644);
 	if (sigprocmask(SIG_UNBLOCK, &forwarded, NULL) < 0)
 		die_errno("unblock signals", NULL);
 

@@ -42,5 +42,6 @@ _Noreturn void run_pod_init(struct pod *pod, bool interactive, bool user_namespa
 	pivot_into_pod_root();
 	for (size_t i = 0; i < pod->app_count; i++)
 		open_app_sockets(&pod->apps[i]);
+	send_ready(handoff_fd);
 	exit(supervise_pod(pod, interactive));
 }

@@ -1,11 +1,14 @@
 // The default stage1 against pods assembled by hand (stage1/README.md is the contract):
 // real namespaces, mounts and cgroups, apps made of Debian's static busybox. Runs as root.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildHelloImage, buildStage1Image } from "../../stage1/build";
 import { tempDir } from "../support/harness";
 import { HandPod, type HandAppSpec } from "./stage1-pod";
+
+// Building the stage1 and running pods on a loaded 2-core machine can take seconds.
+setDefaultTimeout(60_000);
 
 let build: { path: string; cleanup: () => void };
 let stage1Tree: string;
@@ -20,7 +23,7 @@ beforeAll(async () => {
   const untar = Bun.spawnSync(["tar", "-xzf", aci, "-C", stage1Tree]);
   if (untar.exitCode !== 0) throw new Error(`untar stage1: ${untar.stderr}`);
   stage1Tree = join(stage1Tree, "rootfs");
-});
+}, 120_000);
 
 afterAll(() => build.cleanup());
 
