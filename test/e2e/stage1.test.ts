@@ -340,6 +340,11 @@ describe("stage1 init and gc: cgroups", () => {
     for (const cgroup of cgroups) expect(existsSync(cgroup)).toBe(false);
     expect(pod.gc().exitCode).toBe(0);
   });
+
+  test("gc of a pod that never ran has nothing to do and succeeds", () => {
+    const pod = newPod([{ name: "app", exec: ["/bin/true"] }]);
+    expect(pod.gc()).toEqual({ exitCode: 0, stderr: "" });
+  });
 });
 
 describe("stage1 enter", () => {
@@ -355,6 +360,8 @@ describe("stage1 enter", () => {
     expect(enter.stderr.toString()).toBe("");
     expect(enter.exitCode).toBe(6);
     expect(enter.stdout.toString()).toBe(`rkt-${pod.uuid}\nfrom-env\nyes\n/\n1\n`);
+    const killed = Bun.spawnSync(["./stage1/rootfs/enter", `--pid=${pid}`, "--appname=app", "--", "/bin/sh", "-c", "kill -TERM $$"], { cwd: pod.dir });
+    expect(killed.signalCode).toBe("SIGTERM");
     proc.kill("SIGTERM");
     await proc.exited;
   });
