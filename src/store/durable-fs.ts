@@ -1,7 +1,8 @@
 // Durable file updates inside the store: data is fsynced before it is renamed into place,
 // and the directory holding a new name is fsynced after, so a crash leaves either the old
 // state or the new one.
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, constants } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync, constants } from "node:fs";
+import { dirname } from "node:path";
 
 export function fsyncDir(path: string): void {
   const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
@@ -10,6 +11,12 @@ export function fsyncDir(path: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Creates `dir` (and missing parents) so that its name survives a crash. */
+export function mkdirDurably(dir: string): void {
+  const firstCreated = mkdirSync(dir, { recursive: true });
+  if (firstCreated) fsyncDir(dirname(firstCreated));
 }
 
 /** Writes `data` to `tempPath` (same filesystem as `finalPath`), fsyncs, renames into place. */

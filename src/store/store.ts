@@ -2,7 +2,7 @@
 // index, and the tree store. Every operation takes the locks of rkt-internals §3 and
 // leaves the store consistent if the process is killed at any point: files are in place
 // before the index names them, and the index forgets an image before its files go.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   imageIdFromDigest,
@@ -18,7 +18,7 @@ import {
 } from "../appc";
 import { FileLock, lockKeyFile, native, type LockMode } from "../sys";
 import { StoreIndex, type AciInfo } from "./db";
-import { fsyncDir, writeFileDurably } from "./durable-fs";
+import { fsyncDir, mkdirDurably, writeFileDurably } from "./durable-fs";
 import { StoreLayout } from "./layout";
 import { findByNameAndLabels, formatLabels } from "./name-lookup";
 import { TreeStore } from "./tree-store";
@@ -44,11 +44,11 @@ export class Store {
   readonly trees: TreeStore;
 
   private constructor(
-    readonly dataDir: string,
+    layout: StoreLayout,
     private readonly storeLock: FileLock,
   ) {
-    this.layout = new StoreLayout(dataDir);
-    this.index = StoreIndex.open(this.layout, storeLock);
+    this.layout = layout;
+    this.index = StoreIndex.open(layout, storeLock);
     this.trees = new TreeStore(this);
   }
 
@@ -59,7 +59,7 @@ export class Store {
     const storeLock = FileLock.openDir(layout.cas);
     try {
       storeLock.lock("shared");
-      return new Store(dataDir, storeLock);
+      return new Store(layout, storeLock);
     } catch (err) {
       storeLock.close();
       throw err;
@@ -99,14 +99,14 @@ export class Store {
     const blob = this.layout.blob(key);
     // Same key, same bytes: a blob already in place (always complete, it got there by rename) stays.
     if (existsSync(blob)) return;
-    mkdirSync(dirname(blob), { recursive: true });
+    mkdirDurably(dirname(blob));
     renameSync(tarPath, blob);
     fsyncDir(dirname(blob));
   }
 
   private placeManifest(tempPath: string, key: string, manifest: ImageManifest): void {
     const path = this.layout.manifest(key);
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirDurably(dirname(path));
     writeFileDurably(tempPath, path, serializeImageManifest(manifest));
     fsyncDir(dirname(path));
   }
