@@ -1,10 +1,12 @@
 /* stage1 gc entrypoint: `gc [--debug] UUID`, run in the pod directory after the pod exited.
- * Removes what outlives the pod: its cgroups. Nothing to do is success. */
+ * Removes what outlives the pod: its private networking and its cgroups. Nothing to do is
+ * success; a failure exits non-zero so that the next gc tries again. */
 #include <string.h>
 
 #include "cgroups.h"
 #include "error.h"
 #include "files.h"
+#include "net_teardown.h"
 
 int main(int argc, char **argv)
 {
@@ -21,6 +23,7 @@ int main(int argc, char **argv)
 	if (uuid == NULL)
 		die_message("usage: gc [--debug] UUID", "no pod UUID");
 	debug_message("gc of pod %s", uuid);
+	bool network_released = tear_down_private_network(uuid);
 	remove_listed_cgroups("cgroup");
-	return 0;
+	return network_released ? 0 : EXIT_SETUP_FAILED;
 }

@@ -341,6 +341,40 @@ describe("stage1 init and gc: cgroups", () => {
     expect(pod.gc().exitCode).toBe(0);
   });
 
+  test("gc tears down private networking: CNI DEL per network, config copies, the netns mount", () => {
+    const pod = newPod([{ name: "app", exec: ["/bin/true"] }]);
+    const namespace = `rkt-stage1-gc-${process.pid}`;
+    const ipamDir = join(work.path, "ipam");
+    const config = join(pod.dir, "net", "s1test.conf");
+    mkdirSync(join(pod.dir, "net"));
+    writeFileSync(config, JSON.stringify({
+      cniVersion: "0.4.0", name: "s1test", type: "ptp", ipMasq: false,
+      ipam: { type: "host-local", subnet: "10.251.7.0/24", dataDir: ipamDir },
+    }));
+    expect(Bun.spawnSync(["ip", "netns", "add", namespace]).exitCode).toBe(0);
+    try {
+      writeFileSync(join(pod.dir, "netns"), "");
+      expect(Bun.spawnSync(["mount", "--bind", `/run/netns/${namespace}`, join(pod.dir, "netns")]).exitCode).toBe(0);
+      const add = Bun.spawnSync(["/usr/lib/cni/ptp"], {
+        stdin: Buffer.from(readFileSync(config)),
+        env: { CNI_COMMAND: "ADD", CNI_CONTAINERID: pod.uuid, CNI_NETNS: join(pod.dir, "netns"), CNI_IFNAME: "eth0", CNI_PATH: "/usr/lib/cni", PATH: process.env.PATH ?? "" },
+      });
+      expect(add.exitCode).toBe(0);
+      const ip = JSON.parse(add.stdout.toString()).ips[0].address.split("/")[0];
+      expect(existsSync(join(ipamDir, "s1test", ip))).toBe(true);
+      writeFileSync(join(pod.dir, "net-info.json"), JSON.stringify([{ netName: "s1test", netConf: config, ifName: "eth0", ip, args: "", mask: "255.255.255.0" }]));
+
+      expect(pod.gc()).toEqual({ exitCode: 0, stderr: "" });
+      expect(existsSync(join(ipamDir, "s1test", ip))).toBe(false);
+      expect(existsSync(config)).toBe(false);
+      expect(existsSync(join(pod.dir, "netns"))).toBe(false);
+      expect(Bun.spawnSync(["ip", "-o", "addr", "show", "to", "10.251.7.0/24"]).stdout.toString()).toBe("");
+      expect(pod.gc().exitCode).toBe(0);
+    } finally {
+      Bun.spawnSync(["ip", "netns", "del", namespace]);
+    }
+  });
+
   test("gc of a pod that never ran has nothing to do and succeeds", () => {
     const pod = newPod([{ name: "app", exec: ["/bin/true"] }]);
     expect(pod.gc()).toEqual({ exitCode: 0, stderr: "" });
