@@ -41,14 +41,13 @@ export function parseMountPointsFlag(text: string): MountPoint[] {
 export function parsePortsFlag(text: string): Port[] {
   return text.split(":").map((item) => {
     const { name, values } = parseNameKeyValues(item, { protocol: "string", port: "string", count: "string", socketActivated: "boolean" }, "port");
-    const port: Port = {
+    return {
       name,
       protocol: (values.protocol as string | undefined) ?? "",
       port: integer((values.port as string | undefined) ?? "", `port ${name}`),
       count: values.count === undefined ? 1 : integer(values.count as string, `port ${name} count`),
       socketActivated: (values.socketActivated as boolean | undefined) ?? false,
     };
-    return port;
   });
 }
 
