@@ -2,3 +2,4 @@
 export { SysError, describeErrno } from "./sys-error";
 export * as libc from "./libc";
 export { FileLock, lockKeyFile, type LockMode } from "./lock";
+export * as native from "./native";

@@ -1,0 +1,47 @@
+// The functions src/sys/native.ts calls through bun:ffi. Each returns 0 on success, or -1
+// with *err describing the failure.
+#ifndef RKT_NATIVE_H
+#define RKT_NATIVE_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+// Everything else in the library is hidden (built with -fvisibility=hidden).
+#define RKT_EXPORT __attribute__((visibility("default")))
+
+// A heap buffer handed to the caller; free it with rkt_free. len is -1 when absent.
+struct rkt_blob {
+    uint8_t *data;
+    int64_t len;
+};
+
+RKT_EXPORT void rkt_free(void *p);
+
+// Decompresses `source` once into a new temp file in `tmp_dir`, hashing the uncompressed
+// bytes and capturing the top-level `manifest` entry on the way.
+RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, char tar_path_out[4096], char sha512_hex_out[129],
+                   struct rkt_blob *manifest_out, struct rkt_error *err);
+
+enum rkt_extract_flags {
+    RKT_EXTRACT_SKIP_EXISTING = 1,
+    RKT_EXTRACT_STRIP_ROOTFS = 2,
+    RKT_EXTRACT_WHITELIST = 4,
+    RKT_EXTRACT_WHITELIST_DIRS = 8,
+    RKT_EXTRACT_UID_SHIFT = 16,
+};
+
+// Extracts the uncompressed tar `tar_path` beneath `dest_dir`. `whitelist` holds
+// `whitelist_count` NUL-terminated paths back to back.
+RKT_EXPORT int rkt_extract(const char *tar_path, const char *dest_dir, int32_t flags, int64_t uid_shift,
+                const char *whitelist, int32_t whitelist_count, struct rkt_error *err);
+
+RKT_EXPORT int rkt_tree_hash(const char *dir, char hash_out[136], struct rkt_error *err);
+
+enum rkt_copy_flags { RKT_COPY_UID_SHIFT = 1 };
+
+RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, int64_t uid_shift, struct rkt_error *err);
+
+RKT_EXPORT int rkt_remove_tree(const char *path, struct rkt_error *err);
+
+#endif

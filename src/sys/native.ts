@@ -1,0 +1,150 @@
+// Bindings of the native helper library (native/*.c): image import, safe extraction,
+// tree hashing, copying and removal. The library is embedded in the executable as a file
+// asset; on first use its bytes go into a memfd, which is dlopen'ed, so it works from the
+// single `bun build --compile` binary as well as from the source tree.
+import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
+import { readFileSync, writeSync } from "node:fs";
+import libPath from "../../dist/build/librktnative.so" with { type: "file" };
+import { memfdCreate } from "./libc";
+import { SysError } from "./sys-error";
+
+const { i32, i64, ptr, void: none } = FFIType;
+
+const symbols = {
+  rkt_free: { args: [ptr], returns: none },
+  rkt_import_aci: { args: [ptr, ptr, ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_extract: { args: [ptr, ptr, i32, i64, ptr, i32, ptr], returns: i32 },
+  rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
+  rkt_copy_tree: { args: [ptr, ptr, i32, i64, ptr], returns: i32 },
+  rkt_remove_tree: { args: [ptr, ptr], returns: i32 },
+} as const;
+
+type NativeSymbols = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
+
+let loaded: NativeSymbols | undefined;
+
+function lib(): NativeSymbols {
+  if (!loaded) {
+    const fd = memfdCreate("librktnative.so");
+    writeSync(fd, readFileSync(libPath));
+    // The memfd stays open for the life of the process: the mapping needs no path, but
+    // keeping the fd costs nothing and keeps /proc/self/fd/N meaningful for debugging.
+    loaded = dlopen(`/proc/self/fd/${fd}`, symbols).symbols;
+  }
+  return loaded;
+}
+
+// struct rkt_error in native/error.h.
+const ERROR_SIZE = 8 + 256 + 4096 + 512;
+const OP_OFFSET = 8;
+const PATH_OFFSET = OP_OFFSET + 256;
+const DETAIL_OFFSET = PATH_OFFSET + 4096;
+
+function cString(s: string): Buffer {
+  return Buffer.from(s + "\0");
+}
+
+function readCString(buf: Buffer, offset: number, size: number): string {
+  const end = buf.indexOf(0, offset);
+  return buf.toString("utf8", offset, end < 0 || end > offset + size ? offset + size : end);
+}
+
+/** Runs a native call with a fresh error buffer; a failure becomes a SysError or an Error. */
+function call(run: (err: Buffer) => number): void {
+  const err = Buffer.alloc(ERROR_SIZE);
+  if (run(err) === 0) return;
+  const code = err.readInt32LE(0);
+  const op = readCString(err, OP_OFFSET, 256);
+  const path = readCString(err, PATH_OFFSET, 4096);
+  if (code > 0) throw new SysError(op, path, code);
+  throw new Error(`${op} ${path}: ${readCString(err, DETAIL_OFFSET, 512)}`);
+}
+
+export interface ImportedAci {
+  /** The uncompressed tar, in a new temp file in tmpDir (mode 0600, fsynced). */
+  tarPath: string;
+  /** SHA-512 of the uncompressed tar: 128 lowercase hex digits. */
+  sha512: string;
+  /** The bytes of the top-level `manifest` entry, or null when the archive has none. */
+  manifest: Uint8Array | null;
+}
+
+/**
+ * Reads an ACI (gzip, bzip2, xz or plain tar, told by magic bytes) once: decompresses it
+ * into a temp file in tmpDir while hashing it and picking out its manifest.
+ */
+export function importAci(sourcePath: string, tmpDir: string): ImportedAci {
+  const tarPath = Buffer.alloc(4096);
+  const digest = Buffer.alloc(129);
+  const blob = Buffer.alloc(16);
+  const source = cString(sourcePath);
+  const dir = cString(tmpDir);
+  call((err) => lib().rkt_import_aci(source, dir, tarPath, digest, blob, err));
+  const length = Number(blob.readBigInt64LE(8));
+  let manifest: Uint8Array | null = null;
+  if (length >= 0) {
+    const data = Number(blob.readBigUInt64LE(0)) as Pointer;
+    manifest = length === 0 ? new Uint8Array(0) : new Uint8Array(toArrayBuffer(data, 0, length).slice(0));
+    lib().rkt_free(data);
+  }
+  return { tarPath: readCString(tarPath, 0, 4096), sha512: readCString(digest, 0, 128), manifest };
+}
+
+export interface ExtractOptions {
+  /** "First writer wins": keep what is already in destDir, skip entries below a non-directory. */
+  skipExisting?: boolean;
+  /** Absolute paths inside the rootfs; non-directory entries not listed are skipped. Empty = no filter. */
+  whitelist?: string[];
+  /** Apply the whitelist to directories too (dependencies of an image with a whitelist). */
+  whitelistAppliesToDirs?: boolean;
+  /** Added to every uid and gid (which must then be below 65536), for --private-users. */
+  uidShift?: number;
+  /** Take only `rootfs` and `rootfs/...`, without the prefix (default). False: everything. */
+  stripRootfs?: boolean;
+}
+
+const EXTRACT_SKIP_EXISTING = 1;
+const EXTRACT_STRIP_ROOTFS = 2;
+const EXTRACT_WHITELIST = 4;
+const EXTRACT_WHITELIST_DIRS = 8;
+const EXTRACT_UID_SHIFT = 16;
+
+/** Extracts an uncompressed image tar beneath destDir; no entry can reach outside it. */
+export function extractRootfs(tarPath: string, destDir: string, opts: ExtractOptions = {}): void {
+  let flags = 0;
+  if (opts.skipExisting) flags |= EXTRACT_SKIP_EXISTING;
+  if (opts.stripRootfs ?? true) flags |= EXTRACT_STRIP_ROOTFS;
+  const whitelist = opts.whitelist ?? [];
+  if (whitelist.length > 0) flags |= EXTRACT_WHITELIST;
+  if (opts.whitelistAppliesToDirs) flags |= EXTRACT_WHITELIST_DIRS;
+  if (opts.uidShift !== undefined) flags |= EXTRACT_UID_SHIFT;
+  const list = whitelist.length > 0 ? Buffer.from(whitelist.map((p) => p + "\0").join("")) : null;
+  const tar = cString(tarPath);
+  const dest = cString(destDir);
+  call((err) => lib().rkt_extract(tar, dest, flags, opts.uidShift ?? 0, list, whitelist.length, err));
+}
+
+/** `sha512-` + 128 hex: a digest of everything below dir except mtimes (and sockets). */
+export function treeHash(dir: string): string {
+  const out = Buffer.alloc(136);
+  const path = cString(dir);
+  call((err) => lib().rkt_tree_hash(path, out, err));
+  return readCString(out, 0, 135);
+}
+
+/** Copies a tree with owners (shifted when asked), modes, times, xattrs and hardlinks. */
+export function copyTree(src: string, dest: string, opts: { uidShift?: number } = {}): void {
+  const from = cString(src);
+  const to = cString(dest);
+  const flags = opts.uidShift !== undefined ? 1 : 0;
+  call((err) => lib().rkt_copy_tree(from, to, flags, opts.uidShift ?? 0, err));
+}
+
+/**
+ * Removes path recursively without following symlinks; refuses (EBUSY) to cross into a
+ * mount below it. A missing path is not an error.
+ */
+export function removeTree(path: string): void {
+  const p = cString(path);
+  call((err) => lib().rkt_remove_tree(p, err));
+}
