@@ -214,12 +214,13 @@ function fillPodDir(podPath: string, c: PodContents): void {
       if (!existsSync(join(layer.lower, "tmp"))) ensureTmp(layer.upper, 0);
     }
   } else {
-    const uidShift = c.privateUsers?.shift ?? 0;
+    // Shift only for private users: a shifted copy also refuses ids outside the range.
+    const uidShift = c.privateUsers?.shift;
     if (c.privateUsers) writeFileSync(join(podPath, "private-users-prepared"), `${c.privateUsers.shift}:${c.privateUsers.count}`);
     for (const layer of layers) {
       mkdirSync(dirname(layer.target), { recursive: true, mode: 0o755 });
       native.copyTree(layer.lower, layer.target, { uidShift });
-      ensureTmp(layer.target, uidShift);
+      ensureTmp(layer.target, uidShift ?? 0);
     }
     stage1Root = layers[0]!.target;
   }
