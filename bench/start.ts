@@ -67,6 +67,20 @@ try {
   if (ours.median === undefined) throw new Error(ours.reason);
   report.push(`rkt run /bin/true (cached image, overlay): median ${ours.median.toFixed(1)} ms over ${runs} runs`);
 
+  // stage0 alone: a stage1 whose run entrypoint is busybox's `true` exits as soon as rkt hands over.
+  const noopStage1 = makeTestAci(work.path, "noop-stage1.aci", {
+    manifest: imageManifest("example.com/noop-stage1", { annotations: [{ name: "coreos.com/rkt/stage1/run", value: "/bin/true" }] }),
+    copies: { "bin/busybox": busybox },
+    symlinks: { "bin/true": "busybox" },
+  });
+  const noopKey = sh(rkt("fetch", noopStage1)).out.trim();
+  const stage0 = timeCommand("rkt run (no-op stage1)", () => rkt("run", "--mds-register=false", `--stage1-image=${noopKey}`, imageId));
+  report.push(
+    stage0.median === undefined
+      ? `stage0 alone: not measured (${stage0.reason})`
+      : `stage0 alone (rkt run up to exec of a no-op stage1): median ${stage0.median.toFixed(1)} ms; stage1 + app: ${(ours.median - stage0.median).toFixed(1)} ms`,
+  );
+
   const peers: [string, () => { median?: number; reason?: string }][] = [
     [
       "unshare -fpmiu chroot (floor)",
