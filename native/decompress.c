@@ -174,8 +174,13 @@ static ssize_t read_gzip(struct decompressor *d, uint8_t *out, size_t cap, struc
         int rc = inflate(z, Z_NO_FLUSH);
         d->in_pos = d->in_len - z->avail_in;
         if (rc == Z_STREAM_END) {
+            // A new member starts with a fresh stream; the output position carries on.
+            Bytef *next_out = z->next_out;
+            uInt avail_out = z->avail_out;
             int more = next_member(d, (const uint8_t *)"\x1f\x8b", 2, err);
             if (more < 0) return -1;
+            z->next_out = next_out;
+            z->avail_out = avail_out;
             if (more == 0) {
                 d->finished = true;
                 break;
@@ -200,8 +205,12 @@ static ssize_t read_bzip2(struct decompressor *d, uint8_t *out, size_t cap, stru
         int rc = BZ2_bzDecompress(bz);
         d->in_pos = d->in_len - bz->avail_in;
         if (rc == BZ_STREAM_END) {
+            char *next_out = bz->next_out;
+            unsigned avail_out = bz->avail_out;
             int more = next_member(d, (const uint8_t *)"BZh", 3, err);
             if (more < 0) return -1;
+            bz->next_out = next_out;
+            bz->avail_out = avail_out;
             if (more == 0) {
                 d->finished = true;
                 break;

@@ -367,8 +367,8 @@ static int extract_entry(struct extractor *x, const struct tar_entry *e, struct 
     int dirfd = dir_stack_open(&x->dirs, parent, true);
     if (dirfd < 0) {
         if (parent_blocked_by_earlier_image(x, errno)) return 0;
-        if (errno == ELOOP || errno == EXDEV)
-            return rkt_fail(err, "extract", full_path(x, rel), "a parent directory is a symlink");
+        if (errno == ELOOP || errno == EXDEV || errno == ENOTDIR)
+            return rkt_fail(err, "extract", full_path(x, rel), "a parent path is a symlink or not a directory");
         return fail_entry(x, "open parent directory of", rel, errno, err);
     }
     switch (e->type) {

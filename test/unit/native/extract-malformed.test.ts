@@ -1,0 +1,58 @@
+// Malformed archives fail extraction with a clear message, never silently.
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { native } from "../../../src/sys";
+import { sandbox, type Sandbox } from "./fixtures";
+import { tarArchive, tarEntry } from "./tar-builder";
+
+let box: Sandbox;
+beforeEach(() => (box = sandbox()));
+afterEach(() => box.cleanup());
+
+function extractBytes(bytes: Buffer): () => void {
+  const path = join(box.dir, "bad.tar");
+  writeFileSync(path, bytes);
+  return () => native.extractRootfs(path, box.root);
+}
+
+const good = tarArchive([{ name: "rootfs", type: "5" }, { name: "rootfs/file", data: "x".repeat(3000) }]);
+
+test("a tar cut inside a file's data is a truncated archive", () => {
+  expect(extractBytes(good.subarray(0, 512 * 3))).toThrow(/truncated archive/);
+});
+
+test("a tar cut inside a header is a truncated archive", () => {
+  expect(extractBytes(good.subarray(0, 512 + 100))).toThrow(/truncated archive/);
+});
+
+test("a big file whose data runs past the end is a truncated archive", () => {
+  const big = tarEntry({ name: "rootfs/big", data: Buffer.alloc(2 << 20, 1) });
+  expect(extractBytes(big.subarray(0, 1 << 20))).toThrow(/truncated archive/);
+});
+
+test("a header with a wrong checksum is refused", () => {
+  const bad = Buffer.from(good);
+  bad[512 + 10] = 0x41;
+  expect(extractBytes(bad)).toThrow(/corrupt tar header \(bad checksum\)/);
+});
+
+test("a size field that is not a number is refused", () => {
+  const entry = tarEntry({ name: "rootfs/x", data: "abc" });
+  entry.write("9z9\0", 124);
+  entry.fill(" ", 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += entry[i]!;
+  entry.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
+  expect(extractBytes(Buffer.concat([entry, Buffer.alloc(1024)]))).toThrow(/corrupt tar header \(bad size\)/);
+});
+
+test("an unsupported entry type is refused", () => {
+  const archive = tarArchive([{ name: "rootfs", type: "5" }, { name: "rootfs/sparse", type: "S", data: "x" }]);
+  expect(extractBytes(archive)).toThrow(/unsupported tar entry type 'S'/);
+});
+
+test("a hardlink to a file not yet extracted fails", () => {
+  const archive = tarArchive([{ name: "rootfs", type: "5" }, { name: "rootfs/h", type: "1", linkname: "rootfs/absent" }]);
+  expect(extractBytes(archive)).toThrow(/No such file or directory/);
+});

@@ -1,0 +1,119 @@
+// importAci: one pass over gzip/bzip2/xz/plain ACIs gives the tar, its SHA-512 and the manifest.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { native } from "../../../src/sys";
+import { tempDir } from "../../support/harness";
+import { run } from "./fixtures";
+import { tarArchive } from "./tar-builder";
+
+let work: { path: string; cleanup: () => void };
+let tar: string;
+let tmp: string;
+const manifest = '{"acKind":"ImageManifest","acVersion":"0.6.1","name":"example.com/test"}';
+
+const sha512sum = (path: string) => run(["sha512sum", path]).split(" ")[0];
+
+beforeAll(() => {
+  work = tempDir("rkt-native-import-");
+  const src = join(work.path, "src");
+  mkdirSync(join(src, "rootfs/etc"), { recursive: true });
+  writeFileSync(join(src, "manifest"), manifest);
+  writeFileSync(join(src, "rootfs/etc/data"), Buffer.alloc(5 << 20, "some compressible text "));
+  writeFileSync(join(src, "rootfs/manifest"), "not the image manifest");
+  tar = join(work.path, "image.tar");
+  // `./manifest`: names are cleaned before comparing.
+  run(["tar", "-C", src, "-cf", tar, "./manifest", "./rootfs"]);
+  for (const [tool, ext] of [["gzip", "gz"], ["bzip2", "bz2"], ["xz", "xz"]]) {
+    writeFileSync(`${tar}.${ext}`, Bun.spawnSync([tool!, "-c", tar]).stdout);
+  }
+  tmp = join(work.path, "tmp");
+  mkdirSync(tmp);
+});
+afterAll(() => work.cleanup());
+
+function tmpFiles(): string[] {
+  return readdirSync(tmp);
+}
+
+describe("importAci", () => {
+  for (const ext of ["", ".gz", ".bz2", ".xz"]) {
+    test(`${ext || "plain tar"}: digest of the uncompressed tar, the tar itself and the manifest bytes`, () => {
+      const imported = native.importAci(tar + ext, tmp);
+      try {
+        expect(imported.sha512).toBe(sha512sum(tar)!);
+        expect(imported.sha512).toMatch(/^[0-9a-f]{128}$/);
+        expect(readFileSync(imported.tarPath).equals(readFileSync(tar))).toBe(true);
+        expect(new TextDecoder().decode(imported.manifest!)).toBe(manifest);
+      } finally {
+        rmSync(imported.tarPath);
+      }
+    });
+  }
+
+  test("concatenated gzip members are read as one stream, like gzip -d", () => {
+    const path = join(work.path, "multi.gz");
+    const half = Math.floor(readFileSync(tar).length / 2);
+    writeFileSync(join(work.path, "a"), readFileSync(tar).subarray(0, half));
+    writeFileSync(join(work.path, "b"), readFileSync(tar).subarray(half));
+    writeFileSync(path, Buffer.concat([Bun.gzipSync(readFileSync(join(work.path, "a"))), Bun.gzipSync(readFileSync(join(work.path, "b")))]));
+    const imported = native.importAci(path, tmp);
+    rmSync(imported.tarPath);
+    expect(imported.sha512).toBe(sha512sum(tar)!);
+  });
+
+  test("an archive without a manifest gives null", () => {
+    const path = join(work.path, "nomanifest.tar");
+    writeFileSync(path, tarArchive([{ name: "rootfs", type: "5" }, { name: "rootfs/x", data: "x" }]));
+    const imported = native.importAci(path, tmp);
+    rmSync(imported.tarPath);
+    expect(imported.manifest).toBeNull();
+    expect(imported.sha512).toBe(sha512sum(path)!);
+  });
+
+  test("an unknown file type is refused", () => {
+    const path = join(work.path, "text");
+    writeFileSync(path, "just text\n".repeat(100));
+    expect(() => native.importAci(path, tmp)).toThrow(`import ${path}: unknown image filetype`);
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  test("a missing source names the file", () => {
+    expect(() => native.importAci(join(work.path, "absent.aci"), tmp)).toThrow(/open .*absent\.aci: No such file or directory/);
+  });
+
+  for (const ext of [".gz", ".bz2", ".xz"]) {
+    test(`a truncated ${ext} file fails and leaves no temp file`, () => {
+      const path = join(work.path, `truncated${ext}`);
+      const whole = readFileSync(tar + ext);
+      writeFileSync(path, whole.subarray(0, Math.floor(whole.length * 0.6)));
+      expect(() => native.importAci(path, tmp)).toThrow(/truncated/);
+      expect(tmpFiles()).toEqual([]);
+    });
+
+    test(`a corrupt ${ext} file fails and leaves no temp file`, () => {
+      const path = join(work.path, `corrupt${ext}`);
+      const data = Buffer.from(readFileSync(tar + ext));
+      for (let i = 200; i < 400; i++) data[i] = data[i]! ^ 0x5a;
+      writeFileSync(path, data);
+      expect(() => native.importAci(path, tmp)).toThrow(/corrupt/);
+      expect(tmpFiles()).toEqual([]);
+    });
+  }
+
+  test("a plain tar cut in the middle of an entry fails and leaves no temp file", () => {
+    const path = join(work.path, "cut.tar");
+    writeFileSync(path, readFileSync(tar).subarray(0, 4096 + 100));
+    expect(() => native.importAci(path, tmp)).toThrow(/truncated archive/);
+    expect(tmpFiles()).toEqual([]);
+  });
+
+  test("a tar header with a bad checksum fails", () => {
+    const path = join(work.path, "badsum.tar");
+    const data = Buffer.from(readFileSync(tar));
+    data[0] = data[0]! ^ 1;
+    writeFileSync(path, data);
+    expect(() => native.importAci(path, tmp)).toThrow(/corrupt tar header \(bad checksum\)/);
+    expect(tmpFiles()).toEqual([]);
+  });
+});
