@@ -30,7 +30,9 @@ enum path_clean_result path_clean(const char *in, char *out, size_t out_size, in
 }
 
 int path_join(char *out, size_t out_size, const char *base, const char *name) {
-    int n = name[0] ? snprintf(out, out_size, "%s/%s", base, name) : snprintf(out, out_size, "%s", base);
+    int n = !name[0] ? snprintf(out, out_size, "%s", base)
+            : !base[0] ? snprintf(out, out_size, "%s", name)
+                       : snprintf(out, out_size, "%s/%s", base, name);
     return n < 0 || (size_t)n >= out_size ? -1 : 0;
 }
 

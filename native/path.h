@@ -15,7 +15,7 @@ enum path_clean_result {
 // the root; `*was_absolute` says it was one). The root itself comes out as "".
 enum path_clean_result path_clean(const char *in, char *out, size_t out_size, int *was_absolute);
 
-// `base/name` into out (just `base` when name is empty); returns 0, or -1 when too long.
+// `base/name` into out (just one of them when the other is empty); returns 0, or -1 when too long.
 int path_join(char *out, size_t out_size, const char *base, const char *name);
 
 // If `path` is `prefix` or lies below it, returns the rest ("" or "x/y"); else NULL.
