@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
-import { busyboxImage, shellApp, spawnRkt, waitFor } from "./run-fixtures";
+import { busyboxImage, collectPods, shellApp, spawnRkt, waitFor } from "./run-fixtures";
 
 const work = tempDir("rkt-enter-images-");
 const data = tempDataDir("rkt-enter-");
@@ -27,6 +27,7 @@ afterAll(async () => {
     pod.kill("SIGKILL");
     await pod.exited;
   }
+  collectPods(data.path);
   data.cleanup();
   work.cleanup();
 });

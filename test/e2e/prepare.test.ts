@@ -3,11 +3,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
-import { appStatuses, busyboxImage, podsIn, shellApp } from "./run-fixtures";
+import { appStatuses, busyboxImage, collectPods, podsIn, shellApp } from "./run-fixtures";
 
 const work = tempDir("rkt-prepare-images-");
 const data = tempDataDir("rkt-prepare-");
 afterAll(() => {
+  collectPods(data.path);
   data.cleanup();
   work.cleanup();
 });

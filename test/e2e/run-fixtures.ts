@@ -2,7 +2,7 @@
 // userland is Debian's static busybox, and readers for what a pod left behind.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { busybox, imageManifest, makeTestAci, rktBinary, type TestImageSpec } from "../support/harness";
+import { busybox, imageManifest, makeTestAci, rkt, rktBinary, type TestImageSpec } from "../support/harness";
 
 const applets = ["sh", "cat", "echo", "env", "id", "ls", "sleep", "test", "true", "false", "dd", "mkdir", "pidof", "touch", "stat", "readlink", "head"];
 
@@ -60,4 +60,12 @@ export async function waitFor<T>(what: string, check: () => T | undefined, ms = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(50);
   }
+}
+
+/**
+ * Garbage-collects every exited pod (mark, then sweep), so stage1's gc removes the
+ * cgroups the pods made; the data directory's cleanup then removes the rest.
+ */
+export function collectPods(dataDir: string): void {
+  for (let pass = 0; pass < 2; pass++) rkt(dataDir, ["gc", "--grace-period=0s"]);
 }

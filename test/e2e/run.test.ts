@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot, rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
-import { appStatuses, busyboxImage, podsIn, shellApp } from "./run-fixtures";
+import { appStatuses, busyboxImage, collectPods, podsIn, shellApp } from "./run-fixtures";
 
 const work = tempDir("rkt-run-images-");
 const data = tempDataDir("rkt-run-");
 afterAll(() => {
+  collectPods(data.path);
   data.cleanup();
   work.cleanup();
 });
