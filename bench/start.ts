@@ -2,7 +2,7 @@
 // start-to-exit of busybox's /bin/true from a cached image with `rkt run`, against
 // crun, systemd-nspawn and the `unshare + chroot` floor on the same rootfs; then gc time
 // per exited pod and `rkt list` with 1000 pods. Prints medians and ratios (ours/theirs).
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { busybox, imageManifest, makeTestAci, rktBinary, tempDataDir, tempDir, unmountUnder } from "../test/support/harness";
 
@@ -137,15 +137,20 @@ try {
   const [template] = one.ok ? readdirSync(runDir) : [];
   if (template) {
     const src = join(runDir, template);
+    const copies: string[] = [];
     for (let i = 0; i < listPods - 1; i++) {
       const dest = join(runDir, crypto.randomUUID());
+      copies.push(dest);
       mkdirSync(dest, { mode: 0o700 });
       for (const f of ["pod", "stage1ID"]) cpSync(join(src, f), join(dest, f));
       cpSync(join(src, "stage1", "rootfs", "rkt", "status"), join(dest, "stage1", "rootfs", "rkt", "status"), { recursive: true });
     }
     const list = timeCommand("rkt list", () => [rktBinary, `--dir=${data.path}`, "list", "--no-legend"], 5);
     report.push(list.median === undefined ? `rkt list: failed (${list.reason})` : `rkt list with ${listPods} pods: median ${list.median.toFixed(1)} ms`);
+    for (const copy of copies) rmSync(copy, { recursive: true });
   }
+  // The real pods' cgroups go with stage1's gc.
+  for (let pass = 0; pass < 2; pass++) sh([rktBinary, `--dir=${data.path}`, "gc", "--grace-period=0s"]);
 } finally {
   unmountUnder(resolve(data.path));
   data.cleanup();
