@@ -3,20 +3,18 @@
 // `--flag false`; no `--no-x` negation (rkt has real flags named --no-overlay and
 // --no-legend); flags marked `repeatable` collect every value in order.
 import type { ArgDef } from "citty";
+import { parseGoBool as parseGoBoolValue } from "../appc";
 import { UsageError } from "./errors";
 
 export type FlagDef = ArgDef & { repeatable?: boolean; hidden?: boolean };
 export type FlagDefs = Record<string, FlagDef>;
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
-const goTrue = new Set(["1", "t", "T", "TRUE", "true", "True"]);
-const goFalse = new Set(["0", "f", "F", "FALSE", "false", "False"]);
-
-/** Go's strconv.ParseBool, as pflag uses for boolean flags. */
+/** Go's strconv.ParseBool, as pflag uses for boolean flags; a bad value is a usage error. */
 export function parseGoBool(value: string, what: string): boolean {
-  if (goTrue.has(value)) return true;
-  if (goFalse.has(value)) return false;
-  throw new UsageError(`invalid argument "${value}" for ${what}: must be true or false`);
+  const parsed = parseGoBoolValue(value);
+  if (parsed === undefined) throw new UsageError(`invalid argument "${value}" for ${what}: must be true or false`);
+  return parsed;
 }
 
 export function isFlagToken(token: string): boolean {
