@@ -2,10 +2,11 @@
 // lock, run the stage1 gc entrypoint for a pod that ran, take down every mount below
 // the pod directory, then remove the tree without following symlinks or entering a
 // filesystem that is still mounted.
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmdirSync, unlinkSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { StoreLayout } from "../store/layout";
-import { mountsBelow, unmountBelow } from "./mounts";
+import { native } from "../sys";
+import { unmountBelow } from "./mounts";
 import type { Pod } from "./pod";
 import { readStage1Id } from "./pod-files";
 
@@ -26,7 +27,8 @@ export function deletePod(pod: Pod, opts: DeleteOptions): void {
   if (pod.dirState === "exited-garbage") runStage1Gc(pod, opts);
   const root = realpathSync(pod.path);
   unmountBelow(root);
-  removeTreeInPlace(root);
+  // Refuses to cross into anything still mounted; symlinks are removed, not followed.
+  native.removeTree(root);
 }
 
 /**
@@ -66,29 +68,4 @@ function runStage1Gc(pod: Pod, opts: DeleteOptions): void {
     const why = proc.exitCode === null ? `killed by ${proc.signalCode}` : `exit status ${proc.exitCode}`;
     throw new Error(`Stage1 GC of pod "${pod.uuid}" failed: ${why}`);
   }
-}
-
-/**
- * Recursive removal that unlinks symlinks instead of following them and refuses to
- * descend into another filesystem or a path that is still a mount point.
- */
-function removeTreeInPlace(root: string): void {
-  const rootDevice = lstatSync(root).dev;
-  const stillMounted = new Set(mountsBelow(root));
-  if (stillMounted.has(root)) throw new Error(`${root} is still mounted: not removing it`);
-  const removeChildren = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const st = lstatSync(path);
-      if (!st.isDirectory()) {
-        unlinkSync(path);
-        continue;
-      }
-      if (st.dev !== rootDevice || stillMounted.has(path)) throw new Error(`${path} is still mounted: not removing it`);
-      removeChildren(path);
-      rmdirSync(path);
-    }
-  };
-  removeChildren(root);
-  rmdirSync(root);
 }
