@@ -36,8 +36,6 @@ int fsmeta_copy_range(int in_fd, off_t *in_off, int out_fd, uint64_t len);
 
 int fsmeta_write_all(int fd, const void *data, size_t len);
 
-
-
 // The extended attributes of one file, names sorted (for hashing and copying).
 struct xattr_set {
     size_t count;
@@ -51,4 +49,5 @@ struct xattr_set {
 // it. Returns 0 or -1 with errno.
 int xattr_set_read(struct xattr_set *set, int fd, int dirfd, const char *name);
 void xattr_set_free(struct xattr_set *set);
+
 #endif
