@@ -25,10 +25,14 @@ export interface DeleteOptions {
  */
 export function deletePod(pod: Pod, opts: DeleteOptions): void {
   if (pod.dirState === "exited-garbage") runStage1Gc(pod, opts);
-  const root = realpathSync(pod.path);
-  unmountBelow(root);
-  // Refuses to cross into anything still mounted; symlinks are removed, not followed.
-  native.removeTree(root);
+  try {
+    const root = realpathSync(pod.path);
+    unmountBelow(root);
+    // Refuses to cross into anything still mounted; symlinks are removed, not followed.
+    native.removeTree(root);
+  } catch (err) {
+    throw new Error(`Unable to remove pod "${pod.uuid}": ${(err as Error).message}`);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 // Hand-made pod directories for the lifecycle tests: a real Pod.create plus the files
 // stage0 and stage1 would leave, and locks held by a child process to play a running pod.
-import { mkdirSync, writeFileSync, utimesSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Pod, type PodDirState } from "../../../src/pod/pod";
 
@@ -47,11 +47,6 @@ export function makePod(dataDir: string, spec: HandPodSpec = {}): Pod {
   if (target === "prepared" || target === "garbage") pod.moveTo(target);
   pod.releaseLock();
   return pod;
-}
-
-/** Sets the pod directory's ctime to "now" and its mtime/atime far back (ctime cannot be set). */
-export function touchCtime(path: string): void {
-  utimesSync(path, new Date(0), new Date(0));
 }
 
 /**

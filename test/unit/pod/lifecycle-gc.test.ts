@@ -182,3 +182,17 @@ test("a pods directory that cannot be listed makes gc fail after the other steps
   expect(out.stderr[0]).toStartWith("Unable to list pods in prepared: ");
   expect(where(pod)).toBeUndefined();
 });
+
+test("a pod that cannot be removed is reported by UUID and the others are still collected", () => {
+  const stuck = makePod(data.path, { dirState: "garbage" });
+  const immutable = join(stuck.path, "immutable");
+  writeFileSync(immutable, "");
+  expect(Bun.spawnSync(["chattr", "+i", immutable]).exitCode).toBe(0);
+  releases.push(() => void Bun.spawnSync(["chattr", "-i", immutable]));
+  const fine = makePod(data.path, { dirState: "garbage" });
+  expect(gc()).toBe(true);
+  expect(where(fine)).toBeUndefined();
+  expect(where(stuck)).toBe("garbage");
+  expect(out.stderr).toHaveLength(1);
+  expect(out.stderr[0]).toStartWith(`Unable to remove pod "${stuck.uuid}": `);
+});
