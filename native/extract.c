@@ -384,6 +384,8 @@ static int finish_dirs(struct extractor *x, struct rkt_error *err) {
     for (size_t i = 0; i < x->deferred_count; i++) {
         const struct deferred_dir *d = &x->deferred[i];
         int fd = dir_stack_open(&x->dirs, d->path, false);
+        // A later entry of the archive replaced the directory: nothing left to finish.
+        if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)) continue;
         if (fd < 0) return fail_entry(x, "open", d->path, errno, err);
         if (d->fix_mode && fchmod(fd, d->mode) < 0) return fail_entry(x, "chmod", d->path, errno, err);
         if (futimens(fd, d->times) < 0) return fail_entry(x, "set times of", d->path, errno, err);
