@@ -14,9 +14,16 @@ export class WorkDir {
   static create(tmpRoot: string): WorkDir {
     for (;;) {
       const path = mkdtempSync(join(tmpRoot, "work-"));
-      const lock = FileLock.openDir(path);
+      // A sweeper may remove it before we hold the lock: then it is gone by the open, or
+      // it has no links left once we lock it.
+      let lock: FileLock;
+      try {
+        lock = FileLock.openDir(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw err;
+      }
       lock.lock("exclusive");
-      // A sweeper may have removed it between mkdtemp and lock: a removed dir has no links.
       if (fstatSync(lock.fd).nlink > 0) return new WorkDir(path, lock);
       lock.close();
     }
