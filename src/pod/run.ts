@@ -78,7 +78,15 @@ export function execStage1(pod: Pod, opts: Stage1RunOptions): never {
 export function claimPreparedPod(dataDir: string, uuidPrefix: string): Pod {
   const pod = Pod.resolve(dataDir, uuidPrefix);
   if (pod.dirState !== "prepared") throw new Error(`pod "${pod.uuid}" is not prepared`);
-  if (!pod.tryLockExclusive()) throw new Error(`cannot transition to run: pod "${pod.uuid}" is locked by another process`);
+  let locked: boolean;
+  try {
+    locked = pod.tryLockExclusive();
+  } catch (err) {
+    // A racing run-prepared renamed it to run/ between our lookup and our lock.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`pod "${pod.uuid}" is not prepared`);
+    throw err;
+  }
+  if (!locked) throw new Error(`cannot transition to run: pod "${pod.uuid}" is locked by another process`);
   try {
     pod.moveTo("run");
   } catch (err) {
