@@ -4,3 +4,4 @@ export type { AciInfo, RemoteInfo } from "./db";
 export { CURRENT_DB_VERSION } from "./migrations";
 export type { RenderLayer } from "./render-order";
 export { exportImage, extractImage, renderImage, type DirectoryOutput } from "./image-output";
+export { installDataDir, lookupGroupId } from "./install";
