@@ -1,6 +1,6 @@
 import { rktCommand } from "./command";
 import { globals } from "./globals";
-import { installDataDir } from "../store/install";
+import { installDataDir } from "../store";
 
 export default rktCommand({
   name: "install",

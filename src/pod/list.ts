@@ -1,8 +1,8 @@
 // What `rkt list` shows: every pod in prepare, prepared, run and exited-garbage with its
 // state and apps. Reads files only (no store, no processes), so a thousand pods stay fast.
 import { readFileSync } from "node:fs";
-import type { RuntimeApp } from "../appc/types";
-import { StoreLayout } from "../store/layout";
+import type { RuntimeApp } from "../appc";
+import { StoreLayout } from "../store";
 import { LISTED_DIR_STATES, Pod, type PodState } from "./pod";
 import { formatNetworks, readPodManifest, readPodNetworks, storeKeyOf } from "./pod-files";
 

@@ -2,7 +2,7 @@
 // rkt-internals §4.3): the pod manifest, the stage1 key, app exit statuses, networks.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PodManifest } from "../appc/types";
+import type { PodManifest } from "../appc";
 import type { Pod } from "./pod";
 
 const PID_POLL_MS = 100;

@@ -4,7 +4,7 @@
 // filesystem that is still mounted.
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
-import { StoreLayout } from "../store/layout";
+import { StoreLayout } from "../store";
 import { native } from "../sys";
 import { unmountBelow } from "./mounts";
 import type { Pod } from "./pod";

@@ -5,3 +5,4 @@ export { CURRENT_DB_VERSION } from "./migrations";
 export type { RenderLayer } from "./render-order";
 export { exportImage, extractImage, renderImage, type DirectoryOutput } from "./image-output";
 export { installDataDir, lookupGroupId } from "./install";
+export { StoreLayout } from "./layout";
