@@ -1,9 +1,9 @@
 // A pod is its directory: `pods/<dir-state>/<uuid>`. The directory it lives in and
 // whether it is locked make its state (rkt-internals §4); transitions are renames.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, constants, statSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { newUuid } from "../appc";
-import { FileLock } from "../sys";
+import { FileLock, fsyncDir } from "../sys";
 
 /** The directories under `pods/`, in the order a UUID is looked up. */
 export const POD_DIR_STATES = ["embryo", "prepare", "prepared", "run", "exited-garbage", "garbage"] as const;
@@ -29,15 +29,6 @@ export function podsDir(dataDir: string): string {
 
 function stateDir(dataDir: string, dirState: PodDirState): string {
   return join(podsDir(dataDir), dirState);
-}
-
-function fsyncDir(path: string): void {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export class Pod {

@@ -2,7 +2,7 @@
 // index, and the tree store. Every operation takes the locks of rkt-internals §3 and
 // leaves the store consistent if the process is killed at any point: files are in place
 // before the index names them, and the index forgets an image before its files go.
-import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   imageIdFromDigest,
@@ -18,7 +18,7 @@ import {
 } from "../appc";
 import { FileLock, lockKeyFile, native, type LockMode } from "../sys";
 import { StoreIndex, type AciInfo } from "./db";
-import { fsyncDir, mkdirDurably, writeFileDurably } from "./durable-fs";
+import { fsyncDir, mkdirDurably, writeFileDurably } from "../sys";
 import { StoreLayout } from "./layout";
 import { findByNameAndLabels, formatLabels } from "./name-lookup";
 import { TreeStore } from "./tree-store";
@@ -100,6 +100,8 @@ export class Store {
     // Same key, same bytes: a blob already in place (always complete, it got there by rename) stays.
     if (existsSync(blob)) return;
     mkdirDurably(dirname(blob));
+    // Blobs are group-readable so members of the rkt group can read the store (rkt install).
+    chmodSync(tarPath, 0o660);
     renameSync(tarPath, blob);
     fsyncDir(dirname(blob));
   }

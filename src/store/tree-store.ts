@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join } from "node:path";
 import { serializeImageManifest } from "../appc";
 import { libc, lockKeyFile, native, type LockMode } from "../sys";
-import { fsyncDir } from "./durable-fs";
+import { fsyncDir } from "../sys";
 import { renderOrder } from "./render-order";
 import type { Store } from "./store";
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeTestAci } from "../../support/harness";
 import { expectedKey, storeFixture, type StoreFixture } from "./fixtures";
@@ -29,6 +29,11 @@ describe("import", () => {
     expect(expectedKey(aci)).toBe(`sha512-${new Bun.CryptoHasher("sha512").update(readFileSync(blob)).digest("hex").slice(0, 64)}`);
     expect(JSON.parse(readFileSync(join(f.dir, "data/cas/imageManifest/sha512", key.slice(7, 9), key), "utf8")).name).toBe("example.com/hello");
     expect(f.store.index.aciInfo(key)).toMatchObject({ appName: "example.com/hello", latest: false });
+  });
+
+  test("blobs are readable and writable by the rkt group, as rkt install expects", async () => {
+    const { key } = await f.store.importAci(f.aci("example.com/mode"));
+    expect(statSync(f.store.blobPath(key)).mode & 0o777).toBe(0o660);
   });
 
   test("the key is that of the uncompressed tar, whatever the compression", async () => {

@@ -1,6 +1,6 @@
-// Durable file updates inside the store: data is fsynced before it is renamed into place,
-// and the directory holding a new name is fsynced after, so a crash leaves either the old
-// state or the new one.
+// Durable file updates: data is fsynced before it is renamed into place, and the
+// directory holding a new name is fsynced after, so a crash leaves either the old state
+// or the new one. Used by the store and by pod state transitions.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync, constants } from "node:fs";
 import { dirname } from "node:path";
 
