@@ -62,6 +62,7 @@ describe("rkt run", () => {
     expect(result.stdout).toContain("ok: ok\n");
     expect(result.stdout).toContain("hello: hello from hello\n");
     expect(appStatuses(data.path, result.uuid!)).toEqual({ ok: 0, hello: 0 });
+    expect(rkt(data.path, ["status", result.uuid!]).stdout).toBe("state=exited\npid=-1\nexited=true\napp-ok=0\napp-hello=0\n");
   });
 
   test("exits with the failing app's status", () => {
