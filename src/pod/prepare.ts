@@ -1,7 +1,7 @@
 // Preparing a pod (rkt-internals §4.2-4.4): everything is resolved and checked first
 // (stage1, images, pod manifest, users, volumes), so bad input leaves no pod behind;
 // then the pod directory is created, filled and synced.
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, constants } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   parsePodManifest,
@@ -14,7 +14,7 @@ import {
   type Volume,
 } from "../appc";
 import type { Store } from "../store";
-import { libc, native } from "../sys";
+import { native, syncFilesystemOf } from "../sys";
 import type { AppArg } from "./app-args";
 import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
 import { Pod } from "./pod";
@@ -225,7 +225,7 @@ function fillPodDir(podPath: string, c: PodContents): void {
     stage1Root = layers[0]!.target;
   }
   writeRuntimePlan(stage1Root, c.plan, c.privateUsers?.shift);
-  if (c.durable) syncPodDir(podPath);
+  if (c.durable) syncFilesystemOf(podPath);
 }
 
 /** Apps get a world-writable /tmp even when their image has none (stage1/README.md). */
@@ -237,12 +237,3 @@ function ensureTmp(root: string, uidShift: number): void {
   if (uidShift) chownSync(tmp, uidShift, uidShift);
 }
 
-/** One syncfs for the whole pod directory's filesystem, as rkt does before `prepared/`. */
-function syncPodDir(podPath: string): void {
-  const fd = openSync(podPath, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    libc.syncfs(fd, podPath);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -3,11 +3,10 @@
 // marker. The marker is the commit point: it is created only after everything else is on
 // disk (one syncfs), and a tree without it is never used. Reuse does not re-hash;
 // `verify` does, on demand.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, constants } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serializeImageManifest } from "../appc";
-import { libc, lockKeyFile, native, type LockMode } from "../sys";
-import { fsyncDir } from "../sys";
+import { fsyncDir, lockKeyFile, native, syncFilesystemOf, type LockMode } from "../sys";
 import { renderOrder } from "./render-order";
 import type { Store } from "./store";
 
@@ -107,11 +106,3 @@ export class TreeStore {
   }
 }
 
-function syncFilesystemOf(path: string): void {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    libc.syncfs(fd, path);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -3,6 +3,7 @@
 // or the new one. Used by the store and by pod state transitions.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync, constants } from "node:fs";
 import { dirname } from "node:path";
+import { syncfs } from "./libc";
 
 export function fsyncDir(path: string): void {
   const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
@@ -29,4 +30,14 @@ export function writeFileDurably(tempPath: string, finalPath: string, data: stri
     closeSync(fd);
   }
   renameSync(tempPath, finalPath);
+}
+
+/** One syncfs(2) for the filesystem holding `dir`, instead of an fsync per file. */
+export function syncFilesystemOf(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    syncfs(fd, dir);
+  } finally {
+    closeSync(fd);
+  }
 }

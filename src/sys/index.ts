@@ -3,4 +3,4 @@ export { SysError, describeErrno } from "./sys-error";
 export * as libc from "./libc";
 export { FileLock, lockKeyFile, type LockMode } from "./lock";
 export * as native from "./native";
-export { fsyncDir, mkdirDurably, writeFileDurably } from "./durable-fs";
+export { fsyncDir, mkdirDurably, syncFilesystemOf, writeFileDurably } from "./durable-fs";
