@@ -3,7 +3,7 @@
 // they stand, loads only that command's module, and turns errors into one line + exit code.
 import { basename } from "node:path";
 import { commandTable, lookupCommand, type CommandTable } from "./cli/commands";
-import { ExitCode, RktError, UsageError } from "./cli/errors";
+import { ExitCode, RktError, UsageError, withPermissionHint } from "./cli/errors";
 import { flagDefaults, isFlagToken, parseTokens, readFlag, type FlagValues } from "./cli/flags";
 import { globalFlagDefs, globalsFrom, setGlobals } from "./cli/globals";
 import { commandHelp, groupHelp } from "./cli/help";
@@ -90,14 +90,16 @@ async function dispatch(argv: string[], invokedAs: string): Promise<number> {
 
 let commandPrefix = "";
 
-function report(err: unknown, debug: boolean): number {
+async function report(err: unknown, debug: boolean): Promise<number> {
   const prefix = commandPrefix ? `${commandPrefix}: ` : "";
   if (err instanceof UsageError && !commandPrefix) {
     process.stderr.write(`Error: ${err.message}\nRun 'rkt help' for usage.\n`);
     return err.exitCode;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`${prefix}${message}\n`);
+  // Loaded here, not at start-up: sys opens libc, which commands that succeed may never need.
+  const { readableErrorMessage } = await import("./sys");
+  const message = readableErrorMessage(err instanceof Error ? err.message : String(err));
+  process.stderr.write(`${prefix}${withPermissionHint(message, process.geteuid?.() === 0)}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return err instanceof RktError ? err.exitCode : ExitCode.Failure;
 }
@@ -108,6 +110,6 @@ let code: number;
 try {
   code = await dispatch(argv, invokedAs);
 } catch (err) {
-  code = report(err, argv.includes("--debug"));
+  code = await report(err, argv.includes("--debug"));
 }
 process.exit(code);

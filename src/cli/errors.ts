@@ -25,3 +25,9 @@ export class UsageError extends RktError {
     this.name = "UsageError";
   }
 }
+
+/** Permission errors met by a non-root user say what to do about them. */
+export function withPermissionHint(message: string, isRoot: boolean): string {
+  if (isRoot || !/permission denied|operation not permitted/i.test(message)) return message;
+  return `${message} (rkt needs root privileges for this: try again as root)`;
+}

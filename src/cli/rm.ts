@@ -28,7 +28,7 @@ function readUuidFile(path: string): string {
   try {
     text = readFileSync(path, "utf8").trim();
   } catch (err) {
-    throw new RktError(`unable to read UUID from file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new RktError(`unable to read UUID from file: ${(err as Error).message}`);
   }
   try {
     return parseUuid(text);

@@ -3,6 +3,7 @@
 // retried by the next gc; one pod's failure does not stop the others.
 import { Pod, type PodDirState } from "./pod";
 import { collectPod, type CollectOptions } from "./collect";
+import { readableErrorMessage } from "../sys";
 
 export interface GcOptions extends CollectOptions {
   /** How long an exited pod stays in exited-garbage after gc marked it. */
@@ -19,7 +20,7 @@ export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
     try {
       pods = Pod.list(dataDir, [dirState]);
     } catch (err) {
-      opts.output.stderr(`Unable to list pods in ${dirState}: ${(err as Error).message}`);
+      opts.output.stderr(`Unable to list pods in ${dirState}: ${readableErrorMessage((err as Error).message)}`);
       listedAll = false;
       return;
     }
@@ -28,7 +29,7 @@ export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
         visit(pod);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // another gc or rm got there first
-        opts.output.stderr((err as Error).message);
+        opts.output.stderr(readableErrorMessage((err as Error).message));
       }
     }
   };

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PodManifest } from "../appc";
+import { readableErrorMessage } from "../sys";
 import type { Pod } from "./pod";
 
 const PID_POLL_MS = 100;
@@ -19,7 +20,7 @@ export function readPodManifest(podPath: string): PodManifest {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new Error(`open ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new Error(readableErrorMessage((err as Error).message));
   }
   let manifest: PodManifest;
   try {

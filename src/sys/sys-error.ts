@@ -43,3 +43,28 @@ export function describeErrno(errno: number): string {
   const code = errnoNames.get(errno);
   return (code && descriptions[code]) ?? code ?? `errno ${errno}`;
 }
+
+/** Node's fs errors read `EACCES: permission denied, scandir '/x'`, anywhere in a message. */
+const nodeFsError = /\b(E[A-Z0-9]+): ([^,]+), (\w+) '([^']*)'(?: -> '([^']*)')?/g;
+
+/** Node's names for the calls that mean nothing to a user. */
+const nodeOperations: Record<string, string> = {
+  scandir: "read directory",
+  opendir: "read directory",
+  copyfile: "copy",
+  lstat: "stat",
+  utime: "set times of",
+  futime: "set times of",
+};
+
+/**
+ * `message` with Node's fs error text put in SysError's form (`read directory /x: Permission denied`),
+ * so users see what failed on what, not Node's internals.
+ */
+export function readableErrorMessage(message: string): string {
+  return message.replace(nodeFsError, (_whole, code: string, text: string, syscall: string, path: string, dest?: string) => {
+    const operation = nodeOperations[syscall] ?? syscall;
+    const object = dest !== undefined ? `${path} to ${dest}` : path;
+    return `${operation} ${object}: ${descriptions[code] ?? text}`;
+  });
+}

@@ -1,0 +1,70 @@
+// The error surface users meet across commands: one line naming what failed on what and
+// what to do, never Node's raw errno text or a stack trace, and the documented exit codes.
+import { afterAll, describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { rkt, rktBinary, tempDataDir, tempDir, type RunResult } from "../support/harness";
+
+const data = tempDataDir();
+const scratch = tempDir("rkt-errors-");
+afterAll(() => {
+  data.cleanup();
+  scratch.cleanup();
+});
+
+const nobody = 65534;
+
+/** Runs dist/rkt as user and group nobody, without supplementary groups. */
+function rktAsNobody(dataDir: string, args: string[]): RunResult {
+  const proc = Bun.spawnSync(["setpriv", `--reuid=${nobody}`, `--regid=${nobody}`, "--clear-groups", rktBinary, `--dir=${dataDir}`, ...args], { stdin: "ignore" });
+  return { exitCode: proc.exitCode ?? -1, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
+}
+
+/** One line, with no Node errno prefix (`ENOENT: ...`) and no stack frame. */
+function expectOneReadableLine(stderr: string): void {
+  expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(stderr).not.toMatch(/\bE[A-Z]+: /);
+  expect(stderr).not.toContain("    at ");
+}
+
+describe("errors from the file system", () => {
+  test("a --dir that is a file is reported as not a directory", () => {
+    const file = join(scratch.path, "not-a-dir");
+    writeFileSync(file, "");
+    const r = rkt(file, ["list"]);
+    expect(r.exitCode).toBe(1);
+    expectOneReadableLine(r.stderr);
+    expect(r.stderr).toBe(`list: read directory ${file}/pods/prepare: Not a directory\n`);
+  });
+
+  test("rm --uuid-file with a missing file names the file and the reason", () => {
+    const missing = join(scratch.path, "no-such-uuid-file");
+    const r = rkt(data.path, ["rm", `--uuid-file=${missing}`]);
+    expect(r.exitCode).toBe(1);
+    expectOneReadableLine(r.stderr);
+    expect(r.stderr).toBe(`rm: unable to read UUID from file: open ${missing}: No such file or directory\n`);
+  });
+
+  test("run --pod-manifest with a missing file names the file and the reason", () => {
+    const missing = join(scratch.path, "no-such-pod-manifest.json");
+    const r = rkt(data.path, ["--insecure-skip-verify", "run", `--pod-manifest=${missing}`]);
+    expect(r.exitCode).toBe(1);
+    expectOneReadableLine(r.stderr);
+    expect(r.stderr).toContain(`open ${missing}: No such file or directory`);
+  });
+});
+
+describe("a user who is not root", () => {
+  const rootOnly = tempDataDir("rkt-root-only-");
+  afterAll(rootOnly.cleanup);
+
+  test("is told that reading root's data directory needs root", () => {
+    mkdirSync(join(rootOnly.path, "pods"), { mode: 0o700 });
+    chmodSync(rootOnly.path, 0o700);
+    const r = rktAsNobody(rootOnly.path, ["list"]);
+    expect(r.exitCode).toBe(1);
+    expectOneReadableLine(r.stderr);
+    expect(r.stderr).toContain("Permission denied (rkt needs root privileges for this: try again as root)");
+  });
+
+});
