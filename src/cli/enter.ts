@@ -1,5 +1,5 @@
 import { rktCommand } from "./command";
-import { UsageError } from "./errors";
+import { UsageError, requireRoot } from "./errors";
 import { globals } from "./globals";
 import { enterPod } from "../pod";
 import { Store } from "../store";
@@ -15,6 +15,7 @@ export default rktCommand({
   async run({ args, rest }) {
     const [uuid, ...command] = rest;
     if (uuid === undefined) throw new UsageError("UUID is required");
+    requireRoot();
     const { dir } = globals();
     return enterPod({
       dataDir: dir,

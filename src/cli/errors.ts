@@ -31,3 +31,11 @@ export function withPermissionHint(message: string, isRoot: boolean): string {
   if (isRoot || !/permission denied|operation not permitted/i.test(message)) return message;
   return `${message} (rkt needs root privileges for this: try again as root)`;
 }
+
+/**
+ * Pods need namespaces and mounts: the commands that make or enter one refuse a non-root
+ * user up front instead of leaving a half-made pod behind.
+ */
+export function requireRoot(isRoot = process.geteuid?.() === 0): void {
+  if (!isRoot) throw new RktError("pods need root privileges (namespaces and mounts): try again as root");
+}

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rktCommand, type RktCommandSpec, type RunContext } from "./command";
-import { ExitCode, RktError, UsageError } from "./errors";
+import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { flagDefaults, type FlagDefs, type FlagValues } from "./flags";
 import { globalFlagDefs, globalsFrom, setGlobals, type Globals } from "./globals";
 import { commandHelp } from "./help";
@@ -145,6 +145,7 @@ const command = rktCommand({
     const parsed = parsePodCommand(ctx, command.spec);
     if (!parsed) return ExitCode.Ok;
     const req = prepareRequestFrom(command.spec, parsed.values, parsed.apps, parsed.globals);
+    requireRoot();
     const { pod } = await preparePodFromCommand(dataDirOf(parsed.globals), req);
     try {
       pod.moveTo("prepared");

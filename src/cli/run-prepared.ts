@@ -1,6 +1,6 @@
 import { writeSync } from "node:fs";
 import { rktCommand } from "./command";
-import { ExitCode, RktError, UsageError } from "./errors";
+import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { globals } from "./globals";
 import { claimPreparedPod, renderPodTrees, startPod, type Pod } from "../pod";
 import { Store } from "../store";
@@ -28,6 +28,7 @@ export default rktCommand({
   async run({ args }) {
     if (args._.length !== 1) throw new UsageError("exactly one UUID argument is required");
     if (args["private-net"] !== undefined) throw privateNetUnsupported();
+    requireRoot();
     const { dir, debug } = globals();
     const pod = claimPreparedPod(dir, args._[0]!);
     try {

@@ -1,6 +1,6 @@
 import { writeSync } from "node:fs";
 import { rktCommand } from "./command";
-import { ExitCode, RktError, UsageError } from "./errors";
+import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./prepare";
 import { metadataServiceWarning, privateNetUnsupported } from "./run-prepared";
 import { startPod } from "../pod";
@@ -25,6 +25,7 @@ const command = rktCommand({
     if (values.interactive && apps.length > 1) throw new UsageError("interactive option only supports one image");
     if (values["private-net"] !== undefined) throw privateNetUnsupported();
     req.uuidFileSave = values["uuid-file-save"] as string | undefined;
+    requireRoot();
     const { pod, trees } = await preparePodFromCommand(dataDirOf(globals), req);
     if (values["mds-register"]) writeSync(2, metadataServiceWarning);
     try {

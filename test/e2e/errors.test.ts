@@ -1,9 +1,10 @@
 // The error surface users meet across commands: one line naming what failed on what and
 // what to do, never Node's raw errno text or a stack trace, and the documented exit codes.
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { rkt, rktBinary, tempDataDir, tempDir, type RunResult } from "../support/harness";
+import { repoRoot, rkt, rktBinary, tempDataDir, tempDir, type RunResult } from "../support/harness";
+import { podsIn } from "./run-fixtures";
 
 const data = tempDataDir();
 const scratch = tempDir("rkt-errors-");
@@ -12,6 +13,7 @@ afterAll(() => {
   scratch.cleanup();
 });
 
+const helloAci = join(repoRoot, "dist/hello.aci");
 const nobody = 65534;
 
 /** Runs dist/rkt as user and group nobody, without supplementary groups. */
@@ -67,4 +69,26 @@ describe("a user who is not root", () => {
     expect(r.stderr).toContain("Permission denied (rkt needs root privileges for this: try again as root)");
   });
 
+  test("cannot run, prepare, run-prepared or enter, and no pod is left behind", () => {
+    const own = tempDataDir("rkt-nobody-");
+    try {
+      chownSync(own.path, nobody, nobody);
+      const commands = [["run", helloAci], ["prepare", helloAci], ["run-prepared", "0123"], ["enter", "0123"]];
+      for (const [name, ...args] of commands) {
+        const r = rktAsNobody(own.path, ["--insecure-skip-verify", name!, ...args]);
+        expect(r.exitCode).toBe(1);
+        expect(r.stderr).toBe(`${name}: pods need root privileges (namespaces and mounts): try again as root\n`);
+      }
+      expect(podsIn(own.path)).toEqual({});
+    } finally {
+      own.cleanup();
+    }
+  });
+
+  test("still gets usage errors and help first", () => {
+    expect(rktAsNobody(rootOnly.path, ["run"]).exitCode).toBe(2);
+    const help = rktAsNobody(rootOnly.path, ["run", "--help"]);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain("rkt run - Run image(s) in a pod in rkt");
+  });
 });
