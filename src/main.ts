@@ -84,6 +84,9 @@ async function dispatch(argv: string[], invokedAs: string): Promise<number> {
     initial: values,
   });
   setGlobals(globalsFrom(parsed.values));
+  if (spec.maxArgs !== undefined && parsed.positionals.length > spec.maxArgs) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[spec.maxArgs]}" (usage: ${path}${spec.usage ? ` ${spec.usage}` : ""})`);
+  }
   const args = { ...parsed.values, _: parsed.positionals };
   return (await spec.run({ args, rawArgs: r.rest, rest: parsed.rest })) ?? ExitCode.Ok;
 }

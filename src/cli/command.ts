@@ -24,6 +24,8 @@ export interface RktCommandSpec {
   /** The USAGE line after `rkt <name>`, e.g. `[--full] [--no-legend]`. */
   usage?: string;
   parse?: ParseMode;
+  /** How many positional arguments the command takes at most; more is a usage error. */
+  maxArgs?: number;
   args?: FlagDefs;
   /** Resolves to the exit code; undefined means 0. */
   run: (ctx: RunContext) => number | void | Promise<number | void>;

@@ -8,6 +8,7 @@ export default rktCommand({
   name: "gc",
   description: "Garbage-collect rkt pods no longer in use",
   usage: "[--grace-period=DURATION] [--expire-prepared=DURATION]",
+  maxArgs: 0,
   args: {
     "grace-period": { type: "string", default: "30m0s", description: "duration to wait before discarding inactive pods from garbage" },
     "expire-prepared": { type: "string", default: "24h0m0s", description: "duration to wait before expiring prepared pods" },

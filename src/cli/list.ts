@@ -7,6 +7,7 @@ export default rktCommand({
   name: "list",
   description: "List pods",
   usage: "[--full] [--no-legend]",
+  maxArgs: 0,
   args: {
     "no-legend": { type: "boolean", default: false, description: "suppress a legend with the list" },
     full: { type: "boolean", default: false, description: "use long output format" },

@@ -4,6 +4,7 @@ import { APPC_VERSION, RKT_VERSION } from "../version";
 export default rktCommand({
   name: "version",
   description: "Print the version and exit",
+  maxArgs: 0,
   run() {
     process.stdout.write(`rkt version ${RKT_VERSION}\nappc version ${APPC_VERSION}\n`);
   },

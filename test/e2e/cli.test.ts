@@ -42,6 +42,13 @@ describe("the command line", () => {
     expect(r.stderr).toContain("unknown flag: --frobnicate");
   });
 
+  test("a command that takes no arguments refuses one instead of ignoring it", () => {
+    const r = rkt(data.path, ["gc", "30m"]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe(`gc: unexpected argument "30m" (usage: rkt gc [--grace-period=DURATION] [--expire-prepared=DURATION])\n`);
+    for (const command of ["list", "version", "install"]) expect(rkt(data.path, [command, "extra"]).exitCode).toBe(2);
+  });
+
   test("global flags may stand before or after the command", () => {
     expect(rkt(data.path, ["--debug", "version"]).exitCode).toBe(0);
     expect(rkt(data.path, ["version", "--debug"]).exitCode).toBe(0);
