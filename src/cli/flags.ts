@@ -6,7 +6,8 @@ import type { ArgDef } from "citty";
 import { parseGoBool as parseGoBoolValue } from "../appc";
 import { UsageError } from "./errors";
 
-export type FlagDef = ArgDef & { repeatable?: boolean; hidden?: boolean };
+/** `optionalValue`: the value of a bare `--flag` (pflag's NoOptDefVal); a value then needs `=`. */
+export type FlagDef = ArgDef & { repeatable?: boolean; hidden?: boolean; optionalValue?: string };
 export type FlagDefs = Record<string, FlagDef>;
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -50,6 +51,7 @@ export function readFlag(tokens: string[], index: number, defs: FlagDefs, values
   }
   let value: string;
   if (eq !== -1) value = token.slice(eq + 1);
+  else if (def.optionalValue !== undefined) value = def.optionalValue;
   else {
     if (next >= tokens.length) throw new UsageError(`flag needs an argument: --${name}`);
     value = tokens[next++]!;

@@ -19,9 +19,9 @@ export function privateNetUnsupported(): RktError {
 export default rktCommand({
   name: "run-prepared",
   description: "Run a prepared application pod in rkt",
-  usage: "UUID",
+  usage: "[--private-net[=NET,...]] [--interactive] [--mds-register=BOOL] UUID",
   args: {
-    "private-net": { type: "string", description: "give pod a private network (later: not supported yet)" },
+    "private-net": { type: "string", optionalValue: "all", description: "give pod a private network (not supported yet: pods share the host network)" },
     interactive: { type: "boolean", default: false, description: "run pod interactively" },
     "mds-register": { type: "boolean", default: true, description: "register pod with metadata service" },
   },

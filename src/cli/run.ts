@@ -12,7 +12,7 @@ const command = rktCommand({
   parse: "raw",
   args: {
     ...podBuildFlags,
-    "private-net": { type: "string", description: "give pod a private network (later: not supported yet)" },
+    "private-net": { type: "string", description: "give pod a private network (not supported yet: pods share the host network)" },
     interactive: { type: "boolean", default: false, description: "run pod interactively" },
     "mds-register": { type: "boolean", default: true, description: "register pod with metadata service" },
     "uuid-file-save": { type: "string", description: "write out pod UUID to specified file" },

@@ -7,6 +7,7 @@ const defs: FlagDefs = {
   debug: { type: "boolean", default: false },
   dir: { type: "string", default: "/var/lib/rkt" },
   volume: { type: "string", repeatable: true },
+  "private-net": { type: "string", optionalValue: "all" },
 };
 
 describe("flag parsing follows pflag", () => {
@@ -41,6 +42,13 @@ describe("flag parsing follows pflag", () => {
     expect(parsed.values.debug).toBe(true);
     expect(parsed.values.dir).toBe("/var/lib/rkt");
     expect(parsed.rest).toEqual(["uuid", "ls", "--dir=/x"]);
+  });
+
+  test("a flag with an optional value takes it only after =, so the next token stays positional", () => {
+    const bare = parseTokens(["--private-net", "0123abcd"], defs);
+    expect(bare.values["private-net"]).toBe("all");
+    expect(bare.positionals).toEqual(["0123abcd"]);
+    expect(parseTokens(["--private-net=a,b"], defs).values["private-net"]).toBe("a,b");
   });
 
   test("a lone -- ends flag parsing", () => {
