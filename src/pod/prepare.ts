@@ -89,10 +89,22 @@ interface ResolvedPod {
   images: Map<string, { key: string; manifest: ImageManifest }>;
 }
 
+/** `--pod-manifest`'s file; a bad manifest is reported with its path, an empty one before stage1 meets it. */
+function readPodManifestFile(path: string): PodManifest {
+  const text = readFileSync(path, "utf8");
+  try {
+    const manifest = parsePodManifest(text);
+    if (manifest.apps.length === 0) throw new Error("the pod has no apps");
+    return manifest;
+  } catch (err) {
+    throw new Error(`pod manifest ${path}: ${(err as Error).message}`);
+  }
+}
+
 async function resolveImages(store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<ResolvedPod> {
   const images = new Map<string, { key: string; manifest: ImageManifest }>();
   if (req.podManifestFile !== undefined) {
-    const manifest = parsePodManifest(readFileSync(req.podManifestFile, "utf8"));
+    const manifest = readPodManifestFile(req.podManifestFile);
     for (const app of manifest.apps) {
       const key = await fetchImage(app.image.id, {});
       images.set(app.name, { key, manifest: store.readManifest(key) });

@@ -21,6 +21,13 @@ function run(args: string[], opts: { env?: Record<string, string> } = {}) {
   return { ...result, uuid };
 }
 
+/** Writes a --pod-manifest file into the work directory; returns its path. */
+function podManifestFile(name: string, text: string): string {
+  const path = join(work.path, `${name}.json`);
+  writeFileSync(path, text);
+  return path;
+}
+
 let images: Record<string, string>;
 beforeAll(() => {
   const img = (name: string, app: Record<string, unknown> | undefined, extra = {}) => busyboxImage(work.path, name, app, extra);
@@ -188,6 +195,8 @@ describe("rkt run refuses bad input with one line and leaves no pod", () => {
     ["an unknown image ID", () => ["sha512-0000"], 1, () => "run: could not resolve key: no keys found\n"],
     ["an image that is not in the store", () => ["--local", "example.com/nowhere"], 1, () => ""],
     ["an image without an app", () => [images.nolib!], 1, () => `run: error: image ${images.nolib} has no app section\n`],
+    ["a pod manifest that is not JSON", () => [`--pod-manifest=${podManifestFile("not-json", "{")}`], 1, () => `run: pod manifest ${join(work.path, "not-json.json")}: invalid JSON: JSON Parse error: Expected '}'\n`],
+    ["a pod manifest without apps", () => [`--pod-manifest=${podManifestFile("no-apps", JSON.stringify({ acKind: "PodManifest", acVersion: "0.6.1", apps: [] }))}`], 1, () => `run: pod manifest ${join(work.path, "no-apps.json")}: the pod has no apps\n`],
   ];
   test.each(cases)("%s", (_what, args, exitCode, expectedStderr) => {
     const before = podsIn(data.path);
