@@ -1,11 +1,9 @@
 // Writes an ACI file from tar chunks, gzip-compressed or plain, crash-safely: into a
-// temporary name beside the target, fsync, then rename over it.
+// temporary name beside the target, fsync, then rename over it. node:stream and node:zlib
+// are imported on use: loading them costs every rkt command a few milliseconds of start-up.
 import { createWriteStream, existsSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { createGzip } from "node:zlib";
 
 export interface AciWriteOptions {
   /** gzip the tar stream (the default of actool). */
@@ -34,6 +32,7 @@ async function* batched(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
 
 export async function writeAciFile(outFile: string, tar: AsyncIterable<Uint8Array>, opts: AciWriteOptions): Promise<void> {
   if (!opts.overwrite && existsSync(outFile)) throw new Error(`output file ${outFile} already exists (try --overwrite)`);
+  const [{ Readable }, { pipeline }, { createGzip }] = await Promise.all([import("node:stream"), import("node:stream/promises"), import("node:zlib")]);
   const temp = join(dirname(outFile), `.${basename(outFile)}.${process.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`);
   try {
     const sink = createWriteStream(temp, { flags: "wx", mode: 0o644 });
