@@ -7,7 +7,7 @@ import { ExitCode, RktError, UsageError, withPermissionHint } from "./cli/errors
 import { flagDefaults, isFlagToken, parseTokens, readFlag, type FlagValues } from "./cli/flags";
 import { globalFlagDefs, globalsFrom, setGlobals } from "./cli/globals";
 import { commandHelp, groupHelp } from "./cli/help";
-import type { RktCommand } from "./cli/command";
+import type { RktCommand, RktCommandSpec } from "./cli/command";
 
 const ROOT_DESCRIPTION = "rkt, the application container runner";
 const ACTOOL_DESCRIPTION = "actool, the App Container tool";
@@ -36,13 +36,14 @@ function resolve(tokens: string[], root: CommandTable, rootName: string, rootDes
       continue;
     }
     const found = lookupCommand(table, token);
-    if (!found) throw new UsageError(`unknown command "${token}" for "${path.join(" ")}"`);
-    const [name, entry] = found;
     i++;
-    if (name === "help" && table === root) {
+    // Every command group takes `help [command]`, as its usage text says; only the root lists it.
+    if (token === "help" || found?.[0] === "help") {
       helpTopic = true;
       continue;
     }
+    if (!found) throw new UsageError(`unknown command "${token}" for "${path.join(" ")}"`);
+    const [name, entry] = found;
     path.push(name);
     description = entry.description;
     if (entry.subcommands) {
@@ -54,9 +55,19 @@ function resolve(tokens: string[], root: CommandTable, rootName: string, rootDes
   return { path, table, description, rest: [], wantsHelp: true };
 }
 
-function wantsCommandHelp(rest: string[]): boolean {
-  const end = rest.indexOf("--");
-  return (end === -1 ? rest : rest.slice(0, end)).some((t) => t === "--help" || t === "-h");
+/** `--help` among the command's own flags; for "stop-at-positional" not after the first positional (`rkt enter UUID ls --help`). */
+function wantsCommandHelp(rest: string[], spec: RktCommandSpec): boolean {
+  const defs = { ...globalFlagDefs, ...spec.args };
+  for (let i = 0; i < rest.length; i++) {
+    const token = rest[i]!;
+    if (token === "--") return false;
+    if (token === "--help" || token === "-h") return true;
+    if (isFlagToken(token)) {
+      const def = defs[token.slice(2)];
+      if (def && def.type !== "boolean" && def.optionalValue === undefined) i++; // `--flag value`
+    } else if (spec.parse === "stop-at-positional") return false;
+  }
+  return false;
 }
 
 async function dispatch(argv: string[], invokedAs: string): Promise<number> {
@@ -70,7 +81,7 @@ async function dispatch(argv: string[], invokedAs: string): Promise<number> {
   }
   const { spec } = (await r.load()).default;
   const path = r.path.join(" ");
-  if (r.wantsHelp || (spec.parse !== "raw" && wantsCommandHelp(r.rest))) {
+  if (r.wantsHelp || (spec.parse !== "raw" && wantsCommandHelp(r.rest, spec))) {
     process.stdout.write(commandHelp(path, spec));
     return ExitCode.Ok;
   }

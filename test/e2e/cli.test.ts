@@ -30,6 +30,15 @@ describe("the command line", () => {
     expect(r.stdout).toContain("rkt version - Print the version and exit");
   });
 
+  test("a command group takes help [command], as its usage text says", () => {
+    const group = rkt(data.path, ["image", "help"]);
+    expect(group.exitCode).toBe(0);
+    expect(group.stdout).toContain("Run 'rkt image help [command]' for more information on a command.");
+    const command = rkt(data.path, ["image", "help", "list"]);
+    expect(command.exitCode).toBe(0);
+    expect(command.stdout).toContain("rkt image list - List images in the local store");
+  });
+
   test("an unknown command is a usage error with exit 2", () => {
     const r = rkt(data.path, ["frobnicate"]);
     expect(r.exitCode).toBe(2);

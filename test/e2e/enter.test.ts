@@ -47,6 +47,12 @@ describe("rkt enter", () => {
     expect(result.exitCode).toBe(7);
   });
 
+  test("--help after the UUID belongs to CMD, not to rkt", () => {
+    const result = rkt(data.path, ["enter", uuid, "/bin/echo", "--help"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe("--help\n");
+  });
+
   test("without a command runs a shell (busybox has no bash: /bin/sh)", () => {
     const result = rkt(data.path, ["enter", uuid], { stdin: "echo in-the-shell\n" });
     expect(result.stderr).toContain('No command specified, assuming "/bin/sh"');
