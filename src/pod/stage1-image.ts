@@ -15,7 +15,7 @@ export type Stage1Entrypoint = "run" | "enter" | "gc";
 export function stage1Entrypoint(manifest: ImageManifest, kind: Stage1Entrypoint): string {
   const name = `coreos.com/rkt/stage1/${kind}`;
   const value = manifest.annotations?.find((a) => a.name === name)?.value;
-  if (!value) throw new Error(`entrypoint "${name}" not found`);
+  if (!value) throw new Error(`stage1 image "${manifest.name}" is not a stage1: entrypoint annotation "${name}" not found`);
   return value;
 }
 
@@ -33,7 +33,11 @@ export type FetchStage1 = (ref: string) => Promise<string>;
  * a start after the first one imports nothing.
  */
 export async function resolveStage1(store: Store, stage1Image: string | undefined, fetchStage1: FetchStage1): Promise<string> {
-  if (stage1Image !== undefined) return fetchStage1(stage1Image);
+  if (stage1Image !== undefined) {
+    return fetchStage1(stage1Image).catch((err: Error) => {
+      throw new Error(`stage1 image ${stage1Image}: ${err.message}`);
+    });
+  }
   try {
     return store.findImageByName(DEFAULT_STAGE1_NAME, [{ name: "version", value: RKT_VERSION }]);
   } catch {

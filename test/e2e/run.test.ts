@@ -176,7 +176,7 @@ describe("rkt run", () => {
     const stage1 = busyboxImage(work.path, "example.com/no-entrypoint-stage1", undefined);
     const before = podsIn(data.path);
     const result = run([`--stage1-image=${stage1}`, images.ok!]);
-    expect(result.stderr).toBe('run: entrypoint "coreos.com/rkt/stage1/run" not found\n');
+    expect(result.stderr).toBe('run: stage1 image "example.com/no-entrypoint-stage1" is not a stage1: entrypoint annotation "coreos.com/rkt/stage1/run" not found\n');
     expect(result.exitCode).toBe(1);
     expect(podsIn(data.path)).toEqual(before);
   });
@@ -193,6 +193,7 @@ describe("rkt run refuses bad input with one line and leaves no pod", () => {
     ["--port without --private-net", () => ["--port=http:80", images.ok!], 2, () => "run: --port flag requires --private-net\n"],
     ["--private-users with overlay", () => ["--private-users", images.ok!], 2, () => "run: cannot use both overlay and user namespace: not implemented yet. (Try --no-overlay)\n"],
     ["an unknown image ID", () => ["sha512-0000"], 1, () => "run: could not resolve key: no keys found\n"],
+    ["an unknown stage1 image ID", () => ["--stage1-image=sha512-0000", images.ok!], 1, () => "run: stage1 image sha512-0000: could not resolve key: no keys found\n"],
     ["an image that is not in the store", () => ["--local", "example.com/nowhere"], 1, () => ""],
     ["an image without an app", () => [images.nolib!], 1, () => `run: error: image ${images.nolib} has no app section\n`],
     ["a pod manifest that is not JSON", () => [`--pod-manifest=${podManifestFile("not-json", "{")}`], 1, () => `run: pod manifest ${join(work.path, "not-json.json")}: invalid JSON: JSON Parse error: Expected '}'\n`],

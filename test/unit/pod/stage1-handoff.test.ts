@@ -25,7 +25,7 @@ describe("stage1 entrypoints", () => {
   });
 
   test("a missing one is rkt's error", () => {
-    expect(() => stage1Entrypoint(stage1, "gc")).toThrow('entrypoint "coreos.com/rkt/stage1/gc" not found');
+    expect(() => stage1Entrypoint(stage1, "gc")).toThrow('entrypoint annotation "coreos.com/rkt/stage1/gc" not found');
   });
 
   test("init gets its flags in the contract's order, the UUID last", () => {
