@@ -1,6 +1,7 @@
 // The pod manifest `rkt run`/`rkt prepare` generate from their images and flags
 // (rkt-cli §3.1 "App construction"), and the checks every pod manifest must pass
 // before a pod is created for it.
+import { existsSync } from "node:fs";
 import { appNameFromImageName, type App, type EnvVar, type ExposedPort, type ImageManifest, type PodManifest, type RuntimeApp, type Volume } from "../appc";
 import type { AppArg } from "./app-args";
 import { mergeAppEnvironment } from "./environment";
@@ -78,7 +79,9 @@ export function checkPodManifest(pod: PodManifest, images: ReadonlyMap<string, I
     const app = effectiveApp(runtimeApp, image);
     const unknown = runtimeApp.mounts?.find((m) => !volumes.some((v) => v.name === m.volume));
     if (unknown) throw new Error(`app "${runtimeApp.name}": no volume named "${unknown.volume}" (add --volume ${unknown.volume},kind=...)`);
-    const { missing } = resolveMounts(runtimeApp, app, volumes);
+    const { mounts, missing } = resolveMounts(runtimeApp, app, volumes);
     if (missing.length > 0) throw new Error(missingVolumeMessage(runtimeApp.name, runtimeApp.image.id, missing));
+    const absent = mounts.find((m) => m.volume.kind === "host" && !existsSync(m.volume.source!));
+    if (absent) throw new Error(`volume "${absent.volume.name}": host path ${absent.volume.source} does not exist (create it, or give --volume another source)`);
   }
 }

@@ -193,6 +193,7 @@ describe("rkt run refuses bad input with one line and leaves no pod", () => {
     ["--port without --private-net", () => ["--port=http:80", images.ok!], 2, () => "run: --port flag requires --private-net\n"],
     ["--private-users with overlay", () => ["--private-users", images.ok!], 2, () => "run: cannot use both overlay and user namespace: not implemented yet. (Try --no-overlay)\n"],
     ["an unknown image ID", () => ["sha512-0000"], 1, () => "run: could not resolve key: no keys found\n"],
+    ["a host volume whose source does not exist", () => ["--volume=data,kind=host,source=/nonexistent-volume-source", images.volume!], 1, () => 'run: volume "data": host path /nonexistent-volume-source does not exist (create it, or give --volume another source)\n'],
     ["an unknown stage1 image ID", () => ["--stage1-image=sha512-0000", images.ok!], 1, () => "run: stage1 image sha512-0000: could not resolve key: no keys found\n"],
     ["an image that is not in the store", () => ["--local", "example.com/nowhere"], 1, () => ""],
     ["an image without an app", () => [images.nolib!], 1, () => `run: error: image ${images.nolib} has no app section\n`],
