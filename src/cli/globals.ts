@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { FlagDefs, FlagValues } from "./flags";
 
 /** Flags valid for every command, before or after the command name. */
@@ -29,7 +30,8 @@ export interface Globals {
 
 export function globalsFrom(values: FlagValues): Globals {
   return {
-    dir: values.dir as string,
+    // Absolute: pods are entered and exec'ed from other working directories. "" keeps its meaning (a temp dir).
+    dir: values.dir === "" ? "" : resolve(values.dir as string),
     systemConfig: values["system-config"] as string,
     localConfig: values["local-config"] as string,
     insecureSkipVerify: values["insecure-skip-verify"] as boolean,

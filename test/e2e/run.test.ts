@@ -1,7 +1,7 @@
 // `rkt run`: pods of busybox apps through the built binary and the default stage1.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { repoRoot, rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { appStatuses, busyboxImage, collectPods, podsIn, shellApp } from "./run-fixtures";
 
@@ -150,6 +150,19 @@ describe("rkt run", () => {
     const result = Bun.spawnSync(["script", "-qec", command, "/dev/null"], { stdin: Buffer.from("typed\n") });
     expect(result.exitCode).toBe(0);
     expect(result.stdout.toString()).toContain("on-a-tty\r\ngot typed\r\n");
+  });
+
+  test("a relative --dir is taken from the working directory, and its pods run", () => {
+    const relative = tempDataDir("rkt-run-relative-");
+    try {
+      const result = rkt(basename(relative.path), ["--insecure-skip-verify", "run", "--mds-register=false", images.ok!], { cwd: dirname(relative.path) });
+      expect(result.stderr).toBe("");
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toBe("ok\n");
+    } finally {
+      collectPods(relative.path);
+      relative.cleanup();
+    }
   });
 
   test("--uuid-file-save writes the UUID without a newline, mode 0644", () => {
