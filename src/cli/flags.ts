@@ -22,6 +22,14 @@ export function isFlagToken(token: string): boolean {
   return token.startsWith("--") && token.length > 2;
 }
 
+/**
+ * rkt has long flags only, so `-x` is a mistyped flag, never an image or a UUID: pflag's
+ * usage error for it. A lone `-` is not a flag.
+ */
+export function refuseShorthandFlag(token: string): void {
+  if (token.length > 1 && token[0] === "-" && token[1] !== "-") throw new UsageError(`unknown shorthand flag: '${token[1]}' in ${token}`);
+}
+
 /** Defaults of the declared flags, before any token is read. */
 export function flagDefaults(defs: FlagDefs): FlagValues {
   const values: FlagValues = {};
@@ -90,6 +98,7 @@ export function parseTokens(
       i = readFlag(tokens, i, defs, values);
       continue;
     }
+    refuseShorthandFlag(token);
     if (opts.stopAtPositional) return { values, positionals, rest: tokens.slice(i) };
     positionals.push(token);
     i++;

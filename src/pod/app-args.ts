@@ -1,7 +1,7 @@
 // The app list of `rkt run` / `rkt prepare` (rkt-cli §1.4):
 //   IMAGE [--exec=PATH] [--signature=FILE] [-- ARGS... [---]] IMAGE ...
 // with the command's other flags allowed anywhere between images.
-import { isFlagToken, readFlag, type FlagDefs, type FlagValues } from "../cli/flags";
+import { isFlagToken, readFlag, refuseShorthandFlag, type FlagDefs, type FlagValues } from "../cli/flags";
 import { UsageError } from "../cli/errors";
 
 export interface AppArg {
@@ -55,6 +55,7 @@ export function parseAppArgs(tokens: string[], defs: FlagDefs, values: FlagValue
       continue;
     }
     if (!isFlagToken(token)) {
+      refuseShorthandFlag(token);
       apps.push({ image: token, args: [] });
       i++;
       continue;

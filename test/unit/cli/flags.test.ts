@@ -37,6 +37,12 @@ describe("flag parsing follows pflag", () => {
     expect(() => parseTokens(["--debug=maybe"], defs)).toThrow(UsageError);
   });
 
+  test("a single-dash token is a mistyped flag, not a positional, until parsing stops", () => {
+    expect(() => parseTokens(["-x"], defs)).toThrow("unknown shorthand flag: 'x' in -x");
+    expect(parseTokens(["-"], defs).positionals).toEqual(["-"]);
+    expect(parseTokens(["uuid", "-x"], defs, { stopAtPositional: true }).rest).toEqual(["uuid", "-x"]);
+  });
+
   test("stop-at-positional leaves the command's own flags alone", () => {
     const parsed = parseTokens(["--debug", "uuid", "ls", "--dir=/x"], defs, { stopAtPositional: true });
     expect(parsed.values.debug).toBe(true);

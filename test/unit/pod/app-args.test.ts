@@ -25,6 +25,11 @@ describe("the run/prepare app list", () => {
     ]);
   });
 
+  test("a single-dash token is a mistyped flag, not an image; after -- it is an app argument", () => {
+    expect(() => parse(["-i", "example.com/worker"])).toThrow("unknown shorthand flag: 'i' in -i");
+    expect(parse(["example.com/worker", "--", "-i"]).apps).toEqual([{ image: "example.com/worker", args: ["-i"] }]);
+  });
+
   test("reads command flags anywhere between images", () => {
     const { apps, values } = parse(["--volume=a,kind=empty", "img1", "--local", "img2", "--volume", "b,kind=empty"]);
     expect(apps.map((a) => a.image)).toEqual(["img1", "img2"]);
