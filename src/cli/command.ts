@@ -23,6 +23,8 @@ export interface RktCommandSpec {
   description: string;
   /** The USAGE line after `rkt <name>`, e.g. `[--full] [--no-legend]`. */
   usage?: string;
+  /** The help's DESCRIPTION section: what the one-line description cannot say. */
+  details?: string[];
   parse?: ParseMode;
   /** How many positional arguments the command takes at most; more is a usage error. */
   maxArgs?: number;

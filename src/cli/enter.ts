@@ -8,6 +8,11 @@ export default rktCommand({
   name: "enter",
   description: "Enter the namespaces of an app within a rkt pod",
   usage: "[--app=APPNAME] UUID [CMD [ARGS ...]]",
+  details: [
+    "Runs CMD (default /bin/bash, else /bin/sh) in the namespaces and root filesystem of an",
+    "app of a running pod; --app is required when the pod has several apps. Everything after",
+    "UUID belongs to CMD. Exits with CMD's status.",
+  ],
   parse: "stop-at-positional",
   args: {
     app: { type: "string", description: "name of the app to enter within the specified pod" },

@@ -8,6 +8,11 @@ export default rktCommand({
   name: "gc",
   description: "Garbage-collect rkt pods no longer in use",
   usage: "[--grace-period=DURATION] [--expire-prepared=DURATION]",
+  details: [
+    "Marks exited pods, failed prepares and prepared pods older than --expire-prepared as",
+    "garbage, and deletes garbage older than --grace-period. The grace period starts when gc",
+    "marks a pod, so an exited pod goes after a second run (or with --grace-period=0s).",
+  ],
   maxArgs: 0,
   args: {
     "grace-period": { type: "string", default: "30m0s", description: "duration to wait before discarding inactive pods from garbage" },

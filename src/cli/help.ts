@@ -44,6 +44,7 @@ export function commandHelp(path: string, spec: RktCommandSpec): string {
     section("NAME", [`${path} - ${spec.description}`]),
     section("USAGE", [`${path}${spec.usage ? ` ${spec.usage}` : ""}`]),
   ];
+  if (spec.details) parts.push(section("DESCRIPTION", spec.details));
   const own = flagLines(spec.args ?? {});
   if (own.length) parts.push(section("OPTIONS", own));
   parts.push(section("GLOBAL OPTIONS", flagLines(globalFlagDefs)));

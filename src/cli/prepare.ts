@@ -136,6 +136,10 @@ const command = rktCommand({
   name: "prepare",
   description: "Prepare to run image(s) in a pod in rkt",
   usage: "[--volume=name,kind=host,...] [--quiet] IMAGE [-- image-args...[---]]...",
+  details: [
+    "Prepares a pod as 'rkt run' would, without starting it, and prints its UUID; start it",
+    "with 'rkt run-prepared UUID'. Images, per-image flags and '--' arguments as for run.",
+  ],
   parse: "raw",
   args: {
     ...podBuildFlags,

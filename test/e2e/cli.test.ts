@@ -30,6 +30,16 @@ describe("the command line", () => {
     expect(r.stdout).toContain("rkt version - Print the version and exit");
   });
 
+  test("help of run, prepare, enter and gc explains them in a DESCRIPTION section, between USAGE and OPTIONS", () => {
+    for (const command of ["run", "prepare", "enter", "gc"]) {
+      const help = rkt(data.path, ["help", command]).stdout;
+      const [usage, description, options] = ["USAGE:", "DESCRIPTION:", "OPTIONS:"].map((s) => help.indexOf(s));
+      expect(usage).toBeGreaterThan(-1);
+      expect(description).toBeGreaterThan(usage);
+      expect(options).toBeGreaterThan(description);
+    }
+  });
+
   test("a command group takes help [command], as its usage text says", () => {
     const group = rkt(data.path, ["image", "help"]);
     expect(group.exitCode).toBe(0);
