@@ -2,7 +2,7 @@
 // whether it is locked make its state (rkt-internals §4); transitions are renames.
 import { mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { newUuid } from "../appc";
+import { isUuid, newUuid } from "../appc";
 import { FileLock, fsyncDir } from "../sys";
 
 /** The directories under `pods/`, in the order a UUID is looked up. */
@@ -78,7 +78,7 @@ export class Pod {
     throw new Error(`pod "${uuid}" not found`);
   }
 
-  /** Every pod in the given state directories, sorted by UUID. */
+  /** Every pod in the given state directories, sorted by UUID; entries not named by a UUID are skipped. */
   static list(dataDir: string, dirStates: readonly PodDirState[] = POD_DIR_STATES): Pod[] {
     const pods: Pod[] = [];
     for (const s of dirStates) {
@@ -89,7 +89,8 @@ export class Pod {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // created on first use
         throw err;
       }
-      for (const uuid of names) pods.push(new Pod(dataDir, uuid, s));
+      // Anything else under pods/ is not rkt's to list, run or delete.
+      for (const uuid of names.filter(isUuid)) pods.push(new Pod(dataDir, uuid, s));
     }
     return pods.sort((a, b) => a.uuid.localeCompare(b.uuid));
   }

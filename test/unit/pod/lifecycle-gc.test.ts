@@ -70,6 +70,15 @@ test("exited pods are marked, running pods are left alone", async () => {
   expect(out.stdout).toEqual([]);
 });
 
+test("entries under pods/ that are not named by a UUID are not pods: gc leaves them alone", () => {
+  const foreign = join(data.path, "pods", "run", "not-a-pod");
+  mkdirSync(join(foreign, "data"), { recursive: true });
+  gc({ gracePeriodMs: 0 });
+  expect(existsSync(join(foreign, "data"))).toBe(true);
+  expect(out.stderr).toEqual([]);
+  expect(out.stdout).toEqual([]);
+});
+
 test("failed prepares go to garbage and are deleted in the same run; pods being prepared stay", async () => {
   const aborted = Pod.create(data.path);
   aborted.releaseLock();
