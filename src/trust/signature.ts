@@ -1,0 +1,55 @@
+// Checking a detached signature over an image file (rkt-internals.md §7.3), with the
+// messages rkt users know (rkt-cli.md §2.1).
+import { isArmored, loadOpenPgp, type OpenPgp } from "./openpgp";
+import type { TrustedKey } from "./public-key";
+
+type Signature = Awaited<ReturnType<OpenPgp["readSignature"]>>;
+
+/**
+ * Verifies `signature` (armored, else binary) over `data` with the keys of `keyring`;
+ * returns the signer's identities. `data` may be a stream, so big images are not held
+ * in memory.
+ */
+export async function checkDetachedSignature(keyring: TrustedKey[], data: Uint8Array | ReadableStream<Uint8Array>, signature: Uint8Array): Promise<string[]> {
+  const openpgp = await loadOpenPgp();
+  const parsed = await parseSignature(openpgp, signature);
+  const issuerIds = parsed.getSigningKeyIDs();
+  // The first signature whose issuer is trusted decides, as in rkt.
+  const signer = keyring.find((trusted) => issuerIds.some((id) => trusted.key.getKeys(id).length > 0));
+  if (!signer) throw new Error("openpgp: signature made by unknown entity");
+  const message = await openpgp.createMessage({ binary: data });
+  const result = await openpgp.verify({ message, signature: parsed, verificationKeys: [signer.key], format: "binary" });
+  await drain(result.data);
+  const verdicts = result.signatures.filter((s) => signer.key.getKeys(s.keyID).length > 0);
+  try {
+    for (const verdict of verdicts) await verdict.verified;
+  } catch (err) {
+    throw new Error(`openpgp: invalid signature: ${(err as Error).message}`);
+  }
+  return signer.identities;
+}
+
+async function parseSignature(openpgp: OpenPgp, signature: Uint8Array): Promise<Signature> {
+  try {
+    const parsed = isArmored(signature)
+      ? await openpgp.readSignature({ armoredSignature: new TextDecoder().decode(signature) })
+      : await openpgp.readSignature({ binarySignature: signature });
+    if (parsed.getSigningKeyIDs().length > 0) return parsed;
+  } catch {
+    // Unreadable signature data: reported below, as rkt does.
+  }
+  throw new Error("keystore: no valid signatures found in signature file");
+}
+
+/** A streamed message is hashed as it is read; the verdicts settle once it is read to the end. */
+async function drain(data: unknown): Promise<void> {
+  if (data instanceof ReadableStream) {
+    const reader = data.getReader();
+    while (!(await reader.read()).done);
+  }
+}
+
+/** What fetch prints on stderr after a good signature: a header and one indented line per identity. */
+export function signatureVerifiedMessage(identities: string[]): string {
+  return `rkt: signature verified:\n${identities.map((identity) => `  ${identity}`).join("\n")}\n`;
+}
