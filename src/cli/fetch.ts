@@ -2,6 +2,7 @@ import { shortImageId } from "../appc";
 import { fetchImages } from "../fetch";
 import { asksForHelp, parseAppArgs } from "../pod";
 import { withStore } from "../store";
+import { signatureVerifiedMessage } from "../trust";
 import { rktCommand } from "./command";
 import { RktError, UsageError } from "./errors";
 import { globalFlagDefs, globals, globalsFrom, setGlobals } from "./globals";
@@ -26,11 +27,15 @@ const command = rktCommand({
     if (images.some((image) => image.exec !== undefined)) throw new UsageError("unknown flag: --exec");
     setGlobals(globalsFrom(values));
     if (images.length === 0) throw new RktError("must provide at least one image");
-    const { dir, insecureSkipVerify } = globals();
+    const { dir, insecureSkipVerify, systemConfig, localConfig } = globals();
     const toFetch = images.map((image) => ({ ref: image.image, signature: image.signature }));
-    await withStore(dir, (store) =>
-      fetchImages(store, toFetch, { local: false, insecureSkipVerify }, (key) => process.stdout.write(`${shortImageId(key)}\n`)),
-    );
+    const opts = {
+      local: false,
+      insecureSkipVerify,
+      keystore: { systemConfig, localConfig },
+      onSignatureVerified: (identities: string[]) => process.stderr.write(signatureVerifiedMessage(identities)),
+    };
+    await withStore(dir, (store) => fetchImages(store, toFetch, opts, (key) => process.stdout.write(`${shortImageId(key)}\n`)));
   },
 });
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { rktCommand, type RktCommandSpec, type RunContext } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { flagDefaults, type FlagDefs, type FlagValues } from "./flags";
-import { globalFlagDefs, globalsFrom, setGlobals, type Globals } from "./globals";
+import { globalFlagDefs, globals, globalsFrom, setGlobals, type Globals } from "./globals";
 import { commandHelp } from "./help";
 import { fetchImage } from "../fetch";
 import {
@@ -21,6 +21,7 @@ import {
   type PrepareRequest,
 } from "../pod";
 import { Store } from "../store";
+import { signatureVerifiedMessage } from "../trust";
 
 /** Flags of `run` and `prepare` that build the pod (rkt-cli §3.1, §3.2). */
 export const podBuildFlags: FlagDefs = {
@@ -115,12 +116,15 @@ export function prepareRequestFrom(spec: RktCommandSpec, values: FlagValues, app
  * the pod, so scripts can tell them from bad input (rkt-cli §1.5).
  */
 export async function preparePodFromCommand(dataDir: string, req: PrepareRequest) {
+  const { systemConfig, localConfig } = globals();
   const store = Store.open(dataDir);
   try {
     return await preparePod(dataDir, store, req, (ref, opts) =>
       fetchImage(store, ref, {
         local: req.local,
         insecureSkipVerify: opts.stage1 === true || req.insecureSkipVerify,
+        keystore: { systemConfig, localConfig },
+        onSignatureVerified: (identities) => process.stderr.write(signatureVerifiedMessage(identities)),
         signature: opts.signature,
       }),
     );

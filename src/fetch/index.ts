@@ -1,15 +1,22 @@
 // Getting images into the store (rkt-cli.md §2, §2.1). For now every source is local: image
-// IDs and names are looked up in the store, files (and file:// URLs) are imported; the
-// remote fetchers and signature checks arrive later. A fetched image's tree is rendered
-// at once, so the first run extracts nothing; rendering resolves its dependencies (by
-// image ID, or by name and labels) in the store and fails if one is missing.
+// IDs and names are looked up in the store, files (and file:// URLs) are imported once
+// their signature checks out; the remote fetchers arrive later. A fetched image's tree is
+// rendered at once, so the first run extracts nothing; rendering resolves its dependencies
+// (by image ID, or by name and labels) in the store and fails if one is missing.
 import type { Store } from "../store";
+import type { KeystoreDirs } from "../trust";
 import { classifyImage } from "./image-source";
+import { importVerifiedFile } from "./verified-import";
 
 export interface FetchOptions {
   /** Store only: no discovery, no download (files are still imported). */
   local: boolean;
+  /** No signature check, no keystore. */
   insecureSkipVerify: boolean;
+  /** Where the trusted keys are (--system-config, --local-config). */
+  keystore: KeystoreDirs;
+  /** Hears of each good signature: the signer's identities. */
+  onSignatureVerified: (identities: string[]) => void;
   /** Detached signature file for this image. */
   signature?: string;
 }
@@ -51,10 +58,8 @@ async function storeKeyFor(store: Store, ref: string, opts: FetchOptions): Promi
         throw new Error(`could not resolve key: ${(err as Error).message}`);
       }
     case "file":
-      if (!opts.insecureSkipVerify) {
-        throw new Error(`cannot verify the signature of ${ref}: signature verification is not available yet; pass --insecure-skip-verify to import it unverified`);
-      }
-      return (await store.importAci(source.path)).key;
+      if (opts.insecureSkipVerify) return (await store.importAci(source.path)).key;
+      return importVerifiedFile(store, source.path, opts);
     case "name":
       try {
         return store.findImageByName(source.name, source.labels);

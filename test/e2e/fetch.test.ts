@@ -19,11 +19,11 @@ beforeAll(() => {
 afterAll(() => work.cleanup());
 
 describe("rkt fetch", () => {
-  test("a local file is refused without --insecure-skip-verify while verification is missing", () => {
+  test("a local file without a signature beside it is refused without --insecure-skip-verify", () => {
     const r = rkt(dataDir, ["fetch", helloAci]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^fetch: .*signature verification is not available yet; pass --insecure-skip-verify.*\n$/);
+    expect(r.stderr).toMatch(/^fetch: error opening signature file: .*hello\.aci\.asc.*\n$/);
   });
 
   test("prints the short ID of a fetched file: sha512- and 32 hex digits", () => {
