@@ -42,6 +42,7 @@ export const commandTable: CommandTable = {
   "run-prepared": { description: "Run a prepared application pod in rkt", load: () => import("./run-prepared") },
   status: { description: "Check the status of a rkt pod", load: () => import("./status") },
   stop: { description: "Stop a running pod", load: () => import("./stop") },
+  trust: { description: "Trust a key for image verification", load: () => import("./trust") },
   version: { description: "Print the version and exit", load: () => import("./version") },
   actool: { description: "Build, validate and patch App Container images", subcommands: actoolCommands, hidden: true },
   // Older names kept for scripts written against rkt before v0.7.
