@@ -42,7 +42,7 @@ describe("checking a detached signature", () => {
   });
 
   test("the data may be a stream", async () => {
-    expect(await checkDetachedSignature([trusted], new Blob([data]).stream(), armored)).toEqual(["Test Signer <signer@example.com>"]);
+    expect(await checkDetachedSignature([trusted], new Blob([new Uint8Array(data)]).stream(), armored)).toEqual(["Test Signer <signer@example.com>"]);
   });
 
   test("a signer not in the keyring is an unknown entity", async () => {
