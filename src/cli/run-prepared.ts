@@ -30,7 +30,7 @@ export default rktCommand({
     if (args["private-net"] !== undefined) throw privateNetUnsupported();
     requireRoot();
     const { dir, debug } = globals();
-    const pod = claimPreparedPod(dir, args._[0]!);
+    const pod = claimPreparedPod(dir, args._[0]!, { interactive: args.interactive as boolean });
     try {
       if (args["mds-register"]) writeSync(2, metadataServiceWarning);
       const trees = await podTrees(dir, pod);

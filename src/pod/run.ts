@@ -71,11 +71,17 @@ export function execStage1(pod: Pod, opts: Stage1RunOptions): never {
   return libc.execve(program, [program, ...stage1RunArgs(pod.path, pod.uuid, opts)], env);
 }
 
+/** A terminal can go to one app only. */
+function refuseInteractiveWithSeveralApps(pod: Pod, interactive: boolean): void {
+  if (interactive && readPodManifest(pod.path).apps.length > 1) throw new Error("interactive option only supports pods with one app");
+}
+
 /**
  * run-prepared: takes the prepared pod's lock and moves it to `run/`; of two racing
- * callers one loses the lock or the rename (rkt-internals §4.2).
+ * callers one loses the lock or the rename (rkt-internals §4.2). A pod refused for
+ * `interactive` stays prepared.
  */
-export function claimPreparedPod(dataDir: string, uuidPrefix: string): Pod {
+export function claimPreparedPod(dataDir: string, uuidPrefix: string, opts: { interactive?: boolean } = {}): Pod {
   const pod = Pod.resolve(dataDir, uuidPrefix);
   if (pod.dirState !== "prepared") throw new Error(`pod "${pod.uuid}" is not prepared`);
   let locked: boolean;
@@ -87,6 +93,12 @@ export function claimPreparedPod(dataDir: string, uuidPrefix: string): Pod {
     throw err;
   }
   if (!locked) throw new Error(`cannot transition to run: pod "${pod.uuid}" is locked by another process`);
+  try {
+    refuseInteractiveWithSeveralApps(pod, opts.interactive ?? false);
+  } catch (err) {
+    pod.releaseLock();
+    throw err;
+  }
   try {
     pod.moveTo("run");
   } catch (err) {
@@ -109,7 +121,7 @@ export async function renderPodTrees(pod: Pod, render: (key: string) => Promise<
 
 /** Mounts the overlays of a pod in `run/` (when it uses them) and execs its stage1. */
 export function startPod(pod: Pod, treeOf: (key: string) => string, opts: Stage1RunOptions): never {
-  if (opts.interactive && readPodManifest(pod.path).apps.length > 1) throw new Error("interactive option only supports pods with one app");
+  refuseInteractiveWithSeveralApps(pod, opts.interactive);
   if (usesOverlay(pod.path)) mountPodOverlays(pod, treeOf);
   return execStage1(pod, opts);
 }

@@ -57,6 +57,17 @@ describe("rkt prepare and run-prepared", () => {
     expect(loser.err).toMatch(/^run-prepared: (pod "[0-9a-f-]+" is not prepared|cannot transition to run: .*)\n$/);
   });
 
+  test("run-prepared --interactive refuses a pod of two apps and leaves it prepared", () => {
+    const first = busyboxImage(work.path, "example.com/first", shellApp("echo first"));
+    const second = busyboxImage(work.path, "example.com/second", shellApp("echo second"));
+    const uuid = rkt(data.path, ["--insecure-skip-verify", "prepare", first, second]).stdout.trim();
+    const refused = rkt(data.path, ["run-prepared", "--interactive", uuid]);
+    expect(refused.stderr).toBe("run-prepared: interactive option only supports pods with one app\n");
+    expect(refused.exitCode).toBe(1);
+    expect(rkt(data.path, ["status", uuid]).stdout).toBe("state=prepared\n");
+    expect(rkt(data.path, ["rm", uuid]).exitCode).toBe(0);
+  });
+
   test("prepare refuses run-only flags and conflicting --pod-manifest use", () => {
     const before = podsIn(data.path);
     expect(rkt(data.path, ["prepare", "--interactive", "x"]).exitCode).toBe(2);
