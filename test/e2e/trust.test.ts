@@ -106,6 +106,38 @@ describe("rkt trust", () => {
     }
   });
 
+  test("an https key is trusted without review unless --trust-keys-from-https=false; a bad status is an error", async () => {
+    const tls = selfSignedCertificate();
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      tls: { cert: tls.cert, key: tls.key },
+      fetch: (req) => (new URL(req.url).pathname === "/pubkeys.gpg" ? new Response(signer.armoredPublicKey) : new Response("gone", { status: 404 })),
+    });
+    try {
+      const local = freshConfig();
+      const url = `https://127.0.0.1:${server.port}/pubkeys.gpg`;
+      const env = { NODE_EXTRA_CA_CERTS: tls.certFile };
+      const trusted = await trustAsync(local, ["--prefix=example.com", url], { env });
+      expect(trusted.stderr).toBe(
+        reviewText("example.com", url) +
+          `Trusting "${url}" for prefix "example.com" without fingerprint review.\n` +
+          `Added key for prefix "example.com" at "${join(local, "trustedkeys/prefix.d/example.com", signer.fingerprint)}"\n`,
+      );
+      expect(trusted.exitCode).toBe(0);
+      const reviewed = await trustAsync(local, ["--trust-keys-from-https=false", "--root", url], { env });
+      expect(reviewed.exitCode).toBe(1);
+      expect(reviewed.stderr).toContain("standard input is not a terminal");
+      const missing = await trustAsync(local, ["--root", `https://127.0.0.1:${server.port}/absent.gpg`], { env });
+      expect(missing).toMatchObject({ exitCode: 1, stderr: `trust: error downloading key "https://127.0.0.1:${server.port}/absent.gpg": bad HTTP status code: 404\n` });
+      const untrustedCert = await trustAsync(local, ["--root", url]);
+      expect(untrustedCert.exitCode).toBe(1);
+      expect(untrustedCert.stderr).toStartWith(`trust: error downloading key "${url}": `);
+    } finally {
+      server.stop(true);
+    }
+  });
+
   test("flag errors: --root with --prefix, a key without either, a URL scheme in the prefix, --insecure-skip-verify", () => {
     const local = freshConfig();
     expect(trust(local, ["--root", "--prefix=example.com", armoredKey])).toMatchObject({ exitCode: 1, stderr: "trust: --root and --prefix usage mutually exclusive\n" });
@@ -138,6 +170,18 @@ describe("rkt trust", () => {
   });
 });
 
+/** A certificate for 127.0.0.1 made by openssl; rkt is told to trust it through NODE_EXTRA_CA_CERTS. */
+function selfSignedCertificate(): { cert: string; key: string; certFile: string } {
+  const certFile = join(work.path, "tls.crt");
+  const keyFile = join(work.path, "tls.key");
+  const proc = Bun.spawnSync(
+    ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+    { stdin: "ignore" },
+  );
+  if (proc.exitCode !== 0) throw new Error(`openssl: ${proc.stderr.toString()}`);
+  return { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8"), certFile };
+}
+
 /** Runs a shell command on a pseudo-terminal (script(1)) with `input` typed in; output has the terminal's CRs removed. */
 function onTerminal(command: string, input: string): { exitCode: number; output: string } {
   const proc = Bun.spawnSync(["script", "-qec", command, "/dev/null"], { stdin: Buffer.from(input) });
@@ -145,8 +189,13 @@ function onTerminal(command: string, input: string): { exitCode: number; output:
 }
 
 /** `rkt trust` without blocking this process, so a server in it can answer. */
-async function trustAsync(localConfig: string, args: string[]) {
-  const proc = Bun.spawn([rktBinary, `--dir=${join(work.path, "data")}`, `--local-config=${localConfig}`, "trust", ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+async function trustAsync(localConfig: string, args: string[], opts: { env?: Record<string, string> } = {}) {
+  const proc = Bun.spawn([rktBinary, `--dir=${join(work.path, "data")}`, `--local-config=${localConfig}`, "trust", ...args], {
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ...opts.env },
+  });
   const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { exitCode, stdout, stderr };
 }
