@@ -32,6 +32,7 @@ const command = rktCommand({
     if (values.interactive && apps.length > 1) throw new UsageError("interactive option only supports one image");
     if (values["private-net"] !== undefined) throw privateNetUnsupported();
     req.uuidFileSave = values["uuid-file-save"] as string | undefined;
+    req.interactive = values.interactive as boolean;
     requireRoot();
     const { pod, trees } = await preparePodFromCommand(dataDirOf(globals), req);
     if (values["mds-register"]) writeSync(2, metadataServiceWarning);

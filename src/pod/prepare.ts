@@ -40,6 +40,8 @@ export interface PrepareRequest {
   noOverlay: boolean;
   privateUsers: boolean;
   uuidFileSave?: string;
+  /** `run --interactive`: the terminal goes to the one app, so a pod of several is refused. */
+  interactive?: boolean;
   /**
    * Sync the pod's files before it is handed on (`prepare`, whose pods wait in
    * `prepared/`). `run` skips it: a crash there leaves a pod gc removes anyway.
@@ -146,6 +148,7 @@ export async function preparePod(dataDir: string, store: Store, req: PrepareRequ
   const resolved = await resolveImages(store, req, fetchImage);
   const imageManifests = new Map([...resolved.images].map(([app, image]) => [app, image.manifest]));
   checkPodManifest(resolved.manifest, imageManifests);
+  if (req.interactive && resolved.manifest.apps.length > 1) throw new Error("interactive option only supports one image");
 
   const trees = new Map<string, string>();
   for (const key of [stage1Key, ...[...resolved.images.values()].map((i) => i.key)]) {

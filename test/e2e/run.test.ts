@@ -28,6 +28,13 @@ function podManifestFile(name: string, text: string): string {
   return path;
 }
 
+/** A --pod-manifest file running the ok and hello images side by side. */
+function twoAppPodManifest(): string {
+  const idOf = (image: string) => rkt(data.path, ["--insecure-skip-verify", "fetch", image]).stdout.trim();
+  const apps = [images.ok!, images.hello!].map((image, i) => ({ name: `app${i}`, image: { id: idOf(image) } }));
+  return podManifestFile("two-apps", JSON.stringify({ acKind: "PodManifest", acVersion: "0.6.1", apps }));
+}
+
 let images: Record<string, string>;
 beforeAll(() => {
   const img = (name: string, app: Record<string, unknown> | undefined, extra = {}) => busyboxImage(work.path, name, app, extra);
@@ -206,6 +213,7 @@ describe("rkt run refuses bad input with one line and leaves no pod", () => {
     ["--port without --private-net", () => ["--port=http:80", images.ok!], 2, () => "run: --port flag requires --private-net\n"],
     ["--private-users with overlay", () => ["--private-users", images.ok!], 2, () => "run: cannot use both overlay and user namespace: not implemented yet. (Try --no-overlay)\n"],
     ["an unknown image ID", () => ["sha512-0000"], 1, () => "run: could not resolve key: no keys found\n"],
+    ["--interactive with a pod manifest of two apps", () => ["--interactive", `--pod-manifest=${twoAppPodManifest()}`], 1, () => "run: interactive option only supports one image\n"],
     ["a host volume whose source does not exist", () => ["--volume=data,kind=host,source=/nonexistent-volume-source", images.volume!], 1, () => 'run: volume "data": host path /nonexistent-volume-source does not exist (create it, or give --volume another source)\n'],
     ["an unknown stage1 image ID", () => ["--stage1-image=sha512-0000", images.ok!], 1, () => "run: stage1 image sha512-0000: could not resolve key: no keys found\n"],
     ["an image that is not in the store", () => ["--local", "example.com/nowhere"], 1, () => ""],
