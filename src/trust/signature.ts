@@ -14,13 +14,15 @@ export async function checkDetachedSignature(keyring: TrustedKey[], data: Uint8A
   const openpgp = await loadOpenPgp();
   const parsed = await parseSignature(openpgp, signature);
   const issuerIds = parsed.getSigningKeyIDs();
-  // The first signature whose issuer is trusted decides, as in rkt.
+  // The first trusted key (in keyring order) that made one of the signatures vouches for
+  // the file; every signature it made must hold.
   const signer = keyring.find((trusted) => issuerIds.some((id) => trusted.key.getKeys(id).length > 0));
   if (!signer) throw new Error("openpgp: signature made by unknown entity");
   const message = await openpgp.createMessage({ binary: data });
   const result = await openpgp.verify({ message, signature: parsed, verificationKeys: [signer.key], format: "binary" });
   await drain(result.data);
   const verdicts = result.signatures.filter((s) => signer.key.getKeys(s.keyID).length > 0);
+  if (verdicts.length === 0) throw new Error("openpgp: signature made by unknown entity");
   try {
     for (const verdict of verdicts) await verdict.verified;
   } catch (err) {

@@ -51,6 +51,13 @@ describe("checking a detached signature", () => {
     await expect(checkDetachedSignature([], data, armored)).rejects.toThrow(/^openpgp: signature made by unknown entity$/);
   });
 
+  test("of several signatures, the one made by a trusted key vouches for the data", async () => {
+    const file = join(work.path, "image.aci");
+    stranger.sign(file, join(work.path, "stranger.sig"), { binary: true });
+    const both = Buffer.concat([readFileSync(join(work.path, "stranger.sig")), binary]);
+    expect(await checkDetachedSignature([trusted], data, both)).toEqual(["Test Signer <signer@example.com>"]);
+  });
+
   test("changed data is an invalid signature", async () => {
     const tampered = new Uint8Array(data);
     tampered[0] ^= 1;
