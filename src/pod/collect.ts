@@ -17,6 +17,8 @@ export const standardOutput: LifecycleOutput = {
 export interface CollectOptions {
   debug: boolean;
   output: LifecycleOutput;
+  /** See DeleteOptions.mountPoints. */
+  mountPoints?: readonly string[];
 }
 
 /** Deletes the pod unless another process holds it; returns whether it did. */
@@ -24,7 +26,7 @@ export function collectPod(pod: Pod, opts: CollectOptions): boolean {
   if (!pod.tryLockExclusive()) return false;
   try {
     opts.output.stdout(`Garbage collecting pod "${pod.uuid}"`);
-    deletePod(pod, { debug: opts.debug, warn: (line) => opts.output.stderr(line) });
+    deletePod(pod, { debug: opts.debug, warn: (line) => opts.output.stderr(line), mountPoints: opts.mountPoints });
     return true;
   } finally {
     pod.releaseLock();

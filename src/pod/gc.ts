@@ -3,6 +3,7 @@
 // retried by the next gc; one pod's failure does not stop the others.
 import { Pod, type PodDirState } from "./pod";
 import { collectPod, type CollectOptions } from "./collect";
+import { readMountPoints } from "./mounts";
 import { readableErrorMessage } from "../sys";
 
 export interface GcOptions extends CollectOptions {
@@ -50,9 +51,11 @@ export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
     opts.output.stderr(`Moving expired prepared pod "${pod.uuid}" to garbage`);
     pod.moveTo("garbage");
   });
+  // One read of mountinfo for every pod deleted below, not one per pod.
+  const sweep: CollectOptions = { ...opts, mountPoints: readMountPoints() };
   each("exited-garbage", (pod) => {
-    if (olderThan(pod, opts.gracePeriodMs)) collectPod(pod, opts);
+    if (olderThan(pod, opts.gracePeriodMs)) collectPod(pod, sweep);
   });
-  each("garbage", (pod) => collectPod(pod, opts));
+  each("garbage", (pod) => collectPod(pod, sweep));
   return listedAll;
 }

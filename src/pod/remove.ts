@@ -17,6 +17,12 @@ export interface DeleteOptions {
   debug: boolean;
   /** Where warnings go (a stage1 that cannot be found); stderr by default. */
   warn?: (line: string) => void;
+  /**
+   * The host's mount points (readMountPoints), read once for a whole gc instead of per
+   * pod: mounts below a pod are made before it exits, and the pods being deleted are
+   * locked by the deleter, so none appear later. Read here when absent.
+   */
+  mountPoints?: readonly string[];
 }
 
 /**
@@ -27,7 +33,7 @@ export function deletePod(pod: Pod, opts: DeleteOptions): void {
   if (pod.dirState === "exited-garbage") runStage1Gc(pod, opts);
   try {
     const root = realpathSync(pod.path);
-    unmountBelow(root);
+    unmountBelow(root, opts.mountPoints);
     // Refuses to cross into anything still mounted; symlinks are removed, not followed.
     native.removeTree(root);
   } catch (err) {
