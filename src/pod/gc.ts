@@ -35,22 +35,29 @@ export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
     }
   };
   const olderThan = (pod: Pod, ms: number): boolean => Date.now() >= pod.changedAt().getTime() + ms;
+  // Marking renames many pods: one fsync per destination directory, before the sweep.
+  const marked = new Set<PodDirState>();
+  const mark = (pod: Pod, next: PodDirState): void => {
+    pod.moveTo(next, { syncParent: false });
+    marked.add(next);
+  };
 
   each("run", (pod) => {
     if (pod.state() !== "exited") return;
     opts.output.stderr(`Moving pod "${pod.uuid}" to garbage`);
-    pod.moveTo("exited-garbage");
+    mark(pod, "exited-garbage");
   });
   each("prepare", (pod) => {
     if (pod.state() !== "aborted prepare") return;
     opts.output.stderr(`Moving failed prepare "${pod.uuid}" to garbage`);
-    pod.moveTo("garbage");
+    mark(pod, "garbage");
   });
   each("prepared", (pod) => {
     if (!olderThan(pod, opts.expirePreparedMs) || pod.isLockedElsewhere()) return;
     opts.output.stderr(`Moving expired prepared pod "${pod.uuid}" to garbage`);
-    pod.moveTo("garbage");
+    mark(pod, "garbage");
   });
+  for (const dirState of marked) Pod.syncStateDir(dataDir, dirState);
   // One read of mountinfo for every pod deleted below, not one per pod.
   const sweep: CollectOptions = { ...opts, mountPoints: readMountPoints() };
   each("exited-garbage", (pod) => {

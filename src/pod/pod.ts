@@ -174,15 +174,22 @@ export class Pod {
 
   /**
    * Moves the pod to another state directory: one rename plus an fsync of the new
-   * parent. A racing rename by another process makes this throw ENOENT.
+   * parent. With `syncParent: false` the caller fsyncs it later with syncStateDir, once
+   * for many renames and before anything relies on them. A racing rename by another
+   * process makes this throw ENOENT.
    */
-  moveTo(next: PodDirState): void {
+  moveTo(next: PodDirState, opts: { syncParent?: boolean } = {}): void {
     const from = this.path;
     const parent = stateDir(this.dataDir, next);
     mkdirSync(parent, { recursive: true, mode: 0o700 });
     renameSync(from, join(parent, this.uuid));
     this.dirStateValue = next;
-    fsyncDir(parent);
+    if (opts.syncParent !== false) fsyncDir(parent);
+  }
+
+  /** Makes renames into a state directory durable (see moveTo). */
+  static syncStateDir(dataDir: string, dirState: PodDirState): void {
+    fsyncDir(stateDir(dataDir, dirState));
   }
 
   /** Directory ctime: when gc marked the pod, or when it was last moved. */
