@@ -94,6 +94,9 @@ async function dispatch(argv: string[], invokedAs: string): Promise<number> {
     stopAtPositional: spec.parse === "stop-at-positional",
     initial: values,
   });
+  // "" means a throw-away data directory, which only run and prepare (raw commands) can use;
+  // anywhere else it would put a store in the working directory.
+  if (parsed.values.dir === "") throw new UsageError(`--dir must name a directory (the empty string is for run and prepare only)`);
   setGlobals(globalsFrom(parsed.values));
   if (spec.maxArgs !== undefined && parsed.positionals.length > spec.maxArgs) {
     throw new UsageError(`unexpected argument "${parsed.positionals[spec.maxArgs]}" (usage: ${path}${spec.usage ? ` ${spec.usage}` : ""})`);

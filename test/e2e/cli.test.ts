@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { rkt, tempDir } from "../support/harness";
+import { readdirSync } from "node:fs";
+import { rkt, rktBinary, tempDir } from "../support/harness";
 
 const data = tempDir();
 afterAll(data.cleanup);
@@ -66,6 +67,18 @@ describe("the command line", () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toBe(`gc: unexpected argument "30m" (usage: rkt gc [--grace-period=DURATION] [--expire-prepared=DURATION])\n`);
     for (const command of ["list", "version", "install"]) expect(rkt(data.path, [command, "extra"]).exitCode).toBe(2);
+  });
+
+  test("an empty --dir is refused outside run and prepare, instead of making a store in the working directory", () => {
+    const cwd = tempDir("rkt-cli-cwd-");
+    try {
+      const r = Bun.spawnSync([rktBinary, "--dir=", "image", "list"], { cwd: cwd.path, stdin: "ignore" });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.toString()).toBe("image list: --dir must name a directory (the empty string is for run and prepare only)\n");
+      expect(readdirSync(cwd.path)).toEqual([]);
+    } finally {
+      cwd.cleanup();
+    }
   });
 
   test("global flags may stand before or after the command", () => {
