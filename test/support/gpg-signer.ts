@@ -27,7 +27,8 @@ export function makeGpgSigner(identity: string): GpgSigner {
   const home = mkdtempSync(join(tmpdir(), "rkt-gnupg-"));
   const cleanup = () => {
     Bun.spawnSync(["gpgconf", "--homedir", home, "--kill", "all"]);
-    rmSync(home, { recursive: true, force: true });
+    // The agent may still be removing its sockets as it exits: retry on ENOTEMPTY.
+    rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   };
   try {
     gpg(home, ["--passphrase", "", "--quick-gen-key", identity, "rsa2048", "sign", "never"]);
