@@ -3,7 +3,7 @@
 // they stand, loads only that command's module, and turns errors into one line + exit code.
 import { basename } from "node:path";
 import { commandTable, lookupCommand, type CommandTable } from "./cli/commands";
-import { ExitCode, RktError, UsageError, withPermissionHint } from "./cli/errors";
+import { ExitCode, FlagUsageError, RktError, UsageError, withPermissionHint } from "./cli/errors";
 import { flagDefaults, isFlagToken, parseTokens, readFlag, type FlagValues } from "./cli/flags";
 import { globalFlagDefs, globalsFrom, setGlobals } from "./cli/globals";
 import { commandHelp, groupHelp } from "./cli/help";
@@ -86,6 +86,7 @@ async function dispatch(argv: string[], invokedAs: string): Promise<number> {
     return ExitCode.Ok;
   }
   commandPrefix = r.path.slice(1).join(" ");
+  commandPath = path;
   if (spec.parse === "raw") {
     setGlobals(globalsFrom(values));
     return (await spec.run({ args: { ...values, _: [] }, rawArgs: r.rest, rest: [] })) ?? ExitCode.Ok;
@@ -106,6 +107,7 @@ async function dispatch(argv: string[], invokedAs: string): Promise<number> {
 }
 
 let commandPrefix = "";
+let commandPath = "";
 
 async function report(err: unknown, debug: boolean): Promise<number> {
   const prefix = commandPrefix ? `${commandPrefix}: ` : "";
@@ -115,7 +117,8 @@ async function report(err: unknown, debug: boolean): Promise<number> {
   }
   // Loaded here, not at start-up: sys opens libc, which commands that succeed may never need.
   const { readableErrorMessage } = await import("./sys");
-  const message = readableErrorMessage(err instanceof Error ? err.message : String(err));
+  let message = readableErrorMessage(err instanceof Error ? err.message : String(err));
+  if (err instanceof FlagUsageError) message += ` (see '${commandPath} --help')`;
   process.stderr.write(`${prefix}${withPermissionHint(message, process.geteuid?.() === 0)}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return err instanceof RktError ? err.exitCode : ExitCode.Failure;

@@ -26,6 +26,14 @@ export class UsageError extends RktError {
   }
 }
 
+/** A flag the command does not have, or a bad flag value: the user is pointed to the command's help. */
+export class FlagUsageError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = "FlagUsageError";
+  }
+}
+
 /** Permission errors met by a non-root user say what to do about them. */
 export function withPermissionHint(message: string, isRoot: boolean): string {
   if (isRoot || !/permission denied|operation not permitted/i.test(message)) return message;

@@ -4,7 +4,7 @@
 // --no-legend); flags marked `repeatable` collect every value in order.
 import type { ArgDef } from "citty";
 import { parseGoBool as parseGoBoolValue } from "../appc";
-import { UsageError } from "./errors";
+import { FlagUsageError } from "./errors";
 
 /** `optionalValue`: the value of a bare `--flag` (pflag's NoOptDefVal); a value then needs `=`. */
 export type FlagDef = ArgDef & { repeatable?: boolean; hidden?: boolean; optionalValue?: string };
@@ -14,7 +14,7 @@ export type FlagValues = Record<string, string | boolean | string[] | undefined>
 /** Go's strconv.ParseBool, as pflag uses for boolean flags; a bad value is a usage error. */
 export function parseGoBool(value: string, what: string): boolean {
   const parsed = parseGoBoolValue(value);
-  if (parsed === undefined) throw new UsageError(`invalid argument "${value}" for ${what}: must be true or false`);
+  if (parsed === undefined) throw new FlagUsageError(`invalid argument "${value}" for ${what}: must be true or false`);
   return parsed;
 }
 
@@ -27,7 +27,7 @@ export function isFlagToken(token: string): boolean {
  * usage error for it. A lone `-` is not a flag.
  */
 export function refuseShorthandFlag(token: string): void {
-  if (token.length > 1 && token[0] === "-" && token[1] !== "-") throw new UsageError(`unknown shorthand flag: '${token[1]}' in ${token}`);
+  if (token.length > 1 && token[0] === "-" && token[1] !== "-") throw new FlagUsageError(`unknown shorthand flag: '${token[1]}' in ${token}`);
 }
 
 /** Defaults of the declared flags, before any token is read. */
@@ -51,7 +51,7 @@ export function readFlag(tokens: string[], index: number, defs: FlagDefs, values
   const eq = token.indexOf("=");
   const name = token.slice(2, eq === -1 ? undefined : eq);
   const def = defs[name];
-  if (!def || def.type === "positional") throw new UsageError(`unknown flag: --${name}`);
+  if (!def || def.type === "positional") throw new FlagUsageError(`unknown flag: --${name}`);
   let next = index + 1;
   if (def.type === "boolean") {
     values[name] = eq === -1 ? true : parseGoBool(token.slice(eq + 1), `--${name}`);
@@ -61,11 +61,11 @@ export function readFlag(tokens: string[], index: number, defs: FlagDefs, values
   if (eq !== -1) value = token.slice(eq + 1);
   else if (def.optionalValue !== undefined) value = def.optionalValue;
   else {
-    if (next >= tokens.length) throw new UsageError(`flag needs an argument: --${name}`);
+    if (next >= tokens.length) throw new FlagUsageError(`flag needs an argument: --${name}`);
     value = tokens[next++]!;
   }
   if (def.type === "enum" && def.options && !def.options.includes(value)) {
-    throw new UsageError(`invalid argument "${value}" for --${name}: must be one of ${def.options.join(", ")}`);
+    throw new FlagUsageError(`invalid argument "${value}" for --${name}: must be one of ${def.options.join(", ")}`);
   }
   if (def.repeatable) (values[name] as string[]).push(value);
   else values[name] = value;
@@ -116,11 +116,11 @@ export function parseGoDuration(text: string, what: string): number {
   while (pos < text.length) {
     part.lastIndex = pos;
     const m = part.exec(text);
-    if (!m) throw new UsageError(`invalid argument "${text}" for ${what}: time: invalid duration "${text}"`);
+    if (!m) throw new FlagUsageError(`invalid argument "${text}" for ${what}: time: invalid duration "${text}"`);
     total += Number(m[1]) * units[m[2]!]!;
     pos = part.lastIndex;
   }
-  if (pos === 0) throw new UsageError(`invalid argument "${text}" for ${what}: time: invalid duration "${text}"`);
+  if (pos === 0) throw new FlagUsageError(`invalid argument "${text}" for ${what}: time: invalid duration "${text}"`);
   return total;
 }
 

@@ -59,7 +59,7 @@ describe("the command line", () => {
   test("a bad flag is a usage error with exit 2", () => {
     const r = rkt(data.path, ["version", "--frobnicate"]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain("unknown flag: --frobnicate");
+    expect(r.stderr).toBe("version: unknown flag: --frobnicate (see 'rkt version --help')\n");
   });
 
   test("a command that takes no arguments refuses one instead of ignoring it", () => {
