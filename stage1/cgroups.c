@@ -21,6 +21,9 @@ struct hierarchy {
 struct hierarchies {
 	struct hierarchy list[MAX_CGROUP_HIERARCHIES];
 	size_t count;
+	/* /proc/self/mountinfo and /proc/self/cgroup, read once for every controller. */
+	char **mountinfo;
+	char **memberships;
 };
 
 static bool list_contains(const char *comma_list, const char *word)
@@ -36,12 +39,10 @@ static bool list_contains(const char *comma_list, const char *word)
 }
 
 /* The mount of the v1 hierarchy holding CONTROLLER (or of cgroup2 when CONTROLLER is NULL). */
-static bool find_cgroup_mount(const char *controller, char **mount_point, char **mount_root)
+static bool find_cgroup_mount(char *const *lines, const char *controller, char **mount_point, char **mount_root)
 {
-	char **lines = read_lines("/proc/self/mountinfo");
-
 	for (size_t i = 0; lines != NULL && lines[i] != NULL; i++) {
-		char **fields = split_words(lines[i]);
+		char **fields = split_words(xstrdup(lines[i]));
 		size_t count = count_strings(fields), dash = 0;
 
 		for (size_t f = 6; f < count && dash == 0; f++)
@@ -63,12 +64,10 @@ static bool find_cgroup_mount(const char *controller, char **mount_point, char *
 }
 
 /* The calling process's path in the v1 hierarchy of CONTROLLER, or in v2 when NULL. */
-static char *current_cgroup_path(const char *controller)
+static char *current_cgroup_path(char *const *lines, const char *controller)
 {
-	char **lines = read_lines("/proc/self/cgroup");
-
 	for (size_t i = 0; lines != NULL && lines[i] != NULL; i++) {
-		char *first = strchr(lines[i], ':');
+		char *first = strchr(xstrdup(lines[i]), ':');
 		char *second = first ? strchr(first + 1, ':') : NULL;
 		if (second == NULL)
 			continue;
@@ -116,10 +115,11 @@ static struct hierarchy *locate_controller(struct hierarchies *found, const char
 {
 	char *mount_point, *mount_root, *path;
 
-	if (find_cgroup_mount(controller, &mount_point, &mount_root) &&
-	    (path = current_cgroup_path(controller)) != NULL)
+	if (find_cgroup_mount(found->mountinfo, controller, &mount_point, &mount_root) &&
+	    (path = current_cgroup_path(found->memberships, controller)) != NULL)
 		return hierarchy_for_directory(found, join_mount_and_path(mount_point, mount_root, path), false);
-	if (find_cgroup_mount(NULL, &mount_point, &mount_root) && (path = current_cgroup_path(NULL)) != NULL) {
+	if (find_cgroup_mount(found->mountinfo, NULL, &mount_point, &mount_root) &&
+	    (path = current_cgroup_path(found->memberships, NULL)) != NULL) {
 		char *directory = join_mount_and_path(mount_point, mount_root, path);
 		if (unified_has_controller(directory, controller))
 			return hierarchy_for_directory(found, directory, true);
@@ -218,7 +218,11 @@ static void delegate_unified_controllers(struct hierarchy *hierarchy, const char
 
 void setup_pod_cgroups(struct pod *pod, const char *list_path)
 {
-	struct hierarchies found = { .count = 0 };
+	struct hierarchies found = {
+		.count = 0,
+		.mountinfo = read_lines("/proc/self/mountinfo"),
+		.memberships = read_lines("/proc/self/cgroup"),
+	};
 	struct hierarchy *memory = locate_controller(&found, "memory");
 	struct hierarchy *cpu = locate_controller(&found, "cpu");
 	char *temporary = format_string("%s.tmp", list_path);
