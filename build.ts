@@ -22,8 +22,11 @@ await buildHelloImage(dist);
 step("rkt executable");
 // --bytecode (which needs the ESM format for main.ts's top-level await) halves start-up:
 // `rkt version` 20 -> 10 ms, `rkt run` of a cached image about 35 ms less (bench/start.ts).
+// --splitting keeps each lazily imported command (and what only it uses, e.g. openpgp with
+// node:crypto) in its own chunk: one bundle hoists every module's builtin imports, so
+// every command paid for loading them at start-up.
 const compile = Bun.spawnSync(
-  [process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", "--sourcemap=none", "src/main.ts", "--outfile", `${dist}/rkt`],
+  [process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", "--splitting", "--sourcemap=none", "src/main.ts", "--outfile", `${dist}/rkt`],
   { stdout: "inherit", stderr: "inherit" },
 );
 if (compile.exitCode !== 0) throw new Error("bun build --compile failed");
