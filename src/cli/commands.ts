@@ -36,6 +36,7 @@ export const commandTable: CommandTable = {
   image: { description: "Operate on an image in the local store", subcommands: imageCommands },
   install: { description: "Set up rkt data directories with correct permissions", load: () => import("./install") },
   list: { description: "List pods", load: () => import("./list") },
+  "metadata-service": { description: "Run metadata service", load: () => import("./metadata-service") },
   prepare: { description: "Prepare to run image(s) in a pod in rkt", load: () => import("./prepare") },
   rm: { description: "Remove all files and resources associated with an exited pod", load: () => import("./rm") },
   run: { description: "Run image(s) in a pod in rkt", load: () => import("./run") },

@@ -2,18 +2,45 @@ import { writeSync } from "node:fs";
 import { rktCommand } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { globals } from "./globals";
-import { claimPreparedPod, renderPodTrees, startPod, type Pod } from "../pod";
+import { MetadataServiceUnreachable } from "../mds";
+import { checkNetworkSelection } from "../net";
+import { claimPreparedPod, registerWithMetadataService, renderPodTrees, startPod, type Pod } from "../pod";
 import { Store } from "../store";
 
-/**
- * Printed by run and run-prepared until the metadata service exists (rkt-cli §5); with
- * writeSync, so that it is out before execve replaces the process.
- */
-export const metadataServiceWarning = "warning: the metadata service is not available yet: the pod is not registered and AC_METADATA_URL is empty\n";
+/** Where a pod on the host network reaches the metadata service. */
+const HOST_NETWORK_MDS_ADDRESS = "127.0.0.1";
 
-/** Private networking is a later issue; pods share the host's network until then. */
-export function privateNetUnsupported(): RktError {
-  return new RktError("--private-net is not supported yet: pods share the host network");
+/** Whether `--name` stands on the command line (before a lone `--`), rather than defaulting. */
+export function flagGiven(rawArgs: readonly string[], name: string): boolean {
+  const end = rawArgs.indexOf("--");
+  return (end === -1 ? rawArgs : rawArgs.slice(0, end)).some((t) => t === `--${name}` || t.startsWith(`--${name}=`));
+}
+
+/**
+ * --mds-register (rkt-cli §5, ours): registers the pod and returns its token for stage1.
+ * Without a running service, the default warns in one line (with writeSync, so that it
+ * is out before execve) and the apps get an empty AC_METADATA_URL; an explicit
+ * --mds-register=true fails the run, as rkt's default did.
+ */
+export async function registerUnlessUnreachable(pod: Pod, explicit: boolean): Promise<string | undefined> {
+  try {
+    return await registerWithMetadataService(pod, { host: HOST_NETWORK_MDS_ADDRESS });
+  } catch (err) {
+    if (!(err instanceof MetadataServiceUnreachable)) throw err;
+    const hint = "start 'rkt metadata-service', or pass --mds-register=false";
+    if (explicit) throw new Error(`${err.message} (${hint})`);
+    writeSync(2, `warning: ${err.message}: the pod is not registered and AC_METADATA_URL is empty (${hint})\n`);
+    return undefined;
+  }
+}
+
+/** Checks a `--private-net` value before any pod is touched: unknown networks are a one-line error. */
+export function networksOrError(selection: string, localConfig: string): void {
+  try {
+    checkNetworkSelection(selection, localConfig);
+  } catch (err) {
+    throw new RktError((err as Error).message);
+  }
 }
 
 export default rktCommand({
@@ -21,20 +48,21 @@ export default rktCommand({
   description: "Run a prepared application pod in rkt",
   usage: "[--private-net[=NET,...]] [--interactive] [--mds-register=BOOL] UUID",
   args: {
-    "private-net": { type: "string", optionalValue: "all", description: "give pod a private network (not supported yet: pods share the host network)" },
+    "private-net": { type: "string", optionalValue: "all", description: "give pod a private network: all networks, or =NET1,NET2,..." },
     interactive: { type: "boolean", default: false, description: "run pod interactively" },
     "mds-register": { type: "boolean", default: true, description: "register pod with metadata service" },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     if (args._.length !== 1) throw new UsageError("exactly one UUID argument is required");
-    if (args["private-net"] !== undefined) throw privateNetUnsupported();
     requireRoot();
-    const { dir, debug } = globals();
+    const { dir, debug, localConfig } = globals();
+    const privateNet = args["private-net"] as string | undefined;
+    if (privateNet !== undefined) networksOrError(privateNet, localConfig);
     const pod = claimPreparedPod(dir, args._[0]!, { interactive: args.interactive as boolean });
     try {
-      if (args["mds-register"]) writeSync(2, metadataServiceWarning);
       const trees = await podTrees(dir, pod);
-      return startPod(pod, (key) => trees.get(key)!, { debug, interactive: args.interactive as boolean });
+      const mdsToken = args["mds-register"] ? await registerUnlessUnreachable(pod, flagGiven(rawArgs, "mds-register")) : undefined;
+      return await startPod(pod, (key) => trees.get(key)!, { debug, interactive: args.interactive as boolean, mdsToken, privateNet, localConfig });
     } catch (err) {
       throw new RktError(`pod ${pod.uuid}: ${(err as Error).message}`, ExitCode.PodFailure);
     }

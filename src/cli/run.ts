@@ -1,8 +1,7 @@
-import { writeSync } from "node:fs";
 import { rktCommand } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./prepare";
-import { metadataServiceWarning, privateNetUnsupported } from "./run-prepared";
+import { flagGiven, networksOrError, registerUnlessUnreachable } from "./run-prepared";
 import { startPod } from "../pod";
 
 const command = rktCommand({
@@ -19,7 +18,7 @@ const command = rktCommand({
   parse: "raw",
   args: {
     ...podBuildFlags,
-    "private-net": { type: "string", description: "give pod a private network (not supported yet: pods share the host network)" },
+    "private-net": { type: "string", description: "give pod a private network: all networks, or =NET1,NET2,..." },
     interactive: { type: "boolean", default: false, description: "run pod interactively" },
     "mds-register": { type: "boolean", default: true, description: "register pod with metadata service" },
     "uuid-file-save": { type: "string", description: "write out pod UUID to specified file" },
@@ -30,15 +29,18 @@ const command = rktCommand({
     const { values, apps, globals } = parsed;
     const req = prepareRequestFrom(command.spec, values, apps, globals);
     if (values.interactive && apps.length > 1) throw new UsageError("interactive option only supports one image");
-    if (values["private-net"] !== undefined) throw privateNetUnsupported();
+    const privateNet = values["private-net"] as string | undefined;
+    if (privateNet !== undefined) networksOrError(privateNet, globals.localConfig);
     req.uuidFileSave = values["uuid-file-save"] as string | undefined;
     req.interactive = values.interactive as boolean;
     requireRoot();
     const { pod, trees } = await preparePodFromCommand(dataDirOf(globals), req);
-    if (values["mds-register"]) writeSync(2, metadataServiceWarning);
     try {
       pod.moveTo("run");
-      return startPod(pod, (key) => trees.get(key)!, {
+      const mdsToken = values["mds-register"] ? await registerUnlessUnreachable(pod, flagGiven(ctx.rawArgs, "mds-register")) : undefined;
+      return await startPod(pod, (key) => trees.get(key)!, {
+        privateNet,
+        mdsToken,
         debug: globals.debug,
         interactive: values.interactive as boolean,
         localConfig: globals.localConfig,

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { StoreLayout } from "../store";
 import { native } from "../sys";
 import { unmountBelow } from "./mounts";
+import { unregisterFromMetadataService } from "./mds-registration";
 import type { Pod } from "./pod";
 import { readStage1Id } from "./pod-files";
 
@@ -31,6 +32,7 @@ export interface DeleteOptions {
  */
 export function deletePod(pod: Pod, opts: DeleteOptions): void {
   if (pod.dirState === "exited-garbage") runStage1Gc(pod, opts);
+  unregisterFromMetadataService(pod, opts.warn ?? ((line) => process.stderr.write(`${line}\n`)));
   try {
     const root = realpathSync(pod.path);
     unmountBelow(root, opts.mountPoints);

@@ -1,0 +1,39 @@
+import { rktCommand } from "./command";
+import { RktError, UsageError } from "./errors";
+import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET, startMetadataService } from "../mds";
+
+export default rktCommand({
+  name: "metadata-service",
+  description: "Run metadata service",
+  usage: "[--listen-port=PORT] [--socket=PATH]",
+  details: [
+    "Serves the appc metadata API to apps on TCP (all IPv4 addresses) and takes pod",
+    "registrations from rkt run over a Unix socket, until SIGINT or SIGTERM. Apps find it",
+    "through AC_METADATA_URL, which carries their pod's token. Pods are kept in memory only.",
+    "rkt run and gc use the socket named by RKT_METADATA_SOCKET when it is set.",
+  ],
+  maxArgs: 0,
+  args: {
+    "listen-port": { type: "string", default: String(DEFAULT_APP_PORT), description: "listen port" },
+    socket: { type: "string", default: DEFAULT_REGISTRATION_SOCKET, description: "Unix socket that takes pod registrations from rkt" },
+  },
+  async run({ args }) {
+    const portText = args["listen-port"] as string;
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`invalid argument "${portText}" for --listen-port: must be a port number`);
+    // Socket activation would hand us a listening fd, which Bun.serve cannot adopt.
+    if (process.env.LISTEN_FDS) throw new RktError("systemd socket activation (LISTEN_FDS) is not supported; let the service create its socket (--socket)");
+    const service = await startMetadataService({
+      port,
+      socketPath: args.socket as string,
+      log: (line) => void process.stdout.write(`${line}\n`),
+    });
+    process.stdout.write(`metadata service listening on port ${service.appPort}, registrations on ${service.socketPath}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    service.stop();
+  },
+});

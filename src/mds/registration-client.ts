@@ -1,0 +1,90 @@
+// rkt's side of registration (rkt-internals §9): a fresh token, the pod manifest, then
+// each app's image manifest, over the service's Unix socket; DELETE when the pod goes.
+import { randomBytes } from "node:crypto";
+import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET } from "./defaults";
+
+/** Overrides the registration socket for rkt run/gc (tests, or a service started with --socket). */
+export const SOCKET_ENV = "RKT_METADATA_SOCKET";
+
+export function registrationSocket(env: Record<string, string | undefined> = process.env): string {
+  return env[SOCKET_ENV] || DEFAULT_REGISTRATION_SOCKET;
+}
+
+export interface PodRegistrationData {
+  uuid: string;
+  /** The pod manifest's JSON text. */
+  podManifest: string;
+  /** Each app's image manifest JSON text, by app name. */
+  apps: { name: string; imageManifest: string }[];
+}
+
+export interface Registration {
+  /** 32 hex characters (128 random bits): the pod's identity towards the service. */
+  token: string;
+  /** The TCP port of the app API. */
+  appPort: number;
+}
+
+/** Nothing answers on the socket: no service is running there. */
+export class MetadataServiceUnreachable extends Error {}
+
+async function call(socketPath: string, method: string, path: string, body?: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(`http://localhost${path}`, { unix: socketPath, method, body });
+  } catch (err) {
+    throw new MetadataServiceUnreachable(`cannot reach the metadata service on ${socketPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const answer = await res.text();
+  if (!res.ok) throw new Error(`metadata service: ${method} ${path}: ${res.status} ${answer.trim()}`);
+  return answer;
+}
+
+/**
+ * Registers a pod and its apps; on a failure after the pod's PUT the pod is
+ * unregistered again. Connection failures are not retried, so that `rkt run` without a
+ * service costs one failed connect.
+ */
+export async function registerPod(data: PodRegistrationData, socketPath = registrationSocket()): Promise<Registration> {
+  const token = randomBytes(16).toString("hex");
+  const podPath = `/pods/${data.uuid}`;
+  const answer = await call(socketPath, "PUT", `${podPath}?token=${token}`, data.podManifest);
+  try {
+    for (const app of data.apps) await call(socketPath, "PUT", `${podPath}/${encodeURIComponent(app.name)}`, app.imageManifest);
+  } catch (err) {
+    await call(socketPath, "DELETE", podPath).catch(() => undefined);
+    throw err;
+  }
+  // A service that does not say its port (rkt's own) listens on the standard one.
+  const port = Number(answer.trim());
+  return { token, appPort: Number.isInteger(port) && port > 0 ? port : DEFAULT_APP_PORT };
+}
+
+/** AC_METADATA_URL for a pod: `host` is how the pod reaches the host (127.0.0.1 with host networking). */
+export function metadataUrl(host: string, registration: Registration): string {
+  return `http://${host}:${registration.appPort}/${registration.token}`;
+}
+
+// Run by this same executable as Bun (BUN_BE_BUN) for unregisterPodSync: argv is [socket, uuid].
+const UNREGISTER_SCRIPT = `
+const [socketPath, uuid] = process.argv.slice(1);
+try {
+  const res = await fetch("http://localhost/pods/" + uuid, { unix: socketPath, method: "DELETE" });
+  if (!res.ok) { console.error(res.status + " " + (await res.text()).trim()); process.exit(1); }
+} catch (err) {
+  console.error("cannot reach the metadata service on " + socketPath + ": " + (err.code ?? err.message));
+  process.exit(1);
+}`;
+
+/**
+ * unregisterPod for the synchronous gc path: Bun has no blocking socket call, so one
+ * short-lived child of this executable sends the DELETE. Throws with the reason.
+ */
+export function unregisterPodSync(uuid: string, socketPath = registrationSocket()): void {
+  const proc = Bun.spawnSync([process.execPath, "-e", UNREGISTER_SCRIPT, socketPath, uuid], {
+    env: { ...process.env, BUN_BE_BUN: "1" },
+    stdin: "ignore",
+    timeout: 10_000,
+  });
+  if (proc.exitCode !== 0) throw new Error(`cannot unregister pod ${uuid} from the metadata service: ${proc.stderr.toString().trim() || `exit status ${proc.exitCode}`}`);
+}

@@ -1,0 +1,100 @@
+// `rkt metadata-service` (rkt-cli §3.14): the app API on TCP, the registration API on a
+// Unix socket, one in-memory registry and one HMAC key per start.
+import { lstatSync, mkdirSync, unlinkSync } from "node:fs";
+import { dirname } from "node:path";
+import { answerAppRequest } from "./app-api";
+import { newHmacKey } from "./hmac";
+import { PodRegistry } from "./pod-registry";
+import { answerRegistration } from "./registration-api";
+
+export interface MetadataServiceOptions {
+  /** TCP port of the app API; 0 picks a free one. */
+  port: number;
+  /** Address the app API listens on; all IPv4 addresses by default. */
+  hostname?: string;
+  socketPath: string;
+  /** Receives one `METHOD URI - STATUS` line per request. */
+  log: (line: string) => void;
+}
+
+export interface MetadataService {
+  appPort: number;
+  socketPath: string;
+  /** Stops both listeners and removes the socket. */
+  stop(): void;
+}
+
+type Handler = (req: Request) => Promise<Response>;
+
+function logged(handler: Handler, log: (line: string) => void): Handler {
+  return async (req) => {
+    let res: Response;
+    try {
+      res = await handler(req);
+    } catch (err) {
+      res = new Response(`${(err as Error).message}\n`, { status: 500 });
+    }
+    const url = new URL(req.url);
+    log(`${req.method} ${url.pathname}${url.search} - ${res.status}`);
+    return res;
+  };
+}
+
+async function answersOn(socketPath: string): Promise<boolean> {
+  try {
+    await fetch("http://localhost/", { unix: socketPath });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Makes room for the socket: its directory (0755), and no stale socket of a dead service. */
+async function prepareSocketPath(socketPath: string): Promise<void> {
+  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o755 });
+  let isSocket: boolean;
+  try {
+    isSocket = lstatSync(socketPath).isSocket();
+  } catch {
+    return;
+  }
+  if (!isSocket) throw new Error(`${socketPath} exists and is not a socket`);
+  if (await answersOn(socketPath)) throw new Error(`a metadata service already listens on ${socketPath}`);
+  unlinkSync(socketPath);
+}
+
+export async function startMetadataService(opts: MetadataServiceOptions): Promise<MetadataService> {
+  const registry = new PodRegistry();
+  const key = newHmacKey();
+  await prepareSocketPath(opts.socketPath);
+  const apps = Bun.serve({
+    port: opts.port,
+    hostname: opts.hostname ?? "0.0.0.0",
+    fetch: logged((req) => answerAppRequest(registry, key, req), opts.log),
+  });
+  const appPort = apps.port!;
+  // Only root registers pods: the socket is born 0600, with no window of a wider mode.
+  const umask = process.umask(0o177);
+  let registration: ReturnType<typeof Bun.serve>;
+  try {
+    registration = Bun.serve({ unix: opts.socketPath, fetch: logged((req) => answerRegistration(registry, appPort, req), opts.log) });
+  } catch (err) {
+    apps.stop(true);
+    throw err;
+  } finally {
+    process.umask(umask);
+  }
+  return {
+    appPort,
+    socketPath: opts.socketPath,
+    stop() {
+      apps.stop(true);
+      registration.stop(true);
+      try {
+        unlinkSync(opts.socketPath);
+      } catch {
+        // Bun removed it already.
+      }
+    },
+  };
+}

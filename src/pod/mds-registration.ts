@@ -1,0 +1,53 @@
+// A pod and the metadata service (rkt-internals §9): stage0 registers a pod in `run/`
+// before stage1 starts, leaves the `mds-registered` marker and gives the apps
+// AC_METADATA_URL with the pod's token; deletion unregisters pods that carry the marker.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { metadataUrl, registerPod, registrationSocket, unregisterPodSync, type Registration } from "../mds";
+import type { Pod } from "./pod";
+import { readPodManifest } from "./pod-files";
+import { readPlannedImageManifest, setPlannedMetadataUrl } from "./runtime-plan";
+
+const REGISTERED_MARKER = "mds-registered";
+
+export interface MdsRegistrationOptions {
+  /** How the pod reaches the host: 127.0.0.1 with host networking. */
+  host: string;
+  socketPath?: string;
+}
+
+/**
+ * Registers the pod and sets its apps' AC_METADATA_URL; returns the token for stage1's
+ * `--mds-token`. Throws MetadataServiceUnreachable when no service listens.
+ */
+export async function registerWithMetadataService(pod: Pod, opts: MdsRegistrationOptions): Promise<string> {
+  const appNames = readPodManifest(pod.path).apps.map((a) => a.name);
+  const socketPath = opts.socketPath ?? registrationSocket();
+  const registration: Registration = await registerPod(
+    {
+      uuid: pod.uuid,
+      podManifest: readFileSync(join(pod.path, "pod"), "utf8"),
+      apps: appNames.map((name) => ({ name, imageManifest: readPlannedImageManifest(pod.path, name) })),
+    },
+    socketPath,
+  );
+  // rkt's marker is empty; ours names the socket, so that gc reaches the same service.
+  writeFileSync(join(pod.path, REGISTERED_MARKER), socketPath);
+  setPlannedMetadataUrl(pod.path, appNames, metadataUrl(opts.host, registration));
+  return registration.token;
+}
+
+/** Unregisters a pod that carries the marker; a failure is only reported, the pod goes anyway. */
+export function unregisterFromMetadataService(pod: Pod, warn: (line: string) => void): void {
+  let socketPath: string;
+  try {
+    socketPath = readFileSync(join(pod.path, REGISTERED_MARKER), "utf8").trim() || registrationSocket();
+  } catch {
+    return; // no marker: never registered
+  }
+  try {
+    unregisterPodSync(pod.uuid, socketPath);
+  } catch (err) {
+    warn(`warning: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,180 @@
+// `rkt metadata-service` and pod registration: a busybox app asks the service about its
+// pod over loopback, gc unregisters the pod, and rkt run without a service only warns.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
+import { appStatuses, busyboxImage, collectPods, shellApp, waitFor } from "./run-fixtures";
+
+const work = tempDir("rkt-mds-images-");
+const data = tempDataDir("rkt-mds-");
+const socketPath = join(work.path, "mds", "metadata-svc.sock");
+const missingSocket = join(work.path, "no-service.sock");
+let service: ReturnType<typeof Bun.spawn> | undefined;
+let serviceLog = "";
+
+/** Starts the service on a free port (--listen-port=0) and collects its log lines. */
+async function startService(): Promise<void> {
+  const proc = Bun.spawn([rktBinary, "metadata-service", "--listen-port=0", `--socket=${socketPath}`], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  service = proc;
+  const decoder = new TextDecoder();
+  void (async () => {
+    for await (const chunk of proc.stdout) serviceLog += decoder.decode(chunk);
+  })();
+  await waitFor("the metadata service", () => (existsSync(socketPath) && serviceLog.includes("listening") ? true : undefined));
+}
+
+/** Waits until the service has logged `line` (its log arrives through a pipe). */
+async function expectLogged(line: string): Promise<void> {
+  await waitFor(`log line "${line}"`, () => (serviceLog.split("\n").includes(line) ? true : undefined), 5_000);
+}
+
+// The app prints one `key=value` line per answer. Its posts are URL-encoded by hand:
+// busybox wget sends --post-data as given.
+const probeScript = `
+api="$AC_METADATA_URL/acMetadata/v1"
+get() { /bin/busybox wget -q -O - --header 'Metadata-Flavor: AppContainer' "$api/$1"; }
+post() { /bin/busybox wget -q -O - --header 'Metadata-Flavor: AppContainer' --post-data "$2" "$api/$1"; }
+echo "url=$AC_METADATA_URL"
+uuid=$(get pod/uuid)
+echo "uuid=$uuid"
+echo "pod-manifest=$(get pod/manifest)"
+echo "image-manifest=$(get apps/$AC_APP_NAME/image/manifest)"
+echo "image-id=$(get apps/$AC_APP_NAME/image/id)"
+echo "annotations=$(get apps/$AC_APP_NAME/annotations/ | /bin/busybox tr '\\n' ' ')"
+echo "lorem=$(get apps/$AC_APP_NAME/annotations/lorem)"
+sig=$(post pod/hmac/sign 'content=Old+MacDonald+Had+A+Farm')
+echo "signature=$sig"
+encoded=$(echo -n "$sig" | /bin/busybox sed 's/+/%2B/g; s|/|%2F|g; s/=/%3D/g')
+post pod/hmac/verify "content=Old+MacDonald+Had+A+Farm&uid=$uuid&signature=$encoded" >/dev/null && echo "verify=ok"
+post pod/hmac/verify "content=Other+content&uid=$uuid&signature=$encoded" >/dev/null 2>&1 || echo "verify-other=refused"
+/bin/busybox wget -q -O /dev/null "$api/pod/uuid" 2>/dev/null || echo "no-header=refused"
+/bin/busybox wget -q -O /dev/null --header 'Metadata-Flavor: AppContainer' "\${AC_METADATA_URL%/*}/00000000000000000000000000000000/acMetadata/v1/pod/uuid" 2>/dev/null || echo "unknown-token=refused"
+`;
+
+let probeImage: string;
+let plainImage: string;
+beforeAll(async () => {
+  probeImage = busyboxImage(work.path, "example.com/mds-probe", shellApp(probeScript), {
+    manifest: { annotations: [{ name: "lorem", value: "ipsum" }, { name: "authors", value: "rkt tests" }] },
+  });
+  plainImage = busyboxImage(work.path, "example.com/mds-plain", shellApp('echo "url=[$AC_METADATA_URL]"'));
+  await startService();
+});
+afterAll(() => {
+  service?.kill("SIGTERM");
+  collectPods(data.path);
+  data.cleanup();
+  work.cleanup();
+});
+
+function runPod(image: string, socket: string, flags: string[] = []) {
+  const uuidFile = join(work.path, `uuid-${Math.random().toString(36).slice(2)}`);
+  const result = rkt(data.path, ["--insecure-skip-verify", "run", `--uuid-file-save=${uuidFile}`, ...flags, image], { env: { RKT_METADATA_SOCKET: socket } });
+  const uuid = existsSync(uuidFile) ? readFileSync(uuidFile, "utf8") : undefined;
+  return { ...result, uuid };
+}
+
+function answers(stdout: string): Record<string, string> {
+  return Object.fromEntries(
+    stdout
+      .split("\n")
+      .map((line) => /^([a-z-]+)=(.*)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1]!, m[2]!]),
+  );
+}
+
+describe("rkt metadata-service", () => {
+  let probe: ReturnType<typeof runPod>;
+  let said: Record<string, string>;
+  beforeAll(() => {
+    probe = runPod(probeImage, socketPath);
+    said = answers(probe.stdout);
+  });
+
+  test("a registered pod's app is answered everything about its pod", () => {
+    expect(probe.stderr).not.toContain("warning");
+    expect(probe.exitCode).toBe(0);
+    expect(said.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
+    expect(said.uuid).toBe(probe.uuid!);
+    const podManifest = JSON.parse(said["pod-manifest"]!);
+    expect(podManifest.acKind).toBe("PodManifest");
+    expect(podManifest.apps[0].name).toBe("mds-probe");
+    expect(JSON.parse(said["image-manifest"]!).name).toBe("example.com/mds-probe");
+    expect(said["image-id"]).toBe(podManifest.apps[0].image.id);
+    expect(said.annotations!.trim().split(" ")).toEqual(["lorem", "authors"]);
+    expect(said.lorem).toBe("ipsum");
+    expect(Buffer.from(said.signature!, "base64")).toHaveLength(64);
+    expect(said.verify).toBe("ok");
+    expect(appStatuses(data.path, probe.uuid!)).toEqual({ "mds-probe": 0 });
+  });
+
+  test("refuses a wrong signature, a request without Metadata-Flavor and an unknown token", async () => {
+    expect(said["verify-other"]).toBe("refused");
+    expect(said["no-header"]).toBe("refused");
+    expect(said["unknown-token"]).toBe("refused");
+    const uuidRequest = `/${said.url!.split("/").pop()}/acMetadata/v1/pod/uuid`;
+    await expectLogged(`GET ${uuidRequest} - 404`);
+    await expectLogged("GET /00000000000000000000000000000000/acMetadata/v1/pod/uuid - 401");
+  });
+
+  test("logs every request as METHOD URI - STATUS", async () => {
+    const token = said.url!.split("/").pop();
+    const uuidHex = probe.uuid!;
+    await expectLogged(`PUT /pods/${uuidHex}?token=${token} - 200`);
+    await expectLogged(`PUT /pods/${uuidHex}/mds-probe - 200`);
+    await expectLogged(`GET /${token}/acMetadata/v1/pod/manifest - 200`);
+    await expectLogged(`POST /${token}/acMetadata/v1/pod/hmac/sign - 200`);
+    await expectLogged(`POST /${token}/acMetadata/v1/pod/hmac/verify - 200`);
+    await expectLogged(`POST /${token}/acMetadata/v1/pod/hmac/verify - 403`);
+    expect(existsSync(join(data.path, "pods", "run", uuidHex, "mds-registered"))).toBe(true);
+  });
+
+  test("gc unregisters the pod: its token is refused afterwards", async () => {
+    // gc is not told the socket: the pod's marker names the service it registered with.
+    collectPods(data.path);
+    await expectLogged(`DELETE /pods/${probe.uuid} - 200`);
+    const res = await fetch(`${said.url}/acMetadata/v1/pod/uuid`, { headers: { "Metadata-Flavor": "AppContainer" } });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("rkt run-prepared with the metadata service", () => {
+  test("registers the prepared pod and gives its app AC_METADATA_URL", async () => {
+    const prepared = rkt(data.path, ["--insecure-skip-verify", "prepare", plainImage]);
+    expect(prepared.exitCode).toBe(0);
+    const uuid = prepared.stdout.trim().split("\n").pop()!;
+    const r = rkt(data.path, ["run-prepared", uuid], { env: { RKT_METADATA_SOCKET: socketPath } });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/url=\[http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\]/);
+    await expectLogged(`PUT /pods/${uuid}/mds-plain - 200`);
+  });
+});
+
+describe("rkt run without a metadata service", () => {
+  test("warns in one line and runs the pod with an empty AC_METADATA_URL", () => {
+    const r = runPod(plainImage, missingSocket);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain("url=[]");
+    const warnings = r.stderr.split("\n").filter((l) => l.includes("metadata service"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toStartWith("warning: cannot reach the metadata service on");
+    expect(warnings[0]).toContain("AC_METADATA_URL is empty");
+  });
+
+  test("--mds-register=false runs without a word about it", () => {
+    const r = runPod(plainImage, missingSocket, ["--mds-register=false"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).not.toContain("metadata service");
+    expect(r.stdout).toContain("url=[]");
+  });
+
+  test("an explicit --mds-register=true fails the run with 254 and says what to do", () => {
+    const r = runPod(plainImage, missingSocket, ["--mds-register=true"]);
+    expect(r.exitCode).toBe(254);
+    expect(r.stderr).toContain("cannot reach the metadata service");
+    expect(r.stderr).toContain("rkt metadata-service");
+    expect(r.stdout).not.toContain("url=");
+  });
+});
