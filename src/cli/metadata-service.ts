@@ -10,7 +10,8 @@ export default rktCommand({
     "Serves the appc metadata API to apps on TCP (all IPv4 addresses) and takes pod",
     "registrations from rkt run over a Unix socket, until SIGINT or SIGTERM. Apps find it",
     "through AC_METADATA_URL, which carries their pod's token. Pods are kept in memory only.",
-    "rkt run and gc use the socket named by RKT_METADATA_SOCKET when it is set.",
+    "rkt run and run-prepared register on the socket named by RKT_METADATA_SOCKET when it",
+    "is set; gc unregisters a pod through the socket it registered on.",
   ],
   maxArgs: 0,
   args: {
