@@ -1,7 +1,7 @@
 // `rkt metadata-service` and pod registration: a busybox app asks the service about its
 // pod over loopback, gc unregisters the pod, and rkt run without a service only warns.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { appStatuses, busyboxImage, collectPods, shellApp, waitFor } from "./run-fixtures";
@@ -70,7 +70,8 @@ afterAll(() => {
 
 function runPod(image: string, socket: string, flags: string[] = []) {
   const uuidFile = join(work.path, `uuid-${Math.random().toString(36).slice(2)}`);
-  const result = rkt(data.path, ["--insecure-skip-verify", "run", `--uuid-file-save=${uuidFile}`, ...flags, image], { env: { RKT_METADATA_SOCKET: socket } });
+  const args = ["--insecure-skip-verify", "run", `--uuid-file-save=${uuidFile}`, ...flags, ...(image ? [image] : [])];
+  const result = rkt(data.path, args, { env: { RKT_METADATA_SOCKET: socket } });
   const uuid = existsSync(uuidFile) ? readFileSync(uuidFile, "utf8") : undefined;
   return { ...result, uuid };
 }
@@ -137,6 +138,38 @@ describe("rkt metadata-service", () => {
     await expectLogged(`DELETE /pods/${probe.uuid} - 200`);
     const res = await fetch(`${said.url}/acMetadata/v1/pod/uuid`, { headers: { "Metadata-Flavor": "AppContainer" } });
     expect(res.status).toBe(401);
+  });
+});
+
+describe("a pod manifest's annotations through the metadata service", () => {
+  test("the app sees the pod's annotations and its pod-level app annotations over the image's", () => {
+    const idOf = (image: string) => rkt(data.path, ["--insecure-skip-verify", "fetch", image]).stdout.trim();
+    const asker = busyboxImage(work.path, "example.com/mds-asker", shellApp(`
+      get() { /bin/busybox wget -q -O - --header 'Metadata-Flavor: AppContainer' "$AC_METADATA_URL/acMetadata/v1/$1"; }
+      for name in $(get pod/annotations/); do echo "pod-$name=$(get pod/annotations/$name)"; done
+      echo "lorem=$(get apps/asker/annotations/lorem)"
+      echo "other-id=$(get apps/other/image/id)"
+    `), { manifest: { annotations: [{ name: "lorem", value: "from-image" }] } });
+    const manifest = {
+      acKind: "PodManifest",
+      acVersion: "0.6.1",
+      apps: [
+        { name: "asker", image: { id: idOf(asker) }, annotations: [{ name: "lorem", value: "from-pod" }] },
+        { name: "other", image: { id: idOf(plainImage) } },
+      ],
+      annotations: [
+        { name: "owner", value: "ops" },
+        { name: "tier", value: "front" },
+      ],
+    };
+    const file = join(work.path, "annotated-pod.json");
+    writeFileSync(file, JSON.stringify(manifest));
+    const r = runPod("", socketPath, [`--pod-manifest=${file}`]);
+    expect(r.exitCode).toBe(0);
+    const said = answers(r.stdout.replace(/^asker: /gm, ""));
+    expect(said).toMatchObject({ "pod-owner": "ops", "pod-tier": "front", lorem: "from-pod" });
+    expect(said["other-id"]).toMatch(/^sha512-[0-9a-f]{64}$/);
+    expect(said["other-id"]!.startsWith(idOf(plainImage))).toBe(true);
   });
 });
 
