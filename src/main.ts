@@ -119,7 +119,7 @@ async function report(err: unknown, debug: boolean): Promise<number> {
   const { readableErrorMessage } = await import("./sys");
   let message = readableErrorMessage(err instanceof Error ? err.message : String(err));
   if (err instanceof FlagUsageError) message += ` (see '${commandPath} --help')`;
-  process.stderr.write(`${prefix}${withPermissionHint(message, process.geteuid?.() === 0)}\n`);
+  process.stderr.write(`${prefix}${withPermissionHint(message)}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return err instanceof RktError ? err.exitCode : ExitCode.Failure;
 }

@@ -35,7 +35,7 @@ export class FlagUsageError extends UsageError {
 }
 
 /** Permission errors met by a non-root user say what to do about them. */
-export function withPermissionHint(message: string, isRoot: boolean): string {
+export function withPermissionHint(message: string, isRoot = process.geteuid?.() === 0): string {
   if (isRoot || !/permission denied|operation not permitted/i.test(message)) return message;
   return `${message} (rkt needs root privileges for this: try again as root)`;
 }

@@ -1,7 +1,8 @@
 import { rktCommand } from "./command";
-import { ExitCode, UsageError } from "./errors";
+import { ExitCode, UsageError, withPermissionHint } from "./errors";
 import { globals } from "./globals";
 import { Pod, stopPod } from "../pod";
+import { readableErrorMessage } from "../sys";
 
 export default rktCommand({
   name: "stop",
@@ -21,7 +22,7 @@ export default rktCommand({
         stopPod(pod, { force: args.force as boolean, noWait: args["no-wait"] as boolean });
         process.stdout.write(`${pod.uuid}\n`);
       } catch (err) {
-        process.stderr.write(`stop: ${(err as Error).message}\n`);
+        process.stderr.write(`stop: ${withPermissionHint(readableErrorMessage((err as Error).message))}\n`);
         failed = true;
       }
     }

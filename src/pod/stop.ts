@@ -18,7 +18,9 @@ export function stopPod(pod: Pod, opts: StopOptions): void {
   try {
     process.kill(pid, opts.force ? "SIGKILL" : "SIGTERM");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EPERM") throw new Error(`kill ${pid} (pod "${pod.uuid}"): Operation not permitted`);
+    if (code !== "ESRCH") throw err;
     // It exited on its own meanwhile.
   }
   // stage1 holds the pod lock until its last moment: a shared lock waits it out.

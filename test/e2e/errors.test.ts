@@ -60,13 +60,15 @@ describe("a user who is not root", () => {
   const rootOnly = tempDataDir("rkt-root-only-");
   afterAll(rootOnly.cleanup);
 
-  test("is told that reading root's data directory needs root", () => {
+  test("is told that reading root's data directory needs root, by list, status and stop alike", () => {
     mkdirSync(join(rootOnly.path, "pods"), { mode: 0o700 });
     chmodSync(rootOnly.path, 0o700);
-    const r = rktAsNobody(rootOnly.path, ["list"]);
-    expect(r.exitCode).toBe(1);
-    expectOneReadableLine(r.stderr);
-    expect(r.stderr).toContain("Permission denied (rkt needs root privileges for this: try again as root)");
+    for (const args of [["list"], ["status", "0123"], ["stop", "0123"]]) {
+      const r = rktAsNobody(rootOnly.path, args);
+      expect(r.exitCode).toBe(1);
+      expectOneReadableLine(r.stderr);
+      expect(r.stderr).toBe(`${args[0]}: read directory ${rootOnly.path}/pods/prepare: Permission denied (rkt needs root privileges for this: try again as root)\n`);
+    }
   });
 
   test("cannot run, prepare, run-prepared or enter, and no pod is left behind", () => {
