@@ -7,6 +7,7 @@ import { flagDefaults, type FlagDefs, type FlagValues } from "./flags";
 import { globalFlagDefs, globals, globalsFrom, setGlobals, type Globals } from "./globals";
 import { commandHelp } from "./help";
 import { fetchImage } from "../fetch";
+import { parsePortFlag } from "../net";
 import {
   PodSetupError,
   asksForHelp,
@@ -93,7 +94,7 @@ export function prepareRequestFrom(spec: RktCommandSpec, values: FlagValues, app
     stage1Image: values["stage1-image"] as string | undefined,
     volumes: asUsage(() => list("volume").map(parseVolumeFlag)),
     mounts: asUsage(() => list("mount").map(parseMountFlag)),
-    ports: [],
+    ports: asUsage(() => list("port").map(parsePortFlag)),
     setEnv: asUsage(() => parseSetEnv(list("set-env"))),
     inheritedEnv: values["inherit-env"] ? { ...process.env } : undefined,
     local: values.local as boolean,
@@ -103,10 +104,7 @@ export function prepareRequestFrom(spec: RktCommandSpec, values: FlagValues, app
     durable: spec.name === "prepare",
     metadataUrl: "",
   };
-  if (list("port").length > 0) {
-    if (values["private-net"] === undefined) throw new UsageError("--port flag requires --private-net");
-    throw new RktError("--port is not supported yet: it needs private networking, which is not built yet");
-  }
+  if (spec.name === "run" && req.ports.length > 0 && values["private-net"] === undefined) throw new UsageError("--port flag requires --private-net");
   asUsage(() => checkPrepareRequest(req));
   return req;
 }

@@ -79,7 +79,6 @@ export function checkPrepareRequest(req: PrepareRequest): void {
   } else if (req.apps.length === 0) {
     throw new Error("must provide at least one image or specify the pod manifest");
   }
-  if (req.ports.length > 0) throw new Error("--port flag requires --private-net");
   if (req.privateUsers) {
     if (!existsSync("/proc/self/uid_map")) throw new Error("--private-users is not supported, kernel compiled without user namespace support");
     if (!req.noOverlay && overlaySupported()) throw new Error("cannot use both overlay and user namespace: not implemented yet. (Try --no-overlay)");

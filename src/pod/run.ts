@@ -119,9 +119,19 @@ export async function renderPodTrees(pod: Pod, render: (key: string) => Promise<
   return trees;
 }
 
-/** Mounts the overlays of a pod in `run/` (when it uses them) and execs its stage1. */
-export function startPod(pod: Pod, treeOf: (key: string) => string, opts: Stage1RunOptions): never {
+/**
+ * Mounts the overlays of a pod in `run/` (when it uses them), sets up its private
+ * networking (with `privateNet`) and execs its stage1.
+ */
+export async function startPod(pod: Pod, treeOf: (key: string) => string, opts: Stage1RunOptions): Promise<never> {
   refuseInteractiveWithSeveralApps(pod, opts.interactive);
   if (usesOverlay(pod.path)) mountPodOverlays(pod, treeOf);
+  if (opts.privateNet !== undefined) await setUpPrivateNetwork(pod, opts.privateNet, opts.localConfig);
   return execStage1(pod, opts);
+}
+
+/** Loaded only here, so host networking costs nothing on the start path. */
+async function setUpPrivateNetwork(pod: Pod, selection: string, localConfig = "/etc/rkt"): Promise<void> {
+  const { setUpPodNetwork } = await import("../net");
+  setUpPodNetwork({ podPath: pod.path, uuid: pod.uuid, selection, localConfig, manifest: readPodManifest(pod.path) });
 }

@@ -1,0 +1,146 @@
+// Private networking of a pod, set up by stage0 before it execs stage1 (rkt-internals
+// §10): the network namespace at `<pod>/netns`, one CNI ADD per selected network with
+// interfaces eth0, eth1, ..., the config copies in `net/`, `net-info.json` and the port
+// forwarding, exactly what stage1's gc tears down (stage1/net_teardown.c). A failure
+// half-way undoes what was done, so the pod keeps nothing of it.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { App, ImageManifest, PodManifest } from "../appc";
+import { parseAddResult, runPlugin, type PluginCall } from "./cni-plugin";
+import { parseNetworkSelection, selectNetworks, type NetworkConfig } from "./network-config";
+import { createNetworkNamespace, releaseNetworkNamespace } from "./network-namespace";
+import { removePortForwarding, resolvePortForwards, setUpPortForwarding } from "./port-forwarding";
+
+export interface PodNetworkRequest {
+  /** Absolute path of the pod directory. */
+  podPath: string;
+  uuid: string;
+  /** The `--private-net` value: `all` or a comma-separated list of names. */
+  selection: string;
+  localConfig: string;
+  /** The pod manifest: its `ports` are forwarded to the apps' ports of those names. */
+  manifest: PodManifest;
+  warn?: (line: string) => void;
+}
+
+/** An entry of `net-info.json` (the format `rkt list`/`status` and stage1's gc read). */
+export interface JoinedNetwork {
+  netName: string;
+  /** The config copy, relative to the pod directory (pods move between state directories). */
+  netConf: string;
+  ifName: string;
+  ip: string;
+  args: string;
+  mask: string;
+}
+
+const NET_INFO = "net-info.json";
+
+/** The networks a selection joins, checked before any pod exists: unknown names are an error. */
+export function checkNetworkSelection(selection: string, localConfig: string): string[] {
+  return selectNetworks(parseNetworkSelection(selection), localConfig, () => {}).map((c) => c.name);
+}
+
+/** Sets up the pod's private networking; returns the joined networks (the default one last). */
+export function setUpPodNetwork(req: PodNetworkRequest): JoinedNetwork[] {
+  const warn = req.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const forwards = resolvePortForwards(req.manifest.ports ?? [], podApps(req.podPath, req.manifest));
+  const configs = selectNetworks(parseNetworkSelection(req.selection), req.localConfig, warn);
+  const netns = join(req.podPath, "netns");
+  mkdirSync(join(req.podPath, "net"), { recursive: true });
+  createNetworkNamespace(netns);
+  const joined: JoinedNetwork[] = [];
+  try {
+    configs.forEach((config, i) => joined.push(addNetwork(req, config, `eth${i}`, joined)));
+    setUpPortForwarding(req.uuid, joined[joined.length - 1]!.ip, forwards);
+    return joined;
+  } catch (err) {
+    tearDownPodNetwork(req.podPath, req.uuid);
+    throw err;
+  }
+}
+
+/** ADD of one network; its entry is recorded before the plugin runs, so a crash leaves it for gc. */
+function addNetwork(req: PodNetworkRequest, config: NetworkConfig, ifName: string, joined: JoinedNetwork[]): JoinedNetwork {
+  const netConf = configCopy(config.name);
+  writeFileSync(join(req.podPath, netConf), config.text);
+  const entry: JoinedNetwork = { netName: config.name, netConf, ifName, ip: "", args: "", mask: "" };
+  writeNetInfo(req.podPath, [...joined, entry]);
+  let address;
+  try {
+    address = parseAddResult(runPlugin(config, pluginCall(req.podPath, req.uuid, "ADD", ifName)));
+  } catch (err) {
+    forgetFailedNetwork(req, config, ifName, joined);
+    throw new Error(`error adding network "${config.name}": ${(err as Error).message}`);
+  }
+  Object.assign(entry, { ip: address.ip, mask: address.mask });
+  writeNetInfo(req.podPath, [...joined, entry]);
+  return entry;
+}
+
+/** A plugin may have half-done its ADD: DEL releases that (CNI wants DEL to be safe then); a failing DEL is moot. */
+function forgetFailedNetwork(req: PodNetworkRequest, config: NetworkConfig, ifName: string, joined: JoinedNetwork[]): void {
+  try {
+    runPlugin(config, pluginCall(req.podPath, req.uuid, "DEL", ifName));
+  } catch {
+    // nothing of it to release, or nothing we can release
+  }
+  rmSync(join(req.podPath, configCopy(config.name)), { force: true });
+  writeNetInfo(req.podPath, joined);
+}
+
+/** Where the pod keeps the config a network was added with, for its DEL (relative to the pod). */
+function configCopy(networkName: string): string {
+  return join("net", `${networkName}.conf`);
+}
+
+function pluginCall(podPath: string, uuid: string, command: PluginCall["command"], ifName: string): PluginCall {
+  return { command, podPath, uuid, netns: join(podPath, "netns"), ifName };
+}
+
+function writeNetInfo(podPath: string, networks: JoinedNetwork[]): void {
+  writeFileSync(join(podPath, NET_INFO), JSON.stringify(networks));
+}
+
+/**
+ * Undoes a half-made setup as stage1's gc would: the port forwarding, DEL of every
+ * recorded network last first, the copies, `net-info.json`, the namespace. A network
+ * whose DEL fails keeps its record (and the namespace stays), so gc can try again.
+ */
+function tearDownPodNetwork(podPath: string, uuid: string): void {
+  removePortForwarding(uuid);
+  const entries = JSON.parse(readFileSync(join(podPath, NET_INFO), "utf8")) as JoinedNetwork[];
+  const remaining = entries.filter((entry) => {
+    const confPath = join(podPath, entry.netConf);
+    if (!existsSync(confPath)) return false;
+    const text = readFileSync(confPath, "utf8");
+    const { type } = JSON.parse(text) as { type: string };
+    try {
+      runPlugin({ name: entry.netName, type, text }, pluginCall(podPath, uuid, "DEL", entry.ifName));
+    } catch {
+      return true;
+    }
+    rmSync(confPath);
+    return false;
+  });
+  if (remaining.length > 0) {
+    writeNetInfo(podPath, remaining);
+    return;
+  }
+  rmSync(join(podPath, NET_INFO));
+  rmSync(join(podPath, "net"), { recursive: true, force: true });
+  releaseNetworkNamespace(join(podPath, "netns"));
+}
+
+/** Each app with its app section: the pod manifest's, else its image manifest's (written by stage0). */
+function podApps(podPath: string, manifest: PodManifest): { name: string; app: App }[] {
+  return manifest.apps.flatMap((runtimeApp) => {
+    const app = runtimeApp.app ?? imageApp(podPath, runtimeApp.name);
+    return app ? [{ name: runtimeApp.name, app }] : [];
+  });
+}
+
+function imageApp(podPath: string, appName: string): App | undefined {
+  const path = join(podPath, "stage1/rootfs/opt/stage2", appName, "manifest");
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as ImageManifest).app : undefined;
+}

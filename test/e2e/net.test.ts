@@ -1,0 +1,212 @@
+// Private networking (`--private-net`, `--port`) through the built binary with the real
+// CNI plugins of /usr/lib/cni. All traffic stays inside the pods' namespaces or goes to
+// the host side of a pod's veth pair; afterAll removes every pod, chain and reservation.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { rkt, tempDataDir, tempDir } from "../support/harness";
+import { busyboxImage, collectPods, podsIn, shellApp, spawnRkt, waitFor } from "./run-fixtures";
+
+const work = tempDir("rkt-net-images-");
+const data = tempDataDir("rkt-net-");
+const localConfig = join(work.path, "config");
+/** A user network on a private test subnet; its IPAM state is in the default place, removed in afterAll. */
+const userNetwork = `rkttest-${process.pid}`;
+const cniState = "/var/lib/cni/networks";
+const started: ReturnType<typeof spawnRkt>[] = [];
+
+let images: Record<string, string>;
+beforeAll(() => {
+  mkdirSync(join(localConfig, "net.d"), { recursive: true });
+  writeFileSync(
+    join(localConfig, "net.d", "10-test.conf"),
+    JSON.stringify({ name: userNetwork, type: "ptp", ipam: { type: "host-local", subnet: "10.251.77.0/24", routes: [{ dst: "10.251.0.0/16" }] } }),
+  );
+  const img = (name: string, app: Record<string, unknown>) => busyboxImage(work.path, name, app);
+  images = {
+    show: img("example.com/netshow", shellApp("/bin/busybox ip -4 -o addr; /bin/busybox ip route")),
+    web: img(
+      "example.com/web",
+      shellApp("mkdir -p /www && echo served-from-the-pod > /www/index.html && exec /bin/busybox httpd -f -p 80 -h /www", {
+        ports: [{ name: "http", protocol: "tcp", port: 80 }],
+      }),
+    ),
+  };
+});
+
+afterAll(() => {
+  for (const proc of started) proc.kill("SIGKILL");
+  const uuids = Object.values(podsIn(data.path)).flat();
+  collectPods(data.path);
+  // Only what a failed gc would have left: our pods' chains and IPAM reservations.
+  for (const uuid of uuids) {
+    const chain = `RKT-PFWD-${uuid.slice(0, 8)}`;
+    for (const parent of ["PREROUTING", "OUTPUT"]) Bun.spawnSync(["iptables", "-t", "nat", "-D", parent, "-m", "addrtype", "--dst-type", "LOCAL", "-j", chain]);
+    Bun.spawnSync(["iptables", "-t", "nat", "-F", chain]);
+    Bun.spawnSync(["iptables", "-t", "nat", "-X", chain]);
+    for (const ip of reservationsOf("default", uuid)) rmSync(join(cniState, "default", ip), { force: true });
+  }
+  rmSync(join(cniState, userNetwork), { recursive: true, force: true });
+  data.cleanup();
+  work.cleanup();
+});
+
+/** The addresses host-local reserved in `network` for the pod (each file holds the container ID). */
+function reservationsOf(network: string, uuid: string): string[] {
+  const dir = join(cniState, network);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f) && readFileSync(join(dir, f), "utf8").startsWith(uuid));
+}
+
+function run(args: string[]) {
+  const uuidFile = join(work.path, `uuid-${Math.random().toString(36).slice(2)}`);
+  const result = rkt(data.path, ["--insecure-skip-verify", `--local-config=${localConfig}`, "run", "--mds-register=false", `--uuid-file-save=${uuidFile}`, ...args]);
+  return { ...result, uuid: existsSync(uuidFile) ? readFileSync(uuidFile, "utf8") : undefined };
+}
+
+/** A TCP port nobody listens on now. */
+async function freePort(): Promise<number> {
+  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = server;
+  server.stop(true);
+  return port;
+}
+
+/** `{ dev, src }` of the host's route to a pod address: the host side of the pod's veth pair. */
+function hostRouteTo(ip: string): { dev: string; src: string } {
+  const line = Bun.spawnSync(["ip", "-4", "-o", "route", "get", ip]).stdout.toString();
+  return { dev: /\bdev (\S+)/.exec(line)?.[1] ?? "", src: /\bsrc (\S+)/.exec(line)?.[1] ?? "" };
+}
+
+/** The body at `url`, retried while the app's server is still starting. */
+async function fetchWhenServing(url: string): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await (await fetch(url)).text();
+    } catch (err) {
+      if (attempt === 100) throw err;
+      await Bun.sleep(100);
+    }
+  }
+}
+
+function linkExists(dev: string): boolean {
+  return Bun.spawnSync(["ip", "link", "show", "dev", dev], { stderr: "ignore" }).exitCode === 0;
+}
+
+function chainExists(uuid: string): boolean {
+  return Bun.spawnSync(["iptables", "-t", "nat", "-S", `RKT-PFWD-${uuid.slice(0, 8)}`], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+}
+
+function mountedUnder(uuid: string): string[] {
+  return readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((line) => line.includes(uuid) && line.split(" ")[4]?.endsWith("/netns"));
+}
+
+describe("rkt run --private-net", () => {
+  test("=default gives the app lo and eth0 in the default network, with a default route to the host", () => {
+    const result = run(["--private-net=default", images.show!]);
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^1: lo +inet 127\.0\.0\.1\/8/m);
+    expect(result.stdout).toMatch(/^\d+: eth0 +inet 172\.16\.28\.\d+\/24/m);
+    expect(result.stdout).toMatch(/^default via 172\.16\.28\.1 dev eth0/m);
+    expect(result.stdout).not.toMatch(/eth1/);
+  });
+
+  test("the bare flag joins every net.d network, then the default network last", () => {
+    const result = run(["--private-net", images.show!]);
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^\d+: eth0 +inet 10\.251\.77\.\d+\/24/m);
+    expect(result.stdout).toMatch(/^\d+: eth1 +inet 172\.16\.28\.\d+\/24/m);
+    expect(result.stdout).toMatch(/^default via 172\.16\.28\.1 dev eth1/m);
+  });
+
+  test("a named user network comes first (eth0), default-restricted last (eth1, no default route)", () => {
+    const result = run([`--private-net=${userNetwork}`, images.show!]);
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^\d+: eth0 +inet 10\.251\.77\.\d+\/24/m);
+    expect(result.stdout).toMatch(/^\d+: eth1 +inet 172\.16\.28\.\d+\/24/m);
+    expect(result.stdout).not.toMatch(/^default/m);
+    const pod = join(data.path, "pods", "run", result.uuid!);
+    const networks = JSON.parse(readFileSync(join(pod, "net-info.json"), "utf8")) as { netName: string; ifName: string; netConf: string }[];
+    expect(networks.map((n) => [n.netName, n.ifName, n.netConf])).toEqual([
+      [userNetwork, "eth0", `net/${userNetwork}.conf`],
+      ["default-restricted", "eth1", "net/default-restricted.conf"],
+    ]);
+    expect(reservationsOf(userNetwork, result.uuid!)).toHaveLength(1);
+  });
+
+  test("an unknown network is a one-line error before any pod exists", () => {
+    const podsBefore = Object.values(podsIn(data.path)).flat();
+    const result = run(["--private-net=nosuch,default", images.show!]);
+    expect(result).toMatchObject({ exitCode: 1, stderr: "run: networks not found: nosuch\n", uuid: undefined });
+    const prepared = rkt(data.path, ["--insecure-skip-verify", "prepare", "--quiet", images.show!]).stdout.trim();
+    const again = rkt(data.path, [`--local-config=${localConfig}`, "run-prepared", "--private-net=nosuch", prepared]);
+    expect(again).toMatchObject({ exitCode: 1, stderr: "run-prepared: networks not found: nosuch\n" });
+    expect(Object.values(podsIn(data.path)).flat().sort()).toEqual([...podsBefore, prepared].sort());
+    expect(podsIn(data.path).prepared).toContain(prepared);
+  });
+
+  test("an unknown port name fails with 254 after the pod exists, and leaves no networking behind", () => {
+    const before = podsIn(data.path).run ?? [];
+    const result = run(["--private-net", "--port=nope:18081", images.web!]);
+    expect(result.exitCode).toBe(254);
+    expect(result.stderr).toMatch(/^run: pod [0-9a-f-]{36}: Port name "nope" is not defined by any apps\n$/);
+    const uuid = (podsIn(data.path).run ?? []).find((u) => !before.includes(u))!;
+    const pod = join(data.path, "pods", "run", uuid);
+    for (const file of ["netns", "net-info.json", "net"]) expect(existsSync(join(pod, file))).toBe(false);
+    expect(reservationsOf("default", uuid)).toEqual([]);
+    expect(chainExists(uuid)).toBe(false);
+  });
+
+  test("run-prepared --private-net joins the networks too", () => {
+    const prepared = rkt(data.path, ["--insecure-skip-verify", "prepare", "--quiet", images.show!]);
+    expect(prepared.exitCode).toBe(0);
+    const uuid = prepared.stdout.trim();
+    const result = rkt(data.path, [`--local-config=${localConfig}`, "run-prepared", "--mds-register=false", "--private-net=default", uuid]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/^\d+: eth0 +inet 172\.16\.28\.\d+\/24/m);
+  });
+});
+
+describe("rkt run --private-net --port", () => {
+  test("prepare records --port in the pod manifest, for run-prepared --private-net to forward", () => {
+    const prepared = rkt(data.path, ["--insecure-skip-verify", "prepare", "--quiet", "--port=http:8080", images.web!]);
+    expect(prepared.exitCode).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(data.path, "pods", "prepared", prepared.stdout.trim(), "pod"), "utf8"));
+    expect(manifest.ports).toEqual([{ name: "http", hostPort: 8080 }]);
+  });
+
+  test("a malformed --port is a usage error", () => {
+    expect(run(["--private-net", "--port=http", images.web!])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('run: --port: "http" is not NAME:HOSTPORT') });
+  });
+
+  test("forwards a host port to the app's named port; status and list show the network; gc removes it all", async () => {
+    const hostPort = await freePort();
+    const proc = spawnRkt(data.path, ["--insecure-skip-verify", `--local-config=${localConfig}`, "run", "--mds-register=false", "--private-net=default", `--port=http:${hostPort}`, images.web!]);
+    started.push(proc);
+    const uuid = await waitFor("the pod", () => (podsIn(data.path).run ?? []).find((u) => rkt(data.path, ["status", u]).stdout.includes("state=running")));
+    const status = rkt(data.path, ["status", uuid]).stdout;
+    const ip = /^networks=default:ip4=(172\.16\.28\.\d+)$/m.exec(status)?.[1];
+    expect(ip).toBeDefined();
+    expect(rkt(data.path, ["list", "--no-legend"]).stdout).toContain(`default:ip4=${ip}`);
+
+    const hostSide = hostRouteTo(ip!);
+    expect(hostSide.src).toBe("172.16.28.1");
+    expect(await fetchWhenServing(`http://${hostSide.src}:${hostPort}/`)).toBe("served-from-the-pod\n");
+    expect(reservationsOf("default", uuid)).toEqual([ip!]);
+    expect(chainExists(uuid)).toBe(true);
+    expect(mountedUnder(uuid)).toHaveLength(1);
+
+    expect(rkt(data.path, ["stop", uuid]).exitCode).toBe(0);
+    await proc.exited;
+    collectPods(data.path);
+    expect(Object.values(podsIn(data.path)).flat()).not.toContain(uuid);
+    expect(linkExists(hostSide.dev)).toBe(false);
+    expect(reservationsOf("default", uuid)).toEqual([]);
+    expect(chainExists(uuid)).toBe(false);
+    expect(mountedUnder(uuid)).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,65 @@
+// Real CNI plugins (/usr/lib/cni) on a private test subnet, IPAM state in a temp directory.
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PodManifest } from "../../../src/appc";
+import { setUpPodNetwork } from "../../../src/net";
+import { tempDir } from "../../support/harness";
+
+const uuid = "0badc0de-1111-4222-8333-444455556666";
+let work: { path: string; cleanup: () => void };
+let podPath: string;
+let localConfig: string;
+let ipamDir: string;
+
+beforeEach(() => {
+  work = tempDir("rkt-podnet-");
+  podPath = join(work.path, "pod");
+  localConfig = join(work.path, "config");
+  ipamDir = join(work.path, "ipam");
+  mkdirSync(podPath);
+  mkdirSync(join(localConfig, "net.d"), { recursive: true });
+  writeFileSync(
+    join(localConfig, "net.d", "10-good.conf"),
+    JSON.stringify({ cniVersion: "0.3.1", name: "good", type: "ptp", ipam: { type: "host-local", subnet: "10.251.99.0/24", dataDir: ipamDir } }),
+  );
+  writeFileSync(join(localConfig, "net.d", "20-broken.conf"), JSON.stringify({ name: "broken", type: "no-such-plugin" }));
+});
+
+afterEach(() => {
+  Bun.spawnSync(["umount", "-l", join(podPath, "netns")]);
+  work.cleanup();
+});
+
+function manifest(ports: PodManifest["ports"] = []): PodManifest {
+  const app = { exec: ["/bin/true"], user: "0", group: "0", ports: [{ name: "http", protocol: "tcp", port: 80 }] };
+  return { acVersion: "0.6.1", acKind: "PodManifest", apps: [{ name: "web", image: { id: "sha512-00" }, app }], ports } as PodManifest;
+}
+
+function hostLinks(): string[] {
+  return Bun.spawnSync(["ip", "-o", "link"]).stdout.toString().split("\n").map((l) => l.split(":")[1]?.trim() ?? "").filter(Boolean).sort();
+}
+
+function reservations(): string[] {
+  const dir = join(ipamDir, "good");
+  return existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)) : [];
+}
+
+describe("pod network setup", () => {
+  test("a failure half-way deletes the networks already added and leaves no trace in the pod", () => {
+    const linksBefore = hostLinks();
+    expect(() => setUpPodNetwork({ podPath, uuid, selection: "good,broken", localConfig, manifest: manifest(), warn: () => {} })).toThrow(
+      'error adding network "broken": Could not find plugin "no-such-plugin"',
+    );
+    expect(reservations()).toEqual([]);
+    expect(hostLinks()).toEqual(linksBefore);
+    expect(readdirSync(podPath)).toEqual([]);
+  });
+
+  test("an unknown port name fails before anything is set up", () => {
+    expect(() => setUpPodNetwork({ podPath, uuid, selection: "good", localConfig, manifest: manifest([{ name: "nope", hostPort: 8080 }]) })).toThrow(
+      'Port name "nope" is not defined by any apps',
+    );
+    expect(readdirSync(podPath)).toEqual([]);
+  });
+});
