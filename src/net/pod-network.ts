@@ -47,15 +47,19 @@ export function setUpPodNetwork(req: PodNetworkRequest): JoinedNetwork[] {
   const forwards = resolvePortForwards(req.manifest.ports ?? [], podApps(req.podPath, req.manifest));
   const configs = selectNetworks(parseNetworkSelection(req.selection), req.localConfig, warn);
   const netns = join(req.podPath, "netns");
-  mkdirSync(join(req.podPath, "net"), { recursive: true });
   createNetworkNamespace(netns);
   const joined: JoinedNetwork[] = [];
   try {
+    mkdirSync(join(req.podPath, "net"), { recursive: true });
     configs.forEach((config, i) => joined.push(addNetwork(req, config, `eth${i}`, joined)));
     setUpPortForwarding(req.uuid, joined[joined.length - 1]!.ip, forwards);
     return joined;
   } catch (err) {
-    tearDownPodNetwork(req.podPath, req.uuid);
+    try {
+      tearDownPodNetwork(req.podPath, req.uuid);
+    } catch (cleanupError) {
+      warn(`pod ${req.uuid}: undoing its network setup failed, gc will retry: ${(cleanupError as Error).message}`);
+    }
     throw err;
   }
 }
@@ -109,8 +113,9 @@ function writeNetInfo(podPath: string, networks: JoinedNetwork[]): void {
  */
 function tearDownPodNetwork(podPath: string, uuid: string): void {
   removePortForwarding(uuid);
-  const entries = JSON.parse(readFileSync(join(podPath, NET_INFO), "utf8")) as JoinedNetwork[];
-  const remaining = entries.filter((entry) => {
+  const netInfo = join(podPath, NET_INFO);
+  const entries = existsSync(netInfo) ? (JSON.parse(readFileSync(netInfo, "utf8")) as JoinedNetwork[]) : [];
+  const remaining = entries.toReversed().filter((entry) => {
     const confPath = join(podPath, entry.netConf);
     if (!existsSync(confPath)) return false;
     const text = readFileSync(confPath, "utf8");
@@ -124,10 +129,10 @@ function tearDownPodNetwork(podPath: string, uuid: string): void {
     return false;
   });
   if (remaining.length > 0) {
-    writeNetInfo(podPath, remaining);
+    writeNetInfo(podPath, remaining.toReversed());
     return;
   }
-  rmSync(join(podPath, NET_INFO));
+  rmSync(netInfo, { force: true });
   rmSync(join(podPath, "net"), { recursive: true, force: true });
   releaseNetworkNamespace(join(podPath, "netns"));
 }

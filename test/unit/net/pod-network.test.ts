@@ -1,10 +1,10 @@
 // Real CNI plugins (/usr/lib/cni) on a private test subnet, IPAM state in a temp directory.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PodManifest } from "../../../src/appc";
 import { setUpPodNetwork } from "../../../src/net";
-import { tempDir } from "../../support/harness";
+import { repoRoot, tempDir } from "../../support/harness";
 
 const uuid = "0badc0de-1111-4222-8333-444455556666";
 let work: { path: string; cleanup: () => void };
@@ -22,6 +22,10 @@ beforeEach(() => {
   writeFileSync(
     join(localConfig, "net.d", "10-good.conf"),
     JSON.stringify({ cniVersion: "0.3.1", name: "good", type: "ptp", ipam: { type: "host-local", subnet: "10.251.99.0/24", dataDir: ipamDir } }),
+  );
+  writeFileSync(
+    join(localConfig, "net.d", "15-second.conf"),
+    JSON.stringify({ cniVersion: "1.0.0", name: "second", type: "ptp", ipam: { type: "host-local", subnet: "10.251.98.0/24", dataDir: ipamDir } }),
   );
   writeFileSync(join(localConfig, "net.d", "20-broken.conf"), JSON.stringify({ name: "broken", type: "no-such-plugin" }));
 });
@@ -41,19 +45,41 @@ function hostLinks(): string[] {
 }
 
 function reservations(): string[] {
-  const dir = join(ipamDir, "good");
-  return existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)) : [];
+  return ["good", "second"].flatMap((network) => {
+    const dir = join(ipamDir, network);
+    return existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)) : [];
+  });
 }
 
 describe("pod network setup", () => {
   test("a failure half-way deletes the networks already added and leaves no trace in the pod", () => {
     const linksBefore = hostLinks();
-    expect(() => setUpPodNetwork({ podPath, uuid, selection: "good,broken", localConfig, manifest: manifest(), warn: () => {} })).toThrow(
+    expect(() => setUpPodNetwork({ podPath, uuid, selection: "good,second,broken", localConfig, manifest: manifest(), warn: () => {} })).toThrow(
       'error adding network "broken": Could not find plugin "no-such-plugin"',
     );
     expect(reservations()).toEqual([]);
     expect(hostLinks()).toEqual(linksBefore);
     expect(readdirSync(podPath)).toEqual([]);
+  });
+
+  test("the networks are added as eth0, eth1, ... with their addresses recorded for list, status and gc", () => {
+    const joined = setUpPodNetwork({ podPath, uuid, selection: "good,second", localConfig, manifest: manifest() });
+    try {
+      expect(joined.map((n) => [n.netName, n.ifName, n.netConf, n.mask])).toEqual([
+        ["good", "eth0", "net/good.conf", "255.255.255.0"],
+        ["second", "eth1", "net/second.conf", "255.255.255.0"],
+        ["default-restricted", "eth2", "net/default-restricted.conf", "255.255.255.0"],
+      ]);
+      expect(JSON.parse(readFileSync(join(podPath, "net-info.json"), "utf8"))).toEqual(joined);
+      expect(reservations().sort()).toEqual([joined[0]!.ip, joined[1]!.ip].sort());
+      const inside = Bun.spawnSync(["nsenter", `--net=${join(podPath, "netns")}`, "ip", "-4", "-o", "addr"]).stdout.toString();
+      for (const network of joined) expect(inside).toContain(`${network.ifName}    inet ${network.ip}/24`);
+    } finally {
+      const gc = Bun.spawnSync([join(repoRoot, "dist/build/stage1-layout/rootfs/gc"), uuid], { cwd: podPath });
+      expect(gc.exitCode).toBe(0);
+    }
+    expect(reservations()).toEqual([]);
+    expect(readdirSync(podPath).sort()).toEqual(["net", "net-info.json"]);
   });
 
   test("an unknown port name fails before anything is set up", () => {
