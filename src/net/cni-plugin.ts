@@ -42,16 +42,15 @@ function findPlugin(directories: readonly string[], type: string): string {
 export function runPlugin(config: NetworkConfig, call: PluginCall): string {
   const directories = pluginDirectories(call.podPath);
   const plugin = findPlugin(directories, config.type);
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
-  Object.assign(env, {
+  const env = {
+    ...process.env,
     CNI_COMMAND: call.command,
     CNI_CONTAINERID: call.uuid,
     CNI_NETNS: call.netns,
     CNI_IFNAME: call.ifName,
     CNI_ARGS: "",
     CNI_PATH: directories.join(":"),
-  });
+  };
   const result = Bun.spawnSync([plugin], { stdin: Buffer.from(config.text), env, stdout: "pipe", stderr: "pipe" });
   const stdout = result.stdout.toString();
   if (result.exitCode !== 0) throw new Error(pluginFailure(stdout, result.stderr.toString(), result.exitCode));
