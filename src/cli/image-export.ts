@@ -14,7 +14,7 @@ export default rktCommand({
     if (args._.length !== 2) throw new UsageError("must provide an image and an output file");
     const [image, output] = args._ as [string, string];
     return withStore(globals().dir, (store) => {
-      exportImage(store, store.resolveImageReference(image), output, args.overwrite as boolean);
+      return exportImage(store, store.resolveImageReference(image), output, args.overwrite as boolean);
     });
   },
 });

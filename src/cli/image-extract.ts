@@ -15,7 +15,7 @@ export default rktCommand({
     if (args._.length !== 2) throw new UsageError("must provide an image and an output directory");
     const [image, output] = args._ as [string, string];
     return withStore(globals().dir, (store) => {
-      extractImage(store, store.resolveImageReference(image), output, {
+      return extractImage(store, store.resolveImageReference(image), output, {
         rootfsOnly: args["rootfs-only"] as boolean,
         overwrite: args.overwrite as boolean,
       });

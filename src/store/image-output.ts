@@ -1,8 +1,8 @@
 // Copies of stored images outside the store, for `rkt image export|extract|render`.
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, constants } from "node:fs";
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeFileSync, constants } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { serializeImageManifest } from "../appc";
-import { native } from "../sys";
+import { serializeImageManifest, type ImageManifest } from "../appc";
+import { native, withTemporary } from "../sys";
 import type { Store } from "./store";
 
 export interface DirectoryOutput {
@@ -13,10 +13,14 @@ export interface DirectoryOutput {
 }
 
 /** Writes the stored uncompressed tar to `outputPath` atomically; its sha512 is the image ID. */
-export function exportImage(store: Store, key: string, outputPath: string, overwrite: boolean): void {
-  if (!overwrite && existsSync(outputPath)) throw new Error("output ACI file exists (try --overwrite)");
-  const temp = join(dirname(outputPath), `.${basename(outputPath)}.tmp-${process.pid}`);
-  try {
+export async function exportImage(store: Store, key: string, outputPath: string, overwrite: boolean): Promise<void> {
+  checkOutputParent(outputPath);
+  if (existsSync(outputPath)) {
+    if (!overwrite) throw new Error("output ACI file exists (try --overwrite)");
+    if (statSync(outputPath).isDirectory()) throw new Error(`output ${outputPath} is a directory`);
+  }
+  const temp = temporarySibling(outputPath);
+  await withTemporary(temp, () => {
     store.withImageLock(key, "shared", () => copyFileSync(store.blobPath(key), temp));
     const fd = openSync(temp, constants.O_RDONLY);
     try {
@@ -25,19 +29,16 @@ export function exportImage(store: Store, key: string, outputPath: string, overw
       closeSync(fd);
     }
     renameSync(temp, outputPath);
-  } finally {
-    rmSync(temp, { force: true });
-  }
+  });
 }
 
 /** Unpacks the image alone (no dependencies): `manifest` + `rootfs/`, or the rootfs contents. */
-export function extractImage(store: Store, key: string, outputDir: string, opts: DirectoryOutput): void {
-  prepareOutputDir(outputDir, opts.overwrite);
+export async function extractImage(store: Store, key: string, outputDir: string, opts: DirectoryOutput): Promise<void> {
   const manifest = store.readManifest(key);
-  const rootfs = opts.rootfsOnly ? outputDir : join(outputDir, "rootfs");
-  mkdirSync(rootfs, { recursive: true });
-  store.withImageLock(key, "shared", () => native.extractRootfs(store.blobPath(key), rootfs, {}));
-  if (!opts.rootfsOnly) writeFileSync(join(outputDir, "manifest"), serializeImageManifest(manifest));
+  await writeOutputDir(outputDir, opts, (rootfs) => {
+    store.withImageLock(key, "shared", () => native.extractRootfs(store.blobPath(key), rootfs, {}));
+    return manifest;
+  });
 }
 
 /**
@@ -50,17 +51,44 @@ export async function renderImage(
   outputDir: string,
   opts: DirectoryOutput & { onRebuild: () => void },
 ): Promise<void> {
-  prepareOutputDir(outputDir, opts.overwrite);
+  checkOutputDir(outputDir, opts.overwrite);
   const tree = await store.trees.renderVerified(key, opts.onRebuild);
-  const rootfs = opts.rootfsOnly ? outputDir : join(outputDir, "rootfs");
-  mkdirSync(dirname(rootfs), { recursive: true });
-  store.trees.withTreeLock(key, "shared", () => native.copyTree(join(tree, "rootfs"), rootfs, {}));
-  if (!opts.rootfsOnly) writeFileSync(join(outputDir, "manifest"), serializeImageManifest(store.readManifest(key)));
+  await writeOutputDir(outputDir, opts, (rootfs) => {
+    store.trees.withTreeLock(key, "shared", () => native.copyTree(join(tree, "rootfs"), rootfs, {}));
+    return store.readManifest(key);
+  });
 }
 
-function prepareOutputDir(dir: string, overwrite: boolean): void {
+/**
+ * Fills a temporary sibling of `outputDir` (the rootfs, then `manifest` unless rootfsOnly)
+ * and renames it into place, so a failure or an interrupt never leaves a half-filled
+ * output directory.
+ */
+async function writeOutputDir(outputDir: string, opts: DirectoryOutput, fill: (rootfs: string) => ImageManifest): Promise<void> {
+  checkOutputDir(outputDir, opts.overwrite);
+  const temp = temporarySibling(outputDir);
+  await withTemporary(temp, () => {
+    const rootfs = opts.rootfsOnly ? temp : join(temp, "rootfs");
+    mkdirSync(rootfs, { recursive: true, mode: 0o755 });
+    const manifest = fill(rootfs);
+    if (!opts.rootfsOnly) writeFileSync(join(temp, "manifest"), serializeImageManifest(manifest));
+    if (existsSync(outputDir)) native.removeTree(outputDir);
+    renameSync(temp, outputDir);
+  });
+}
+
+function temporarySibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+}
+
+function checkOutputParent(path: string): void {
+  const parent = dirname(resolve(path));
+  if (!existsSync(parent)) throw new Error(`output directory ${parent} does not exist`);
+}
+
+function checkOutputDir(dir: string, overwrite: boolean): void {
+  checkOutputParent(dir);
   if (!existsSync(dir)) return;
   if (!overwrite) throw new Error("output directory exists (try --overwrite)");
   if (resolve(dir) === "/") throw new Error("this would delete your root filesystem. Refusing.");
-  native.removeTree(dir);
 }

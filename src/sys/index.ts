@@ -4,3 +4,4 @@ export * as libc from "./libc";
 export { FileLock, lockKeyFile, type LockMode } from "./lock";
 export * as native from "./native";
 export { fsyncDir, mkdirDurably, syncFilesystemOf, writeFileDurably } from "./durable-fs";
+export { withTemporary } from "./interrupt-cleanup";

@@ -93,6 +93,15 @@ describe("rkt image export", () => {
     expect(`sha512-${createHash("sha512").update(readFileSync(out)).digest("hex")}`.startsWith(baseKey)).toBe(true);
     expect(readdirSync(work.path).filter((n) => n.includes(".tmp-"))).toEqual([]);
   });
+
+  test("names a missing output directory, and refuses to overwrite a directory", () => {
+    const missing = rkt(dataDir, ["image", "export", "example.com/app", join(work.path, "nowhere", "x.aci")]);
+    expect(missing).toMatchObject({ exitCode: 1, stderr: `image export: output directory ${join(work.path, "nowhere")} does not exist\n` });
+    const dir = join(work.path, "a-directory");
+    mkdirSync(dir);
+    const onDir = rkt(dataDir, ["image", "export", "--overwrite", "example.com/app", dir]);
+    expect(onDir).toMatchObject({ exitCode: 1, stderr: `image export: output ${dir} is a directory\n` });
+  });
 });
 
 describe("rkt image extract", () => {
