@@ -27,11 +27,12 @@ const command = rktCommand({
     if (images.some((image) => image.exec !== undefined)) throw new UsageError("unknown flag: --exec");
     setGlobals(globalsFrom(values));
     if (images.length === 0) throw new RktError("must provide at least one image");
-    const { dir, insecureSkipVerify, systemConfig, localConfig } = globals();
+    const { dir, insecureSkipVerify, systemConfig, localConfig, trustKeysFromHttps } = globals();
     const toFetch = images.map((image) => ({ ref: image.image, signature: image.signature }));
     const opts = {
       local: false,
       insecureSkipVerify,
+      trustKeysFromHttps,
       keystore: { systemConfig, localConfig },
       onSignatureVerified: (identities: string[]) => process.stderr.write(signatureVerifiedMessage(identities)),
     };

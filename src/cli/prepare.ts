@@ -114,13 +114,14 @@ export function prepareRequestFrom(spec: RktCommandSpec, values: FlagValues, app
  * the pod, so scripts can tell them from bad input (rkt-cli §1.5).
  */
 export async function preparePodFromCommand(dataDir: string, req: PrepareRequest) {
-  const { systemConfig, localConfig } = globals();
+  const { systemConfig, localConfig, trustKeysFromHttps } = globals();
   const store = Store.open(dataDir);
   try {
     return await preparePod(dataDir, store, req, (ref, opts) =>
       fetchImage(store, ref, {
         local: req.local,
         insecureSkipVerify: opts.stage1 === true || req.insecureSkipVerify,
+        trustKeysFromHttps,
         keystore: { systemConfig, localConfig },
         onSignatureVerified: (identities) => process.stderr.write(signatureVerifiedMessage(identities)),
         signature: opts.signature,

@@ -1,6 +1,6 @@
 import { readSync } from "node:fs";
 import { isatty } from "node:tty";
-import { describeKey, readKeyLocation, readPublicKey, storeTrustedKey, type TrustScope } from "../trust";
+import { describeKey, discoverKeyLocations, readKeyLocation, readPublicKey, storeTrustedKey, type TrustScope } from "../trust";
 import { rktCommand } from "./command";
 import { ExitCode, RktError } from "./errors";
 import { globals } from "./globals";
@@ -22,18 +22,19 @@ const command = rktCommand({
     const { insecureSkipVerify, localConfig, trustKeysFromHttps } = globals();
     if (insecureSkipVerify) throw new RktError("--insecure-skip-verify is not allowed: keys are never trusted unverified");
     const prefix = args.prefix as string | undefined;
-    const locations = args._;
+    const givenLocations = args._;
     if (args.root && prefix !== undefined) throw new RktError("--root and --prefix usage mutually exclusive");
     if (prefix === undefined && !args.root) {
-      if (locations.length > 0) throw new RktError("--root required for non-prefixed (root) keys");
+      if (givenLocations.length > 0) throw new RktError("--root required for non-prefixed (root) keys");
       process.stderr.write(commandHelp("rkt trust", command.spec));
       return ExitCode.Failure;
     }
     if (prefix !== undefined && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(prefix)) throw new RktError("--prefix must not contain a URL scheme, omit https://");
-    if (locations.length === 0) throw new RktError(`finding keys for prefix "${prefix}" by discovery is not supported yet: give the key file or URL`);
+    const allowHttp = args["insecure-allow-http"] as boolean;
+    const locations = givenLocations.length > 0 || prefix === undefined ? givenLocations : await discoverKeyLocations(prefix, { allowHttp });
     const scope: TrustScope = prefix === undefined ? { kind: "root" } : { kind: "prefix", prefix };
     for (const location of locations) {
-      const { data, overHttps } = await readKeyLocation(location, { allowHttp: args["insecure-allow-http"] as boolean });
+      const { data, overHttps } = await readKeyLocation(location, { allowHttp });
       const key = await readPublicKey(data, location);
       process.stderr.write(describeKey(prefix ?? "", location, key));
       const skipReview = (overHttps && trustKeysFromHttps) || (args["skip-fingerprint-review"] as boolean);

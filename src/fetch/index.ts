@@ -1,11 +1,12 @@
-// Getting images into the store (rkt-cli.md §2, §2.1). For now every source is local: image
-// IDs and names are looked up in the store, files (and file:// URLs) are imported once
-// their signature checks out; the remote fetchers arrive later. A fetched image's tree is
+// Getting images into the store (rkt-cli.md §2, §2.1): image IDs are looked up in the
+// store, files (and file:// URLs) are imported once their signature checks out, http(s)
+// URLs go through the remote cache and names through appc discovery. A fetched image's tree is
 // rendered at once, so the first run extracts nothing; rendering resolves its dependencies
 // (by image ID, or by name and labels) in the store and fails if one is missing.
 import type { Store } from "../store";
 import type { KeystoreDirs } from "../trust";
 import { classifyImage } from "./image-source";
+import { fetchByName, fetchFromUrl } from "./remote-source";
 import { importVerifiedFile } from "./verified-import";
 
 export interface FetchOptions {
@@ -19,6 +20,10 @@ export interface FetchOptions {
   onSignatureVerified: (identities: string[]) => void;
   /** Detached signature file for this image. */
   signature?: string;
+  /** --trust-keys-from-https (default true): trust keys discovered over HTTPS without review. */
+  trustKeysFromHttps?: boolean;
+  /** Informational lines (discovery, cache hits, key trust); stderr by default. */
+  report?: (message: string) => void;
 }
 
 export interface ImageToFetch {
@@ -61,13 +66,9 @@ async function storeKeyFor(store: Store, ref: string, opts: FetchOptions): Promi
       if (opts.insecureSkipVerify) return (await store.importAci(source.path)).key;
       return importVerifiedFile(store, source.path, opts);
     case "name":
-      try {
-        return store.findImageByName(source.name, source.labels);
-      } catch (err) {
-        if (opts.local) throw err;
-        throw new Error(`${(err as Error).message} (discovery of remote images is not available yet)`);
-      }
+      return fetchByName(store, ref, source.name, source.labels, opts);
     case "url":
+      if (source.scheme === "http" || source.scheme === "https") return fetchFromUrl(store, source.url, opts);
       throw new Error(`fetching ${source.scheme} URLs is not supported yet: ${ref}`);
   }
 }

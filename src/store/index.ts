@@ -6,3 +6,4 @@ export type { RenderLayer } from "./render-order";
 export { exportImage, extractImage, renderImage, type DirectoryOutput } from "./image-output";
 export { installDataDir, lookupGroupId } from "./install";
 export { StoreLayout } from "./layout";
+export { WorkDir } from "./work-dir";

@@ -13,11 +13,7 @@ type Signature = Awaited<ReturnType<OpenPgp["readSignature"]>>;
 export async function checkDetachedSignature(keyring: TrustedKey[], data: Uint8Array | ReadableStream<Uint8Array>, signature: Uint8Array): Promise<string[]> {
   const openpgp = await loadOpenPgp();
   const parsed = await parseSignature(openpgp, signature);
-  const issuerIds = parsed.getSigningKeyIDs();
-  // The first trusted key (in keyring order) that made one of the signatures vouches for
-  // the file; every signature it made must hold.
-  const signer = keyring.find((trusted) => issuerIds.some((id) => trusted.key.getKeys(id).length > 0));
-  if (!signer) throw new Error("openpgp: signature made by unknown entity");
+  const signer = trustedSigner(keyring, parsed);
   const message = await openpgp.createMessage({ binary: data });
   const result = await openpgp.verify({ message, signature: parsed, verificationKeys: [signer.key], format: "binary" });
   await drain(result.data);
@@ -29,6 +25,22 @@ export async function checkDetachedSignature(keyring: TrustedKey[], data: Uint8A
     throw new Error(`openpgp: invalid signature: ${(err as Error).message}`);
   }
   return signer.identities;
+}
+
+/**
+ * Fails unless a key of `keyring` made `signature`: lets a discovery fetch give up before
+ * downloading an image nobody trusted signed (rkt-internals.md §7.3).
+ */
+export async function checkSignerTrusted(keyring: TrustedKey[], signature: Uint8Array): Promise<void> {
+  trustedSigner(keyring, await parseSignature(await loadOpenPgp(), signature));
+}
+
+/** The first trusted key (in keyring order) that made one of the signatures: it vouches for the file, and every signature it made must hold. */
+function trustedSigner(keyring: TrustedKey[], parsed: Signature): TrustedKey {
+  const issuerIds = parsed.getSigningKeyIDs();
+  const signer = keyring.find((trusted) => issuerIds.some((id) => trusted.key.getKeys(id).length > 0));
+  if (!signer) throw new Error("openpgp: signature made by unknown entity");
+  return signer;
 }
 
 async function parseSignature(openpgp: OpenPgp, signature: Uint8Array): Promise<Signature> {

@@ -1,0 +1,73 @@
+// appc meta discovery (appc.md §3.4): from an image name to the URLs of its image,
+// signature and public keys, by asking `https://<name>?ac-discovery=1` and then each
+// parent path. Plain HTTP is tried only when the caller allows it.
+import { parseDiscoveryTags, renderDiscoveryTemplate, type DiscoveryTag } from "./discovery-meta";
+import type { Label } from "./types";
+
+export interface ImageEndpoint {
+  aci: string;
+  signature: string;
+}
+
+export interface DiscoveryOptions {
+  /** Retry a level over http:// when https:// failed or was not 200. */
+  allowHttp: boolean;
+  /** Performs a GET, following redirects; throws when the server cannot be reached. */
+  get: (url: string) => Promise<Response>;
+}
+
+/** The image endpoints of the first level whose page has a matching `ac-discovery` tag. */
+export async function discoverImageEndpoints(name: string, labels: Label[], opts: DiscoveryOptions): Promise<ImageEndpoint[]> {
+  const endpoints = await firstLevelWith(name, opts, (tags) =>
+    tags
+      .filter((tag) => tag.kind === "ac-discovery" && name.startsWith(tag.prefix))
+      .flatMap((tag) => {
+        const aci = renderDiscoveryTemplate(tag.url, name, labels, "aci");
+        const signature = renderDiscoveryTemplate(tag.url, name, labels, "aci.asc");
+        return aci !== undefined && signature !== undefined ? [{ aci, signature }] : [];
+      }),
+  );
+  if (endpoints.length === 0) throw new Error(`no ac-discovery endpoints found for ${name}`);
+  return endpoints;
+}
+
+/** The key URLs of the first level whose page has a matching `ac-discovery-pubkeys` tag. */
+export async function discoverPublicKeys(name: string, opts: DiscoveryOptions): Promise<string[]> {
+  return firstLevelWith(name, opts, (tags) => tags.filter((tag) => tag.kind === "ac-discovery-pubkeys" && name.startsWith(tag.prefix)).map((tag) => tag.url));
+}
+
+async function firstLevelWith<T>(name: string, opts: DiscoveryOptions, pick: (tags: DiscoveryTag[]) => T[]): Promise<T[]> {
+  const failures: string[] = [];
+  let pagesRead = 0;
+  for (const level of discoveryLevels(name)) {
+    const page = await fetchDiscoveryPage(level, opts, failures);
+    if (page === undefined) continue;
+    pagesRead++;
+    const found = pick(parseDiscoveryTags(page));
+    if (found.length > 0) return found;
+  }
+  // No page at all: the first failure (for the full name) says why.
+  if (pagesRead === 0 && failures.length > 0) throw new Error(failures[0]);
+  return [];
+}
+
+/** `a.com/b/c`, `a.com/b`, `a.com`. */
+export function discoveryLevels(name: string): string[] {
+  const parts = name.split("/");
+  return parts.map((_, i) => parts.slice(0, parts.length - i).join("/"));
+}
+
+async function fetchDiscoveryPage(level: string, opts: DiscoveryOptions, failures: string[]): Promise<string | undefined> {
+  for (const scheme of opts.allowHttp ? ["https", "http"] : ["https"]) {
+    const url = `${scheme}://${level}?ac-discovery=1`;
+    try {
+      const response = await opts.get(url);
+      if (response.status === 200) return await response.text();
+      await response.body?.cancel();
+      failures.push(`${url}: bad HTTP status code: ${response.status}`);
+    } catch (err) {
+      failures.push(`${url}: ${(err as Error).message}`);
+    }
+  }
+  return undefined;
+}

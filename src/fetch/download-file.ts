@@ -1,0 +1,37 @@
+// Streaming a response body to a file, never holding it whole in memory, with rkt's
+// progress line on stderr when stderr is a terminal (rkt-cli.md §1.3, §2.1).
+import { closeSync, openSync, writeSync } from "node:fs";
+import { isatty } from "node:tty";
+
+const BAR_WIDTH = 40;
+
+/** Writes the body of `response` to `path` (created, mode 0600); `what` is `ACI` or `signature`. */
+export async function saveResponseBody(response: Response, path: string, what: string): Promise<void> {
+  const total = Number(response.headers.get("content-length") ?? NaN);
+  const progress = isatty(2) ? (done: number) => process.stderr.write(`\r${progressLine(what, done, total)}`) : undefined;
+  const fd = openSync(path, "wx", 0o600);
+  let done = 0;
+  try {
+    if (response.body) {
+      for await (const chunk of response.body) {
+        for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
+        done += chunk.length;
+        progress?.(done);
+      }
+    }
+  } finally {
+    closeSync(fd);
+    if (progress) process.stderr.write("\n");
+  }
+}
+
+/** `Downloading ACI: [=====     ] 3.25 MB/3.7 MB`, or `Downloading ACI: 1.2 MB of an unknown total size`. */
+export function progressLine(what: string, done: number, total: number): string {
+  if (!Number.isFinite(total) || total <= 0) return `Downloading ${what}: ${megabytes(done)} of an unknown total size`;
+  const filled = Math.min(BAR_WIDTH, Math.round((done / total) * BAR_WIDTH));
+  return `Downloading ${what}: [${"=".repeat(filled)}${" ".repeat(BAR_WIDTH - filled)}] ${megabytes(done)}/${megabytes(total)}`;
+}
+
+function megabytes(bytes: number): string {
+  return `${Number((bytes / 1e6).toFixed(2))} MB`;
+}
