@@ -31,7 +31,8 @@ export function httpClient(opts: HttpClientOptions): HttpGet {
 
 async function sendGet(url: string, headers: Record<string, string>, skipTlsVerify: boolean): Promise<Response> {
   try {
-    return await fetch(url, { headers, redirect: "manual", tls: { rejectUnauthorized: !skipTlsVerify } });
+    // The bytes as served: a signature covers the file, not a decoded transfer of it.
+    return await fetch(url, { headers: { "Accept-Encoding": "identity", ...headers }, decompress: false, redirect: "manual", tls: { rejectUnauthorized: !skipTlsVerify } });
   } catch (err) {
     throw new Error(`${url}: ${(err as Error).message}`);
   }

@@ -59,7 +59,7 @@ export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage
     }
     if (aciResponse.status !== 200) throw downloadError("ACI", aciResponse.status);
     const aciPath = join(work.path, "image.aci");
-    await saveResponseBody(aciResponse, aciPath, "ACI");
+    await saveBody(aciResponse, aciPath, "ACI");
     const { name } = await readAciManifest(aciPath);
     if (image.expectedName !== undefined && name !== image.expectedName) {
       throw new Error(`error when reading the app name: "${image.expectedName}" expected but "${name}" found`);
@@ -110,7 +110,7 @@ async function laterSignature(ctx: RemoteFetchContext, source: SignatureSource, 
 
 async function savedSignature(response: Response, path: string): Promise<Uint8Array> {
   if (response.status !== 200) throw downloadError("signature", response.status);
-  await saveResponseBody(response, path, "signature");
+  await saveBody(response, path, "signature");
   return readFileSync(path);
 }
 
@@ -127,6 +127,15 @@ async function download(get: HttpGet, what: string, url: string, headers: Record
     return await get(url, headers);
   } catch (err) {
     throw new Error(`error downloading ${what}: ${(err as Error).message}`);
+  }
+}
+
+/** A connection lost mid-body is a one-line download error too. */
+async function saveBody(response: Response, path: string, what: string): Promise<void> {
+  try {
+    await saveResponseBody(response, path, what);
+  } catch (err) {
+    throw new Error(`error downloading ${what}: ${response.url}: ${(err as Error).message}`);
   }
 }
 

@@ -14,6 +14,8 @@ export interface Route {
   body?: string;
   /** Answer 304 to a request with `If-None-Match: <etag>`; sent as ETag otherwise. */
   etag?: string;
+  /** Send only this many bytes of the body (the declared length stays), then drop the connection. */
+  truncateAt?: number;
   /** Answer 202 until this many requests were made for the route since routes.json was written. */
   acceptedUntil?: number;
 }
@@ -21,7 +23,7 @@ export interface Route {
 export interface LoggedRequest {
   port: number;
   pathAndQuery: string;
-  headers: Record<string, string>;
+  headers: Record<string, string | undefined>;
 }
 
 const [dir, certFile, keyFile, httpPort, ...tlsPorts] = process.argv.slice(2) as [string, string, string, string, ...string[]];
@@ -46,8 +48,19 @@ function answer(req: Request, port: number): Response {
   if (route.acceptedUntil !== undefined && count < route.acceptedUntil) return new Response("later", { status: 202 });
   const headers = { ...route.headers, ...(route.etag ? { ETag: route.etag } : {}) };
   if (route.etag && req.headers.get("if-none-match") === route.etag) return new Response(null, { status: 304, headers });
-  const body = route.file ? readFileSync(route.file) : (route.body ?? "");
+  const body = route.file ? readFileSync(route.file) : Buffer.from(route.body ?? "");
+  if (route.truncateAt !== undefined) return truncatedResponse(body, route.truncateAt, headers);
   return new Response(body, { status: route.status ?? 200, headers });
+}
+
+function truncatedResponse(body: Buffer, sent: number, headers: Record<string, string>): Response {
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(body.subarray(0, sent));
+      controller.error(new Error("connection dropped by the test server"));
+    },
+  });
+  return new Response(stream, { headers: { ...headers, "Content-Length": String(body.length) } });
 }
 
 const tls = { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };

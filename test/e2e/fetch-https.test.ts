@@ -50,7 +50,7 @@ beforeAll(async () => {
   server = Bun.spawn(["ip", "netns", "exec", netns, bun, join(import.meta.dir, "fetch-https-server.ts"), serverDir, certFile, keyFile, String(HTTP_PORT), "443", String(AUTH_PORT)], {
     stdin: "ignore",
     stdout: "pipe",
-    stderr: "inherit",
+    stderr: "ignore", // it would report the connections it drops on purpose
   });
   const reader = (server.stdout as ReadableStream<Uint8Array>).getReader();
   const first = await reader.read();
@@ -143,6 +143,14 @@ describe("fetching https URLs", () => {
     expect(storeContents(setup)).toMatchObject({ blobs: [expect.any(String)], tmp: [] });
   });
 
+  test("the bytes verified are the bytes served, even when a server labels the gzip ACI with Content-Encoding", async () => {
+    serve({ "/images/app.aci": { file: appAci, headers: { "Content-Encoding": "gzip" } }, "/images/app.aci.asc": { file: `${appAci}.asc` } });
+    const setup = freshSetup({ trustRoot: true });
+    const r = await rktIn(setup, ["fetch", "https://127.0.0.1/images/app.aci"]);
+    expect(r).toMatchObject({ exitCode: 0, stderr: `Downloading signature from https://127.0.0.1/images/app.aci.asc\n${verifiedBySigner}` });
+    expect(requestsFor("/images/app.aci")[0]!.headers["accept-encoding"]).toBe("identity");
+  });
+
   test("a fresh download (max-age in a comma list) is reused without any request", async () => {
     serve({ "/images/app.aci": { file: appAci, headers: { "Cache-Control": "max-age=3600, public" } }, "/images/app.aci.asc": { file: `${appAci}.asc` } });
     const setup = freshSetup({ trustRoot: true });
@@ -178,6 +186,16 @@ describe("fetching https URLs", () => {
     expect(unreachable.exitCode).toBe(1);
     expect(unreachable.stderr).toStartWith("fetch: error downloading ACI: https://127.0.0.1:1/images/app.aci: ");
     expect(unreachable.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(storeContents(setup)).toEqual({ blobs: [], tmp: [] });
+  });
+
+  test("a download cut off mid-body is a one-line error and leaves nothing in the store", async () => {
+    serve({ "/images/app.aci": { file: appAci, truncateAt: 100 }, "/images/app.aci.asc": { file: `${appAci}.asc` } });
+    const setup = freshSetup({ trustRoot: true });
+    const r = await rktIn(setup, ["fetch", "https://127.0.0.1/images/app.aci"]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toStartWith("fetch: error downloading ACI: https://127.0.0.1/images/app.aci: ");
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(storeContents(setup)).toEqual({ blobs: [], tmp: [] });
   });
 
@@ -352,6 +370,20 @@ describe("fetching by name through meta discovery", () => {
     );
     expect(r.exitCode).toBe(0);
     expect(requests().map((q) => q.pathAndQuery).slice(-3)).toEqual([imagePath(name, "1.0.0", "aci.asc"), imagePath(name, "1.0.0", "aci"), imagePath(name, "1.0.0", "aci.asc")]);
+  });
+
+  test("a discovery page served only over plain http is used only with --insecure-skip-verify", async () => {
+    const name = "127.0.0.1/example/app";
+    serve({ [`${HTTP_PORT}/example?ac-discovery=1`]: { body: discoveryPage }, ...signedApp(name, "1.0.0") });
+    const setup = freshSetup();
+    const secure = await rktIn(setup, ["fetch", `${name}:1.0.0`]);
+    expect(secure.exitCode).toBe(1);
+    expect(secure.stderr).toContain(`discovery failed for "${name}:1.0.0": `);
+    expect(requests().filter((q) => q.port === HTTP_PORT)).toEqual([]);
+    const insecure = await rktIn(setup, ["--insecure-skip-verify", "fetch", `${name}:1.0.0`]);
+    expect(insecure).toMatchObject({ exitCode: 0, stderr: `rkt: searching for app image ${name}:1.0.0\n` });
+    expect(insecure.stdout).toMatch(shortIdLine);
+    expect(requests().filter((q) => q.port === HTTP_PORT).map((q) => q.pathAndQuery)).toEqual(["/example/app?ac-discovery=1", "/example?ac-discovery=1"]);
   });
 
   test("when discovery fails the store is searched instead", async () => {
