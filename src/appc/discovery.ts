@@ -2,6 +2,7 @@
 // signature and public keys, by asking `https://<name>?ac-discovery=1` and then each
 // parent path. Plain HTTP is tried only when the caller allows it.
 import { parseDiscoveryTags, renderDiscoveryTemplate, type DiscoveryTag } from "./discovery-meta";
+import { hostOsArch, labelValue } from "./labels";
 import type { Label } from "./types";
 
 export interface ImageEndpoint {
@@ -14,6 +15,15 @@ export interface DiscoveryOptions {
   allowHttp: boolean;
   /** Performs a GET, following redirects; throws when the server cannot be reached. */
   get: (url: string) => Promise<Response>;
+}
+
+/** An app is discovered for this host unless its labels say otherwise. */
+export function withHostOsArch(labels: Label[]): Label[] {
+  const host = hostOsArch();
+  const result = [...labels];
+  if (labelValue(labels, "os") === undefined) result.push({ name: "os", value: host.os });
+  if (labelValue(labels, "arch") === undefined) result.push({ name: "arch", value: host.arch });
+  return result;
 }
 
 /** The image endpoints of the first level whose page has a matching `ac-discovery` tag. */

@@ -63,5 +63,5 @@ export {
   type ManifestPatch,
 } from "./aci-patch";
 export { validateFile, type ValidationResult, type ValidationType } from "./validate-file";
-export { discoverImageEndpoints, discoverPublicKeys, discoveryLevels, type DiscoveryOptions, type ImageEndpoint } from "./discovery";
+export { discoverImageEndpoints, discoverPublicKeys, discoveryLevels, withHostOsArch, type DiscoveryOptions, type ImageEndpoint } from "./discovery";
 export { parseDiscoveryTags, renderDiscoveryTemplate, type DiscoveryTag } from "./discovery-meta";

@@ -23,6 +23,7 @@ const imageCommands: CommandTable = {
 const actoolCommands: CommandTable = {
   build: { description: "Build an ACI from a given directory", load: () => import("./actool-build") },
   "cat-manifest": { description: "Print the manifest from an ACI", load: () => import("./actool-cat-manifest") },
+  discover: { description: "Discover the download URLs for an app", load: () => import("./actool-discover") },
   "patch-manifest": { description: "Copy an ACI and patch its manifest", load: () => import("./actool-patch-manifest") },
   validate: { description: "Validate one or more AppContainer files", load: () => import("./actool-validate") },
 };

@@ -2,7 +2,7 @@
 // local file, an image name, a URL.
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { hostOsArch, isImageId, labelValue, parseImageString, type Label } from "../appc";
+import { isImageId, parseImageString, withHostOsArch, type Label } from "../appc";
 
 export type ImageSource =
   | { kind: "id"; id: string }
@@ -38,13 +38,4 @@ function existsOnDisk(path: string, ref: string): boolean {
     if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return false;
     throw new Error(`unable to access "${ref}": ${(err as Error).message}`);
   }
-}
-
-/** Names are looked up for this host unless the reference says otherwise. */
-function withHostOsArch(labels: Label[]): Label[] {
-  const host = hostOsArch();
-  const result = [...labels];
-  if (labelValue(labels, "os") === undefined) result.push({ name: "os", value: host.os });
-  if (labelValue(labels, "arch") === undefined) result.push({ name: "arch", value: host.arch });
-  return result;
 }

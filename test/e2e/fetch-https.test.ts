@@ -427,3 +427,19 @@ describe("rkt trust --prefix without a key", () => {
     expect(existsSync(join(setup.local, "trustedkeys"))).toBe(false);
   });
 });
+
+describe("actool discover", () => {
+  test("prints the image, signature and key URLs meta discovery finds", async () => {
+    serve({
+      "/example?ac-discovery=1": {
+        body: `<meta name="ac-discovery" content="127.0.0.1/example https://127.0.0.1/images/{name}-{version}-{os}-{arch}.{ext}"><meta name="ac-discovery-pubkeys" content="127.0.0.1/example https://127.0.0.1/pubkeys.gpg">`,
+      },
+    });
+    const r = await rktIn(freshSetup(), ["actool", "discover", "127.0.0.1/example/app:1.0.0,os=freebsd"]);
+    const base = `https://127.0.0.1/images/127.0.0.1/example/app-1.0.0-freebsd-${arch}`;
+    expect(r).toEqual({ exitCode: 0, stderr: "", stdout: `ACI: ${base}.aci, ASC: ${base}.aci.asc\nKeys: https://127.0.0.1/pubkeys.gpg\n` });
+    serve({});
+    const none = await rktIn(freshSetup(), ["actool", "discover", "127.0.0.1/example/app"]);
+    expect(none).toMatchObject({ exitCode: 1, stderr: "actool discover: error fetching endpoints for 127.0.0.1/example/app: https://127.0.0.1/example/app?ac-discovery=1: bad HTTP status code: 404\n" });
+  });
+});

@@ -1,0 +1,27 @@
+import { discoverImageEndpoints, discoverPublicKeys, parseImageString, withHostOsArch } from "../appc";
+import { rktCommand } from "./command";
+import { RktError, UsageError } from "./errors";
+
+// appc.md §3.4, §9: shows what meta discovery finds for each app string.
+export default rktCommand({
+  name: "discover",
+  description: "Discover the download URLs for an app",
+  usage: "[--insecure] APP...",
+  args: {
+    insecure: { type: "boolean", default: false, description: "also try discovery over plain http" },
+  },
+  async run({ args }) {
+    if (args._.length === 0) throw new UsageError("expected at least one APP");
+    const opts = { allowHttp: args.insecure as boolean, get: (url: string) => fetch(url) };
+    for (const app of args._) {
+      const { name, labels } = parseImageString(app);
+      try {
+        for (const endpoint of await discoverImageEndpoints(name, withHostOsArch(labels), opts)) process.stdout.write(`ACI: ${endpoint.aci}, ASC: ${endpoint.signature}\n`);
+        for (const key of await discoverPublicKeys(name, opts)) process.stdout.write(`Keys: ${key}\n`);
+      } catch (err) {
+        throw new RktError(`error fetching endpoints for ${app}: ${(err as Error).message}`);
+      }
+    }
+  },
+});
+
