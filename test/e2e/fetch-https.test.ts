@@ -232,7 +232,7 @@ describe("fetching https URLs", () => {
 });
 
 describe("auth.d credentials", () => {
-  test("are sent only over https and only to the configured host:port", async () => {
+  test("are sent only over https and only to the configured host:port, also after a redirect", async () => {
     const setup = freshSetup({ trustRoot: true });
     mkdirSync(join(setup.local, "auth.d"), { recursive: true });
     const authFile = (domains: string[]) =>
@@ -248,6 +248,12 @@ describe("auth.d credentials", () => {
       [AUTH_PORT, basic],
       [443, undefined],
       [443, undefined],
+    ]);
+    serve({ [`${AUTH_PORT}/moved.aci`]: { status: 302, headers: { Location: "https://127.0.0.1/images/app.aci" } }, ...routes });
+    expect((await rktIn(setup, ["fetch", `https://127.0.0.1:${AUTH_PORT}/moved.aci`, `--signature=${appAci}.asc`])).exitCode).toBe(0);
+    expect(requests().map((q) => [q.port, q.pathAndQuery, q.headers.authorization])).toEqual([
+      [AUTH_PORT, "/moved.aci", basic],
+      [443, "/images/app.aci", undefined],
     ]);
     authFile([`127.0.0.1:${HTTP_PORT}`, "127.0.0.1"]);
     serve(routes);
