@@ -32,6 +32,8 @@ export interface JoinedNetwork {
   ip: string;
   args: string;
   mask: string;
+  /** The host side of the pod's link (the plugin's gateway): how the pod reaches the host. */
+  gateway?: string;
 }
 
 const NET_INFO = "net-info.json";
@@ -77,7 +79,7 @@ function addNetwork(req: PodNetworkRequest, config: NetworkConfig, ifName: strin
     forgetFailedNetwork(req, config, ifName, joined);
     throw new Error(`error adding network "${config.name}": ${(err as Error).message}`);
   }
-  Object.assign(entry, { ip: address.ip, mask: address.mask });
+  Object.assign(entry, { ip: address.ip, mask: address.mask, gateway: address.gateway });
   writeNetInfo(req.podPath, [...joined, entry]);
   return entry;
 }

@@ -1,12 +1,12 @@
 // A pod and the metadata service (rkt-internals §9): stage0 registers a pod in `run/`
 // before stage1 starts, leaves the `mds-registered` marker and gives the apps
 // AC_METADATA_URL with the pod's token; deletion unregisters pods that carry the marker.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { metadataUrl, registerPod, registrationSocket, unregisterPodSync, type Registration } from "../mds";
 import type { Pod } from "./pod";
 import { readPodManifest } from "./pod-files";
-import { readPlannedImageManifest, setPlannedMetadataUrl } from "./runtime-plan";
+import { readPlannedImageManifest, readPlannedMetadataUrl, setPlannedMetadataUrl } from "./runtime-plan";
 
 const REGISTERED_MARKER = "mds-registered";
 
@@ -35,6 +35,14 @@ export async function registerWithMetadataService(pod: Pod, opts: MdsRegistratio
   writeFileSync(join(pod.path, REGISTERED_MARKER), socketPath);
   setPlannedMetadataUrl(pod.path, appNames, metadataUrl(opts.host, registration));
   return registration.token;
+}
+
+/** Moves the apps' AC_METADATA_URL of a registered pod to another host address (private networks). */
+export function pointMetadataUrlAt(pod: Pod, appNames: readonly string[], host: string): void {
+  if (!existsSync(join(pod.path, REGISTERED_MARKER))) return;
+  const url = new URL(readPlannedMetadataUrl(pod.path, appNames[0]!));
+  url.hostname = host;
+  setPlannedMetadataUrl(pod.path, appNames, url.href.replace(/\/$/, ""));
 }
 
 /** Unregisters a pod that carries the marker; a failure is only reported, the pod goes anyway. */

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { libc } from "../sys";
 import { mountOverlays, podOverlayLayers } from "./overlay";
+import { pointMetadataUrlAt } from "./mds-registration";
 import { Pod } from "./pod";
 import { readPodManifest, readStage1Id } from "./pod-files";
 import { readPodStage1Manifest, stage1Entrypoint } from "./stage1-image";
@@ -125,13 +126,20 @@ export async function renderPodTrees(pod: Pod, render: (key: string) => Promise<
  */
 export async function startPod(pod: Pod, treeOf: (key: string) => string, opts: Stage1RunOptions): Promise<never> {
   refuseInteractiveWithSeveralApps(pod, opts.interactive);
-  if (usesOverlay(pod.path)) mountPodOverlays(pod, treeOf);
+  // Networking first: it may still edit the apps' environment files, which must not
+  // change under a mounted overlay.
   if (opts.privateNet !== undefined) await setUpPrivateNetwork(pod, opts.privateNet, opts.localConfig);
+  if (usesOverlay(pod.path)) mountPodOverlays(pod, treeOf);
   return execStage1(pod, opts);
 }
 
 /** Loaded only here, so host networking costs nothing on the start path. */
 async function setUpPrivateNetwork(pod: Pod, selection: string, localConfig = "/etc/rkt"): Promise<void> {
   const { setUpPodNetwork } = await import("../net");
-  setUpPodNetwork({ podPath: pod.path, uuid: pod.uuid, selection, localConfig, manifest: readPodManifest(pod.path) });
+  const manifest = readPodManifest(pod.path);
+  const networks = setUpPodNetwork({ podPath: pod.path, uuid: pod.uuid, selection, localConfig, manifest });
+  // The pod's 127.0.0.1 is its own: it reaches the metadata service through the host side
+  // of its last (default) network, as rkt's stage1 did.
+  const gateway = networks.at(-1)?.gateway;
+  if (gateway) pointMetadataUrlAt(pod, manifest.apps.map((a) => a.name), gateway);
 }

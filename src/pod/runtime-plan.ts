@@ -198,6 +198,12 @@ export function readPlannedImageManifest(podPath: string, appName: string): stri
  * Sets AC_METADATA_URL in the planned environment of each app, once the pod is
  * registered; the files keep their owner and mode.
  */
+/** The AC_METADATA_URL an app's environment file holds. */
+export function readPlannedMetadataUrl(podPath: string, appName: string): string {
+  const entries = readFileSync(join(plannedStage1Root(podPath), "rkt", "env", appName), "utf8").split("\0");
+  return entries.find((e) => e.startsWith("AC_METADATA_URL="))?.slice("AC_METADATA_URL=".length) ?? "";
+}
+
 export function setPlannedMetadataUrl(podPath: string, appNames: readonly string[], url: string): void {
   for (const name of appNames) {
     const file = join(plannedStage1Root(podPath), "rkt", "env", name);

@@ -111,6 +111,15 @@ describe("rkt metadata-service", () => {
     expect(appStatuses(data.path, probe.uuid!)).toEqual({ "mds-probe": 0 });
   });
 
+  test("a pod on a private network reaches the service through the host side of its network", () => {
+    const onNet = runPod(probeImage, socketPath, ["--private-net=default"]);
+    expect(onNet.exitCode).toBe(0);
+    const answered = answers(onNet.stdout);
+    expect(answered.url).toMatch(/^http:\/\/172\.16\.28\.1:\d+\/[0-9a-f]{32}$/);
+    expect(answered.uuid).toBe(onNet.uuid!);
+    expect(answered.verify).toBe("ok");
+  });
+
   test("refuses a wrong signature, a request without Metadata-Flavor and an unknown token", async () => {
     expect(said["verify-other"]).toBe("refused");
     expect(said["no-header"]).toBe("refused");
