@@ -5,13 +5,15 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
 import { holdLock, makePod } from "../unit/pod/lifecycle-fixtures";
-import { busyboxImage, podsIn, shellApp, spawnRkt, waitFor } from "./run-fixtures";
+import { busyboxImage, collectPods, podsIn, shellApp, spawnRkt, waitFor } from "./run-fixtures";
 
 let data: { path: string; cleanup: () => void };
 const releases: (() => Promise<void>)[] = [];
 beforeEach(() => (data = tempDataDir("rkt-lifecycle-e2e-")));
 afterEach(async () => {
   for (const release of releases.splice(0)) await release();
+  // Pods a test left behind go through gc, which also removes their cgroups.
+  collectPods(data.path);
   data.cleanup();
 });
 
