@@ -18,12 +18,19 @@ export function classifyImage(ref: string): ImageSource {
   const localPath = scheme === undefined ? ref : scheme === "file" ? fileUrlPath(ref) : undefined;
   if (localPath !== undefined && existsOnDisk(localPath, ref)) return { kind: "file", path: resolve(localPath) };
   if (scheme === undefined) {
+    // Not on disk and not an image name: most likely a mistyped path.
+    if (looksLikePath(ref)) throw new Error(`unable to access "${ref}": no such file`);
     const { name, labels } = parseImageString(ref);
     return { kind: "name", name, labels: withHostOsArch(labels) };
   }
   if (scheme === "http" || scheme === "https" || scheme === "docker") return { kind: "url", scheme, url: ref };
   if (scheme === "file") throw new Error(`unable to access "${ref}": no such file`);
   throw new Error(`rkt only supports http, https, docker or file URLs (${ref})`);
+}
+
+/** Image names never start with `/` or `.`; paths do. */
+function looksLikePath(ref: string): boolean {
+  return ref.startsWith("/") || ref.startsWith(".");
 }
 
 function fileUrlPath(ref: string): string {

@@ -78,4 +78,9 @@ describe("rkt fetch", () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe(`${helloKey.slice(0, 39)}\n`);
   });
+
+  test("a path that does not exist is named as a missing file, not as a bad image name", () => {
+    const r = rkt(dataDir, ["--insecure-skip-verify", "fetch", "/nonexistent/dir/image.aci"]);
+    expect(r).toMatchObject({ exitCode: 1, stderr: 'fetch: unable to access "/nonexistent/dir/image.aci": no such file\n' });
+  });
 });
