@@ -2,7 +2,8 @@
 # Installs the Debian packages that the build and the tests use, only if missing.
 set -euo pipefail
 packages=(gcc libc6-dev make zlib1g-dev liblzma-dev libbz2-dev xz-utils bzip2 busybox-static
-  iproute2 util-linux tar gzip gnupg openssl containernetworking-plugins iptables)
+  iproute2 util-linux tar gzip gnupg openssl containernetworking-plugins iptables
+  docker-registry skopeo apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

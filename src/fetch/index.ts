@@ -5,6 +5,7 @@
 // (by image ID, or by name and labels) in the store and fails if one is missing.
 import type { Store } from "../store";
 import type { KeystoreDirs } from "../trust";
+import { readAuthConfig } from "./auth-config";
 import { classifyImage } from "./image-source";
 import { fetchByName, fetchFromUrl } from "./remote-source";
 import { importVerifiedFile } from "./verified-import";
@@ -69,6 +70,12 @@ async function storeKeyFor(store: Store, ref: string, opts: FetchOptions): Promi
       return fetchByName(store, ref, source.name, source.labels, opts);
     case "url":
       if (source.scheme === "http" || source.scheme === "https") return fetchFromUrl(store, source.url, opts);
-      throw new Error(`fetching ${source.scheme} URLs is not supported yet: ${ref}`);
+      return fetchDockerUrl(store, source.url, opts);
   }
+}
+
+async function fetchDockerUrl(store: Store, url: string, opts: FetchOptions): Promise<string> {
+  const { fetchDockerImage } = await import("../docker");
+  const auth = readAuthConfig(opts.keystore);
+  return fetchDockerImage(store, url, { local: opts.local, insecureSkipVerify: opts.insecureSkipVerify, credentialsFor: auth.dockerCredentials });
 }

@@ -1,0 +1,37 @@
+// Authorization for a v2 registry: the first request goes without credentials; a 401
+// names the scheme. `Basic` gets the auth.d credentials; `Bearer` sends them (if any) to the
+// token service named in the challenge and uses the token it returns.
+import type { BasicCredentials } from "../fetch/auth-config";
+
+export type PlainGet = (url: string, headers: Record<string, string>) => Promise<Response>;
+
+/** The Authorization header answering a `WWW-Authenticate` challenge. */
+export async function answerChallenge(challenge: string, credentials: BasicCredentials | undefined, get: PlainGet): Promise<string> {
+  const scheme = challenge.trim().split(/\s+/, 1)[0]!.toLowerCase();
+  const basic = credentials ? `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}` : undefined;
+  if (scheme === "basic") {
+    if (!basic) throw new Error("the registry requires credentials: add a dockerAuth entry in auth.d");
+    return basic;
+  }
+  if (scheme !== "bearer") throw new Error(`unsupported registry authentication scheme "${scheme}"`);
+  const params = challengeParams(challenge);
+  if (!params.realm) throw new Error("the registry's Bearer challenge names no realm");
+  const tokenUrl = new URL(params.realm);
+  for (const key of ["service", "scope"]) if (params[key]) tokenUrl.searchParams.set(key, params[key]!);
+  const response = await get(tokenUrl.toString(), basic ? { Authorization: basic } : {});
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    throw new Error(`the registry's token service answered ${response.status}`);
+  }
+  const body = (await response.json()) as { token?: string; access_token?: string };
+  const token = body.token ?? body.access_token;
+  if (!token) throw new Error("the registry's token service returned no token");
+  return `Bearer ${token}`;
+}
+
+/** `Bearer realm="...",service="...",scope="..."` -> its key/value pairs. */
+export function challengeParams(challenge: string): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const match of challenge.matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) params[match[1]!.toLowerCase()] = match[2]!;
+  return params;
+}

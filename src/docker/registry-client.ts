@@ -1,0 +1,142 @@
+// A Docker registry v2 client (distribution API): image manifests (Docker schema 2 and
+// OCI, picking this host's platform from a manifest list or index), the config blob, and
+// layer blobs streamed to files with their sha256 digest checked.
+import { closeSync, openSync, writeSync } from "node:fs";
+import { RKT_VERSION } from "../version";
+import type { BasicCredentials } from "../fetch/auth-config";
+import { answerChallenge } from "./registry-auth";
+import type { DockerReference } from "./reference";
+
+export interface Descriptor {
+  mediaType?: string;
+  digest: string;
+  size?: number;
+  platform?: { os?: string; architecture?: string };
+}
+
+export interface ImageManifestV2 {
+  config: Descriptor;
+  layers: Descriptor[];
+}
+
+const SINGLE_MANIFESTS = ["application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json"];
+const MANIFEST_LISTS = ["application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.index.v1+json"];
+const MAX_REDIRECTS = 10;
+
+export class RegistryClient {
+  private authorization: string | undefined;
+
+  constructor(
+    private readonly ref: DockerReference,
+    private readonly credentials: BasicCredentials | undefined,
+  ) {}
+
+  /** The image manifest for the reference's tag; `hostArch` picks from a manifest list. */
+  async imageManifest(hostArch: string): Promise<ImageManifestV2> {
+    let manifest = await this.manifest(this.ref.tag);
+    if (MANIFEST_LISTS.includes(manifest.mediaType)) {
+      const entries = (manifest.manifests ?? []) as Descriptor[];
+      const chosen = entries.find((m) => m.platform?.os === "linux" && m.platform.architecture === hostArch);
+      if (!chosen) throw new Error(`no linux/${hostArch} image in ${this.ref.repository}:${this.ref.tag}`);
+      manifest = await this.manifest(chosen.digest);
+    }
+    if (!SINGLE_MANIFESTS.includes(manifest.mediaType) && manifest.config === undefined) {
+      throw new Error(`unsupported manifest type "${manifest.mediaType}" for ${this.ref.repository}:${this.ref.tag} (schema 2 or OCI needed)`);
+    }
+    if (!manifest.config?.digest || !Array.isArray(manifest.layers)) throw new Error(`malformed image manifest for ${this.ref.repository}:${this.ref.tag}`);
+    return { config: manifest.config, layers: manifest.layers };
+  }
+
+  /** A small blob (the image config), digest-checked. */
+  async blobBytes(digest: string): Promise<Uint8Array> {
+    const response = await this.request(`blobs/${digest}`, {});
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    checkDigest(digest, new Bun.CryptoHasher(digestAlgorithm(digest)).update(bytes).digest("hex"));
+    return bytes;
+  }
+
+  /** Streams a blob to `path` (created, mode 0600), checking its digest as it goes. */
+  async saveBlob(digest: string, path: string): Promise<void> {
+    const response = await this.request(`blobs/${digest}`, {});
+    const hasher = new Bun.CryptoHasher(digestAlgorithm(digest));
+    const fd = openSync(path, "wx", 0o600);
+    try {
+      for await (const chunk of response.body!) {
+        hasher.update(chunk);
+        for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
+      }
+    } catch (err) {
+      throw new Error(`error downloading layer ${digest}: ${(err as Error).message}`);
+    } finally {
+      closeSync(fd);
+    }
+    checkDigest(digest, hasher.digest("hex"));
+  }
+
+  private async manifest(reference: string): Promise<Record<string, any>> {
+    const response = await this.request(`manifests/${reference}`, { Accept: [...SINGLE_MANIFESTS, ...MANIFEST_LISTS].join(", ") });
+    const text = await response.text();
+    let manifest: Record<string, any>;
+    try {
+      manifest = JSON.parse(text);
+    } catch {
+      throw new Error(`the registry sent a manifest that is not JSON for ${this.ref.repository}:${reference}`);
+    }
+    manifest.mediaType ??= response.headers.get("content-type")?.split(";")[0];
+    return manifest;
+  }
+
+  /** GET `/v2/<repository>/<path>`, answering an auth challenge once; anything but 200 is an error. */
+  private async request(path: string, headers: Record<string, string>): Promise<Response> {
+    const url = `${this.ref.apiBase}/v2/${this.ref.repository}/${path}`;
+    let response = await this.get(url, headers);
+    const challenge = response.headers.get("www-authenticate");
+    if (response.status === 401 && challenge) {
+      await response.body?.cancel();
+      this.authorization = await answerChallenge(challenge, this.credentials, (u, h) => this.get(u, h, false));
+      response = await this.get(url, headers);
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new Error(statusError(response.status, this.ref, path));
+    }
+    return response;
+  }
+
+  /** GET following redirects; the registry's Authorization goes only to the registry's own host. */
+  private async get(url: string, headers: Record<string, string>, withAuthorization = true): Promise<Response> {
+    const registryHost = new URL(this.ref.apiBase).host;
+    let current = url;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const auth = withAuthorization && this.authorization && new URL(current).host === registryHost ? { Authorization: this.authorization } : {};
+      let response: Response;
+      try {
+        response = await fetch(current, { headers: { "User-Agent": `rkt/${RKT_VERSION}`, ...headers, ...auth }, redirect: "manual" });
+      } catch (err) {
+        throw new Error(`${current}: ${(err as Error).message}`);
+      }
+      const location = response.headers.get("location");
+      if (response.status < 300 || response.status > 399 || location === null) return response;
+      await response.body?.cancel();
+      current = new URL(location, current).toString();
+    }
+    throw new Error(`${url}: stopped after ${MAX_REDIRECTS} redirects`);
+  }
+}
+
+function statusError(status: number, ref: DockerReference, path: string): string {
+  const what = path.startsWith("manifests/") ? `image ${ref.repository}:${ref.tag} on ${ref.registry}` : `blob ${path.slice("blobs/".length)} of ${ref.repository}`;
+  if (status === 404) return `${what} not found`;
+  if (status === 401 || status === 403) return `access to ${what} denied (HTTP ${status}): check the dockerAuth credentials in auth.d`;
+  return `error fetching ${what}: bad HTTP status code: ${status}`;
+}
+
+function digestAlgorithm(digest: string): "sha256" | "sha512" {
+  const algorithm = digest.slice(0, digest.indexOf(":"));
+  if (algorithm !== "sha256" && algorithm !== "sha512") throw new Error(`unsupported digest "${digest}"`);
+  return algorithm;
+}
+
+function checkDigest(expected: string, actualHex: string): void {
+  if (expected.slice(expected.indexOf(":") + 1) !== actualHex) throw new Error(`digest mismatch for blob ${expected}: the registry sent other content`);
+}

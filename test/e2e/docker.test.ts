@@ -1,0 +1,151 @@
+// docker:// images through dist/rkt against a real registry on loopback (rkt-cli.md §4).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { rkt, tempDir } from "../support/harness";
+import { buildOciLayout, pushImage, startRegistry, type Registry } from "./docker-registry-fixture";
+
+const work = tempDir("rkt-docker-");
+const data = tempDir("rkt-docker-data-");
+let registry: Registry | undefined;
+let authRegistry: Registry | undefined;
+let image = "";
+
+beforeAll(async () => {
+  const layout = buildOciLayout(join(work.path, "image"));
+  registry = await startRegistry(mkdirDir(join(work.path, "registry")));
+  image = `docker://${registry.host}/test/app:v1`;
+  pushImage(layout, image);
+  pushImage(layout, `docker://${registry.host}/test/app:schema2`, { format: "v2s2" });
+  const htpasswd = join(work.path, "htpasswd");
+  const made = Bun.spawnSync(["htpasswd", "-Bbc", htpasswd, "alice", "s3cret"]);
+  if (made.exitCode !== 0) throw new Error(`htpasswd: ${made.stderr}`);
+  authRegistry = await startRegistry(mkdirDir(join(work.path, "auth-registry")), htpasswd);
+  pushImage(layout, `docker://${authRegistry.host}/private/app:v1`, { creds: "alice:s3cret" });
+});
+
+afterAll(async () => {
+  await registry?.stop();
+  await authRegistry?.stop();
+  rkt(data.path, ["gc", "--grace-period=0s"]);
+  data.cleanup();
+  work.cleanup();
+});
+
+function mkdirDir(path: string): string {
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+function fetchId(ref: string, dir = data.path): string {
+  const result = rkt(dir, ["--insecure-skip-verify", "fetch", ref]);
+  expect(result.stderr).not.toContain("error");
+  expect(result.exitCode).toBe(0);
+  return result.stdout.trim();
+}
+
+describe("docker:// fetch", () => {
+  test("converts an OCI image into an ACI whose manifest follows the conversion rules", () => {
+    const id = fetchId(image);
+    expect(id).toMatch(/^sha512-[0-9a-f]{32}$/);
+    const manifest = JSON.parse(rkt(data.path, ["image", "cat-manifest", id]).stdout);
+    expect(manifest.name).toBe(`${registry!.host.replace(":", "-")}/test/app`);
+    expect(manifest.labels).toEqual([
+      { name: "version", value: "v1" },
+      { name: "os", value: "linux" },
+      { name: "arch", value: "amd64" },
+    ]);
+    expect(manifest.app).toEqual({
+      exec: ["/bin/sh", "-c", 'echo "$GREETING in $(pwd)"; ls /etc /data/old'],
+      user: "0",
+      group: "0",
+      environment: [
+        { name: "PATH", value: "/bin" },
+        { name: "GREETING", value: "hello from docker" },
+      ],
+      workingDirectory: "/data",
+      mountPoints: [{ name: "volume-var-lib-data", path: "/var/lib/data" }],
+      ports: [
+        { name: "6379-tcp", protocol: "tcp", port: 6379 },
+        { name: "53-udp", protocol: "udp", port: 53 },
+      ],
+    });
+    const annotations = Object.fromEntries(manifest.annotations.map((a: { name: string; value: string }) => [a.name, a.value]));
+    expect(annotations).toMatchObject({ authors: "Test Author <test@example.com>", created: "2026-01-02T03:04:05Z", "docker-comment": "built by hand", "appc.io/docker/tag": "v1" });
+  });
+
+  test("squashes the layers: whiteouts delete, opaque dirs hide the lower layer, upper files win", () => {
+    const id = fetchId(image);
+    const out = join(work.path, "rendered");
+    expect(rkt(data.path, ["image", "render", "--rootfs-only", id, out]).exitCode).toBe(0);
+    expect(existsSync(join(out, "etc/gone.txt"))).toBe(false);
+    expect(readFileSync(join(out, "etc/stays.txt"), "utf8")).toBe("replaced by the upper layer\n");
+    expect(existsSync(join(out, "data/old/lower-only.txt"))).toBe(false);
+    expect(readFileSync(join(out, "data/old/upper.txt"), "utf8")).toBe("from the upper layer\n");
+    expect(readFileSync(join(out, "data/kept/lower.txt"), "utf8")).toBe("kept\n");
+    expect(existsSync(join(out, "etc/.wh.gone.txt")) || existsSync(join(out, "data/old/.wh..wh..opq"))).toBe(false);
+  });
+
+  test("a Docker schema 2 manifest converts to the same rootfs", () => {
+    const id = fetchId(`docker://${registry!.host}/test/app:schema2`);
+    const manifest = JSON.parse(rkt(data.path, ["image", "cat-manifest", id]).stdout);
+    expect(manifest.labels[0]).toEqual({ name: "version", value: "schema2" });
+  });
+
+  test("refuses without --insecure-skip-verify", () => {
+    const result = rkt(data.path, ["fetch", image]);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain("signature verification for docker images is not supported (try --insecure-skip-verify)");
+  });
+
+  test("an unknown tag is a one-line error and leaves the store unchanged", () => {
+    const fresh = tempDir("rkt-docker-empty-");
+    try {
+      const result = rkt(fresh.path, ["--insecure-skip-verify", "fetch", `docker://${registry!.host}/test/app:nope`]);
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+      expect(result.stderr).toContain("test/app:nope");
+      expect(result.stderr).toContain("not found");
+      expect(rkt(fresh.path, ["image", "list", "--no-legend"]).stdout.trim()).toBe("");
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
+  test("Basic credentials from a dockerAuth entry in auth.d open a protected registry", () => {
+    const ref = `docker://${authRegistry!.host}/private/app:v1`;
+    const config = join(work.path, "local-config");
+    const denied = rkt(data.path, [`--local-config=${config}`, "--insecure-skip-verify", "fetch", ref]);
+    expect(denied.exitCode).not.toBe(0);
+    expect(denied.stderr).toContain("requires credentials");
+    mkdirSync(join(config, "auth.d"), { recursive: true });
+    writeFileSync(join(config, "auth.d/docker.json"), JSON.stringify({ rktKind: "dockerAuth", rktVersion: "v1", registries: [authRegistry!.host], credentials: { user: "alice", password: "s3cret" } }));
+    const allowed = rkt(data.path, [`--local-config=${config}`, "--insecure-skip-verify", "fetch", ref]);
+    expect(allowed.stderr).toBe("");
+    expect(allowed.stdout.trim()).toMatch(/^sha512-/);
+  });
+});
+
+describe("docker:// run", () => {
+  test("runs the entrypoint with the image's environment, working directory and squashed rootfs", () => {
+    const volume = mkdirDir(join(work.path, "volume"));
+    const result = rkt(data.path, ["--insecure-skip-verify", "run", "--mds-register=false", `--volume=volume-var-lib-data,kind=host,source=${volume}`, image]);
+    expect(result.stdout).toContain("hello from docker in /data");
+    expect(result.stdout).toContain("stays.txt");
+    expect(result.stdout).not.toContain("gone.txt");
+    expect(result.stdout).toContain("upper.txt");
+    expect(result.stdout).not.toContain("lower-only.txt");
+    expect(result.exitCode).toBe(0);
+  });
+
+  test("--local runs the stored conversion; a docker image never fetched is not in the local store", () => {
+    const volume = mkdirDir(join(work.path, "volume"));
+    fetchId(image);
+    const local = rkt(data.path, ["--insecure-skip-verify", "run", "--local", "--mds-register=false", `--volume=volume-var-lib-data,kind=host,source=${volume}`, image]);
+    expect(local.stdout).toContain("hello from docker in /data");
+    expect(local.exitCode).toBe(0);
+    const missing = rkt(data.path, ["--insecure-skip-verify", "run", "--local", "--mds-register=false", `docker://${registry!.host}/test/other:v1`]);
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.stderr).toContain(`url docker://${registry!.host}/test/other:v1 not available in local store`);
+  });
+});
