@@ -40,7 +40,8 @@ function imageName(ref: DockerReference): string {
   return full
     .toLowerCase()
     .replace(/[^a-z0-9._~/-]/g, "-")
-    .replace(/[-._~/]{2,}/g, (run) => run[0]!);
+    .replace(/[-._~/]{2,}/g, (run) => run[0]!)
+    .replace(/^[-._~/]+|[-._~/]+$/g, "");
 }
 
 function imageLabels(ref: DockerReference, config: DockerImageConfig): Label[] {
@@ -55,13 +56,19 @@ function appOf(c: NonNullable<DockerImageConfig["config"]>): App | undefined {
   if (!command.length) return undefined;
   const [user, group] = userAndGroup(c.User ?? "");
   const app: App = { exec: command[0]!.startsWith("/") ? command : ["/bin/sh", "-c", command.map(shellQuote).join(" ")], user, group };
-  if (c.Env?.length) app.environment = c.Env.map((entry) => ({ name: entry.split("=", 1)[0]!, value: entry.slice(entry.indexOf("=") + 1) }));
+  if (c.Env?.length) app.environment = c.Env.map(envVarOf);
   if (c.WorkingDir) app.workingDirectory = c.WorkingDir;
   const mountPoints = mountPointsOf(Object.keys(c.Volumes ?? {}));
   if (mountPoints.length) app.mountPoints = mountPoints;
   const ports = Object.keys(c.ExposedPorts ?? {}).map(portOf);
   if (ports.length) app.ports = ports;
   return app;
+}
+
+/** `NAME=VALUE`; a bare `NAME` has an empty value. */
+function envVarOf(entry: string): { name: string; value: string } {
+  const eq = entry.indexOf("=");
+  return eq === -1 ? { name: entry, value: "" } : { name: entry.slice(0, eq), value: entry.slice(eq + 1) };
 }
 
 /** `uid:gid`; a user alone runs with group 0; no user is root. */
@@ -87,12 +94,15 @@ function mountPointsOf(paths: string[]): MountPoint[] {
   });
 }
 
-/** `6379/tcp` -> port 6379, protocol tcp, name `6379-tcp`; no protocol means tcp. */
+/** `6379/tcp` -> port 6379, protocol tcp, name `6379-tcp`; no protocol means tcp; a range `A-B` is port A with a count. */
 function portOf(exposed: string): Port {
-  const [number, protocol = "tcp"] = exposed.split("/");
-  const port = Number(number);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid exposed port "${exposed}" in the docker image`);
-  return { name: sanitizeACName(exposed), protocol, port };
+  const [numbers = "", protocol = "tcp"] = exposed.split("/");
+  const [first, last = first] = numbers.split("-").map(Number);
+  const valid = (n: number | undefined): n is number => Number.isInteger(n) && n! >= 1 && n! <= 65535;
+  if (!valid(first) || !valid(last) || last < first) throw new Error(`invalid exposed port "${exposed}" in the docker image`);
+  const port: Port = { name: sanitizeACName(exposed), protocol, port: first };
+  if (last > first) port.count = last - first + 1;
+  return port;
 }
 
 function annotationsOf(ref: DockerReference, config: DockerImageConfig, configDigest: string): Annotation[] {

@@ -31,4 +31,17 @@ describe("convertImageConfig", () => {
     expect(manifest.annotations?.some((a) => a.name === "created")).toBe(false);
     expect(manifest.labels).toContainEqual({ name: "arch", value: "aarch64" });
   });
+
+  test("an Env entry without = has an empty value; a port range becomes a port with a count", () => {
+    const app = convertImageConfig(hub, { config: { Cmd: ["/x"], Env: ["EMPTY", "A=b=c"], ExposedPorts: { "8000-8009/udp": {} } } }, "sha256:00").app!;
+    expect(app.environment).toEqual([
+      { name: "EMPTY", value: "" },
+      { name: "A", value: "b=c" },
+    ]);
+    expect(app.ports).toEqual([{ name: "8000-8009-udp", protocol: "udp", port: 8000, count: 10 }]);
+  });
+
+  test("a registry name that is not an AC identifier is sanitised into one", () => {
+    expect(convertImageConfig(parseDockerReference("docker://[::1]:5000/a/b"), {}, "sha256:00").name).toBe("1-5000/a/b");
+  });
 });
