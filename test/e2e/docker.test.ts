@@ -2,11 +2,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { rkt, tempDir } from "../support/harness";
+import { rkt, tempDataDir, tempDir } from "../support/harness";
 import { buildOciLayout, pushImage, startRegistry, type Registry } from "./docker-registry-fixture";
+import { collectPods } from "./run-fixtures";
 
 const work = tempDir("rkt-docker-");
-const data = tempDir("rkt-docker-data-");
+const data = tempDataDir("rkt-docker-data-");
 let registry: Registry | undefined;
 let authRegistry: Registry | undefined;
 let image = "";
@@ -27,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
   await authRegistry?.stop();
-  rkt(data.path, ["gc", "--grace-period=0s"]);
+  collectPods(data.path);
   data.cleanup();
   work.cleanup();
 });
