@@ -3,10 +3,11 @@
 // token service named in the challenge and uses the token it returns.
 import type { BasicCredentials } from "../fetch/auth-config";
 
-export type PlainGet = (url: string, headers: Record<string, string>) => Promise<Response>;
+/** A GET that sends `authorization` (if any) only to the URL's own host, not across redirects. */
+export type AuthorizedGet = (url: string, authorization: string | undefined) => Promise<Response>;
 
 /** The Authorization header answering a `WWW-Authenticate` challenge. */
-export async function answerChallenge(challenge: string, credentials: BasicCredentials | undefined, get: PlainGet): Promise<string> {
+export async function answerChallenge(challenge: string, credentials: BasicCredentials | undefined, get: AuthorizedGet): Promise<string> {
   const scheme = challenge.trim().split(/\s+/, 1)[0]!.toLowerCase();
   const basic = credentials ? `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}` : undefined;
   if (scheme === "basic") {
@@ -18,7 +19,7 @@ export async function answerChallenge(challenge: string, credentials: BasicCrede
   if (!params.realm) throw new Error("the registry's Bearer challenge names no realm");
   const tokenUrl = new URL(params.realm);
   for (const key of ["service", "scope"]) if (params[key]) tokenUrl.searchParams.set(key, params[key]!);
-  const response = await get(tokenUrl.toString(), basic ? { Authorization: basic } : {});
+  const response = await get(tokenUrl.toString(), basic);
   if (response.status !== 200) {
     await response.body?.cancel();
     throw new Error(`the registry's token service answered ${response.status}`);

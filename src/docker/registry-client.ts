@@ -89,12 +89,12 @@ export class RegistryClient {
   /** GET `/v2/<repository>/<path>`, answering an auth challenge once; anything but 200 is an error. */
   private async request(path: string, headers: Record<string, string>): Promise<Response> {
     const url = `${this.ref.apiBase}/v2/${this.ref.repository}/${path}`;
-    let response = await this.get(url, headers);
+    let response = await this.get(url, headers, this.authorization);
     const challenge = response.headers.get("www-authenticate");
     if (response.status === 401 && challenge) {
       await response.body?.cancel();
-      this.authorization = await answerChallenge(challenge, this.credentials, (u, h) => this.get(u, h, false));
-      response = await this.get(url, headers);
+      this.authorization = await answerChallenge(challenge, this.credentials, (u, authorization) => this.get(u, {}, authorization));
+      response = await this.get(url, headers, this.authorization);
     }
     if (response.status !== 200) {
       await response.body?.cancel();
@@ -103,12 +103,12 @@ export class RegistryClient {
     return response;
   }
 
-  /** GET following redirects; the registry's Authorization goes only to the registry's own host. */
-  private async get(url: string, headers: Record<string, string>, withAuthorization = true): Promise<Response> {
-    const registryHost = new URL(this.ref.apiBase).host;
+  /** GET following redirects; `authorization` goes only to the host of `url` (a blob redirected to storage gets none). */
+  private async get(url: string, headers: Record<string, string>, authorization: string | undefined): Promise<Response> {
+    const host = new URL(url).host;
     let current = url;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const auth = withAuthorization && this.authorization && new URL(current).host === registryHost ? { Authorization: this.authorization } : {};
+      const auth = authorization && new URL(current).host === host ? { Authorization: authorization } : {};
       let response: Response;
       try {
         response = await fetch(current, { headers: { "User-Agent": `rkt/${RKT_VERSION}`, ...headers, ...auth }, redirect: "manual" });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { answerChallenge } from "../../../src/docker/registry-auth";
 
-const plainGet = (url: string, headers: Record<string, string>) => fetch(url, { headers });
+const plainGet = (url: string, authorization: string | undefined) => fetch(url, { headers: authorization ? { Authorization: authorization } : {} });
 let tokenServer: ReturnType<typeof Bun.serve>;
 
 beforeAll(() => {
