@@ -44,6 +44,8 @@ export class RegistryClient {
       throw new Error(`unsupported manifest type "${manifest.mediaType}" for ${this.ref.repository}:${this.ref.tag} (schema 2 or OCI needed)`);
     }
     if (!manifest.config?.digest || !Array.isArray(manifest.layers)) throw new Error(`malformed image manifest for ${this.ref.repository}:${this.ref.tag}`);
+    const zstd = (manifest.layers as Descriptor[]).find((layer) => layer.mediaType?.includes("zstd"));
+    if (zstd) throw new Error(`layer ${zstd.digest} is zstd-compressed, which is not supported (gzip or uncompressed layers only)`);
     return { config: manifest.config, layers: manifest.layers };
   }
 
@@ -73,9 +75,12 @@ export class RegistryClient {
     checkDigest(digest, hasher.digest("hex"));
   }
 
+  /** The manifest for a tag, or for a digest (then checked against it). */
   private async manifest(reference: string): Promise<Record<string, any>> {
     const response = await this.request(`manifests/${reference}`, { Accept: [...SINGLE_MANIFESTS, ...MANIFEST_LISTS].join(", ") });
-    const text = await response.text();
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (reference.includes(":")) checkDigest(reference, new Bun.CryptoHasher(digestAlgorithm(reference)).update(bytes).digest("hex"));
+    const text = new TextDecoder().decode(bytes);
     let manifest: Record<string, any>;
     try {
       manifest = JSON.parse(text);
@@ -138,5 +143,5 @@ function digestAlgorithm(digest: string): "sha256" | "sha512" {
 }
 
 function checkDigest(expected: string, actualHex: string): void {
-  if (expected.slice(expected.indexOf(":") + 1) !== actualHex) throw new Error(`digest mismatch for blob ${expected}: the registry sent other content`);
+  if (expected.slice(expected.indexOf(":") + 1) !== actualHex) throw new Error(`digest mismatch for ${expected}: the registry sent other content`);
 }

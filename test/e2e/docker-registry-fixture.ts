@@ -111,19 +111,43 @@ export function buildOciLayout(dir: string): string {
       }),
     ),
   );
+  const imageManifest = { mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest };
+  // An index for `multi`: an amd64 entry and another platform's (the same image, for brevity).
+  const multi = putBlob(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.index.v1+json",
+        manifests: [
+          { ...imageManifest, platform: { os: "linux", architecture: "s390x" } },
+          { ...imageManifest, platform: { os: "linux", architecture: "amd64" } },
+        ],
+      }),
+    ),
+  );
   writeFileSync(join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
   writeFileSync(
     join(layout, "index.json"),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...manifest, annotations: { "org.opencontainers.image.ref.name": "v1" } }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        { ...imageManifest, annotations: { "org.opencontainers.image.ref.name": "v1" } },
+        { mediaType: "application/vnd.oci.image.index.v1+json", ...multi, annotations: { "org.opencontainers.image.ref.name": "multi" } },
+      ],
+    }),
   );
   return layout;
 }
 
-/** Pushes the layout's `v1` to `docker://HOST/REPO:TAG`; `format` v2s2 converts to a Docker schema 2 manifest. */
-export function pushImage(layout: string, target: string, opts: { format?: "oci" | "v2s2"; creds?: string } = {}): void {
+/**
+ * Pushes the layout's `v1` (or, with `multi`, its two-platform index) to `docker://HOST/REPO:TAG`;
+ * `format` v2s2 converts to a Docker schema 2 manifest.
+ */
+export function pushImage(layout: string, target: string, opts: { format?: "oci" | "v2s2"; creds?: string; multi?: boolean } = {}): void {
   const args = ["skopeo", "--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false"];
   if (opts.format) args.push(`--format=${opts.format}`);
   if (opts.creds) args.push(`--dest-creds=${opts.creds}`);
-  const result = Bun.spawnSync([...args, `oci:${layout}:v1`, target]);
+  if (opts.multi) args.push("--all");
+  const result = Bun.spawnSync([...args, `oci:${layout}:${opts.multi ? "multi" : "v1"}`, target]);
   if (result.exitCode !== 0) throw new Error(`skopeo copy: ${result.stderr}`);
 }

@@ -18,6 +18,7 @@ beforeAll(async () => {
   image = `docker://${registry.host}/test/app:v1`;
   pushImage(layout, image);
   pushImage(layout, `docker://${registry.host}/test/app:schema2`, { format: "v2s2" });
+  pushImage(layout, `docker://${registry.host}/test/app:multi`, { multi: true });
   const htpasswd = join(work.path, "htpasswd");
   const made = Bun.spawnSync(["htpasswd", "-Bbc", htpasswd, "alice", "s3cret"]);
   if (made.exitCode !== 0) throw new Error(`htpasswd: ${made.stderr}`);
@@ -91,6 +92,13 @@ describe("docker:// fetch", () => {
     const id = fetchId(`docker://${registry!.host}/test/app:schema2`);
     const manifest = JSON.parse(rkt(data.path, ["image", "cat-manifest", id]).stdout);
     expect(manifest.labels[0]).toEqual({ name: "version", value: "schema2" });
+  });
+
+  test("an image index is resolved to the host platform's image manifest, fetched and checked by digest", () => {
+    const id = fetchId(`docker://${registry!.host}/test/app:multi`);
+    const manifest = JSON.parse(rkt(data.path, ["image", "cat-manifest", id]).stdout);
+    expect(manifest.labels).toContainEqual({ name: "version", value: "multi" });
+    expect(manifest.app.exec[0]).toBe("/bin/sh");
   });
 
   test("refuses without --insecure-skip-verify", () => {
