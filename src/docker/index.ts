@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { hostOsArch, serializeImageManifest, writeAciFile } from "../appc";
 import { WorkDir, type Store } from "../store";
-import type { BasicCredentials } from "../fetch/auth-config";
+import type { BasicCredentials } from "../fetch";
 import { convertImageConfig, type DockerImageConfig } from "./manifest-conversion";
 import { parseDockerReference } from "./reference";
 import { RegistryClient } from "./registry-client";

@@ -1,7 +1,7 @@
 // Authorization for a v2 registry: the first request goes without credentials; a 401
 // names the scheme. `Basic` gets the auth.d credentials; `Bearer` sends them (if any) to the
 // token service named in the challenge and uses the token it returns.
-import type { BasicCredentials } from "../fetch/auth-config";
+import type { BasicCredentials } from "../fetch";
 
 /** A GET that sends `authorization` (if any) only to the URL's own host, not across redirects. */
 export type AuthorizedGet = (url: string, authorization: string | undefined) => Promise<Response>;

@@ -2,8 +2,7 @@
 // OCI, picking this host's platform from a manifest list or index), the config blob, and
 // layer blobs streamed to files with their sha256 digest checked.
 import { closeSync, openSync, writeSync } from "node:fs";
-import { RKT_VERSION } from "../version";
-import type { BasicCredentials } from "../fetch/auth-config";
+import { httpClient, type BasicCredentials } from "../fetch";
 import { answerChallenge } from "./registry-auth";
 import type { DockerReference } from "./reference";
 
@@ -21,7 +20,6 @@ export interface ImageManifestV2 {
 
 const SINGLE_MANIFESTS = ["application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json"];
 const MANIFEST_LISTS = ["application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.index.v1+json"];
-const MAX_REDIRECTS = 10;
 
 export class RegistryClient {
   private authorization: string | undefined;
@@ -109,23 +107,10 @@ export class RegistryClient {
   }
 
   /** GET following redirects; `authorization` goes only to the host of `url` (a blob redirected to storage gets none). */
-  private async get(url: string, headers: Record<string, string>, authorization: string | undefined): Promise<Response> {
+  private get(url: string, headers: Record<string, string>, authorization: string | undefined): Promise<Response> {
     const host = new URL(url).host;
-    let current = url;
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const auth = authorization && new URL(current).host === host ? { Authorization: authorization } : {};
-      let response: Response;
-      try {
-        response = await fetch(current, { headers: { "User-Agent": `rkt/${RKT_VERSION}`, ...headers, ...auth }, redirect: "manual" });
-      } catch (err) {
-        throw new Error(`${current}: ${(err as Error).message}`);
-      }
-      const location = response.headers.get("location");
-      if (response.status < 300 || response.status > 399 || location === null) return response;
-      await response.body?.cancel();
-      current = new URL(location, current).toString();
-    }
-    throw new Error(`${url}: stopped after ${MAX_REDIRECTS} redirects`);
+    const headersFor = (hop: string): Record<string, string> => (authorization && new URL(hop).host === host ? { Authorization: authorization } : {});
+    return httpClient({ headersFor, skipTlsVerify: false })(url, headers);
   }
 }
 

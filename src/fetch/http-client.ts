@@ -1,11 +1,11 @@
-// GET requests for images, signatures and discovery pages (rkt-cli.md §2.1): rkt's
-// User-Agent, credentials from auth.d recomputed for every hop of a redirect (so they
-// never follow a redirect to another host or to plain http), and TLS checks unless
-// --insecure-skip-verify.
+// GET requests for images, signatures, discovery pages and Docker registries (rkt-cli.md
+// §2.1): rkt's User-Agent, Authorization headers recomputed for every hop of a redirect
+// (so auth.d credentials never follow a redirect to another host or to plain http, and a
+// registry's token stays with the registry), and TLS checks unless --insecure-skip-verify.
 import { RKT_VERSION } from "../version";
 
 export interface HttpClientOptions {
-  /** Authorization headers for a URL (auth.d). */
+  /** Authorization headers for a URL, asked again at each redirect hop. */
   headersFor: (url: string) => Record<string, string>;
   /** --insecure-skip-verify: accept any TLS certificate. */
   skipTlsVerify: boolean;

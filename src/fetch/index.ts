@@ -10,6 +10,9 @@ import { classifyImage } from "./image-source";
 import { fetchByName, fetchFromUrl } from "./remote-source";
 import { importVerifiedFile } from "./verified-import";
 
+export type { BasicCredentials } from "./auth-config";
+export { httpClient, type HttpGet } from "./http-client";
+
 export interface FetchOptions {
   /** Store only: no discovery, no download (files are still imported). */
   local: boolean;
