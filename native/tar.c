@@ -294,6 +294,9 @@ static int build_entry(struct tar_reader *r, const uint8_t *h, struct pending *p
     if (!parse_number(h + 136, 12, &mtime)) return corrupt(r, err, "bad mtime");
     if (!parse_number(h + 329, 8, &major) || !parse_number(h + 337, 8, &minor))
         return corrupt(r, err, "bad device number");
+    if (p->has_size) size = p->size;
+    // Sizes past the largest file offset would wrap the reader's skip arithmetic.
+    if (size > INT64_MAX) return corrupt(r, err, "bad size");
     bool posix = memcmp(h + 257, "ustar\0", 6) == 0;
 
     memset(e, 0, sizeof *e);
@@ -301,7 +304,7 @@ static int build_entry(struct tar_reader *r, const uint8_t *h, struct pending *p
     e->mode = (uint32_t)(mode & 07777);
     e->uid = p->has_uid ? p->uid : (int64_t)uid;
     e->gid = p->has_gid ? p->gid : (int64_t)gid;
-    e->size = p->has_size ? p->size : size;
+    e->size = size;
     e->mtime = p->has_mtime ? p->mtime : (struct timespec){(time_t)mtime, 0};
     e->atime = p->has_atime ? p->atime : e->mtime;
     e->devmajor = (uint32_t)major;

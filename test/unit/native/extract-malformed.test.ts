@@ -62,3 +62,8 @@ test("a directory replaced by a later file entry is not an error", () => {
   extractBytes(archive)();
   expect(readFileSync(join(box.root, "d"), "utf8")).toBe("now a file");
 });
+
+test("a PAX size past the largest file offset is refused, not wrapped around", () => {
+  const entry = tarEntry({ name: "rootfs/huge", data: "abc", pax: { size: "18446744073709551000" } });
+  expect(extractBytes(Buffer.concat([entry, Buffer.alloc(1024)]))).toThrow(/corrupt tar header \(bad size\)/);
+});
