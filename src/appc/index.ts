@@ -23,17 +23,16 @@ export type {
   VolumeKind,
 } from "./types";
 export { ManifestError, type Problem } from "./manifest-error";
-export { imageManifestProblems, parseImageManifest, serializeImageManifest } from "./image-manifest";
-export { podManifestProblems, parsePodManifest, serializePodManifest } from "./pod-manifest";
+export { parseImageManifest, serializeImageManifest } from "./image-manifest";
+export { parsePodManifest, serializePodManifest } from "./pod-manifest";
 export { prettyManifest, serializeManifest } from "./manifest-json";
 export { portCount } from "./app";
 export { acIdentifierProblem, acNameProblem, appNameFromImageName, isACIdentifier, isACName, sanitizeACName } from "./identifiers";
-export { acVersionProblem } from "./ac-version";
-export { hostOsArch, labelValue, labelsMatch, osArchProblem, validOsArch } from "./labels";
+export { hostOsArch, labelValue, labelsMatch, osArchProblem } from "./labels";
 export { imageIdFromDigest, imageIdProblem, isImageId, normalizeImageKey, shortImageId } from "./image-id";
 export { parseGoBool, parseImageString, parseNameKeyValues, type ImageReference, type KeyKind, type NameKeyValues } from "./image-string";
 export { parseQuantity } from "./quantity";
-export { CPU, MEMORY, cpuLimitMillicores, findIsolator, memoryLimitBytes } from "./isolators";
+export { CPU, MEMORY, cpuLimitMillicores, memoryLimitBytes } from "./isolators";
 export {
   REMOVE_SET,
   RETAIN_SET,
@@ -46,11 +45,11 @@ export {
 } from "./capabilities";
 export { isUuid, newUuid, parseUuid } from "./uuid";
 export { readTar, type TarEntry } from "./tar-reader";
-export { encodeHeader, tarEnd, tarEntry } from "./tar-writer";
+export { tarEnd, tarEntry } from "./tar-writer";
 export type { TarEntryType, TarHeader } from "./tar-header";
-export { HardlinkTracker, packTree } from "./tar-pack";
-export { detectCompression, detectFileCompression, openTarStream, type AciCompression } from "./aci-compression";
-export { aciEntries, cleanEntryName, readAciManifest, validateAciArchive } from "./aci-archive";
+export { packTree } from "./tar-pack";
+export { detectFileCompression, openTarStream, type AciCompression } from "./aci-compression";
+export { aciEntries, readAciManifest, validateAciArchive } from "./aci-archive";
 export { writeAciFile, type AciWriteOptions } from "./aci-write";
 export { buildAci, validateLayout } from "./aci-build";
 export {

@@ -67,7 +67,7 @@ export function checkIsolators(value: unknown[], path: string, problems: Problem
 }
 
 /** The last isolator named `name`, or undefined. */
-export function findIsolator(isolators: readonly Isolator[] | null | undefined, name: string): Isolator | undefined {
+function findIsolator(isolators: readonly Isolator[] | null | undefined, name: string): Isolator | undefined {
   return isolators?.findLast((i) => i.name === name);
 }
 

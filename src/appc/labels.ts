@@ -7,7 +7,7 @@ import { joinPath, type Problems } from "./manifest-error";
 import type { Label } from "./types";
 
 /** Allowed arch values per os, as in the reference code's ValidOSArch. */
-export const validOsArch: Readonly<Record<string, readonly string[]>> = {
+const validOsArch: Readonly<Record<string, readonly string[]>> = {
   linux: ["amd64", "i386", "aarch64", "aarch64_be", "armv6l", "armv7l", "armv7b"],
   freebsd: ["amd64", "i386", "arm"],
   darwin: ["x86_64", "i386"],

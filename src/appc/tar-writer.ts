@@ -74,7 +74,7 @@ function ustarBlock(h: TarHeader, storedName: string, typeflag: string, size: nu
 }
 
 /** The header bytes of one entry: a PAX `x` entry when needed, then the ustar block. */
-export function encodeHeader(h: TarHeader): Uint8Array {
+function encodeHeader(h: TarHeader): Uint8Array {
   const storedName = h.type === "directory" ? `${h.name}/` : h.name;
   const size = h.type === "file" ? h.size : 0;
   const main = ustarBlock(h, storedName, typeFlags[h.type], size);

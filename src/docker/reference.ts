@@ -12,7 +12,7 @@ export interface DockerReference {
   dockerHub: boolean;
 }
 
-export const DOCKER_HUB = "index.docker.io";
+const DOCKER_HUB = "index.docker.io";
 const DOCKER_HUB_API = "https://registry-1.docker.io";
 
 /**

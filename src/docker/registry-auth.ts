@@ -31,7 +31,7 @@ export async function answerChallenge(challenge: string, credentials: BasicCrede
 }
 
 /** `Bearer realm="...",service="...",scope="..."` -> its key/value pairs. */
-export function challengeParams(challenge: string): Record<string, string> {
+function challengeParams(challenge: string): Record<string, string> {
   const params: Record<string, string> = {};
   for (const match of challenge.matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) params[match[1]!.toLowerCase()] = match[2]!;
   return params;
