@@ -1,19 +1,9 @@
 // The app list of `rkt run` / `rkt prepare` (rkt-cli §1.4):
 //   IMAGE [--exec=PATH] [--signature=FILE] [-- ARGS... [---]] IMAGE ...
 // with the command's other flags allowed anywhere between images.
-import { isFlagToken, readFlag, refuseShorthandFlag, type FlagDefs, type FlagValues } from "../cli/flags";
-import { UsageError } from "../cli/errors";
-
-export interface AppArg {
-  /** The image reference as typed: ID prefix, path, name or URL. */
-  image: string;
-  /** `--exec`: replaces the image's exec. */
-  exec?: string;
-  /** `--signature`: detached signature for this image. */
-  signature?: string;
-  /** Tokens after `--`, appended to exec. */
-  args: string[];
-}
+import type { AppArg } from "../pod";
+import { UsageError } from "./errors";
+import { isFlagToken, readFlag, refuseShorthandFlag, type FlagDefs, type FlagValues } from "./flags";
 
 /**
  * Flags whose value is optional (pflag's NoOptDefVal): bare `--private-net` means the

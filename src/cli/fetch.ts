@@ -1,8 +1,8 @@
 import { shortImageId } from "../appc";
 import { fetchImages } from "../fetch";
-import { asksForHelp, parseAppArgs } from "../pod";
 import { withStore } from "../store";
 import { signatureVerifiedMessage } from "../trust";
+import { asksForHelp, parseAppArgs } from "./app-args";
 import { rktCommand } from "./command";
 import { RktError, UsageError } from "./errors";
 import { globalFlagDefs, globals, globalsFrom, setGlobals } from "./globals";

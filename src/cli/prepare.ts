@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { asksForHelp, parseAppArgs, type OptionalValueFlags } from "./app-args";
 import { rktCommand, type RktCommandSpec, type RunContext } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { flagDefaults, type FlagDefs, type FlagValues } from "./flags";
@@ -10,15 +11,12 @@ import { fetchImage } from "../fetch";
 import { parsePortFlag } from "../net";
 import {
   PodSetupError,
-  asksForHelp,
   checkPrepareRequest,
-  parseAppArgs,
   parseMountFlag,
   parseSetEnv,
   parseVolumeFlag,
   preparePod,
   type AppArg,
-  type OptionalValueFlags,
   type PrepareRequest,
 } from "../pod";
 import { Store } from "../store";

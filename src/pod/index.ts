@@ -2,7 +2,7 @@ export { Pod, POD_DIR_STATES, LISTED_DIR_STATES, podsDir, type PodDirState, type
 export { imageKeysInUse } from "./images-in-use";
 export { listPods, type ListedApp, type ListedPod, type PodListing } from "./list";
 export { podStatus, waitPodExited, type PodStatus } from "./status";
-export { asksForHelp, parseAppArgs, type AppArg, type AppArgOptions, type OptionalValueFlags } from "./app-args";
+export type { AppArg } from "./pod-manifest";
 export { parseMountFlag, parseVolumeFlag, type MountFlag } from "./volumes";
 export { parseSetEnv } from "./environment";
 export { PodSetupError, checkPrepareRequest, preparePod, type FetchImage, type PrepareRequest, type PreparedPod } from "./prepare";

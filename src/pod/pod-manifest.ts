@@ -3,7 +3,6 @@
 // before a pod is created for it.
 import { existsSync } from "node:fs";
 import { appNameFromImageName, type App, type EnvVar, type ExposedPort, type ImageManifest, type PodManifest, type RuntimeApp, type Volume } from "../appc";
-import type { AppArg } from "./app-args";
 import { mergeAppEnvironment } from "./environment";
 import { applyMountFlags, missingVolumeMessage, resolveMounts, type MountFlag } from "./volumes";
 
@@ -12,6 +11,18 @@ import { applyMountFlags, missingVolumeMessage, resolveMounts, type MountFlag } 
  * write the appc version the manifest follows, which is what the field means.
  */
 export const POD_MANIFEST_AC_VERSION = "0.6.1";
+
+/** An app of the command line: IMAGE [--exec=PATH] [--signature=FILE] [-- ARGS...]. */
+export interface AppArg {
+  /** The image reference as typed: ID prefix, path, name or URL. */
+  image: string;
+  /** `--exec`: replaces the image's exec. */
+  exec?: string;
+  /** `--signature`: detached signature for this image. */
+  signature?: string;
+  /** Tokens after `--`, appended to exec. */
+  args: string[];
+}
 
 /** An app of the command line with its image fetched. */
 export interface ResolvedAppImage {

@@ -15,10 +15,9 @@ import {
 } from "../appc";
 import type { Store } from "../store";
 import { native, syncFilesystemOf } from "../sys";
-import type { AppArg } from "./app-args";
 import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
 import { Pod } from "./pod";
-import { buildPodManifest, checkPodManifest, effectiveApp, type ResolvedAppImage } from "./pod-manifest";
+import { buildPodManifest, checkPodManifest, effectiveApp, type AppArg, type ResolvedAppImage } from "./pod-manifest";
 import { ignoredIsolatorWarnings, writeRuntimePlan, type AppPlan, type RuntimePlan } from "./runtime-plan";
 import { resolveStage1, stage1Entrypoint } from "./stage1-image";
 import { resolveAppIds } from "./user-group";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { asksForHelp, parseAppArgs } from "../../../src/pod/app-args";
+import { asksForHelp, parseAppArgs } from "../../../src/cli/app-args";
 import { flagDefaults, type FlagDefs } from "../../../src/cli/flags";
 
 const defs: FlagDefs = {
