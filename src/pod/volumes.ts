@@ -1,9 +1,7 @@
 // `--volume` (rkt-cli §3.1.1) and `--mount` (a later rkt flag) values, and the matching
 // of app mount points to pod volumes (appc.md §5.2).
 import { isAbsolute } from "node:path";
-import type { App, Mount, MountPoint, RuntimeApp, Volume } from "../appc";
-import { acNameProblem } from "../appc";
-import { parseGoBool } from "../cli/flags";
+import { acNameProblem, parseGoBool, type App, type Mount, type MountPoint, type RuntimeApp, type Volume } from "../appc";
 
 /** `key=value` pairs separated by `,`, values percent-decoded, each key at most once. */
 function parseParams(text: string, what: string): Map<string, string> {
@@ -37,7 +35,8 @@ export function parseVolumeFlag(text: string): Volume {
         volume.source = value;
         break;
       case "readOnly":
-        volume.readOnly = parseGoBool(value, "readOnly");
+        volume.readOnly = parseGoBool(value);
+        if (volume.readOnly === undefined) throw new Error(`invalid argument "${value}" for readOnly: must be true or false`);
         break;
       default:
         throw new Error(`unknown volume parameter "${key}"`);
