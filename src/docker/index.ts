@@ -28,8 +28,8 @@ const DOCKER_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm:
 export async function fetchDockerImage(store: Store, ref: string, opts: DockerFetchOptions): Promise<string> {
   if (!opts.insecureSkipVerify) throw new Error("signature verification for docker images is not supported (try --insecure-skip-verify)");
   if (opts.local) {
-    const cached = store.index.remote(ref);
-    if (!cached || !store.hasImage(cached.key)) throw new Error(`url ${ref} not available in local store`);
+    const cached = store.cachedRemote(ref);
+    if (!cached) throw new Error(`url ${ref} not available in local store`);
     return cached.key;
   }
   const reference = parseDockerReference(ref);

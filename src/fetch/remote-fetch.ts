@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readAciManifest } from "../appc";
-import { WorkDir, type RemoteInfo, type Store } from "../store";
+import { WorkDir, type Store } from "../store";
 import { checkDetachedSignature, checkSignerTrusted, keyringFor, type KeystoreDirs } from "../trust";
 import { cacheMaxAge } from "./cache-control";
 import { saveResponseBody } from "./download-file";
@@ -40,7 +40,7 @@ const SIGNATURE_DEFERRED = 202;
 
 export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage): Promise<string> {
   const { store } = ctx;
-  const cached = image.useCache ? cachedEntry(store, image.aciUrl) : undefined;
+  const cached = image.useCache ? store.cachedRemote(image.aciUrl) : undefined;
   if (cached && Date.now() - cached.downloadTime.getTime() < cached.cacheMaxAge * 1000) {
     ctx.report("rkt: found image in local store, skipping fetching from URL\n");
     return cached.key;
@@ -75,12 +75,6 @@ export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage
   } finally {
     work.remove();
   }
-}
-
-/** The remote row for `aciUrl`, if its image is still in the store. */
-function cachedEntry(store: Store, aciUrl: string): RemoteInfo | undefined {
-  const entry = store.index.remote(aciUrl);
-  return entry && store.hasImage(entry.key) ? entry : undefined;
 }
 
 /**

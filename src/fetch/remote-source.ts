@@ -10,8 +10,8 @@ import type { FetchOptions } from "./index";
 
 export async function fetchFromUrl(store: Store, url: string, opts: FetchOptions): Promise<string> {
   if (opts.local) {
-    const cached = store.index.remote(url);
-    if (!cached || !store.hasImage(cached.key)) throw new Error(`url ${url} not available in local store`);
+    const cached = store.cachedRemote(url);
+    if (!cached) throw new Error(`url ${url} not available in local store`);
     return cached.key;
   }
   return fetchRemoteAci(remoteContext(store, opts), {

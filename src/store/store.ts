@@ -17,7 +17,7 @@ import {
   type Label,
 } from "../appc";
 import { FileLock, lockKeyFile, native, type LockMode } from "../sys";
-import { StoreIndex, type AciInfo } from "./db";
+import { StoreIndex, type AciInfo, type RemoteInfo } from "./db";
 import { fsyncDir, mkdirDurably, writeFileDurably } from "../sys";
 import { StoreLayout } from "./layout";
 import { findByNameAndLabels, formatLabels } from "./name-lookup";
@@ -155,6 +155,12 @@ export class Store {
 
   hasImage(key: string): boolean {
     return this.index.aciInfo(key) !== undefined;
+  }
+
+  /** The remote-cache row for a fetched URL (or `docker://` string), if its image is still stored. */
+  cachedRemote(url: string): RemoteInfo | undefined {
+    const entry = this.index.remote(url);
+    return entry && this.hasImage(entry.key) ? entry : undefined;
   }
 
   /**
