@@ -3,7 +3,7 @@
 import { dlopen, FFIType, ptr, read, type Pointer } from "bun:ffi";
 import { SysError } from "./sys-error";
 
-const { i32, i64, u32, u64, ptr: pointer, cstring } = FFIType;
+const { i32, i64, u32, u64, ptr: pointer } = FFIType;
 
 const libc = dlopen("libc.so.6", {
   __errno_location: { args: [], returns: pointer },
@@ -14,13 +14,9 @@ const libc = dlopen("libc.so.6", {
   umount2: { args: [pointer, i32], returns: i32 },
   syncfs: { args: [i32], returns: i32 },
   memfd_create: { args: [pointer, u32], returns: i32 },
-  unshare: { args: [i32], returns: i32 },
-  setns: { args: [i32, i32], returns: i32 },
-  getuid: { args: [], returns: u32 },
   llistxattr: { args: [pointer, pointer, u64], returns: i64 },
   lgetxattr: { args: [pointer, pointer, pointer, u64], returns: i64 },
 });
-void cstring;
 
 const fn = libc.symbols;
 
@@ -70,9 +66,6 @@ export function syncfs(fd: number, what: string): void {
   check(fn.syncfs(fd), "syncfs", what);
 }
 
-export const MS_RDONLY = 1;
-export const MS_BIND = 4096;
-export const MS_REC = 16384;
 export const MNT_DETACH = 2;
 
 export function mount(source: string, target: string, fstype: string, flags: number, data: string): void {
@@ -80,7 +73,7 @@ export function mount(source: string, target: string, fstype: string, flags: num
   check(fn.mount(ptr(s), ptr(t), ptr(f), flags, data ? ptr(d) : null), `mount ${fstype}`, target);
 }
 
-/** umount2(2); returns the errno code name instead of throwing for the ones callers tolerate. */
+/** umount2(2) with its flags (MNT_DETACH for a lazy unmount). */
 export function umount(target: string, flags: number): void {
   const t = cString(target);
   check(fn.umount2(ptr(t), flags), "umount", target);
@@ -89,10 +82,6 @@ export function umount(target: string, flags: number): void {
 export function memfdCreate(name: string): number {
   const n = cString(name);
   return check(fn.memfd_create(ptr(n), 1 /* MFD_CLOEXEC */), "memfd_create", name);
-}
-
-export function getuid(): number {
-  return fn.getuid();
 }
 
 /** A NULL-terminated array of C strings, as execve wants for argv and envp. */

@@ -5,7 +5,7 @@
 import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
 import { readFileSync, writeSync } from "node:fs";
 import libPath from "../../dist/build/librktnative.so" with { type: "file" };
-import { memfdCreate } from "./libc";
+import { cString, memfdCreate } from "./libc";
 import { SysError } from "./sys-error";
 
 const { i32, i64, ptr, void: none } = FFIType;
@@ -39,10 +39,6 @@ const ERROR_SIZE = 8 + 256 + 4096 + 512;
 const OP_OFFSET = 8;
 const PATH_OFFSET = OP_OFFSET + 256;
 const DETAIL_OFFSET = PATH_OFFSET + 4096;
-
-function cString(s: string): Buffer {
-  return Buffer.from(s + "\0");
-}
 
 function readCString(buf: Buffer, offset: number, size: number): string {
   const end = buf.indexOf(0, offset);
