@@ -10,6 +10,7 @@ import { WorkDir, type Store } from "../store";
 import { checkDetachedSignature, checkSignerTrusted, keyringFor, type KeystoreDirs } from "../trust";
 import { cacheMaxAge } from "./cache-control";
 import { saveResponseBody } from "./download-file";
+import { readSignatureFile } from "./signature-file";
 import type { HttpGet } from "./http-client";
 
 export interface RemoteFetchContext {
@@ -106,14 +107,6 @@ async function savedSignature(response: Response, path: string): Promise<Uint8Ar
   if (response.status !== 200) throw downloadError("signature", response.status);
   await saveBody(response, path, "signature");
   return readFileSync(path);
-}
-
-function readSignatureFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new Error(`error opening signature file: ${(err as Error).message}`);
-  }
 }
 
 async function download(get: HttpGet, what: string, url: string, headers: Record<string, string> = {}): Promise<Response> {

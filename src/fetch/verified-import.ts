@@ -2,12 +2,13 @@
 // nothing unverified enters the store. The manifest name (which picks the keyring), the
 // signature check and the import all read one pinned copy of the file, so it cannot be
 // swapped or rewritten between the check and the import.
-import { closeSync, copyFileSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, type Stats } from "node:fs";
+import { closeSync, copyFileSync, fstatSync, mkdtempSync, openSync, rmSync, type Stats } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readAciManifest } from "../appc";
 import type { Store } from "../store";
 import { checkDetachedSignature, keyringFor, type KeystoreDirs } from "../trust";
+import { readSignatureFile } from "./signature-file";
 
 export interface VerifiedImportOptions {
   /** `--signature=FILE`; else `<file minus .aci>.aci.asc` beside the image. */
@@ -25,14 +26,6 @@ export async function importVerifiedFile(store: Store, path: string, opts: Verif
     opts.onSignatureVerified(identities);
     return (await store.importAci(pinned)).key;
   });
-}
-
-function readSignatureFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new Error(`error opening signature file: ${(err as Error).message}`);
-  }
 }
 
 /**
