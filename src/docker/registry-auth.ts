@@ -1,7 +1,7 @@
 // Authorization for a v2 registry: the first request goes without credentials; a 401
 // names the scheme. `Basic` gets the auth.d credentials; `Bearer` sends them (if any) to the
 // token service named in the challenge and uses the token it returns.
-import type { BasicCredentials } from "../fetch";
+import { basicAuthorization, type BasicCredentials } from "../fetch";
 
 /** A GET that sends `authorization` (if any) only to the URL's own host, not across redirects. */
 export type AuthorizedGet = (url: string, authorization: string | undefined) => Promise<Response>;
@@ -9,7 +9,7 @@ export type AuthorizedGet = (url: string, authorization: string | undefined) => 
 /** The Authorization header answering a `WWW-Authenticate` challenge. */
 export async function answerChallenge(challenge: string, credentials: BasicCredentials | undefined, get: AuthorizedGet): Promise<string> {
   const scheme = challenge.trim().split(/\s+/, 1)[0]!.toLowerCase();
-  const basic = credentials ? `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString("base64")}` : undefined;
+  const basic = credentials ? basicAuthorization(credentials) : undefined;
   if (scheme === "basic") {
     if (!basic) throw new Error("the registry requires credentials: add a dockerAuth entry in auth.d");
     return basic;

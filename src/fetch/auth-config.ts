@@ -22,6 +22,11 @@ export interface AuthConfig {
 
 const KINDS = ["auth", "dockerAuth"];
 
+/** The `Authorization` header value for HTTP Basic authentication. */
+export function basicAuthorization({ user, password }: BasicCredentials): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+}
+
 export function readAuthConfig(dirs: ConfigDirs): AuthConfig {
   const headers = new Map<string, Record<string, string>>();
   const docker = new Map<string, BasicCredentials>();
@@ -105,8 +110,7 @@ function readConfigJson(file: string): ConfigJson {
 function authHeader(config: ConfigJson, file: string): Record<string, string> {
   if (typeof config.type !== "string" || config.type === "") throw new Error(`no auth type specified in "${file}"`);
   if (config.type === "basic") {
-    const { user, password } = basicCredentials(config.credentials, file);
-    return { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` };
+    return { Authorization: basicAuthorization(basicCredentials(config.credentials, file)) };
   }
   if (config.type === "oauth") {
     const token = (config.credentials as ConfigJson | undefined)?.token;

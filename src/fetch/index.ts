@@ -10,7 +10,7 @@ import { classifyImage } from "./image-source";
 import { fetchByName, fetchFromUrl } from "./remote-source";
 import { importVerifiedFile } from "./verified-import";
 
-export type { BasicCredentials } from "./auth-config";
+export { basicAuthorization, type BasicCredentials } from "./auth-config";
 export { httpClient, type HttpGet } from "./http-client";
 
 export interface FetchOptions {
