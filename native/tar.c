@@ -126,16 +126,20 @@ struct pending {
     size_t xattr_count;
 };
 
+static void xattrs_free(struct tar_xattr *xattrs, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        free(xattrs[i].name);
+        free(xattrs[i].value);
+    }
+    free(xattrs);
+}
+
 static void pending_free(struct pending *p) {
     free(p->long_name);
     free(p->long_link);
     free(p->pax_path);
     free(p->pax_link);
-    for (size_t i = 0; i < p->xattr_count; i++) {
-        free(p->xattrs[i].name);
-        free(p->xattrs[i].value);
-    }
-    free(p->xattrs);
+    xattrs_free(p->xattrs, p->xattr_count);
     memset(p, 0, sizeof *p);
 }
 
@@ -429,10 +433,6 @@ int tar_reader_skip_data(struct tar_reader *r, uint64_t n, struct rkt_error *err
 void tar_entry_free(struct tar_entry *e) {
     free(e->name);
     free(e->linkname);
-    for (size_t i = 0; i < e->xattr_count; i++) {
-        free(e->xattrs[i].name);
-        free(e->xattrs[i].value);
-    }
-    free(e->xattrs);
+    xattrs_free(e->xattrs, e->xattr_count);
     memset(e, 0, sizeof *e);
 }
