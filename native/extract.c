@@ -254,16 +254,29 @@ static int extract_dir(struct extractor *x, const struct tar_entry *e, int64_t u
     return 0;
 }
 
-// Creates a node with `make` (which returns -1/errno), replacing or skipping what exists.
-#define CREATE_NODE(x, dirfd, name, rel, op, err, call)                                   \
-    do {                                                                                  \
-        if ((call) < 0) {                                                                 \
-            if (errno != EEXIST) return fail_entry(x, op, rel, errno, err);               \
-            if ((x)->flags & RKT_EXTRACT_SKIP_EXISTING) return 0;                         \
-            if (remove_existing(x, dirfd, name, rel, err) < 0) return -1;                 \
-            if ((call) < 0) return fail_entry(x, op, rel, errno, err);                    \
-        }                                                                                 \
-    } while (0)
+typedef int (*make_node_fn)(const struct tar_entry *e, int dirfd, const char *name);
+
+// Creates a node with `make` (-1 and errno on failure), replacing what exists, or leaving
+// it in skip mode. Returns 1 when created, 0 when skipped, -1 on error.
+static int create_node(struct extractor *x, const struct tar_entry *e, int dirfd, const char *name, const char *rel,
+                       const char *op, make_node_fn make, struct rkt_error *err) {
+    if (make(e, dirfd, name) == 0) return 1;
+    if (errno != EEXIST) return fail_entry(x, op, rel, errno, err);
+    if (x->flags & RKT_EXTRACT_SKIP_EXISTING) return 0;
+    if (remove_existing(x, dirfd, name, rel, err) < 0) return -1;
+    if (make(e, dirfd, name) < 0) return fail_entry(x, op, rel, errno, err);
+    return 1;
+}
+
+static int make_symlink(const struct tar_entry *e, int dirfd, const char *name) {
+    return symlinkat(e->linkname, dirfd, name);
+}
+
+static int make_special(const struct tar_entry *e, int dirfd, const char *name) {
+    mode_t kind = e->type == TAR_CHAR ? S_IFCHR : e->type == TAR_BLOCK_DEVICE ? S_IFBLK : S_IFIFO;
+    dev_t dev = kind == S_IFIFO ? 0 : makedev(e->devmajor, e->devminor);
+    return mknodat(dirfd, name, kind | (e->mode & 0777), dev);
+}
 
 // Metadata of a node that has no fd of its own (symlink, device, fifo).
 static int set_node_metadata(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, int dirfd,
@@ -280,15 +293,15 @@ static int set_node_metadata(struct extractor *x, const struct tar_entry *e, int
 
 static int extract_symlink(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, int dirfd,
                            const char *name, const char *rel, struct rkt_error *err) {
-    CREATE_NODE(x, dirfd, name, rel, "symlink", err, symlinkat(e->linkname, dirfd, name));
+    int created = create_node(x, e, dirfd, name, rel, "symlink", make_symlink, err);
+    if (created <= 0) return created;
     return set_node_metadata(x, e, uid, gid, dirfd, name, rel, true, err);
 }
 
 static int extract_special(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, int dirfd,
                            const char *name, const char *rel, struct rkt_error *err) {
-    mode_t kind = e->type == TAR_CHAR ? S_IFCHR : e->type == TAR_BLOCK_DEVICE ? S_IFBLK : S_IFIFO;
-    dev_t dev = kind == S_IFIFO ? 0 : makedev(e->devmajor, e->devminor);
-    CREATE_NODE(x, dirfd, name, rel, "mknod", err, mknodat(dirfd, name, kind | (e->mode & 0777), dev));
+    int created = create_node(x, e, dirfd, name, rel, "mknod", make_special, err);
+    if (created <= 0) return created;
     return set_node_metadata(x, e, uid, gid, dirfd, name, rel, false, err);
 }
 
