@@ -5,17 +5,9 @@ import type { AppArg } from "../pod";
 import { UsageError } from "./errors";
 import { isFlagToken, readFlag, refuseShorthandFlag, type FlagDefs, type FlagValues } from "./flags";
 
-/**
- * Flags whose value is optional (pflag's NoOptDefVal): bare `--private-net` means the
- * given default, and only `--private-net=LIST` carries a value, so `--private-net foo`
- * leaves `foo` as an image.
- */
-export type OptionalValueFlags = Record<string, string>;
-
 export interface AppArgOptions {
   /** `fetch` takes no `--` block. */
   allowAppArgs?: boolean;
-  optionalValue?: OptionalValueFlags;
 }
 
 /**
@@ -53,12 +45,6 @@ export function parseAppArgs(tokens: string[], defs: FlagDefs, values: FlagValue
     const name = flagName(token);
     if (name === "exec" || name === "signature") {
       i = readPerAppFlag(tokens, i, name, last);
-      continue;
-    }
-    const optionalDefault = opts.optionalValue?.[name];
-    if (optionalDefault !== undefined && !token.includes("=")) {
-      values[name] = optionalDefault;
-      i++;
       continue;
     }
     i = readFlag(tokens, i, defs, values);

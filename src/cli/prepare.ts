@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { asksForHelp, parseAppArgs, type OptionalValueFlags } from "./app-args";
+import { asksForHelp, parseAppArgs } from "./app-args";
 import { rktCommand, type RktCommandSpec, type RunContext } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { flagDefaults, type FlagDefs, type FlagValues } from "./flags";
@@ -38,9 +38,6 @@ export const podBuildFlags: FlagDefs = {
   "pod-manifest": { type: "string", description: "the path to the pod manifest; if non-empty, other images and pod flags are not allowed" },
 };
 
-/** Bare `--private-net` means every network. */
-export const optionalValueFlags: OptionalValueFlags = { "private-net": "all" };
-
 export interface ParsedPodCommand {
   values: FlagValues;
   apps: AppArg[];
@@ -59,8 +56,7 @@ export function parsePodCommand(ctx: RunContext, spec: RktCommandSpec): ParsedPo
   }
   const defs: FlagDefs = { ...globalFlagDefs, ...spec.args };
   const values: FlagValues = { ...flagDefaults(defs), ...withoutPositionals(ctx.args) };
-  const optionalValue = Object.fromEntries(Object.entries(optionalValueFlags).filter(([name]) => name in defs));
-  const apps = parseAppArgs(ctx.rawArgs, defs, values, { optionalValue });
+  const apps = parseAppArgs(ctx.rawArgs, defs, values);
   const globals = globalsFrom(values);
   setGlobals(globals);
   return { values, apps, globals };

@@ -3,7 +3,7 @@ import { rktCommand } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { globals } from "./globals";
 import { MetadataServiceUnreachable } from "../mds";
-import { checkNetworkSelection } from "../net";
+import { ALL_NETWORKS, checkNetworkSelection } from "../net";
 import { claimPreparedPod, registerWithMetadataService, renderPodTrees, startPod, type Pod } from "../pod";
 import { Store } from "../store";
 
@@ -48,7 +48,7 @@ export default rktCommand({
   description: "Run a prepared application pod in rkt",
   usage: "[--private-net[=NET,...]] [--interactive] [--mds-register=BOOL] UUID",
   args: {
-    "private-net": { type: "string", optionalValue: "all", description: "give pod a private network: all networks, or =NET1,NET2,..." },
+    "private-net": { type: "string", optionalValue: ALL_NETWORKS, description: "give pod a private network: all networks, or =NET1,NET2,..." },
     interactive: { type: "boolean", default: false, description: "run pod interactively" },
     "mds-register": { type: "boolean", default: true, description: "register pod with metadata service" },
   },

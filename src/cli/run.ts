@@ -2,6 +2,7 @@ import { rktCommand } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./prepare";
 import { flagGiven, networksOrError, registerUnlessUnreachable } from "./run-prepared";
+import { ALL_NETWORKS } from "../net";
 import { startPod } from "../pod";
 
 const command = rktCommand({
@@ -18,7 +19,7 @@ const command = rktCommand({
   parse: "raw",
   args: {
     ...podBuildFlags,
-    "private-net": { type: "string", description: "give pod a private network: all networks, or =NET1,NET2,..." },
+    "private-net": { type: "string", optionalValue: ALL_NETWORKS, description: "give pod a private network: all networks, or =NET1,NET2,..." },
     interactive: { type: "boolean", default: false, description: "run pod interactively" },
     "mds-register": { type: "boolean", default: true, description: "register pod with metadata service" },
     "uuid-file-save": { type: "string", description: "write out pod UUID to specified file" },

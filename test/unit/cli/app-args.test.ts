@@ -5,14 +5,14 @@ import { flagDefaults, type FlagDefs } from "../../../src/cli/flags";
 const defs: FlagDefs = {
   volume: { type: "string", repeatable: true },
   local: { type: "boolean", default: false },
-  "private-net": { type: "string" },
+  "private-net": { type: "string", optionalValue: "all" },
   exec: { type: "string" },
   signature: { type: "string" },
 };
 
 function parse(tokens: string[]) {
   const values = flagDefaults(defs);
-  const apps = parseAppArgs(tokens, defs, values, { optionalValue: { "private-net": "all" } });
+  const apps = parseAppArgs(tokens, defs, values);
   return { apps, values };
 }
 
