@@ -1,8 +1,7 @@
 // A Docker registry v2 client (distribution API): image manifests (Docker schema 2 and
 // OCI, picking this host's platform from a manifest list or index), the config blob, and
 // layer blobs streamed to files with their sha256 digest checked.
-import { closeSync, openSync, writeSync } from "node:fs";
-import { httpClient, type BasicCredentials } from "../fetch";
+import { httpClient, writeChunksToFile, type BasicCredentials } from "../fetch";
 import { answerChallenge } from "./registry-auth";
 import type { DockerReference } from "./reference";
 
@@ -59,16 +58,10 @@ export class RegistryClient {
   async saveBlob(digest: string, path: string): Promise<void> {
     const response = await this.request(`blobs/${digest}`, {});
     const hasher = new Bun.CryptoHasher(digestAlgorithm(digest));
-    const fd = openSync(path, "wx", 0o600);
     try {
-      for await (const chunk of response.body!) {
-        hasher.update(chunk);
-        for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
-      }
+      await writeChunksToFile(response.body!, path, (chunk) => hasher.update(chunk));
     } catch (err) {
       throw new Error(`error downloading layer ${digest}: ${(err as Error).message}`);
-    } finally {
-      closeSync(fd);
     }
     checkDigest(digest, hasher.digest("hex"));
   }

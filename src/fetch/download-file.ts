@@ -1,5 +1,6 @@
-// Streaming a response body to a file, never holding it whole in memory, with rkt's
-// progress line on stderr when stderr is a terminal (rkt-cli.md §1.3, §2.1).
+// Streaming a download to a file, never holding it whole in memory: rkt's progress line
+// on stderr when stderr is a terminal (rkt-cli.md §1.3, §2.1), and the plain write loop
+// docker layer blobs use too.
 import { closeSync, openSync, writeSync } from "node:fs";
 import { isatty } from "node:tty";
 
@@ -9,19 +10,27 @@ const BAR_WIDTH = 40;
 export async function saveResponseBody(response: Response, path: string, what: string): Promise<void> {
   const total = Number(response.headers.get("content-length") ?? NaN);
   const progress = isatty(2) ? (done: number) => process.stderr.write(`\r${progressLine(what, done, total)}`) : undefined;
-  const fd = openSync(path, "wx", 0o600);
   let done = 0;
   try {
-    if (response.body) {
-      for await (const chunk of response.body) {
-        for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
-        done += chunk.length;
-        progress?.(done);
-      }
+    await writeChunksToFile(response.body ?? [], path, (chunk) => {
+      done += chunk.length;
+      progress?.(done);
+    });
+  } finally {
+    if (progress) process.stderr.write("\n");
+  }
+}
+
+/** Writes `chunks` to `path` (created, mode 0600; an existing file is an error); `onChunk` sees each one once written. */
+export async function writeChunksToFile(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, path: string, onChunk: (chunk: Uint8Array) => void): Promise<void> {
+  const fd = openSync(path, "wx", 0o600);
+  try {
+    for await (const chunk of chunks) {
+      for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
+      onChunk(chunk);
     }
   } finally {
     closeSync(fd);
-    if (progress) process.stderr.write("\n");
   }
 }
 

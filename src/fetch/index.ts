@@ -12,6 +12,7 @@ import { importVerifiedFile } from "./verified-import";
 
 export { basicAuthorization, type BasicCredentials } from "./auth-config";
 export { httpClient, type HttpGet } from "./http-client";
+export { writeChunksToFile } from "./download-file";
 
 export interface FetchOptions {
   /** Store only: no discovery, no download (files are still imported). */
