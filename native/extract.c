@@ -117,12 +117,13 @@ static bool parent_blocked_by_earlier_image(const struct extractor *x, int errnu
 }
 
 // Removes what is at `name` so that an entry can take its place (not in skip mode).
+// dirfd is the top of the dir_stack (dir_stack_open leaves the stack at the parent), so a
+// removed directory is never on the stack and the stack's fds, dirfd among them, stay open.
 static int remove_existing(struct extractor *x, int dirfd, const char *name, const char *rel, struct rkt_error *err) {
     struct stat st;
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return fail_entry(x, "stat", rel, errno, err);
     if (S_ISDIR(st.st_mode)) {
         if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0) return fail_entry(x, "replace directory", rel, errno, err);
-        dir_stack_reset(&x->dirs);  // the removed directory may have been on the stack
         return 0;
     }
     if (unlinkat(dirfd, name, 0) < 0) return fail_entry(x, "replace", rel, errno, err);

@@ -1,6 +1,6 @@
 // Malformed archives fail extraction with a clear message, never silently; odd but valid ones extract.
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { native } from "../../../src/sys";
 import { sandbox, type Sandbox } from "./fixtures";
@@ -66,4 +66,22 @@ test("a directory replaced by a later file entry is not an error", () => {
 test("a PAX size past the largest file offset is refused, not wrapped around", () => {
   const entry = tarEntry({ name: "rootfs/huge", data: "abc", pax: { size: "18446744073709551000" } });
   expect(extractBytes(Buffer.concat([entry, Buffer.alloc(1024)]))).toThrow(/corrupt tar header \(bad size\)/);
+});
+
+test("a nested directory replaced by a later file, symlink or node keeps its parent usable", () => {
+  const archive = tarArchive([
+    { name: "rootfs", type: "5" },
+    { name: "rootfs/a/b/d", type: "5" },
+    { name: "rootfs/a/b/e", type: "5" },
+    { name: "rootfs/a/b/f", type: "5" },
+    { name: "rootfs/a/b/d", data: "now a file" },
+    { name: "rootfs/a/b/e", type: "2", linkname: "d" },
+    { name: "rootfs/a/b/f", type: "6" },
+    { name: "rootfs/a/b/after", data: "still here" },
+  ]);
+  extractBytes(archive)();
+  expect(readFileSync(join(box.root, "a/b/d"), "utf8")).toBe("now a file");
+  expect(readlinkSync(join(box.root, "a/b/e"))).toBe("d");
+  expect(lstatSync(join(box.root, "a/b/f")).isFIFO()).toBe(true);
+  expect(readFileSync(join(box.root, "a/b/after"), "utf8")).toBe("still here");
 });
