@@ -50,7 +50,7 @@ export class RegistryClient {
   async blobBytes(digest: string): Promise<Uint8Array> {
     const response = await this.request(`blobs/${digest}`, {});
     const bytes = new Uint8Array(await response.arrayBuffer());
-    checkDigest(digest, new Bun.CryptoHasher(digestAlgorithm(digest)).update(bytes).digest("hex"));
+    checkBytes(digest, bytes);
     return bytes;
   }
 
@@ -70,7 +70,7 @@ export class RegistryClient {
   private async manifest(reference: string): Promise<Record<string, any>> {
     const response = await this.request(`manifests/${reference}`, { Accept: [...SINGLE_MANIFESTS, ...MANIFEST_LISTS].join(", ") });
     const bytes = new Uint8Array(await response.arrayBuffer());
-    if (reference.includes(":")) checkDigest(reference, new Bun.CryptoHasher(digestAlgorithm(reference)).update(bytes).digest("hex"));
+    if (reference.includes(":")) checkBytes(reference, bytes);
     const text = new TextDecoder().decode(bytes);
     let manifest: Record<string, any>;
     try {
@@ -122,4 +122,8 @@ function digestAlgorithm(digest: string): "sha256" | "sha512" {
 
 function checkDigest(expected: string, actualHex: string): void {
   if (expected.slice(expected.indexOf(":") + 1) !== actualHex) throw new Error(`digest mismatch for ${expected}: the registry sent other content`);
+}
+
+function checkBytes(digest: string, bytes: Uint8Array): void {
+  checkDigest(digest, new Bun.CryptoHasher(digestAlgorithm(digest)).update(bytes).digest("hex"));
 }
