@@ -16,9 +16,8 @@ import {
   type ImageManifest,
   type Label,
 } from "../appc";
-import { FileLock, lockKeyFile, native, type LockMode } from "../sys";
+import { FileLock, fsyncDir, lockKeyFile, mkdirDurably, native, writeFileDurably, type LockMode } from "../sys";
 import { StoreIndex, type AciInfo, type RemoteInfo } from "./db";
-import { fsyncDir, mkdirDurably, writeFileDurably } from "../sys";
 import { StoreLayout } from "./layout";
 import { findByNameAndLabels, formatLabels } from "./name-lookup";
 import { TreeStore } from "./tree-store";
