@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PodManifest } from "../appc";
 import { readableErrorMessage } from "../sys";
+import { overlayDirs } from "./overlay";
 import type { Pod } from "./pod";
 
 const PID_POLL_MS = 100;
@@ -41,20 +42,24 @@ export function readStage1Id(podPath: string): string | undefined {
   }
 }
 
+/** Whether prepare set the pod up for overlayfs (it leaves `overlay-prepared`). */
+export function usesOverlay(podPath: string): boolean {
+  return existsSync(join(podPath, "overlay-prepared"));
+}
+
 /**
- * Where stage1 wrote the exit statuses. With overlay, the stage1 rootfs mount is gone
- * once the pod's mount namespace dies, so they are read from the overlay's upper dir.
+ * What prepare and stage1 wrote into the stage1 root, as stage0 reads it: with overlay,
+ * the stage1 overlay's upper dir (the mount exists only while the pod runs, in its own
+ * mount namespace), else the stage1 rootfs copy.
  */
-export function appStatusDir(podPath: string): string {
-  const stage1Id = existsSync(join(podPath, "overlay-prepared")) ? readStage1Id(podPath) : undefined;
-  return stage1Id
-    ? join(podPath, "overlay", stage1Id, "upper", "rkt", "status")
-    : join(podPath, "stage1", "rootfs", "rkt", "status");
+export function stage1WrittenRoot(podPath: string): string {
+  const stage1Id = usesOverlay(podPath) ? readStage1Id(podPath) : undefined;
+  return stage1Id ? overlayDirs(podPath, stage1Id).upper : join(podPath, "stage1", "rootfs");
 }
 
 /** Exit status per app, for the apps that have one, in the given order. */
 export function readAppStatuses(podPath: string, appNames: readonly string[]): Map<string, number> {
-  const dir = appStatusDir(podPath);
+  const dir = join(stage1WrittenRoot(podPath), "rkt", "status");
   const statuses = new Map<string, number>();
   for (const name of appNames) {
     let text: string;

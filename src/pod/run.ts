@@ -2,13 +2,13 @@
 // mount namespace, keep the pod lock open across exec, chdir into the pod and execve
 // the stage1 run entrypoint. The Bun process is replaced; `rkt run` exits with stage1's
 // status.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { libc } from "../sys";
 import { mountOverlays, podOverlayLayers } from "./overlay";
 import { pointMetadataUrlAt } from "./mds-registration";
 import { Pod } from "./pod";
-import { readPodManifest, readStage1Id } from "./pod-files";
+import { readPodManifest, readStage1Id, usesOverlay } from "./pod-files";
 import { readPodStage1Manifest, stage1Entrypoint } from "./stage1-image";
 
 export interface Stage1RunOptions {
@@ -40,11 +40,6 @@ function readOptional(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Whether the pod was prepared for overlayfs (`overlay-prepared`). */
-export function usesOverlay(podPath: string): boolean {
-  return existsSync(join(podPath, "overlay-prepared"));
 }
 
 /** Mounts the pod's overlays; `treeOf(key)` is the image's rendered tree `cas/tree/<key>`. */

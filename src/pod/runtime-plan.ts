@@ -1,7 +1,7 @@
 // The files stage0 hands to stage1 under `stage1/rootfs/rkt/` (stage1/README.md, the
 // contract): app list, environments, argv, ids, working directories, mounts, capability
 // bounding sets, resource limits and socket-activated ports.
-import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CPU,
@@ -19,7 +19,7 @@ import {
   type Isolator,
 } from "../appc";
 import { finalAppEnvironment, serializeEnvFile } from "./environment";
-import { readStage1Id } from "./pod-files";
+import { stage1WrittenRoot } from "./pod-files";
 import type { AppIds } from "./user-group";
 import type { ResolvedMount } from "./volumes";
 
@@ -180,33 +180,24 @@ function chownTree(path: string, id: number): void {
   }
 }
 
-/**
- * Where prepare wrote the plan of a pod not yet started: the upper directory of the
- * stage1 overlay, else the stage1 rootfs copy.
- */
-function plannedStage1Root(podPath: string): string {
-  const stage1Id = existsSync(join(podPath, "overlay-prepared")) ? readStage1Id(podPath) : undefined;
-  return stage1Id ? join(podPath, "overlay", stage1Id, "upper") : join(podPath, "stage1", "rootfs");
-}
-
 /** The image manifest prepare wrote for an app (`opt/stage2/<app>/manifest`), as text. */
 export function readPlannedImageManifest(podPath: string, appName: string): string {
-  return readFileSync(join(plannedStage1Root(podPath), "opt", "stage2", appName, "manifest"), "utf8");
+  return readFileSync(join(stage1WrittenRoot(podPath), "opt", "stage2", appName, "manifest"), "utf8");
+}
+
+/** The AC_METADATA_URL an app's environment file holds. */
+export function readPlannedMetadataUrl(podPath: string, appName: string): string {
+  const entries = readFileSync(join(stage1WrittenRoot(podPath), "rkt", "env", appName), "utf8").split("\0");
+  return entries.find((e) => e.startsWith("AC_METADATA_URL="))?.slice("AC_METADATA_URL=".length) ?? "";
 }
 
 /**
  * Sets AC_METADATA_URL in the planned environment of each app, once the pod is
  * registered; the files keep their owner and mode.
  */
-/** The AC_METADATA_URL an app's environment file holds. */
-export function readPlannedMetadataUrl(podPath: string, appName: string): string {
-  const entries = readFileSync(join(plannedStage1Root(podPath), "rkt", "env", appName), "utf8").split("\0");
-  return entries.find((e) => e.startsWith("AC_METADATA_URL="))?.slice("AC_METADATA_URL=".length) ?? "";
-}
-
 export function setPlannedMetadataUrl(podPath: string, appNames: readonly string[], url: string): void {
   for (const name of appNames) {
-    const file = join(plannedStage1Root(podPath), "rkt", "env", name);
+    const file = join(stage1WrittenRoot(podPath), "rkt", "env", name);
     const entries = readFileSync(file, "utf8").split("\0").filter((e) => e !== "");
     const updated = entries.map((e) => (e.startsWith("AC_METADATA_URL=") ? `AC_METADATA_URL=${url}` : e));
     writeFileSync(file, updated.map((e) => `${e}\0`).join(""));
