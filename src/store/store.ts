@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import {
   imageIdFromDigest,
   isImageId,
+  labelValue,
   normalizeImageKey,
   parseImageManifest,
   parseImageString,
@@ -200,7 +201,7 @@ export class Store {
     return this.index.allAciInfos().flatMap((info) => {
       const manifest = this.manifestIfPresent(info);
       if (!manifest) return [];
-      const version = manifest.labels?.find((l) => l.name === "version")?.value;
+      const version = labelValue(manifest.labels, "version");
       return [{ key: info.key, name: info.appName, version, importTime: info.importTime, latest: info.latest }];
     });
   }
