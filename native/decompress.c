@@ -151,7 +151,9 @@ static int next_member(struct decompressor *d, const uint8_t *magic, size_t magi
         // The magic may straddle a read boundary; shift what is left to the front.
         memmove(d->in, d->in + d->in_pos, (size_t)avail);
         d->in_len = (size_t)avail, d->in_pos = 0;
-        ssize_t n = read(d->fd, d->in + avail, INPUT_SIZE - (size_t)avail);
+        ssize_t n;
+        do n = read(d->fd, d->in + avail, INPUT_SIZE - (size_t)avail);
+        while (n < 0 && errno == EINTR);
         if (n < 0) return rkt_fail_sys(err, "read", d->path, errno);
         d->in_len += (size_t)n;
         avail += n;
