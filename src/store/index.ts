@@ -2,7 +2,6 @@
 export { Store, withStore, type ImportedImage, type StoredImage } from "./store";
 export type { AciInfo, RemoteInfo } from "./db";
 export { CURRENT_DB_VERSION } from "./migrations";
-export type { RenderLayer } from "./render-order";
 export { exportImage, extractImage, renderImage, type DirectoryOutput } from "./image-output";
 export { installDataDir, lookupGroupId } from "./install";
 export { StoreLayout } from "./layout";
