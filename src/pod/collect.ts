@@ -1,7 +1,7 @@
 // The last step of gc and rm: take a marked pod's lock without waiting, announce it,
 // delete it.
 import type { Pod } from "./pod";
-import { deletePod } from "./remove";
+import { deletePod } from "./delete";
 
 export interface LifecycleOutput {
   stdout(line: string): void;

@@ -16,8 +16,8 @@ const DEFAULT_GC_ENTRYPOINT = "/gc";
 
 export interface DeleteOptions {
   debug: boolean;
-  /** Where warnings go (a stage1 that cannot be found); stderr by default. */
-  warn?: (line: string) => void;
+  /** Where warnings go: a stage1 that cannot be found, a metadata service that cannot be told. */
+  warn: (line: string) => void;
   /**
    * The host's mount points (readMountPoints), read once for a whole gc instead of per
    * pod: mounts below a pod are made before it exits, and the pods being deleted are
@@ -32,7 +32,7 @@ export interface DeleteOptions {
  */
 export function deletePod(pod: Pod, opts: DeleteOptions): void {
   if (pod.dirState === "exited-garbage") runStage1Gc(pod, opts);
-  unregisterFromMetadataService(pod, opts.warn ?? ((line) => process.stderr.write(`${line}\n`)));
+  unregisterFromMetadataService(pod, opts.warn);
   try {
     const root = realpathSync(pod.path);
     unmountBelow(root, opts.mountPoints);
@@ -71,7 +71,7 @@ function findStage1Gc(pod: Pod): { program: string } | { missing: string } {
 function runStage1Gc(pod: Pod, opts: DeleteOptions): void {
   const found = findStage1Gc(pod);
   if ("missing" in found) {
-    (opts.warn ?? ((l) => process.stderr.write(`${l}\n`)))(`Stage1 GC of pod "${pod.uuid}" skipped: ${found.missing}`);
+    opts.warn(`Stage1 GC of pod "${pod.uuid}" skipped: ${found.missing}`);
     return;
   }
   const args = [found.program, ...(opts.debug ? ["--debug"] : []), pod.uuid];

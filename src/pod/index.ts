@@ -11,6 +11,5 @@ export { registerWithMetadataService } from "./mds-registration";
 export { enterPod, type EnterRequest } from "./enter";
 export { garbageCollect, type GcOptions } from "./gc";
 export { removePod } from "./rm";
-export { deletePod } from "./remove";
 export { standardOutput, type CollectOptions, type LifecycleOutput } from "./collect";
 export { stopPod, type StopOptions } from "./stop";
