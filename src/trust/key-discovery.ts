@@ -2,18 +2,15 @@
 // `rkt trust --prefix=P` without keys (rkt-cli.md §3.5), and for the automatic trust of a
 // discovered image's keys over HTTPS during fetch (rkt-internals.md §7.4).
 import { discoverPublicKeys } from "../appc";
-import { RKT_VERSION } from "../version";
-import { readKeyLocation } from "./key-location";
+import { getWithUserAgent, readKeyLocation } from "./key-location";
 import { keyringFor, storeTrustedKey, type KeystoreDirs } from "./keystore";
 import { describeKey, readPublicKey } from "./public-key";
-
-const get = (url: string) => fetch(url, { headers: { "User-Agent": `rkt/${RKT_VERSION}` } });
 
 /** The key URLs announced for `prefix`; http pages are read only with `allowHttp`. */
 export async function discoverKeyLocations(prefix: string, opts: { allowHttp: boolean }): Promise<string[]> {
   let locations: string[];
   try {
-    locations = await discoverPublicKeys(prefix, { allowHttp: opts.allowHttp, get });
+    locations = await discoverPublicKeys(prefix, { allowHttp: opts.allowHttp, get: getWithUserAgent });
   } catch (err) {
     throw new Error(`Error determining key location: prefix meta discovery error: ${(err as Error).message}`);
   }

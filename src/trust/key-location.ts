@@ -11,6 +11,11 @@ export interface FetchedKeyData {
 
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
 
+/** A plain GET with rkt's User-Agent, for key files and key discovery pages. */
+export function getWithUserAgent(url: string): Promise<Response> {
+  return fetch(url, { headers: { "User-Agent": `rkt/${RKT_VERSION}` } });
+}
+
 export async function readKeyLocation(location: string, opts: { allowHttp: boolean }): Promise<FetchedKeyData> {
   const scheme = SCHEME.exec(location)?.[1]?.toLowerCase();
   if (scheme === undefined) return { data: readKeyFile(location), overHttps: false };
@@ -30,7 +35,7 @@ function readKeyFile(path: string): Uint8Array {
 async function downloadKey(url: string): Promise<Uint8Array> {
   let response: Response;
   try {
-    response = await fetch(url, { headers: { "User-Agent": `rkt/${RKT_VERSION}` } });
+    response = await getWithUserAgent(url);
   } catch (err) {
     throw new Error(`error downloading key "${url}": ${(err as Error).message}`);
   }
