@@ -1,6 +1,6 @@
 // A Docker registry v2 client (distribution API): image manifests (Docker schema 2 and
 // OCI, picking this host's platform from a manifest list or index), the config blob, and
-// layer blobs streamed to files with their sha256 digest checked.
+// layer blobs streamed to files with their digest (sha256 or sha512) checked.
 import { httpClient, writeChunksToFile, type BasicCredentials } from "../fetch";
 import { answerChallenge } from "./registry-auth";
 import type { DockerReference } from "./reference";
