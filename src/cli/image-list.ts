@@ -64,7 +64,7 @@ export default rktCommand({
 });
 
 /** Go's time layout `2006-01-02 15:04:05.999 -0700 MST` in the local time zone. */
-export function formatGoTime(t: Date): string {
+function formatGoTime(t: Date): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, "0");
   const millis = t.getMilliseconds() ? `.${pad(t.getMilliseconds(), 3).replace(/0+$/, "")}` : "";
   const offsetMinutes = -t.getTimezoneOffset();

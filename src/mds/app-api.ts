@@ -5,8 +5,8 @@ import { isACIdentifier, isUuid, serializeImageManifest, serializePodManifest, t
 import { signForPod, verifyForPod } from "./hmac";
 import type { PodRegistry, RegisteredPod } from "./pod-registry";
 
-export const METADATA_FLAVOR_HEADER = "Metadata-Flavor";
-export const METADATA_FLAVOR = "AppContainer";
+const METADATA_FLAVOR_HEADER = "Metadata-Flavor";
+const METADATA_FLAVOR = "AppContainer";
 const API_PREFIX = "acMetadata/v1/";
 
 function text(body: string, status = 200): Response {

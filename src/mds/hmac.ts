@@ -3,7 +3,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { parseUuid } from "../appc";
 
-export const HMAC_KEY_BYTES = 64;
+const HMAC_KEY_BYTES = 64;
 
 export function newHmacKey(): Buffer {
   return randomBytes(HMAC_KEY_BYTES);

@@ -4,7 +4,6 @@ export { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET } from "./defaults";
 export { startMetadataService, type MetadataService, type MetadataServiceOptions } from "./server";
 export {
   MetadataServiceUnreachable,
-  SOCKET_ENV,
   metadataUrl,
   registerPod,
   registrationSocket,
@@ -12,5 +11,4 @@ export {
   type PodRegistrationData,
   type Registration,
 } from "./registration-client";
-export { METADATA_FLAVOR, METADATA_FLAVOR_HEADER } from "./app-api";
 export { signForPod, verifyForPod } from "./hmac";

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET } from "./defaults";
 
 /** Overrides the registration socket for rkt run/gc (tests, or a service started with --socket). */
-export const SOCKET_ENV = "RKT_METADATA_SOCKET";
+const SOCKET_ENV = "RKT_METADATA_SOCKET";
 
 export function registrationSocket(env: Record<string, string | undefined> = process.env): string {
   return env[SOCKET_ENV] || DEFAULT_REGISTRATION_SOCKET;

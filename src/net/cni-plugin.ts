@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { NetworkConfig } from "./network-config";
 
 /** Where plugins are looked up, in order; stage1's gc searches the same places. */
-export function pluginDirectories(podPath: string): string[] {
+function pluginDirectories(podPath: string): string[] {
   return ["/usr/lib/rkt/plugins/net", join(podPath, "stage1/rootfs/usr/lib/rkt/plugins/net"), "/usr/lib/cni", "/opt/cni/bin"];
 }
 

@@ -47,7 +47,7 @@ export function parseNetworkSelection(value: string): string[] {
 }
 
 /** The user's network configs in `<localConfig>/net.d`, first definition of a name winning. */
-export function userNetworkConfigs(localConfig: string, warn: (line: string) => void): NetworkConfig[] {
+function userNetworkConfigs(localConfig: string, warn: (line: string) => void): NetworkConfig[] {
   const dir = join(localConfig, "net.d");
   let files: string[];
   try {

@@ -30,7 +30,7 @@ export function resolvePortForwards(exposed: readonly ExposedPort[], apps: reado
 }
 
 /** The pod's chain: the first 8 characters of its UUID, as stage1's gc expects. */
-export function portForwardingChain(uuid: string): string {
+function portForwardingChain(uuid: string): string {
   return `RKT-PFWD-${uuid.slice(0, 8)}`;
 }
 

@@ -11,7 +11,7 @@ import { readPodStage1Manifest, stage1Entrypoint } from "./stage1-image";
 const PID_POLL_MS = 100;
 
 /** The pod's PID 1, waiting (100 ms polls) while the pod runs but stage1 has not published it. */
-export async function waitForPodPid(pod: Pod): Promise<number> {
+async function waitForPodPid(pod: Pod): Promise<number> {
   for (;;) {
     const pid = readPodPid(pod.path);
     if (pid !== undefined) return pid;
@@ -45,7 +45,7 @@ function existsNoFollow(path: string): boolean {
  * `/bin/bash`, or `/bin/sh` when the app's root has no bash. The root is looked at
  * through the pod's PID 1, so overlay and copied roots are the same to us.
  */
-export function defaultEnterCommand(podPid: number, appName: string): string[] {
+function defaultEnterCommand(podPid: number, appName: string): string[] {
   const appRoot = `/proc/${podPid}/root/opt/stage2/${appName}/rootfs`;
   return existsNoFollow(join(appRoot, "bin/bash")) || !existsNoFollow(join(appRoot, "bin/sh")) ? ["/bin/bash"] : ["/bin/sh"];
 }

@@ -43,7 +43,7 @@ export function mergeAppEnvironment(
 }
 
 /** Set for every app unless its environment names them (appc.md §6.4, rkt's values). */
-export const DEFAULT_APP_ENVIRONMENT: readonly EnvVar[] = [
+const DEFAULT_APP_ENVIRONMENT: readonly EnvVar[] = [
   { name: "PATH", value: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
   { name: "SHELL", value: "/bin/sh" },
   { name: "USER", value: "root" },

@@ -1,4 +1,4 @@
-export { Pod, POD_DIR_STATES, LISTED_DIR_STATES, podsDir, type PodDirState, type PodState } from "./pod";
+export { Pod, type PodDirState, type PodState } from "./pod";
 export { imageKeysInUse } from "./images-in-use";
 export { listPods, type ListedApp, type ListedPod, type PodListing } from "./list";
 export { podStatus, waitPodExited, type PodStatus } from "./status";

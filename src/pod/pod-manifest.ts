@@ -10,7 +10,7 @@ import { applyMountFlags, missingVolumeMessage, resolveMounts, type MountFlag } 
  * The pod manifest version we write. rkt v0.8.0 put its own version ("0.8.0") here; we
  * write the appc version the manifest follows, which is what the field means.
  */
-export const POD_MANIFEST_AC_VERSION = "0.6.1";
+const POD_MANIFEST_AC_VERSION = "0.6.1";
 
 /** An app of the command line: IMAGE [--exec=PATH] [--signature=FILE] [-- ARGS...]. */
 export interface AppArg {

@@ -43,7 +43,7 @@ function readOptional(path: string): string | undefined {
 }
 
 /** Mounts the pod's overlays; `treeOf(key)` is the image's rendered tree `cas/tree/<key>`. */
-export function mountPodOverlays(pod: Pod, treeOf: (key: string) => string): void {
+function mountPodOverlays(pod: Pod, treeOf: (key: string) => string): void {
   const stage1Key = readStage1Id(pod.path);
   if (!stage1Key) throw new Error(`pod ${pod.uuid} has no stage1ID`);
   const apps = readPodManifest(pod.path).apps.map((a) => ({ name: a.name, key: a.image.id }));
@@ -54,7 +54,7 @@ export function mountPodOverlays(pod: Pod, treeOf: (key: string) => string): voi
  * Replaces this process with the pod's stage1. The pod must be in `run/` and locked by
  * this process, its overlays (if any) mounted.
  */
-export function execStage1(pod: Pod, opts: Stage1RunOptions): never {
+function execStage1(pod: Pod, opts: Stage1RunOptions): never {
   const lockFd = pod.lockFd;
   if (lockFd === undefined) throw new Error(`pod ${pod.uuid} is not locked by this process`);
   const entrypoint = stage1Entrypoint(readPodStage1Manifest(pod.path), "run");

@@ -7,7 +7,7 @@ import { parseImageManifest, type ImageManifest } from "../appc";
 import type { Store } from "../store";
 import { RKT_VERSION } from "../version";
 
-export const DEFAULT_STAGE1_NAME = "coreos.com/rkt/stage1";
+const DEFAULT_STAGE1_NAME = "coreos.com/rkt/stage1";
 
 export type Stage1Entrypoint = "run" | "enter" | "gc";
 

@@ -1,5 +1,5 @@
 // The only module that touches bun:ffi: libc calls, locks and the native helper library.
-export { SysError, describeErrno, readableErrorMessage } from "./sys-error";
+export { SysError, readableErrorMessage } from "./sys-error";
 export * as libc from "./libc";
 export { FileLock, lockKeyFile, type LockMode } from "./lock";
 export * as native from "./native";

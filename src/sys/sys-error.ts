@@ -39,7 +39,7 @@ const descriptions: Record<string, string> = {
   EROFS: "Read-only file system",
 };
 
-export function describeErrno(errno: number): string {
+function describeErrno(errno: number): string {
   const code = errnoNames.get(errno);
   return (code && descriptions[code]) ?? code ?? `errno ${errno}`;
 }
