@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { alignTabbed } from "../../../src/cli/tabwriter";
 import { listPods } from "../../../src/pod/list";
 import { Pod } from "../../../src/pod/pod";
 import { tempDir } from "../../support/harness";
@@ -18,17 +17,6 @@ afterEach(async () => {
 async function lockFromChild(path: string): Promise<void> {
   releases.push((await holdLock(path)).release);
 }
-
-test("Go tabwriter layout: columns at multiples of 8, trailing empty cells keep their tab", () => {
-  const text = "UUID\tAPP\tACI\tSTATE\tNETWORKS\n5bc080ca\tredis\tredis\trunning\tdefault:ip4=172.16.28.7\n\tetcd\tcoreos.com/etcd\t\t\n";
-  expect(alignTabbed(text)).toBe(
-    "UUID\t\tAPP\tACI\t\tSTATE\tNETWORKS\n5bc080ca\tredis\tredis\t\trunning\tdefault:ip4=172.16.28.7\n\t\tetcd\tcoreos.com/etcd\t\t\n",
-  );
-});
-
-test("Go tabwriter: a cell exactly a multiple of 8 wide still gets a padding tab", () => {
-  expect(alignTabbed("abcdefgh\tx\nab\ty\n")).toBe("abcdefgh\tx\nab\t\ty\n");
-});
 
 test("lists one entry per pod with apps in manifest order and image names", () => {
   const pod = makePod(data.path, {

@@ -1,0 +1,13 @@
+import { expect, test } from "bun:test";
+import { alignTabbed } from "../../../src/cli/tabwriter";
+
+test("Go tabwriter layout: columns at multiples of 8, trailing empty cells keep their tab", () => {
+  const text = "UUID\tAPP\tACI\tSTATE\tNETWORKS\n5bc080ca\tredis\tredis\trunning\tdefault:ip4=172.16.28.7\n\tetcd\tcoreos.com/etcd\t\t\n";
+  expect(alignTabbed(text)).toBe(
+    "UUID\t\tAPP\tACI\t\tSTATE\tNETWORKS\n5bc080ca\tredis\tredis\t\trunning\tdefault:ip4=172.16.28.7\n\t\tetcd\tcoreos.com/etcd\t\t\n",
+  );
+});
+
+test("Go tabwriter: a cell exactly a multiple of 8 wide still gets a padding tab", () => {
+  expect(alignTabbed("abcdefgh\tx\nab\ty\n")).toBe("abcdefgh\tx\nab\t\ty\n");
+});
