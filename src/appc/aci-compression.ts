@@ -23,11 +23,16 @@ export function detectCompression(head: Uint8Array): AciCompression {
 }
 
 export async function detectFileCompression(path: string): Promise<AciCompression> {
+  return detectCompression(await readFileHead(path));
+}
+
+/** The first 512 bytes of a file (fewer if it is shorter): enough for every magic above. */
+export async function readFileHead(path: string): Promise<Uint8Array> {
   const file = await open(path, "r");
   try {
     const head = new Uint8Array(512);
     const { bytesRead } = await file.read(head, 0, head.length, 0);
-    return detectCompression(head.subarray(0, bytesRead));
+    return head.subarray(0, bytesRead);
   } finally {
     await file.close();
   }

@@ -1,6 +1,6 @@
 // actool validate: what a file is (image, layout directory, manifest) and whether it is valid.
-import { open, readFile, stat } from "node:fs/promises";
-import { detectCompression } from "./aci-compression";
+import { readFile, stat } from "node:fs/promises";
+import { detectCompression, readFileHead } from "./aci-compression";
 import { validateAciArchive } from "./aci-archive";
 import { validateLayout } from "./aci-build";
 import { isJsonObject } from "./json-checks";
@@ -21,20 +21,13 @@ const kindNames: Record<ValidationType, string> = {
 
 async function detectType(path: string): Promise<ValidationType> {
   if ((await stat(path)).isDirectory()) return "layout";
-  const file = await open(path, "r");
+  const head = await readFileHead(path);
   try {
-    const head = new Uint8Array(512);
-    const { bytesRead } = await file.read(head, 0, head.length, 0);
-    const bytes = head.subarray(0, bytesRead);
-    try {
-      detectCompression(bytes);
-      return "appimage";
-    } catch {
-      if (/^\s*\{/.test(new TextDecoder().decode(bytes))) return "manifest";
-      throw new Error("unknown filetype");
-    }
-  } finally {
-    await file.close();
+    detectCompression(head);
+    return "appimage";
+  } catch {
+    if (/^\s*\{/.test(new TextDecoder().decode(head))) return "manifest";
+    throw new Error("unknown filetype");
   }
 }
 
