@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-// Long names, long links and PAX headers larger than this are refused (a defence
-// against archives that try to make us allocate without bound).
+// Long names, long links and PAX headers adding up to more than this for one entry are
+// refused (a defence against archives that try to make us allocate without bound).
 #define EXTENSION_MAX (16u << 20)
 
 size_t tar_source_buffered(const struct tar_source *src) { return src->len - src->pos; }
@@ -259,10 +259,12 @@ static int parse_pax(struct tar_reader *r, const char *data, size_t size, struct
     return 0;
 }
 
-static int read_extension(struct tar_reader *r, uint64_t size, char **out, struct rkt_error *err) {
-    if (size > EXTENSION_MAX)
-        return rkt_fail(err, "read archive", r->archive, "extended header of %llu bytes is too large",
-                        (unsigned long long)size);
+// Reads an extension's data; `total` counts the extension bytes read for this entry so far.
+static int read_extension(struct tar_reader *r, uint64_t size, uint64_t *total, char **out, struct rkt_error *err) {
+    if (size > EXTENSION_MAX - *total)
+        return rkt_fail(err, "read archive", r->archive, "extended headers of more than %u bytes for one entry",
+                        EXTENSION_MAX);
+    *total += size;
     char *buf = malloc(size + 1);
     if (!buf) return rkt_fail_sys(err, "read archive", r->archive, ENOMEM);
     ssize_t got = source_read(r->src, (uint8_t *)buf, size, err);
@@ -348,6 +350,7 @@ int tar_reader_next(struct tar_reader *r, struct tar_entry *entry, struct rkt_er
     if (source_skip(r, r->data_left + r->padding, err) < 0) return -1;
     r->data_left = r->padding = 0;
     struct pending p = {0};
+    uint64_t extension_total = 0;
     for (;;) {
         uint8_t h[TAR_BLOCK];
         ssize_t got = source_read(r->src, h, TAR_BLOCK, err);
@@ -379,7 +382,7 @@ int tar_reader_next(struct tar_reader *r, struct tar_entry *entry, struct rkt_er
                 corrupt(r, err, "bad size");
                 goto fail;
             }
-            if (read_extension(r, size, &data, err) < 0) goto fail;
+            if (read_extension(r, size, &extension_total, &data, err) < 0) goto fail;
             if (type == 'L') free(p.long_name), p.long_name = data;
             else if (type == 'K') free(p.long_link), p.long_link = data;
             else {

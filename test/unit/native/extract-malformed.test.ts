@@ -85,3 +85,18 @@ test("a nested directory replaced by a later file, symlink or node keeps its par
   expect(lstatSync(join(box.root, "a/b/f")).isFIFO()).toBe(true);
   expect(readFileSync(join(box.root, "a/b/after"), "utf8")).toBe("still here");
 });
+
+test("PAX headers that together exceed the extension limit are refused, not accumulated", () => {
+  const xattrs = (prefix: string) => {
+    const records: Record<string, string> = {};
+    for (let i = 0; i < 9; i++) records[`SCHILY.xattr.user.${prefix}${i}`] = "v".repeat(1 << 20);
+    return records;
+  };
+  // Two 'x' headers of 9 MiB each before one entry: each under the limit, together over it.
+  const first = tarEntry({ name: "rootfs/x", pax: xattrs("a") });
+  const second = tarEntry({ name: "rootfs/x", data: "x", pax: xattrs("b") });
+  const firstPaxOnly = first.subarray(0, first.length - 512);
+  expect(extractBytes(Buffer.concat([firstPaxOnly, second, Buffer.alloc(1024)]))).toThrow(
+    /extended headers of more than 16777216 bytes for one entry/,
+  );
+});
