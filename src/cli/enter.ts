@@ -2,7 +2,7 @@ import { rktCommand } from "./command";
 import { UsageError, requireRoot } from "./errors";
 import { globals } from "./globals";
 import { enterPod } from "../pod";
-import { Store } from "../store";
+import { withStore } from "../store";
 
 export default rktCommand({
   name: "enter",
@@ -27,14 +27,7 @@ export default rktCommand({
       uuid,
       app: args.app as string | undefined,
       command,
-      stage1Tree: async (key) => {
-        const store = Store.open(dir);
-        try {
-          return await store.renderTree(key);
-        } finally {
-          store.close();
-        }
-      },
+      stage1Tree: (key) => withStore(dir, (store) => store.renderTree(key)),
     });
   },
 });

@@ -5,7 +5,7 @@ import { globals } from "./globals";
 import { MetadataServiceUnreachable } from "../mds";
 import { ALL_NETWORKS, checkNetworkSelection } from "../net";
 import { claimPreparedPod, registerWithMetadataService, renderPodTrees, startPod, type Pod } from "../pod";
-import { Store } from "../store";
+import { withStore } from "../store";
 
 /** Where a pod on the host network reaches the metadata service. */
 const HOST_NETWORK_MDS_ADDRESS = "127.0.0.1";
@@ -60,7 +60,7 @@ export default rktCommand({
     if (privateNet !== undefined) networksOrError(privateNet, localConfig);
     const pod = claimPreparedPod(dir, args._[0]!, { interactive: args.interactive as boolean });
     try {
-      const trees = await podTrees(dir, pod);
+      const trees = await withStore(dir, (store) => renderPodTrees(pod, (key) => store.renderTree(key)));
       const mdsToken = args["mds-register"] ? await registerUnlessUnreachable(pod, flagGiven(rawArgs, "mds-register")) : undefined;
       return await startPod(pod, (key) => trees.get(key)!, { debug, interactive: args.interactive as boolean, mdsToken, privateNet, localConfig });
     } catch (err) {
@@ -68,12 +68,3 @@ export default rktCommand({
     }
   },
 });
-
-async function podTrees(dataDir: string, pod: Pod): Promise<Map<string, string>> {
-  const store = Store.open(dataDir);
-  try {
-    return await renderPodTrees(pod, (key) => store.renderTree(key));
-  } finally {
-    store.close();
-  }
-}
