@@ -161,7 +161,8 @@ static bool parse_pax_time(const char *s, size_t n, struct timespec *out) {
     const char *dot = memchr(s, '.', n);
     size_t whole = dot ? (size_t)(dot - s) : n;
     uint64_t sec;
-    if (!parse_decimal(s, whole, &sec)) return false;
+    // Below INT64_MAX, so that negating and borrowing a second for the fraction cannot overflow.
+    if (!parse_decimal(s, whole, &sec) || sec >= INT64_MAX) return false;
     long nsec = 0;
     if (dot) {
         size_t frac = n - whole - 1;

@@ -100,3 +100,10 @@ test("PAX headers that together exceed the extension limit are refused, not accu
     /extended headers of more than 16777216 bytes for one entry/,
   );
 });
+
+test("a PAX mtime beyond the range of a time is refused", () => {
+  for (const mtime of ["-9223372036854775808.5", "9223372036854775808"]) {
+    const entry = tarEntry({ name: "rootfs/old", data: "x", pax: { mtime } });
+    expect(extractBytes(Buffer.concat([entry, Buffer.alloc(1024)]))).toThrow(/corrupt PAX header \(bad mtime\)/);
+  }
+});
