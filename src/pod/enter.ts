@@ -5,20 +5,8 @@ import { lstatSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { libc } from "../sys";
 import { Pod } from "./pod";
-import { readPodManifest, readPodPid, readStage1Id } from "./pod-files";
+import { publishedPodPid, readPodManifest, readStage1Id } from "./pod-files";
 import { readPodStage1Manifest, stage1Entrypoint } from "./stage1-image";
-
-const PID_POLL_MS = 100;
-
-/** The pod's PID 1, waiting (100 ms polls) while the pod runs but stage1 has not published it. */
-async function waitForPodPid(pod: Pod): Promise<number> {
-  for (;;) {
-    const pid = readPodPid(pod.path);
-    if (pid !== undefined) return pid;
-    if (pod.state() !== "running") throw new Error(`Pod "${pod.uuid}" isn't currently running`);
-    await Bun.sleep(PID_POLL_MS);
-  }
-}
 
 /** `--app`, or the pod's only app; with several and no `--app`, rkt's message. */
 export function chooseApp(appNames: readonly string[], wanted: string | undefined): string {
@@ -65,8 +53,8 @@ export interface EnterRequest {
 /** Replaces this process with stage1's `enter` for the pod's app. */
 export async function enterPod(req: EnterRequest): Promise<never> {
   const pod = Pod.resolve(req.dataDir, req.uuid);
-  if (pod.state() !== "running") throw new Error(`Pod "${pod.uuid}" isn't currently running`);
-  const pid = await waitForPodPid(pod);
+  const pid = pod.state() === "running" ? publishedPodPid(pod) : undefined;
+  if (pid === undefined) throw new Error(`Pod "${pod.uuid}" isn't currently running`);
   const appName = chooseApp(
     readPodManifest(pod.path).apps.map((a) => a.name),
     req.app,
