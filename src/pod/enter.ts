@@ -44,8 +44,6 @@ export interface EnterRequest {
   app?: string;
   /** Empty: the default shell. */
   command: string[];
-  /** Where "No command specified" goes; stderr by default (written synchronously: execve follows). */
-  note?: (line: string) => void;
   /** The stage1 tree of a key (`cas/tree/<key>`), from the store. */
   stage1Tree: (key: string) => Promise<string>;
 }
@@ -62,7 +60,8 @@ export async function enterPod(req: EnterRequest): Promise<never> {
   let command = req.command;
   if (command.length === 0) {
     command = defaultEnterCommand(pid, appName);
-    (req.note ?? ((l) => writeSync(2, `${l}\n`)))(`No command specified, assuming "${command[0]}"`);
+    // Written synchronously: execve follows, and nothing buffered would be flushed.
+    writeSync(2, `No command specified, assuming "${command[0]}"\n`);
   }
   const stage1Key = readStage1Id(pod.path);
   if (!stage1Key) throw new Error(`pod ${pod.uuid} has no stage1ID`);
