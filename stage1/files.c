@@ -104,15 +104,6 @@ char *read_file_or_null(const char *path, size_t *length)
 	return buffer;
 }
 
-char *read_file(const char *path, size_t *length)
-{
-	char *content = read_file_or_null(path, length);
-
-	if (content == NULL)
-		die_errno("open", path);
-	return content;
-}
-
 static void append_string(char ***list, size_t *count, char *item)
 {
 	*list = xrealloc(*list, (*count + 2) * sizeof **list);

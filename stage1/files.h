@@ -8,8 +8,6 @@
 
 /* Whole file into a NUL-terminated buffer; NULL with errno ENOENT when absent, dies otherwise. */
 char *read_file_or_null(const char *path, size_t *length);
-/* Same, but a missing file is fatal too. */
-char *read_file(const char *path, size_t *length);
 /* "a\0b\0" -> {"a", "b", NULL}; NULL when the file is absent. */
 char **read_nul_list(const char *path);
 /* The lines of a text file (without newlines, empty ones skipped); NULL when absent. */
