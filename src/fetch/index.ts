@@ -4,8 +4,8 @@
 // rendered at once, so the first run extracts nothing; rendering resolves its dependencies
 // (by image ID, or by name and labels) in the store and fails if one is missing.
 import type { Store } from "../store";
-import type { KeystoreDirs } from "../trust";
 import { readAuthConfig } from "./auth-config";
+import type { FetchOptions } from "./fetch-options";
 import { classifyImage } from "./image-source";
 import { fetchByName, fetchFromUrl } from "./remote-source";
 import { importVerifiedFile } from "./verified-import";
@@ -13,23 +13,7 @@ import { importVerifiedFile } from "./verified-import";
 export { basicAuthorization, type BasicCredentials } from "./auth-config";
 export { httpClient, type HttpGet } from "./http-client";
 export { writeChunksToFile } from "./download-file";
-
-export interface FetchOptions {
-  /** Store only: no discovery, no download (files are still imported). */
-  local: boolean;
-  /** No signature check, no keystore. */
-  insecureSkipVerify: boolean;
-  /** Where the trusted keys are (--system-config, --local-config). */
-  keystore: KeystoreDirs;
-  /** Hears of each good signature: the signer's identities. */
-  onSignatureVerified: (identities: string[]) => void;
-  /** Detached signature file for this image. */
-  signature?: string;
-  /** --trust-keys-from-https (default true): trust keys discovered over HTTPS without review. */
-  trustKeysFromHttps?: boolean;
-  /** Informational lines (discovery, cache hits, key trust); stderr by default. */
-  report?: (message: string) => void;
-}
+export type { FetchOptions } from "./fetch-options";
 
 export interface ImageToFetch {
   ref: string;

@@ -6,7 +6,7 @@ import { readAuthConfig } from "./auth-config";
 import { fetchByDiscovery } from "./discovery-fetch";
 import { httpClient } from "./http-client";
 import { fetchRemoteAci, type RemoteFetchContext } from "./remote-fetch";
-import type { FetchOptions } from "./index";
+import type { FetchOptions } from "./fetch-options";
 
 export async function fetchFromUrl(store: Store, url: string, opts: FetchOptions): Promise<string> {
   if (opts.local) {

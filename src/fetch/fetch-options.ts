@@ -1,0 +1,20 @@
+// What a fetch may do and whom it tells (rkt-cli.md §2.1): the options every fetch
+// branch (store, file, URL, discovery, docker) reads.
+import type { KeystoreDirs } from "../trust";
+
+export interface FetchOptions {
+  /** Store only: no discovery, no download (files are still imported). */
+  local: boolean;
+  /** No signature check, no keystore. */
+  insecureSkipVerify: boolean;
+  /** Where the trusted keys are (--system-config, --local-config). */
+  keystore: KeystoreDirs;
+  /** Hears of each good signature: the signer's identities. */
+  onSignatureVerified: (identities: string[]) => void;
+  /** Detached signature file for this image. */
+  signature?: string;
+  /** --trust-keys-from-https (default true): trust keys discovered over HTTPS without review. */
+  trustKeysFromHttps?: boolean;
+  /** Informational lines (discovery, cache hits, key trust); stderr by default. */
+  report?: (message: string) => void;
+}
