@@ -1,37 +1,14 @@
-import { writeSync } from "node:fs";
 import { rktCommand } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { globals } from "./globals";
-import { MetadataServiceUnreachable } from "../mds";
 import { ALL_NETWORKS, checkNetworkSelection } from "../net";
-import { claimPreparedPod, registerWithMetadataService, renderPodTrees, startPod, type Pod } from "../pod";
+import { claimPreparedPod, registerUnlessUnreachable, renderPodTrees, startPod } from "../pod";
 import { withStore } from "../store";
-
-/** Where a pod on the host network reaches the metadata service. */
-const HOST_NETWORK_MDS_ADDRESS = "127.0.0.1";
 
 /** Whether `--name` stands on the command line (before a lone `--`), rather than defaulting. */
 export function flagGiven(rawArgs: readonly string[], name: string): boolean {
   const end = rawArgs.indexOf("--");
   return (end === -1 ? rawArgs : rawArgs.slice(0, end)).some((t) => t === `--${name}` || t.startsWith(`--${name}=`));
-}
-
-/**
- * --mds-register (rkt-cli §5, ours): registers the pod and returns its token for stage1.
- * Without a running service, the default warns in one line (with writeSync, so that it
- * is out before execve) and the apps get an empty AC_METADATA_URL; an explicit
- * --mds-register=true fails the run, as rkt's default did.
- */
-export async function registerUnlessUnreachable(pod: Pod, explicit: boolean): Promise<string | undefined> {
-  try {
-    return await registerWithMetadataService(pod, { host: HOST_NETWORK_MDS_ADDRESS });
-  } catch (err) {
-    if (!(err instanceof MetadataServiceUnreachable)) throw err;
-    const hint = "start 'rkt metadata-service', or pass --mds-register=false";
-    if (explicit) throw new Error(`${err.message} (${hint})`);
-    writeSync(2, `warning: ${err.message}: the pod is not registered and AC_METADATA_URL is empty (${hint})\n`);
-    return undefined;
-  }
 }
 
 /** Checks a `--private-net` value before any pod is touched: unknown networks are a one-line error. */
@@ -61,7 +38,7 @@ export default rktCommand({
     const pod = claimPreparedPod(dir, args._[0]!, { interactive: args.interactive as boolean });
     try {
       const trees = await withStore(dir, (store) => renderPodTrees(pod, (key) => store.renderTree(key)));
-      const mdsToken = args["mds-register"] ? await registerUnlessUnreachable(pod, flagGiven(rawArgs, "mds-register")) : undefined;
+      const mdsToken = args["mds-register"] ? await registerUnlessUnreachable(pod, { required: flagGiven(rawArgs, "mds-register") }) : undefined;
       return await startPod(pod, (key) => trees.get(key)!, { debug, interactive: args.interactive as boolean, mdsToken, privateNet, localConfig });
     } catch (err) {
       throw new RktError(`pod ${pod.uuid}: ${(err as Error).message}`, ExitCode.PodFailure);

@@ -1,9 +1,9 @@
 import { rktCommand } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./prepare";
-import { flagGiven, networksOrError, registerUnlessUnreachable } from "./run-prepared";
+import { flagGiven, networksOrError } from "./run-prepared";
 import { ALL_NETWORKS } from "../net";
-import { startPod } from "../pod";
+import { registerUnlessUnreachable, startPod } from "../pod";
 
 const command = rktCommand({
   name: "run",
@@ -38,7 +38,7 @@ const command = rktCommand({
     const { pod, trees } = await preparePodFromCommand(dataDirOf(globals), req);
     try {
       pod.moveTo("run");
-      const mdsToken = values["mds-register"] ? await registerUnlessUnreachable(pod, flagGiven(ctx.rawArgs, "mds-register")) : undefined;
+      const mdsToken = values["mds-register"] ? await registerUnlessUnreachable(pod, { required: flagGiven(ctx.rawArgs, "mds-register") }) : undefined;
       return await startPod(pod, (key) => trees.get(key)!, {
         privateNet,
         mdsToken,

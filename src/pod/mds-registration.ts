@@ -1,28 +1,43 @@
 // A pod and the metadata service (rkt-internals §9): stage0 registers a pod in `run/`
 // before stage1 starts, leaves the `mds-registered` marker and gives the apps
 // AC_METADATA_URL with the pod's token; deletion unregisters pods that carry the marker.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { metadataUrl, registerPod, registrationSocket, unregisterPodSync, type Registration } from "../mds";
+import { MetadataServiceUnreachable, metadataUrl, registerPod, registrationSocket, unregisterPodSync, type Registration } from "../mds";
 import type { Pod } from "./pod";
 import { readPodManifest } from "./pod-files";
 import { readPlannedImageManifest, readPlannedMetadataUrl, setPlannedMetadataUrl } from "./runtime-plan";
 
 const REGISTERED_MARKER = "mds-registered";
 
-export interface MdsRegistrationOptions {
-  /** How the pod reaches the host: 127.0.0.1 with host networking. */
-  host: string;
-  socketPath?: string;
+/** Where a pod on the host network reaches the metadata service; pointMetadataUrlAt moves it for private networks. */
+const HOST_NETWORK_MDS_ADDRESS = "127.0.0.1";
+
+/**
+ * --mds-register (rkt-cli §5, ours): registers the pod and returns its token for stage1.
+ * Without a running service, the default warns in one line (with writeSync, so that it
+ * is out before execve) and the apps get an empty AC_METADATA_URL; when the user asked
+ * for registration explicitly (`required`), the run fails, as rkt's default did.
+ */
+export async function registerUnlessUnreachable(pod: Pod, opts: { required: boolean }): Promise<string | undefined> {
+  try {
+    return await registerWithMetadataService(pod);
+  } catch (err) {
+    if (!(err instanceof MetadataServiceUnreachable)) throw err;
+    const hint = "start 'rkt metadata-service', or pass --mds-register=false";
+    if (opts.required) throw new Error(`${err.message} (${hint})`);
+    writeSync(2, `warning: ${err.message}: the pod is not registered and AC_METADATA_URL is empty (${hint})\n`);
+    return undefined;
+  }
 }
 
 /**
  * Registers the pod and sets its apps' AC_METADATA_URL; returns the token for stage1's
  * `--mds-token`. Throws MetadataServiceUnreachable when no service listens.
  */
-export async function registerWithMetadataService(pod: Pod, opts: MdsRegistrationOptions): Promise<string> {
+async function registerWithMetadataService(pod: Pod): Promise<string> {
   const appNames = readPodManifest(pod.path).apps.map((a) => a.name);
-  const socketPath = opts.socketPath ?? registrationSocket();
+  const socketPath = registrationSocket();
   const registration: Registration = await registerPod(
     {
       uuid: pod.uuid,
@@ -33,7 +48,7 @@ export async function registerWithMetadataService(pod: Pod, opts: MdsRegistratio
   );
   // rkt's marker is empty; ours names the socket, so that gc reaches the same service.
   writeFileSync(join(pod.path, REGISTERED_MARKER), socketPath);
-  setPlannedMetadataUrl(pod.path, appNames, metadataUrl(opts.host, registration));
+  setPlannedMetadataUrl(pod.path, appNames, metadataUrl(HOST_NETWORK_MDS_ADDRESS, registration));
   return registration.token;
 }
 
