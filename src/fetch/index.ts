@@ -1,8 +1,9 @@
 // Getting images into the store (rkt-cli.md §2, §2.1): image IDs are looked up in the
 // store, files (and file:// URLs) are imported once their signature checks out, http(s)
 // URLs go through the remote cache, names through appc discovery, and docker:// URLs to
-// the docker module (loaded only then). A fetched image's tree is rendered at once, so the first run extracts nothing; rendering resolves its dependencies
-// (by image ID, or by name and labels) in the store and fails if one is missing.
+// the docker module (loaded only then). A fetched image's tree is rendered at once, so
+// the first run extracts nothing; rendering resolves its dependencies (by image ID, or by
+// name and labels) in the store and fails if one is missing.
 import type { Store } from "../store";
 import { readAuthConfig } from "./auth-config";
 import type { FetchOptions } from "./fetch-options";
