@@ -166,10 +166,11 @@ static bool parse_pax_time(const char *s, size_t n, struct timespec *out) {
     long nsec = 0;
     if (dot) {
         size_t frac = n - whole - 1;
-        for (size_t i = 0; i < 9; i++) {
+        // Digits past nanoseconds are dropped, but must still be digits.
+        for (size_t i = 0; i < frac || i < 9; i++) {
             int digit = i < frac ? dot[1 + i] - '0' : 0;
             if (digit < 0 || digit > 9) return false;
-            nsec = nsec * 10 + digit;
+            if (i < 9) nsec = nsec * 10 + digit;
         }
     }
     out->tv_sec = negative ? -(time_t)sec : (time_t)sec;

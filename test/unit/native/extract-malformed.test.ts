@@ -107,3 +107,8 @@ test("a PAX mtime beyond the range of a time is refused", () => {
     expect(extractBytes(Buffer.concat([entry, Buffer.alloc(1024)]))).toThrow(/corrupt PAX header \(bad mtime\)/);
   }
 });
+
+test("a PAX mtime with a non-digit past the nanoseconds is refused", () => {
+  const entry = tarEntry({ name: "rootfs/odd", data: "x", pax: { mtime: "1500000000.1234567891x" } });
+  expect(extractBytes(Buffer.concat([entry, Buffer.alloc(1024)]))).toThrow(/corrupt PAX header \(bad mtime\)/);
+});
