@@ -30,6 +30,12 @@ export function refuseShorthandFlag(token: string): void {
   if (token.length > 1 && token[0] === "-" && token[1] !== "-") throw new FlagUsageError(`unknown shorthand flag: '${token[1]}' in ${token}`);
 }
 
+/** Whether `--name` stands on the command line (before a lone `--`), rather than defaulting. */
+export function flagGiven(rawArgs: readonly string[], name: string): boolean {
+  const end = rawArgs.indexOf("--");
+  return (end === -1 ? rawArgs : rawArgs.slice(0, end)).some((t) => t === `--${name}` || t.startsWith(`--${name}=`));
+}
+
 /** Defaults of the declared flags, before any token is read. */
 export function flagDefaults(defs: FlagDefs): FlagValues {
   const values: FlagValues = {};

@@ -1,24 +1,10 @@
 import { rktCommand } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
+import { flagGiven } from "./flags";
 import { globals } from "./globals";
 import { ALL_NETWORKS, checkNetworkSelection } from "../net";
 import { claimPreparedPod, registerUnlessUnreachable, renderPodTrees, startPod } from "../pod";
 import { withStore } from "../store";
-
-/** Whether `--name` stands on the command line (before a lone `--`), rather than defaulting. */
-export function flagGiven(rawArgs: readonly string[], name: string): boolean {
-  const end = rawArgs.indexOf("--");
-  return (end === -1 ? rawArgs : rawArgs.slice(0, end)).some((t) => t === `--${name}` || t.startsWith(`--${name}=`));
-}
-
-/** Checks a `--private-net` value before any pod is touched: unknown networks are a one-line error. */
-export function networksOrError(selection: string, localConfig: string): void {
-  try {
-    checkNetworkSelection(selection, localConfig);
-  } catch (err) {
-    throw new RktError((err as Error).message);
-  }
-}
 
 export default rktCommand({
   name: "run-prepared",
@@ -34,7 +20,8 @@ export default rktCommand({
     requireRoot();
     const { dir, debug, localConfig } = globals();
     const privateNet = args["private-net"] as string | undefined;
-    if (privateNet !== undefined) networksOrError(privateNet, localConfig);
+    // Unknown networks are refused before any pod is touched.
+    if (privateNet !== undefined) checkNetworkSelection(privateNet, localConfig);
     const pod = claimPreparedPod(dir, args._[0]!, { interactive: args.interactive as boolean });
     try {
       const trees = await withStore(dir, (store) => renderPodTrees(pod, (key) => store.renderTree(key)));

@@ -1,8 +1,8 @@
 import { rktCommand } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
+import { flagGiven } from "./flags";
 import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./prepare";
-import { flagGiven, networksOrError } from "./run-prepared";
-import { ALL_NETWORKS } from "../net";
+import { ALL_NETWORKS, checkNetworkSelection } from "../net";
 import { registerUnlessUnreachable, startPod } from "../pod";
 
 const command = rktCommand({
@@ -31,7 +31,8 @@ const command = rktCommand({
     const req = prepareRequestFrom(command.spec, values, apps, globals);
     if (values.interactive && apps.length > 1) throw new UsageError("interactive option only supports one image");
     const privateNet = values["private-net"] as string | undefined;
-    if (privateNet !== undefined) networksOrError(privateNet, globals.localConfig);
+    // Unknown networks are refused before any pod is touched.
+    if (privateNet !== undefined) checkNetworkSelection(privateNet, globals.localConfig);
     req.uuidFileSave = values["uuid-file-save"] as string | undefined;
     req.interactive = values.interactive as boolean;
     requireRoot();
