@@ -10,8 +10,9 @@ import { unmountBelow } from "./mounts";
 import { unregisterFromMetadataService } from "./mds-registration";
 import type { Pod } from "./pod";
 import { readStage1Id } from "./pod-files";
+import { entrypointAnnotation } from "./stage1-image";
 
-const GC_ANNOTATION = "coreos.com/rkt/stage1/gc";
+const GC_ANNOTATION = entrypointAnnotation("gc");
 const DEFAULT_GC_ENTRYPOINT = "/gc";
 
 export interface DeleteOptions {

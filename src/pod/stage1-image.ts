@@ -11,9 +11,14 @@ const DEFAULT_STAGE1_NAME = "coreos.com/rkt/stage1";
 
 export type Stage1Entrypoint = "run" | "enter" | "gc";
 
+/** The stage1 manifest annotation that names the entrypoint for `kind`. */
+export function entrypointAnnotation(kind: Stage1Entrypoint): string {
+  return `coreos.com/rkt/stage1/${kind}`;
+}
+
 /** The program a stage1 runs for `kind`, a path inside its rootfs. */
 export function stage1Entrypoint(manifest: ImageManifest, kind: Stage1Entrypoint): string {
-  const name = `coreos.com/rkt/stage1/${kind}`;
+  const name = entrypointAnnotation(kind);
   const value = manifest.annotations?.find((a) => a.name === name)?.value;
   if (!value) throw new Error(`stage1 image "${manifest.name}" is not a stage1: entrypoint annotation "${name}" not found`);
   return value;
