@@ -1,8 +1,7 @@
 // Annotations: unique AC Identifier names (the reference parses pod ones the same way);
 // values free-form except `created` (RFC 3339) and `homepage`/`documentation` (http(s) URL).
-import { acIdentifierProblem } from "./identifiers";
-import { asObject, stringField } from "./json-checks";
 import { joinPath, type Problems } from "./manifest-error";
+import { checkNameValueList } from "./name-value-list";
 
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -22,19 +21,8 @@ function valueProblem(name: string, value: string): string | undefined {
 }
 
 export function checkAnnotations(value: unknown[], path: string, problems: Problems): void {
-  const seen = new Set<string>();
-  value.forEach((item, i) => {
-    const at = joinPath(path, i);
-    const obj = asObject(item, at, problems);
-    if (!obj) return;
-    const name = stringField(obj, "name", at, problems, true);
-    const val = stringField(obj, "value", at, problems, false);
-    if (!name) return;
-    const nameProblem = acIdentifierProblem(name);
-    if (nameProblem) problems.add(joinPath(at, "name"), nameProblem);
-    if (seen.has(name)) problems.add(joinPath(at, "name"), `duplicate annotation name "${name}"`);
-    seen.add(name);
-    const problem = val === undefined ? undefined : valueProblem(name, val);
-    if (problem) problems.add(joinPath(at, "value"), problem);
-  });
+  for (const entry of checkNameValueList(value, path, problems, "annotation")) {
+    const problem = entry.value === undefined ? undefined : valueProblem(entry.name, entry.value);
+    if (problem) problems.add(joinPath(entry.at, "value"), problem);
+  }
 }

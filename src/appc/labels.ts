@@ -2,8 +2,8 @@
 // whitelist (appc.md §1), and the host's os/arch in appc's spelling.
 import { machine } from "node:os";
 import { acIdentifierProblem } from "./identifiers";
-import { asObject, stringField } from "./json-checks";
 import { joinPath, type Problems } from "./manifest-error";
+import { checkNameValueList } from "./name-value-list";
 import type { Label } from "./types";
 
 /** Allowed arch values per os, as in the reference code's ValidOSArch. */
@@ -40,27 +40,11 @@ export function hostOsArch(): { os: string; arch: string } {
 
 /** Validates a label list at `path`; returns the well-formed labels. */
 export function checkLabels(value: unknown[], path: string, problems: Problems): Label[] {
-  const seen = new Set<string>();
-  const labels: Label[] = [];
-  const indexOf = new Map<string, number>();
-  value.forEach((item, i) => {
-    const at = joinPath(path, i);
-    const obj = asObject(item, at, problems);
-    if (!obj) return;
-    const name = stringField(obj, "name", at, problems, true);
-    const val = stringField(obj, "value", at, problems, false);
-    if (name === undefined || name === "") return;
-    const nameAt = joinPath(at, "name");
-    if (name === "name") problems.add(nameAt, `"name" is not a valid label name`);
-    else {
-      const problem = acIdentifierProblem(name);
-      if (problem) problems.add(nameAt, problem);
-    }
-    if (seen.has(name)) problems.add(nameAt, `duplicate label name "${name}"`);
-    seen.add(name);
-    indexOf.set(name, i);
-    labels.push({ name, value: val ?? "" });
-  });
+  const entries = checkNameValueList(value, path, problems, "label", (name) =>
+    name === "name" ? `"name" is not a valid label name` : acIdentifierProblem(name),
+  );
+  const labels: Label[] = entries.map((e) => ({ name: e.name, value: e.value ?? "" }));
+  const indexOf = new Map(entries.map((e) => [e.name, e.index]));
   const problem = osArchProblem(labelValue(labels, "os"), labelValue(labels, "arch"));
   if (problem) {
     const culprit = problem.startsWith("bad os") ? "os" : "arch";
