@@ -80,7 +80,9 @@ export class Pod {
 
   /** Every pod in the given state directories, sorted by UUID; entries not named by a UUID are skipped. */
   static list(dataDir: string, dirStates: readonly PodDirState[] = POD_DIR_STATES): Pod[] {
-    const pods: Pod[] = [];
+    // Keyed by UUID: a pod renamed forward between two readdirs shows in both, and the
+    // later state (read later, in lifecycle order) is the one it is in.
+    const pods = new Map<string, Pod>();
     for (const s of dirStates) {
       let names: string[];
       try {
@@ -90,9 +92,9 @@ export class Pod {
         throw err;
       }
       // Anything else under pods/ is not rkt's to list, run or delete.
-      for (const uuid of names.filter(isUuid)) pods.push(new Pod(dataDir, uuid, s));
+      for (const uuid of names.filter(isUuid)) pods.set(uuid, new Pod(dataDir, uuid, s));
     }
-    return pods.sort((a, b) => a.uuid.localeCompare(b.uuid));
+    return [...pods.values()].sort((a, b) => a.uuid.localeCompare(b.uuid));
   }
 
   /**

@@ -2,7 +2,7 @@
 // mount namespace, keep the pod lock open across exec, chdir into the pod and execve
 // the stage1 run entrypoint. The Bun process is replaced; `rkt run` exits with stage1's
 // status.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { libc } from "../sys";
 import { mountOverlays, podOverlayLayers } from "./overlay";
@@ -90,6 +90,9 @@ export function claimPreparedPod(dataDir: string, uuidPrefix: string, opts: { in
   }
   if (!locked) throw new Error(`cannot transition to run: pod "${pod.uuid}" is locked by another process`);
   try {
+    // The winner of a race may have run the pod to its end (releasing the lock) between
+    // our lookup and our lock: the directory we hold is then no longer in prepared/.
+    if (!existsSync(pod.path)) throw new Error(`pod "${pod.uuid}" is not prepared`);
     refuseInteractiveWithSeveralApps(pod, opts.interactive ?? false);
   } catch (err) {
     pod.releaseLock();

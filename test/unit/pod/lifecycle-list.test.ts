@@ -51,6 +51,15 @@ test("pods are sorted by UUID across state directories", () => {
   expect(listPods(data.path).pods.map((p) => p.uuid)).toEqual(made.map((p) => p.uuid).sort());
 });
 
+test("a pod caught in both prepared/ and run/ by a rename between two readdirs is one pod, in its later state", () => {
+  const pod = makePod(data.path, { dirState: "run" });
+  // What two readdirs see when the rename lands between them.
+  mkdirSync(join(data.path, "pods", "prepared", pod.uuid), { recursive: true });
+  const seen = Pod.list(data.path).filter((p) => p.uuid === pod.uuid);
+  expect(seen.map((p) => p.dirState)).toEqual(["run"]);
+  expect(Pod.resolve(data.path, pod.uuid.slice(0, 8)).dirState).toBe("run");
+});
+
 test("state mapping: exited run pod, running pod with networks, exited-garbage pod", async () => {
   const exited = makePod(data.path, { dirState: "run", netInfo: [{ netName: "default", ip: "172.16.28.7" }] });
   const running = makePod(data.path, { dirState: "run", netInfo: [{ netName: "default", ip: "172.16.28.7" }, { netName: "lan", ip: "10.1.1.2" }] });
