@@ -1,5 +1,7 @@
 // Which store images pods still need, so `rkt image rm` refuses to remove them.
-import { LISTED_DIR_STATES, Pod } from "./pod";
+import { mkdirSync } from "node:fs";
+import { FileLock, type LockMode } from "../sys";
+import { LISTED_DIR_STATES, Pod, podsDir } from "./pod";
 import { readPodManifest, readStage1Id, storeKeyOf } from "./pod-files";
 
 /**
@@ -24,4 +26,22 @@ export function imageKeysInUse(dataDir: string): Set<string> {
     }
   }
   return keys;
+}
+
+/**
+ * Runs `fn` holding the lock that orders preparations against image removal, a flock of
+ * `pods/`: a preparation holds it shared from choosing its images until its pod directory
+ * names them, `rkt image rm` exclusively while it checks and removes. Without it an image
+ * could be removed between the two and the new pod would lack it.
+ */
+export async function withImageClaimsLock<T>(dataDir: string, mode: LockMode, fn: () => Promise<T>): Promise<T> {
+  const dir = podsDir(dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const lock = FileLock.openDir(dir);
+  try {
+    lock.lock(mode);
+    return await fn();
+  } finally {
+    lock.close();
+  }
 }

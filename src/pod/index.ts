@@ -1,5 +1,5 @@
 export { Pod, type PodDirState, type PodState } from "./pod";
-export { imageKeysInUse } from "./images-in-use";
+export { imageKeysInUse, withImageClaimsLock } from "./images-in-use";
 export { listPods, type ListedApp, type ListedPod, type PodListing } from "./list";
 export { podStatus, waitPodExited, type PodStatus } from "./status";
 export type { AppArg } from "./pod-manifest";

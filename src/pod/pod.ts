@@ -23,7 +23,7 @@ export type PodState =
 /** Pods a UUID argument may name, and the ones `rkt list` shows. */
 export const LISTED_DIR_STATES: readonly PodDirState[] = ["prepare", "prepared", "run", "exited-garbage"];
 
-function podsDir(dataDir: string): string {
+export function podsDir(dataDir: string): string {
   return join(dataDir, "pods");
 }
 

@@ -15,6 +15,7 @@ import {
 } from "../appc";
 import type { Store } from "../store";
 import { native, syncFilesystemOf } from "../sys";
+import { withImageClaimsLock } from "./images-in-use";
 import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
 import { Pod } from "./pod";
 import { buildPodManifest, checkPodManifest, effectiveApp, type AppArg, type ResolvedAppImage } from "./pod-manifest";
@@ -136,8 +137,13 @@ function privateUsersRange(): { shift: number; count: number } {
  * Prepares a pod for `req`; on success the pod is in `prepare/`, locked by this process
  * (its files synced when `req.durable`). Failures before the pod exists are plain errors; later ones are
  * PodSetupErrors and leave an unlocked pod in `prepare/` ("aborted prepare") for gc.
+ * `rkt image rm` waits until the pod names the images it chose.
  */
-export async function preparePod(dataDir: string, store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<PreparedPod> {
+export function preparePod(dataDir: string, store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<PreparedPod> {
+  return withImageClaimsLock(dataDir, "shared", () => choosePodImagesAndFill(dataDir, store, req, fetchImage));
+}
+
+async function choosePodImagesAndFill(dataDir: string, store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<PreparedPod> {
   checkPrepareRequest(req);
   const useOverlay = !req.noOverlay && overlaySupported();
   const stage1Key = await resolveStage1(store, req.stage1Image, (ref) => fetchImage(ref, { stage1: true }));

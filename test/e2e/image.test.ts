@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { imageManifest, makeTestAci, rkt, tempDir } from "../support/harness";
+import { imageManifest, makeTestAci, rkt, rktBinary, tempDir } from "../support/harness";
+import { holdLock } from "../unit/pod/lifecycle-fixtures";
 
 let work: { path: string; cleanup: () => void };
 let dataDir: string;
@@ -182,6 +183,26 @@ describe("rkt image rm", () => {
       expect(rkt(dataDir, ["image", "list", "--no-legend", "--fields=key"]).stdout).toContain(appKey);
     } finally {
       Bun.spawnSync(["rm", "-rf", join(dataDir, "pods")]);
+    }
+  });
+
+  test("waits for a pod being prepared, then refuses the image that pod chose", async () => {
+    const pods = join(dataDir, "pods");
+    mkdirSync(pods, { recursive: true });
+    // A preparation holds pods/ shared from choosing its images until its pod names them.
+    const preparation = await holdLock(pods, "shared");
+    try {
+      const remover = Bun.spawn([rktBinary, `--dir=${dataDir}`, "image", "rm", appKey], { stdout: "pipe", stderr: "pipe" });
+      expect(await Promise.race([remover.exited.then(() => "exited"), Bun.sleep(500).then(() => "waiting")])).toBe("waiting");
+      const pod = join(pods, "prepared/0d7f5b5e-4f0a-4d0e-8c2b-2f1e3a4b5c6d");
+      mkdirSync(pod, { recursive: true });
+      writeFileSync(join(pod, "pod"), JSON.stringify({ acKind: "PodManifest", acVersion: "0.6.1", apps: [{ name: "app", image: { id: appKey } }] }));
+      await preparation.release();
+      expect(await remover.exited).toBe(1);
+      expect(await new Response(remover.stderr).text()).toStartWith(`rkt: imageID "${appKey}" is referenced by some containers, cannot remove.\n`);
+    } finally {
+      await preparation.release();
+      Bun.spawnSync(["rm", "-rf", pods]);
     }
   });
 

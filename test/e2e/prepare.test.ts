@@ -1,8 +1,9 @@
 // `rkt prepare` then `rkt run-prepared`.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
+import { holdLock } from "../unit/pod/lifecycle-fixtures";
 import { appStatuses, busyboxImage, collectPods, podsIn, shellApp } from "./run-fixtures";
 
 const work = tempDir("rkt-prepare-images-");
@@ -55,6 +56,25 @@ describe("rkt prepare and run-prepared", () => {
     expect(winners[0]!.out).toBe("ran-once\n");
     const loser = results.find((r) => r.code !== 0)!;
     expect(loser.err).toMatch(/^run-prepared: (pod "[0-9a-f-]+" is not prepared|cannot transition to run: .*)\n$/);
+  });
+
+  test("prepare waits while an image removal holds pods/, then prepares", async () => {
+    const image = busyboxImage(work.path, "example.com/after-rm", shellApp("true"));
+    mkdirSync(join(data.path, "pods"), { recursive: true });
+    const before = podsIn(data.path);
+    const removal = await holdLock(join(data.path, "pods"), "exclusive");
+    try {
+      const preparer = Bun.spawn([rktBinary, `--dir=${data.path}`, "--insecure-skip-verify", "prepare", image], { stdout: "pipe", stderr: "pipe" });
+      expect(await Promise.race([preparer.exited.then(() => "exited"), Bun.sleep(500).then(() => "waiting")])).toBe("waiting");
+      expect(podsIn(data.path)).toEqual(before);
+      await removal.release();
+      expect(await preparer.exited).toBe(0);
+      const uuid = (await new Response(preparer.stdout).text()).trim();
+      expect(rkt(data.path, ["status", uuid]).stdout).toBe("state=prepared\n");
+      expect(rkt(data.path, ["rm", uuid]).exitCode).toBe(0);
+    } finally {
+      await removal.release();
+    }
   });
 
   test("run-prepared --interactive refuses a pod of two apps and leaves it prepared", () => {
