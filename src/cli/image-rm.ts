@@ -20,7 +20,7 @@ export default rktCommand({
 });
 
 /** Removes each named image that no pod uses, reporting per image as rkt did. */
-async function removeImages(store: Store, ids: string[], inUse: Set<string>): Promise<ExitCode> {
+async function removeImages(store: Store, ids: string[], inUse: Set<string>): Promise<number> {
   let removed = 0;
   let failed = 0;
   let leftStale = 0;

@@ -1,7 +1,7 @@
 import { rktCommand } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { flagGiven } from "./flags";
-import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./prepare";
+import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./pod-command";
 import { ALL_NETWORKS, checkNetworkSelection } from "../net";
 import { registerUnlessUnreachable, startPod } from "../pod";
 

@@ -1,0 +1,132 @@
+// What `run` and `prepare` share: the flags that build a pod, parsing their raw command
+// line into apps and flags, and preparing the pod from it.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { asksForHelp, parseAppArgs } from "./app-args";
+import type { RktCommandSpec, RunContext } from "./command";
+import { ExitCode, RktError, UsageError } from "./errors";
+import { flagDefaults, type FlagDefs, type FlagValues } from "./flags";
+import { globalFlagDefs, globals, globalsFrom, setGlobals, type Globals } from "./globals";
+import { commandHelp } from "./help";
+import { fetchImage } from "../fetch";
+import { parsePortFlag } from "../net";
+import {
+  PodSetupError,
+  checkPrepareRequest,
+  parseMountFlag,
+  parseSetEnv,
+  parseVolumeFlag,
+  preparePod,
+  type AppArg,
+  type PrepareRequest,
+} from "../pod";
+import { Store } from "../store";
+import { signatureVerifiedMessage } from "../trust";
+
+/** Flags of `run` and `prepare` that build the pod (rkt-cli §3.1, §3.2). */
+export const podBuildFlags: FlagDefs = {
+  "stage1-image": { type: "string", description: "image to use as stage1: a hash, path, name or URL" },
+  volume: { type: "string", repeatable: true, description: "volumes to mount into the pod: NAME,kind=host,source=PATH[,readOnly=BOOL] or NAME,kind=empty" },
+  mount: { type: "string", repeatable: true, description: "mount a pod volume in every app: volume=NAME,target=PATH" },
+  port: { type: "string", repeatable: true, description: "ports to expose on the host (requires --private-net): NAME:HOSTPORT" },
+  "inherit-env": { type: "boolean", default: false, description: "inherit all environment variables not set by apps" },
+  "set-env": { type: "string", repeatable: true, description: "an environment variable to set for apps in the form name=value" },
+  exec: { type: "string", description: "override the exec command of the preceding image" },
+  signature: { type: "string", description: "local signature file of the preceding image" },
+  local: { type: "boolean", default: false, description: "use only local images (do not discover or download from remote URLs)" },
+  "no-overlay": { type: "boolean", default: false, description: "disable overlay filesystem" },
+  "private-users": { type: "boolean", default: false, description: "run within user namespaces (experimental; needs --no-overlay)" },
+  "pod-manifest": { type: "string", description: "the path to the pod manifest; if non-empty, other images and pod flags are not allowed" },
+};
+
+export interface ParsedPodCommand {
+  values: FlagValues;
+  apps: AppArg[];
+  globals: Globals;
+}
+
+/**
+ * Parses a raw `run`/`prepare` command line: the app list with flags anywhere, merged
+ * over the global flags the dispatcher read before the command name. Returns undefined
+ * after printing help for `--help`.
+ */
+export function parsePodCommand(ctx: RunContext, spec: RktCommandSpec): ParsedPodCommand | undefined {
+  if (asksForHelp(ctx.rawArgs)) {
+    process.stdout.write(commandHelp(`rkt ${spec.name}`, spec));
+    return undefined;
+  }
+  const defs: FlagDefs = { ...globalFlagDefs, ...spec.args };
+  const values: FlagValues = { ...flagDefaults(defs), ...withoutPositionals(ctx.args) };
+  const apps = parseAppArgs(ctx.rawArgs, defs, values);
+  const globals = globalsFrom(values);
+  setGlobals(globals);
+  return { values, apps, globals };
+}
+
+function withoutPositionals(args: RunContext["args"]): FlagValues {
+  const { _: _positionals, ...rest } = args;
+  return rest;
+}
+
+/** `--dir=""` means a fresh temporary data directory for this pod (rkt-cli §1.2). */
+export function dataDirOf(globals: Globals): string {
+  return globals.dir === "" ? mkdtempSync(join(tmpdir(), "rkt-")) : globals.dir;
+}
+
+/** The PrepareRequest of the pod-building flags; flag-level mistakes are usage errors. */
+export function prepareRequestFrom(spec: RktCommandSpec, values: FlagValues, apps: AppArg[], globals: Globals): PrepareRequest {
+  const asUsage = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
+  const list = (name: string) => (values[name] as string[] | undefined) ?? [];
+  const req: PrepareRequest = {
+    apps,
+    podManifestFile: values["pod-manifest"] as string | undefined,
+    stage1Image: values["stage1-image"] as string | undefined,
+    volumes: asUsage(() => list("volume").map(parseVolumeFlag)),
+    mounts: asUsage(() => list("mount").map(parseMountFlag)),
+    ports: asUsage(() => list("port").map(parsePortFlag)),
+    setEnv: asUsage(() => parseSetEnv(list("set-env"))),
+    inheritedEnv: values["inherit-env"] ? { ...process.env } : undefined,
+    local: values.local as boolean,
+    insecureSkipVerify: globals.insecureSkipVerify,
+    noOverlay: values["no-overlay"] as boolean,
+    privateUsers: values["private-users"] as boolean,
+    durable: spec.name === "prepare",
+    metadataUrl: "",
+  };
+  if (spec.name === "run" && req.ports.length > 0 && values["private-net"] === undefined) throw new UsageError("--port flag requires --private-net");
+  asUsage(() => checkPrepareRequest(req));
+  return req;
+}
+
+/**
+ * Opens the store and prepares the pod; errors after the pod exists exit 254 and name
+ * the pod, so scripts can tell them from bad input (rkt-cli §1.5).
+ */
+export async function preparePodFromCommand(dataDir: string, req: PrepareRequest) {
+  const { systemConfig, localConfig, trustKeysFromHttps } = globals();
+  const store = Store.open(dataDir);
+  try {
+    return await preparePod(dataDir, store, req, (ref, opts) =>
+      fetchImage(store, ref, {
+        local: req.local,
+        insecureSkipVerify: opts.stage1 === true || req.insecureSkipVerify,
+        trustKeysFromHttps,
+        keystore: { systemConfig, localConfig },
+        onSignatureVerified: (identities) => process.stderr.write(signatureVerifiedMessage(identities)),
+        signature: opts.signature,
+      }),
+    );
+  } catch (err) {
+    if (err instanceof PodSetupError) throw new RktError(`pod ${err.uuid}: ${err.message}`, ExitCode.PodFailure);
+    throw err;
+  } finally {
+    store.close();
+  }
+}
