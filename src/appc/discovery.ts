@@ -13,7 +13,7 @@ export interface ImageEndpoint {
 export interface DiscoveryOptions {
   /** Retry a level over http:// when https:// failed or was not 200. */
   allowHttp: boolean;
-  /** Performs a GET, following redirects; throws when the server cannot be reached. */
+  /** Performs a GET, following redirects; throws, naming the URL, when the server cannot be reached. */
   get: (url: string) => Promise<Response>;
 }
 
@@ -76,7 +76,7 @@ async function fetchDiscoveryPage(level: string, opts: DiscoveryOptions, failure
       await response.body?.cancel();
       failures.push(`${url}: bad HTTP status code: ${response.status}`);
     } catch (err) {
-      failures.push(`${url}: ${(err as Error).message}`);
+      failures.push((err as Error).message); // HttpGet errors name the URL they failed on
     }
   }
   return undefined;

@@ -11,6 +11,7 @@ export interface HttpClientOptions {
   skipTlsVerify: boolean;
 }
 
+/** A GET following redirects; its errors start with the URL that failed. */
 export type HttpGet = (url: string, headers?: Record<string, string>) => Promise<Response>;
 
 const MAX_REDIRECTS = 10;

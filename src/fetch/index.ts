@@ -2,12 +2,13 @@
 // store, files (and file:// URLs) are imported once their signature checks out, http(s)
 // URLs go through the remote cache, names through appc discovery, and docker:// URLs to
 // the docker module (loaded only then). A fetched image's tree is rendered at once, so
-// the first run extracts nothing; rendering resolves its dependencies (by image ID, or by
-// name and labels) in the store and fails if one is missing.
+// the first run extracts nothing. Dependencies are fetched after the image that names
+// them (dependencies.ts); rendering then finds them in the store.
 import type { Store } from "../store";
 import { readAuthConfig } from "./auth-config";
 import type { FetchOptions } from "./fetch-options";
-import { classifyImage } from "./image-source";
+import { fetchDependencies } from "./dependencies";
+import { classifyImage, type ImageSource } from "./image-source";
 import { fetchByName, fetchFromUrl } from "./remote-source";
 import { importVerifiedFile } from "./verified-import";
 
@@ -23,7 +24,13 @@ export interface ImageToFetch {
 
 /** Fetches one image and its dependencies; returns the store key. */
 export async function fetchImage(store: Store, ref: string, opts: FetchOptions): Promise<string> {
-  const key = await storeKeyFor(store, ref, opts);
+  const source = classifyImage(ref);
+  const key = await storeKeyFor(store, ref, source, opts);
+  // An image named by ID was fetched with its dependencies when it came into the store.
+  if (source.kind !== "id") {
+    const dependencyOpts = { ...opts, signature: undefined };
+    await fetchDependencies(store, key, (depRef, name, labels, findInStore) => fetchByName(store, depRef, name, labels, dependencyOpts, findInStore));
+  }
   await store.renderTree(key);
   return key;
 }
@@ -43,8 +50,7 @@ export async function fetchImages(
   return keys;
 }
 
-async function storeKeyFor(store: Store, ref: string, opts: FetchOptions): Promise<string> {
-  const source = classifyImage(ref);
+async function storeKeyFor(store: Store, ref: string, source: ImageSource, opts: FetchOptions): Promise<string> {
   switch (source.kind) {
     case "id":
       try {

@@ -22,9 +22,20 @@ export async function fetchFromUrl(store: Store, url: string, opts: FetchOptions
   });
 }
 
-export async function fetchByName(store: Store, ref: string, name: string, labels: Label[], opts: FetchOptions): Promise<string> {
-  if (opts.local) return store.findImageByName(name, labels);
-  return fetchByDiscovery(remoteContext(store, opts), ref, name, labels, { trustKeysFromHttps: opts.trustKeysFromHttps ?? true, signature: opts.signature });
+/**
+ * Fetches a name by discovery; `findInStore` (by default the name with these labels) answers
+ * when discovery fails, and alone with --local.
+ */
+export async function fetchByName(
+  store: Store,
+  ref: string,
+  name: string,
+  labels: Label[],
+  opts: FetchOptions,
+  findInStore = () => store.findImageByName(name, labels),
+): Promise<string> {
+  if (opts.local) return findInStore();
+  return fetchByDiscovery(remoteContext(store, opts), ref, name, labels, { trustKeysFromHttps: opts.trustKeysFromHttps ?? true, signature: opts.signature, findInStore });
 }
 
 /** `x.aci` -> `x.aci.asc`; any other URL gets `.aci.asc` appended to its path. */

@@ -3,6 +3,7 @@
 // names like `127.0.0.1/example/app` are discovered at https://127.0.0.1:443 with all
 // traffic on that namespace's loopback. Signatures and keys are real gpg ones.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostOsArch } from "../../src/appc";
@@ -390,6 +391,62 @@ describe("fetching by name through meta discovery", () => {
     expect(insecure).toMatchObject({ exitCode: 0, stderr: `rkt: searching for app image ${name}:1.0.0\n` });
     expect(insecure.stdout).toMatch(shortIdLine);
     expect(requests().filter((q) => q.port === HTTP_PORT).map((q) => q.pathAndQuery)).toEqual(["/example/app?ac-discovery=1", "/example?ac-discovery=1"]);
+  });
+
+  /** Builds and signs an image `name`:`version` for this host; returns its routes and file. */
+  function signedImage(name: string, version: string, opts: { dependencies?: unknown[]; file: string; compression?: "none" }): { routes: Record<string, Route>; aci: string } {
+    const manifest = imageManifest(name, {
+      labels: [{ name: "version", value: version }, { name: "os", value: os }, { name: "arch", value: arch }],
+      ...(opts.dependencies ? { dependencies: opts.dependencies } : {}),
+    });
+    const aci = makeTestAci(work.path, `${name.replaceAll("/", "_")}-${version}-${++caseNumber}.aci`, { manifest, files: { [opts.file]: name }, compression: opts.compression });
+    signer.sign(aci, `${aci}.asc`);
+    return { aci, routes: { [imagePath(name, version, "aci")]: { file: aci }, [imagePath(name, version, "aci.asc")]: { file: `${aci}.asc` } } };
+  }
+
+  test("an image's dependencies are discovered, verified and fetched in turn, and render with it", async () => {
+    const lib = signedImage("127.0.0.1/example/lib", "latest", { file: "etc/lib" });
+    const base = signedImage("127.0.0.1/example/base", "1.0.0", { file: "etc/base", dependencies: [{ imageName: "127.0.0.1/example/lib" }] });
+    const top = signedImage("127.0.0.1/example/top", "1.0.0", {
+      file: "etc/top",
+      dependencies: [{ imageName: "127.0.0.1/example/base", labels: [{ name: "version", value: "1.0.0" }] }],
+    });
+    serveDiscovery({ ...lib.routes, ...base.routes, ...top.routes });
+    const setup = freshSetup({ trustRoot: true });
+    const r = await rktIn(setup, ["--trust-keys-from-https=false", "fetch", "127.0.0.1/example/top:1.0.0"]);
+    expect(r.stderr.match(/^rkt: searching for app image .*$/gm)).toEqual([
+      "rkt: searching for app image 127.0.0.1/example/top:1.0.0",
+      "rkt: searching for app image 127.0.0.1/example/base:1.0.0",
+      "rkt: searching for app image 127.0.0.1/example/lib",
+    ]);
+    expect(r.stderr.split(verifiedBySigner).length - 1).toBe(3);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(shortIdLine);
+    const out = join(work.path, `rendered-${++caseNumber}`);
+    expect((await rktIn(setup, ["image", "render", "--rootfs-only", "127.0.0.1/example/top:1.0.0", out])).exitCode).toBe(0);
+    expect(["top", "base", "lib"].map((f) => readFileSync(join(out, "etc", f), "utf8"))).toEqual(["127.0.0.1/example/top", "127.0.0.1/example/base", "127.0.0.1/example/lib"]);
+  });
+
+  test("a dependency pinned by an image ID the store holds is not looked up; a discovered image with another ID is refused", async () => {
+    const base = signedImage("127.0.0.1/example/base", "1.0.0", { file: "etc/base", compression: "none" });
+    const baseId = `sha512-${createHash("sha512").update(readFileSync(base.aci)).digest("hex")}`;
+    const pinned = signedImage("127.0.0.1/example/pinned", "1.0.0", { file: "etc/pinned", dependencies: [{ imageName: "127.0.0.1/example/base", imageID: baseId }] });
+    const wrongId = `sha512-${"0".repeat(128)}`;
+    const mismatched = signedImage("127.0.0.1/example/mismatched", "1.0.0", {
+      file: "etc/x",
+      dependencies: [{ imageName: "127.0.0.1/example/base", imageID: wrongId, labels: [{ name: "version", value: "1.0.0" }] }],
+    });
+    serveDiscovery({ ...base.routes, ...pinned.routes, ...mismatched.routes });
+    const setup = freshSetup({ trustRoot: true });
+    expect((await rktIn(setup, ["--trust-keys-from-https=false", "fetch", "127.0.0.1/example/base:1.0.0"])).exitCode).toBe(0);
+    serveDiscovery({ ...base.routes, ...pinned.routes, ...mismatched.routes });
+    const ok = await rktIn(setup, ["--trust-keys-from-https=false", "fetch", "127.0.0.1/example/pinned:1.0.0"]);
+    expect(ok.exitCode).toBe(0);
+    expect(requests().filter((q) => q.pathAndQuery.includes("example/base"))).toEqual([]);
+
+    const refused = await rktIn(setup, ["--trust-keys-from-https=false", "fetch", "127.0.0.1/example/mismatched:1.0.0"]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toEndWith(`fetch: dependency 127.0.0.1/example/base:1.0.0: found image ${baseId.slice(0, 71)}, but the dependency requires image ID ${wrongId}\n`);
   });
 
   test("when discovery fails the store is searched instead", async () => {
