@@ -1,6 +1,7 @@
 // Builds everything into dist/: the native library and the stage1 image (embedded
-// assets), the demo image dist/hello.aci, and the single executable dist/rkt.
-import { mkdirSync } from "node:fs";
+// assets), the demo image dist/hello.aci, the sample systemd units dist/init/systemd/,
+// and the single executable dist/rkt.
+import { cpSync, mkdirSync } from "node:fs";
 import { buildNativeLibrary } from "./native/build";
 import { buildHelloImage, buildStage1Image } from "./stage1/build";
 
@@ -18,6 +19,8 @@ step("stage1 image");
 await buildStage1Image(work);
 step("demo image");
 await buildHelloImage(dist);
+step("systemd units");
+cpSync("src/init/systemd", `${dist}/init/systemd`, { recursive: true });
 
 step("rkt executable");
 // --bytecode (which needs the ESM format for main.ts's top-level await) halves start-up:

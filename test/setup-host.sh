@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(gcc libc6-dev make zlib1g-dev liblzma-dev libbz2-dev xz-utils bzip2 busybox-static
   iproute2 util-linux tar gzip gnupg openssl containernetworking-plugins iptables
-  docker-registry skopeo apache2-utils)
+  docker-registry skopeo apache2-utils systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

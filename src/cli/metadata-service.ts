@@ -1,6 +1,6 @@
 import { rktCommand } from "./command";
-import { RktError, UsageError } from "./errors";
-import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET, startMetadataService } from "../mds";
+import { UsageError } from "./errors";
+import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET, startMetadataService, takeActivatedSocket } from "../mds";
 
 export default rktCommand({
   name: "metadata-service",
@@ -11,7 +11,8 @@ export default rktCommand({
     "registrations from rkt run over a Unix socket, until SIGINT or SIGTERM. Apps find it",
     "through AC_METADATA_URL, which carries their pod's token. Pods are kept in memory only.",
     "rkt run and run-prepared register on the socket named by RKT_METADATA_SOCKET when it",
-    "is set; gc unregisters a pod through the socket it registered on.",
+    "is set; gc unregisters a pod through the socket it registered on. Started by systemd",
+    "socket activation (LISTEN_FDS), it takes registrations on the socket passed as fd 3.",
   ],
   maxArgs: 0,
   args: {
@@ -22,14 +23,15 @@ export default rktCommand({
     const portText = args["listen-port"] as string;
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`invalid argument "${portText}" for --listen-port: must be a port number`);
-    // Socket activation would hand us a listening fd, which Bun.serve cannot adopt.
-    if (process.env.LISTEN_FDS) throw new RktError("systemd socket activation (LISTEN_FDS) is not supported; let the service create its socket (--socket)");
+    const inheritedFd = takeActivatedSocket();
     const service = await startMetadataService({
       port,
       socketPath: args.socket as string,
+      inheritedFd,
       log: (line) => void process.stdout.write(`${line}\n`),
     });
-    process.stdout.write(`metadata service listening on port ${service.appPort}, registrations on ${service.socketPath}\n`);
+    const registrations = inheritedFd === undefined ? (args.socket as string) : `the socket passed as fd ${inheritedFd} (socket activation)`;
+    process.stdout.write(`metadata service listening on port ${service.appPort}, registrations on ${registrations}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);

@@ -1,8 +1,10 @@
 // `rkt metadata-service` (rkt-cli §3.14): the app API on TCP, the registration API on a
-// Unix socket, one in-memory registry and one HMAC key per start.
+// Unix socket (its own, or one inherited through socket activation), one in-memory
+// registry and one HMAC key per start.
 import { lstatSync, mkdirSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { answerAppRequest } from "./app-api";
+import { serveOnInheritedSocket, type FetchHandler } from "./inherited-listener";
 import { newHmacKey } from "./hmac";
 import { PodRegistry } from "./pod-registry";
 import { answerRegistration } from "./registration-api";
@@ -12,21 +14,24 @@ export interface MetadataServiceOptions {
   port: number;
   /** Address the app API listens on; all IPv4 addresses by default. */
   hostname?: string;
+  /** The Unix socket the service creates for registrations (0600) and removes on stop. */
   socketPath: string;
+  /**
+   * A listening socket inherited through socket activation: registrations arrive there
+   * instead, and `socketPath` is neither created nor removed (it belongs to the activator).
+   */
+  inheritedFd?: number;
   /** Receives one `METHOD URI - STATUS` line per request. */
   log: (line: string) => void;
 }
 
 export interface MetadataService {
   appPort: number;
-  socketPath: string;
-  /** Stops both listeners and removes the socket. */
+  /** Stops both listeners and removes the socket it created. */
   stop(): void;
 }
 
-type Handler = (req: Request) => Promise<Response>;
-
-function logged(handler: Handler, log: (line: string) => void): Handler {
+function logged(handler: FetchHandler, log: (line: string) => void): FetchHandler {
   return async (req) => {
     let res: Response;
     try {
@@ -66,32 +71,44 @@ async function prepareSocketPath(socketPath: string): Promise<void> {
 export async function startMetadataService(opts: MetadataServiceOptions): Promise<MetadataService> {
   const registry = new PodRegistry();
   const key = newHmacKey();
-  await prepareSocketPath(opts.socketPath);
+  if (opts.inheritedFd === undefined) await prepareSocketPath(opts.socketPath);
   const apps = Bun.serve({
     port: opts.port,
     hostname: opts.hostname ?? "0.0.0.0",
     fetch: logged((req) => answerAppRequest(registry, key, req), opts.log),
   });
   const appPort = apps.port!;
-  // Only root registers pods: the socket is born 0600, with no window of a wider mode.
-  const umask = process.umask(0o177);
-  let registration: ReturnType<typeof Bun.serve>;
+  const answer = logged((req) => answerRegistration(registry, appPort, req), opts.log);
+  let registration: { stop(): void };
   try {
-    registration = Bun.serve({ unix: opts.socketPath, fetch: logged((req) => answerRegistration(registry, appPort, req), opts.log) });
+    registration = opts.inheritedFd === undefined ? listenOnNewSocket(opts.socketPath, answer) : await serveOnInheritedSocket(opts.inheritedFd, answer);
   } catch (err) {
     apps.stop(true);
     throw err;
+  }
+  return {
+    appPort,
+    stop() {
+      apps.stop(true);
+      registration.stop();
+    },
+  };
+}
+
+function listenOnNewSocket(socketPath: string, answer: FetchHandler): { stop(): void } {
+  // Only root registers pods: the socket is born 0600, with no window of a wider mode.
+  const umask = process.umask(0o177);
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({ unix: socketPath, fetch: answer });
   } finally {
     process.umask(umask);
   }
   return {
-    appPort,
-    socketPath: opts.socketPath,
     stop() {
-      apps.stop(true);
-      registration.stop(true);
+      server.stop(true);
       try {
-        unlinkSync(opts.socketPath);
+        unlinkSync(socketPath);
       } catch {
         // Bun removed it already.
       }

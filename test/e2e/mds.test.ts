@@ -1,8 +1,8 @@
 // `rkt metadata-service` and pod registration: a busybox app asks the service about its
 // pod over loopback, gc unregisters the pod, and rkt run without a service only warns.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { appStatuses, busyboxImage, collectPods, shellApp, waitFor } from "./run-fixtures";
 
@@ -218,5 +218,35 @@ describe("rkt run without a metadata service", () => {
     expect(r.stderr).toContain("cannot reach the metadata service");
     expect(r.stderr).toContain("rkt metadata-service");
     expect(r.stdout).not.toContain("url=");
+  });
+});
+
+describe("rkt metadata-service started by systemd socket activation", () => {
+  test("takes registrations on the socket it was passed, and leaves that socket to the activator", async () => {
+    const activatedSocket = join(work.path, "activated", "metadata-svc.sock");
+    mkdirSync(dirname(activatedSocket));
+    // systemd-socket-activate binds the socket and execs the service at the first connection.
+    const activator = Bun.spawn(["systemd-socket-activate", "-l", activatedSocket, rktBinary, "metadata-service", "--listen-port=0"], {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      await waitFor("the activator's socket", () => (existsSync(activatedSocket) ? true : undefined));
+      const r = runPod(probeImage, activatedSocket);
+      expect(r.stderr).not.toContain("warning");
+      expect(r.exitCode).toBe(0);
+      expect(answers(r.stdout).uuid).toBe(r.uuid!);
+      activator.kill("SIGTERM");
+      expect(await activator.exited).toBe(0);
+      const log = await new Response(activator.stdout).text();
+      expect(log).toStartWith("metadata service listening on port ");
+      expect(log).toContain(", registrations on the socket passed as fd 3 (socket activation)\n");
+      expect(log).toContain(`PUT /pods/${r.uuid}/mds-probe - 200\n`);
+      expect(existsSync(activatedSocket)).toBe(true);
+    } finally {
+      activator.kill("SIGKILL");
+      await activator.exited;
+    }
   });
 });
