@@ -26,6 +26,7 @@ const actoolCommands: CommandTable = {
   discover: { description: "Discover the download URLs for an app", load: () => import("./actool-discover") },
   "patch-manifest": { description: "Copy an ACI and patch its manifest", load: () => import("./actool-patch-manifest") },
   validate: { description: "Validate one or more AppContainer files", load: () => import("./actool-validate") },
+  version: { description: "Print the version and exit", load: () => import("./actool-version") },
 };
 
 export const commandTable: CommandTable = {

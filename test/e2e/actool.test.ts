@@ -162,6 +162,11 @@ describe("multicall actool", () => {
     expect(JSON.parse(cat.stdout).name).toBe("example.com/greeter");
   });
 
+  test("version prints the appc version it implements, as actool and as rkt actool", () => {
+    expect(asActool(["version"])).toEqual({ exitCode: 0, stdout: "actool version 0.6.1\n", stderr: "" });
+    expect(rkt(path("data"), ["actool", "version"]).stdout).toBe("actool version 0.6.1\n");
+  });
+
   test("errors are prefixed with the command as actool names it", () => {
     const r = asActool(["cat-manifest", path("nope.aci")]);
     expect(r.exitCode).toBe(1);
