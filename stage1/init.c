@@ -2,8 +2,9 @@
  * [--private-users=SHIFT:COUNT] [--mds-token=TOKEN] [--local-config=DIR] UUID`.
  *
  * This process keeps `rkt run`'s PID and the pod lock: it prepares what needs the host's view
- * (cgroups, log files, the network namespace), clones the pod's PID 1 into new namespaces,
- * publishes its PID, forwards termination signals to it and exits with its status. */
+ * (sockets passed by the host's socket activation, cgroups, log files, the network
+ * namespace), clones the pod's PID 1 into new namespaces, publishes its PID, forwards
+ * termination signals to it and exits with its status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "namespaces.h"
 #include "pod_config.h"
 #include "pod_init.h"
+#include "sockets.h"
 
 struct init_options {
 	bool interactive;
@@ -153,6 +155,7 @@ int main(int argc, char **argv)
 	parse_arguments(argc, argv, &options);
 	keep_pod_lock();
 	load_pod(&pod, STAGE1_ROOT "/rkt", options.uuid);
+	adopt_inherited_sockets(&pod);
 	setup_pod_cgroups(&pod, "cgroup");
 	open_app_logs(&pod);
 	join_network_namespace_if_present("netns");

@@ -163,6 +163,8 @@ static void load_app(struct app *app, const char *rkt_dir, char *name)
 	app->log_fd = -1;
 	app->cgroup_procs_fd_count = 0;
 	app->listen_fds = xcalloc(app->socket_count, sizeof(int));
+	for (size_t i = 0; i < app->socket_count; i++)
+		app->listen_fds[i] = -1;
 }
 
 void load_pod(struct pod *pod, const char *rkt_dir, const char *uuid)

@@ -50,7 +50,7 @@ struct app {
 	int log_fd;
 	int cgroup_procs_fds[MAX_CGROUP_HIERARCHIES];
 	size_t cgroup_procs_fd_count;
-	int *listen_fds; /* one per socket, opened in the pod's network namespace */
+	int *listen_fds; /* one per socket (-1 until adopted from the host or opened by the pod) */
 };
 
 struct pod {
