@@ -1,5 +1,6 @@
 // Handing a prepared pod to stage1 (rkt-internals §5.2): mount the overlays in the host
-// mount namespace, keep the pod lock open across exec, chdir into the pod and execve
+// mount namespace, keep the pod lock (and any sockets passed to rkt by the host's socket
+// activation) open across exec, chdir into the pod and execve
 // the stage1 run entrypoint. The Bun process is replaced; `rkt run` exits with stage1's
 // status.
 import { existsSync, readFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import { mountOverlays, podOverlayLayers } from "./overlay";
 import { pointMetadataUrlAt } from "./mds-registration";
 import { Pod } from "./pod";
 import { readPodManifest, readStage1Id, usesOverlay } from "./pod-files";
+import { socketsPassedToRkt } from "./socket-activation";
 import { readPodStage1Manifest, stage1Entrypoint } from "./stage1-image";
 
 export interface Stage1RunOptions {
@@ -60,6 +62,8 @@ function execStage1(pod: Pod, opts: Stage1RunOptions): never {
   const entrypoint = stage1Entrypoint(readPodStage1Manifest(pod.path), "run");
   const program = join(pod.path, "stage1", "rootfs", entrypoint);
   libc.clearCloseOnExec(lockFd, pod.path);
+  // Bun makes inherited descriptors from 4 up close-on-exec; stage1 hands these to the apps.
+  for (const fd of socketsPassedToRkt()) libc.clearCloseOnExec(fd, `descriptor ${fd} passed by socket activation`);
   process.chdir(pod.path);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
