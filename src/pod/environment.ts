@@ -24,8 +24,15 @@ function setVar(vars: EnvVar[], name: string, value: string): void {
 }
 
 /**
+ * The systemd socket-activation variables describe descriptors passed to rkt itself
+ * (stage1 hands those through to apps and sets the apps' own), so they are never inherited.
+ */
+const SOCKET_ACTIVATION_VARIABLES: readonly string[] = ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"];
+
+/**
  * The app environment written into the pod manifest: the image's list with `--set-env`
- * values over it, then (with `--inherit-env`) rkt's own variables not named by either.
+ * values over it, then (with `--inherit-env`) rkt's own variables not named by either,
+ * except those of socket activation.
  */
 export function mergeAppEnvironment(
   image: readonly EnvVar[] | undefined,
@@ -36,7 +43,8 @@ export function mergeAppEnvironment(
   for (const v of setEnv) setVar(merged, v.name, v.value);
   if (inherited) {
     for (const [name, value] of Object.entries(inherited)) {
-      if (value !== undefined && !merged.some((v) => v.name === name)) merged.push({ name, value });
+      if (value === undefined || SOCKET_ACTIVATION_VARIABLES.includes(name)) continue;
+      if (!merged.some((v) => v.name === name)) merged.push({ name, value });
     }
   }
   return merged;

@@ -11,6 +11,11 @@ describe("app environment", () => {
     expect(Object.fromEntries(merged.map((v) => [v.name, v.value]))).toEqual({ A: "image", B: "flag", C: "flag", D: "host" });
   });
 
+  test("--inherit-env leaves out the socket-activation variables meant for rkt itself", () => {
+    const merged = mergeAppEnvironment([], [], { LISTEN_FDS: "1", LISTEN_PID: "42", LISTEN_FDNAMES: "web", KEPT: "host" });
+    expect(merged).toEqual([{ name: "KEPT", value: "host" }]);
+  });
+
   test("--set-env needs name=value once per name", () => {
     expect(() => parseSetEnv(["NOVALUE"])).toThrow("environment variable must be specified as name=value");
     expect(() => parseSetEnv(["A=1", "A=2"])).toThrow('environment variable "A" already set');
