@@ -8,6 +8,8 @@ import { flagDefaults, isFlagToken, parseTokens, readFlag, type FlagValues } fro
 import { globalFlagDefs, globalsFrom, setGlobals } from "./cli/globals";
 import { commandHelp, groupHelp } from "./cli/help";
 import type { RktCommand, RktCommandSpec } from "./cli/command";
+// Imported by its file, not through src/sys: the module index would load libc at start-up.
+import { warmUpCgroupMigration } from "./sys/cgroup-warmup";
 
 const ROOT_DESCRIPTION = "rkt, the application container runner";
 const ACTOOL_DESCRIPTION = "actool, the App Container tool";
@@ -17,6 +19,7 @@ interface Resolved {
   table: CommandTable;
   description: string;
   load?: () => Promise<{ default: RktCommand }>;
+  startsPod?: boolean;
   rest: string[];
   wantsHelp: boolean;
 }
@@ -50,7 +53,7 @@ function resolve(tokens: string[], root: CommandTable, rootName: string, rootDes
       table = entry.subcommands;
       continue;
     }
-    return { path, table, description, load: entry.load, rest: tokens.slice(i), wantsHelp: helpTopic };
+    return { path, table, description, load: entry.load, startsPod: entry.startsPod, rest: tokens.slice(i), wantsHelp: helpTopic };
   }
   return { path, table, description, rest: [], wantsHelp: true };
 }
@@ -79,6 +82,8 @@ async function dispatch(argv: string[], invokedAs: string): Promise<number> {
     process.stdout.write(groupHelp(r.path.join(" "), r.description, r.table, r.path.length === 1));
     return ExitCode.Ok;
   }
+  // As early as possible: the kernel's wait passes while the command loads and prepares.
+  if (r.startsPod && !r.wantsHelp) warmUpCgroupMigration();
   const { spec } = (await r.load()).default;
   const path = r.path.join(" ");
   if (r.wantsHelp || (spec.parse !== "raw" && wantsCommandHelp(r.rest, spec))) {

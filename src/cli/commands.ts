@@ -5,6 +5,8 @@ import type { RktCommand } from "./command";
 export interface CommandEntry {
   description: string;
   hidden?: boolean;
+  /** Starts a pod: the dispatcher warms up cgroup migration before loading the module. */
+  startsPod?: boolean;
   load?: () => Promise<{ default: RktCommand }>;
   subcommands?: CommandTable;
 }
@@ -41,8 +43,8 @@ export const commandTable: CommandTable = {
   "metadata-service": { description: "Run metadata service", load: () => import("./metadata-service") },
   prepare: { description: "Prepare to run image(s) in a pod in rkt", load: () => import("./prepare") },
   rm: { description: "Remove all files and resources associated with an exited pod", load: () => import("./rm") },
-  run: { description: "Run image(s) in a pod in rkt", load: () => import("./run") },
-  "run-prepared": { description: "Run a prepared application pod in rkt", load: () => import("./run-prepared") },
+  run: { description: "Run image(s) in a pod in rkt", startsPod: true, load: () => import("./run") },
+  "run-prepared": { description: "Run a prepared application pod in rkt", startsPod: true, load: () => import("./run-prepared") },
   status: { description: "Check the status of a rkt pod", load: () => import("./status") },
   stop: { description: "Stop a running pod", load: () => import("./stop") },
   trust: { description: "Trust a key for image verification", load: () => import("./trust") },
