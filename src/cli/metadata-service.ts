@@ -1,6 +1,7 @@
 import { rktCommand } from "./command";
 import { UsageError } from "./errors";
-import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET, startMetadataService, takeActivatedSocket } from "../mds";
+import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET, startMetadataService } from "../mds";
+import { forgetPassedSockets, socketsPassedByServiceManager } from "../sys";
 
 export default rktCommand({
   name: "metadata-service",
@@ -23,7 +24,9 @@ export default rktCommand({
     const portText = args["listen-port"] as string;
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`invalid argument "${portText}" for --listen-port: must be a port number`);
-    const inheritedFd = takeActivatedSocket();
+    // The registration socket, when socket activation passed one (the first, fd 3).
+    const [inheritedFd] = socketsPassedByServiceManager();
+    forgetPassedSockets();
     const service = await startMetadataService({
       port,
       socketPath: args.socket as string,

@@ -2,7 +2,6 @@
 // `rkt metadata-service`, and the client rkt run and gc use to register pods.
 export { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET } from "./defaults";
 export { startMetadataService, type MetadataService, type MetadataServiceOptions } from "./server";
-export { takeActivatedSocket } from "./socket-activation";
 export {
   MetadataServiceUnreachable,
   metadataUrl,

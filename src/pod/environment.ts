@@ -2,6 +2,9 @@
 // image < --set-env) written into the pod manifest, and the final environment stage1
 // gives the app (appc.md §6.4 defaults plus AC_APP_NAME, AC_METADATA_URL, container).
 import type { EnvVar } from "../appc";
+// The socket-activation variables describe descriptors passed to rkt itself (stage1 hands
+// those through to apps and sets the apps' own), so they are never inherited.
+import { SOCKET_ACTIVATION_VARIABLES } from "../sys";
 
 /** `NAME=VALUE` flags in order; a name given twice is an error, as in rkt. */
 export function parseSetEnv(values: readonly string[]): EnvVar[] {
@@ -22,12 +25,6 @@ function setVar(vars: EnvVar[], name: string, value: string): void {
   if (existing) existing.value = value;
   else vars.push({ name, value });
 }
-
-/**
- * The systemd socket-activation variables describe descriptors passed to rkt itself
- * (stage1 hands those through to apps and sets the apps' own), so they are never inherited.
- */
-const SOCKET_ACTIVATION_VARIABLES: readonly string[] = ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"];
 
 /**
  * The app environment written into the pod manifest: the image's list with `--set-env`

@@ -5,12 +5,11 @@
 // status.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { libc } from "../sys";
+import { libc, socketsPassedByServiceManager } from "../sys";
 import { mountOverlays, podOverlayLayers } from "./overlay";
 import { pointMetadataUrlAt } from "./mds-registration";
 import { Pod } from "./pod";
 import { readPodManifest, readStage1Id, usesOverlay } from "./pod-files";
-import { socketsPassedToRkt } from "./socket-activation";
 import { readPodStage1Manifest, stage1Entrypoint } from "./stage1-image";
 
 export interface Stage1RunOptions {
@@ -63,7 +62,7 @@ function execStage1(pod: Pod, opts: Stage1RunOptions): never {
   const program = join(pod.path, "stage1", "rootfs", entrypoint);
   libc.clearCloseOnExec(lockFd, pod.path);
   // Bun makes inherited descriptors from 4 up close-on-exec; stage1 hands these to the apps.
-  for (const fd of socketsPassedToRkt()) libc.clearCloseOnExec(fd, `descriptor ${fd} passed by socket activation`);
+  for (const fd of socketsPassedByServiceManager()) libc.clearCloseOnExec(fd, `descriptor ${fd} passed by socket activation`);
   process.chdir(pod.path);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;

@@ -5,3 +5,4 @@ export { FileLock, lockKeyFile, type LockMode } from "./lock";
 export * as native from "./native";
 export { fsyncDir, mkdirDurably, syncFilesystemOf, writeFileDurably } from "./durable-fs";
 export { withTemporary } from "./interrupt-cleanup";
+export { SOCKET_ACTIVATION_VARIABLES, forgetPassedSockets, socketsPassedByServiceManager } from "./socket-activation";
