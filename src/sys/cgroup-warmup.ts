@@ -11,13 +11,16 @@ import { join } from "node:path";
 
 /** Starts the no-op migration in the background; failures (no cgroupfs, no root) are ignored. */
 export function warmUpCgroupMigration(procSelfCgroup = "/proc/self/cgroup"): void {
-  let procs: string | undefined;
   try {
-    procs = ownCgroupProcsFile(readFileSync(procSelfCgroup, "utf8"));
+    const procs = ownCgroupProcsFile(readFileSync(procSelfCgroup, "utf8"));
+    // Only when the file lists us: a cgroup namespace could make the path name another
+    // cgroup, and writing ourselves into the cgroup we are in moves nothing.
+    if (procs && readFileSync(procs, "utf8").split("\n").includes(String(process.pid))) {
+      void writeFile(procs, "0").catch(() => {});
+    }
   } catch {
-    return;
+    // no cgroupfs here, or not ours to read
   }
-  if (procs) void writeFile(procs, "0").catch(() => {});
 }
 
 /**
