@@ -10,10 +10,13 @@
 bool debug_enabled = false;
 static const char *current_app = NULL;
 static int failure_exit_status = EXIT_SETUP_FAILED;
+static void (*cleanup_before_exit)(void) = NULL;
 
 void error_set_app(const char *app_name) { current_app = app_name; }
 
 void error_set_exit_status(int status) { failure_exit_status = status; }
+
+void error_set_cleanup(void (*cleanup)(void)) { cleanup_before_exit = cleanup; }
 
 static void print_failure(const char *op, const char *path, const char *reason)
 {
@@ -35,18 +38,25 @@ static void print_failure(const char *op, const char *path, const char *reason)
 		return;
 }
 
+/* The cleanup comes first, so that the line reaches a terminal in its usual mode. */
+static _Noreturn void fail(const char *op, const char *path, const char *reason)
+{
+	if (cleanup_before_exit != NULL)
+		cleanup_before_exit();
+	print_failure(op, path, reason);
+	_exit(failure_exit_status);
+}
+
 _Noreturn void die_errnum(const char *op, const char *path, int errnum)
 {
-	print_failure(op, path, strerror(errnum));
-	_exit(failure_exit_status);
+	fail(op, path, strerror(errnum));
 }
 
 _Noreturn void die_errno(const char *op, const char *path) { die_errnum(op, path, errno); }
 
 _Noreturn void die_message(const char *what, const char *why)
 {
-	print_failure(what, NULL, why);
-	_exit(failure_exit_status);
+	fail(what, NULL, why);
 }
 
 void warn_errno(const char *op, const char *path)

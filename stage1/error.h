@@ -13,6 +13,8 @@ extern bool debug_enabled;
 void error_set_app(const char *app_name);
 /* Exit status used by die_*(); app launchers use their own (e.g. 127 for exec). */
 void error_set_exit_status(int status);
+/* CLEANUP runs before die_*() exits (e.g. to give the terminal its mode back); NULL: none. */
+void error_set_cleanup(void (*cleanup)(void));
 
 /* Prints "stage1: OP PATH: strerror(errno)" and exits. PATH may be NULL. */
 _Noreturn void die_errno(const char *op, const char *path);

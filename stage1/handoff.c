@@ -17,51 +17,27 @@ void open_handoff(int ends[2])
 		die_errno("socketpair", NULL);
 }
 
-void send_go(int end, pid_t pid1, const char *stage1_root)
+/* One byte, with DESCRIPTOR attached when it is not -1. */
+static bool send_message(int end, char byte, int descriptor)
 {
-	char cwd[PATH_MAX];
-	char byte = 'g';
 	char control[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec data = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr message = { .msg_iov = &data, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
-	struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+	struct msghdr message = { .msg_iov = &data, .msg_iovlen = 1 };
 
-	if (getcwd(cwd, sizeof cwd) == NULL)
-		die_errno("getcwd", NULL);
-	char *path = format_string("/proc/%d/root%s/%s", (int)pid1, cwd, stage1_root);
-	int root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root_fd < 0)
-		die_errno("open", path);
-	header->cmsg_level = SOL_SOCKET;
-	header->cmsg_type = SCM_RIGHTS;
-	header->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(header), &root_fd, sizeof(int));
-	if (sendmsg(end, &message, 0) != 1)
-		die_errno("start", "pod");
-	close(root_fd);
-	free(path);
+	if (descriptor >= 0) {
+		message.msg_control = control;
+		message.msg_controllen = sizeof control;
+		struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+		header->cmsg_level = SOL_SOCKET;
+		header->cmsg_type = SCM_RIGHTS;
+		header->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(header), &descriptor, sizeof(int));
+	}
+	return sendmsg(end, &message, 0) == 1;
 }
 
-bool wait_until_ready(int end)
-{
-	char byte;
-	ssize_t got;
-
-	do
-		got = read(end, &byte, 1);
-	while (got < 0 && errno == EINTR);
-	close(end);
-	return got == 1;
-}
-
-void send_ready(int end)
-{
-	if (write(end, "r", 1) != 1)
-		die_errno("report ready", "pod");
-	close(end);
-}
-
-int receive_go(int end)
+/* False when the other side went away; *DESCRIPTOR is the attached one (close-on-exec) or -1. */
+static bool receive_message(int end, int *descriptor)
 {
 	char byte;
 	char control[CMSG_SPACE(sizeof(int))] = { 0 };
@@ -69,14 +45,53 @@ int receive_go(int end)
 	struct msghdr message = { .msg_iov = &data, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
 	struct cmsghdr *header;
 	ssize_t got;
-	int root_fd;
 
 	do
 		got = recvmsg(end, &message, MSG_CMSG_CLOEXEC);
 	while (got < 0 && errno == EINTR);
-	header = CMSG_FIRSTHDR(&message);
-	if (got != 1 || header == NULL || header->cmsg_type != SCM_RIGHTS)
+	header = got == 1 ? CMSG_FIRSTHDR(&message) : NULL;
+	*descriptor = -1;
+	if (header != NULL && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS)
+		memcpy(descriptor, CMSG_DATA(header), sizeof(int));
+	return got == 1;
+}
+
+void send_go(int end, pid_t pid1, const char *stage1_root)
+{
+	char cwd[PATH_MAX];
+
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		die_errno("getcwd", NULL);
+	char *path = format_string("/proc/%d/root%s/%s", (int)pid1, cwd, stage1_root);
+	int root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		die_errno("open", path);
+	if (!send_message(end, 'g', root_fd))
+		die_errno("start", "pod");
+	close(root_fd);
+	free(path);
+}
+
+bool wait_until_ready(int end, int *terminal_fd)
+{
+	bool ready = receive_message(end, terminal_fd);
+
+	close(end);
+	return ready;
+}
+
+void send_ready(int end, int terminal_fd)
+{
+	if (!send_message(end, 'r', terminal_fd))
+		die_errno("report ready", "pod");
+	close(end);
+}
+
+int receive_go(int end)
+{
+	int root_fd;
+
+	if (!receive_message(end, &root_fd) || root_fd < 0)
 		die_message("start the pod", "the host side of stage1 went away");
-	memcpy(&root_fd, CMSG_DATA(header), sizeof(int));
 	return root_fd;
 }

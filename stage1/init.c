@@ -4,7 +4,8 @@
  * This process keeps `rkt run`'s PID and the pod lock: it prepares what needs the host's view
  * (sockets passed by the host's socket activation, cgroups, log files, the network
  * namespace), clones the pod's PID 1 into new namespaces, publishes its PID, forwards
- * termination signals to it and exits with its status. */
+ * termination signals to it, relays the pod's terminal with --interactive on a terminal, and
+ * exits with PID 1's status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include "pod_config.h"
 #include "pod_init.h"
 #include "sockets.h"
+#include "terminal_relay.h"
 
 struct init_options {
 	bool interactive;
@@ -150,11 +152,14 @@ int main(int argc, char **argv)
 	sigset_t forwarded;
 	int handoff[2];
 	pid_t child;
-	pid_t terminal_foreground = isatty(STDIN_FILENO) ? tcgetpgrp(STDIN_FILENO) : -1;
+	int terminal_master = -1;
 
 	parse_arguments(argc, argv, &options);
 	keep_pod_lock();
 	load_pod(&pod, STAGE1_ROOT "/rkt", options.uuid);
+	if (options.interactive && pod.app_count != 1)
+		die_message("--interactive", format_string("the pod has %zu apps, interactive mode runs exactly one",
+							    pod.app_count));
 	adopt_inherited_sockets(&pod);
 	setup_pod_cgroups(&pod, "cgroup");
 	open_app_logs(&pod);
@@ -172,17 +177,11 @@ int main(int argc, char **argv)
 	if (options.ids.enabled)
 		write_id_maps(child, &options.ids);
 	send_go(handoff[1], child, STAGE1_ROOT);
-	if (wait_until_ready(handoff[1]))
+	if (wait_until_ready(handoff[1], &terminal_master))
 		write_file_atomically("pid", format_string("%d\n", (int)child), 0644);
 	if (sigprocmask(SIG_UNBLOCK, &forwarded, NULL) < 0)
 		die_errno("unblock signals", NULL);
-
-	int status = wait_for_pod(child);
-	/* An interactive app took the terminal's foreground; give it back to rkt's group. */
-	if (terminal_foreground > 0) {
-		signal(SIGTTOU, SIG_IGN);
-		if (tcsetpgrp(STDIN_FILENO, terminal_foreground) < 0)
-			debug_message("restore terminal foreground: %s", strerror(errno));
-	}
-	return status;
+	if (terminal_master >= 0)
+		relay_pod_terminal(terminal_master, child, pod.apps[0].log_fd);
+	return wait_for_pod(child);
 }

@@ -5,7 +5,6 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include "error.h"
 #include "exec_app.h"
 #include "files.h"
+#include "pod_terminal.h"
 #include "sockets.h"
 
 /* PID 1 inherited handlers, blocks the signals it reads through a signalfd and ignores
@@ -28,24 +28,6 @@ static void reset_signals(void)
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		die_errno("reset signal mask", NULL);
-}
-
-/* The app becomes the terminal's foreground process group, so that ^C reaches the app and
- * not the pod's PID 1; the user's session keeps its controlling terminal. */
-static void take_terminal_foreground(void)
-{
-	sigset_t ttou, previous;
-
-	if (!isatty(STDIN_FILENO))
-		return;
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	if (sigprocmask(SIG_BLOCK, &ttou, &previous) < 0)
-		die_errno("block SIGTTOU", NULL);
-	if (tcsetpgrp(STDIN_FILENO, getpid()) < 0)
-		die_errno("make foreground", "terminal");
-	if (sigprocmask(SIG_SETMASK, &previous, NULL) < 0)
-		die_errno("restore signal mask", NULL);
 }
 
 static void connect_output(const struct app_output *output)
@@ -71,18 +53,19 @@ static void set_identity(const struct app *app)
 }
 
 static _Noreturn void run_app_process(const struct app *app, char *const *argv, enum app_role role,
-				      const struct app_output *output, bool interactive)
+				      const struct app_output *output, const struct app_stdio *stdio)
 {
 	char **environment;
 
 	error_set_app(app->name);
-	if (setpgid(0, 0) < 0)
+	/* Its own process group either way: a session leader leads one too. */
+	if (stdio->kind == STDIO_POD_TERMINAL)
+		take_pod_terminal(stdio->terminal_fd);
+	else if (setpgid(0, 0) < 0)
 		die_errno("setpgid", NULL);
-	if (interactive)
-		take_terminal_foreground();
 	reset_signals();
 	join_app_cgroups(app);
-	if (!interactive)
+	if (stdio->kind == STDIO_OUTPUT_PIPES)
 		connect_output(output);
 	environment = load_app_environment(app->name, 2);
 	if (role == ROLE_MAIN)
@@ -97,16 +80,17 @@ static _Noreturn void run_app_process(const struct app *app, char *const *argv, 
 }
 
 pid_t launch_app_process(const struct app *app, char *const *argv, enum app_role role,
-			 const struct app_output *output, bool interactive)
+			 const struct app_output *output, const struct app_stdio *stdio)
 {
 	pid_t pid = fork();
 
 	if (pid < 0)
 		die_errno("fork", NULL);
 	if (pid == 0)
-		run_app_process(app, argv, role, output, interactive);
-	/* Also set here, so that a stop right after the fork reaches the whole group. */
-	if (setpgid(pid, pid) < 0 && errno != EACCES && errno != ESRCH)
+		run_app_process(app, argv, role, output, stdio);
+	/* Also set here, so that a stop right after the fork reaches the whole group; not for a
+	 * process that starts a session, which setsid refuses to a group leader. */
+	if (stdio->kind != STDIO_POD_TERMINAL && setpgid(pid, pid) < 0 && errno != EACCES && errno != ESRCH)
 		warn_errno("setpgid", NULL);
 	return pid;
 }

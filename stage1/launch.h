@@ -2,7 +2,6 @@
 #ifndef STAGE1_LAUNCH_H
 #define STAGE1_LAUNCH_H
 
-#include <stdbool.h>
 #include <sys/types.h>
 
 #include "app_output.h"
@@ -10,10 +9,21 @@
 
 enum app_role { ROLE_PRE_START, ROLE_MAIN, ROLE_POST_STOP };
 
-/* Forks a process that joins APP's cgroups, gets its output pipes (or the terminal when
- * INTERACTIVE), enters the app root, takes the app's environment, capabilities, groups, user
- * and working directory, and execs ARGV. Returns its PID (in the pod). */
+/* Where an app's processes get stdin, stdout and stderr. */
+struct app_stdio {
+	enum {
+		STDIO_OUTPUT_PIPES, /* /dev/null in, output through PID 1 (passed on and logged) */
+		STDIO_INHERITED, /* PID 1's own: --interactive when stage1 runs on no terminal */
+		STDIO_POD_TERMINAL, /* the pod's pseudo terminal: --interactive on a terminal */
+	} kind;
+	int terminal_fd; /* STDIO_POD_TERMINAL: the slave (see pod_terminal.h) */
+};
+
+/* Forks a process that joins APP's cgroups, gets its stdin, stdout and stderr as STDIO says
+ * (OUTPUT: the app's pipes, for STDIO_OUTPUT_PIPES), enters the app root, takes the app's
+ * environment, capabilities, groups, user and working directory, and execs ARGV. Returns its
+ * PID (in the pod). */
 pid_t launch_app_process(const struct app *app, char *const *argv, enum app_role role,
-			 const struct app_output *output, bool interactive);
+			 const struct app_output *output, const struct app_stdio *stdio);
 
 #endif

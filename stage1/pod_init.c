@@ -11,7 +11,9 @@
 #include "dev.h"
 #include "error.h"
 #include "handoff.h"
+#include "launch.h"
 #include "namespaces.h"
+#include "pod_terminal.h"
 #include "rootfs.h"
 #include "sockets.h"
 #include "supervisor.h"
@@ -19,6 +21,10 @@
 _Noreturn void run_pod_init(struct pod *pod, bool interactive, bool user_namespace, int handoff_fd)
 {
 	int stage1_root_fd = receive_go(handoff_fd);
+	struct app_stdio stdio = { .kind = !interactive ? STDIO_OUTPUT_PIPES
+					   : isatty(STDIN_FILENO) ? STDIO_POD_TERMINAL
+								  : STDIO_INHERITED };
+	struct pod_terminal terminal = { .master_fd = -1, .slave_fd = -1 };
 
 	if (user_namespace)
 		become_user_namespace_root();
@@ -36,12 +42,17 @@ _Noreturn void run_pod_init(struct pod *pod, bool interactive, bool user_namespa
 	make_pod_root_mount();
 	mount_pod_root_filesystems(".");
 	mount_pod_dev(".");
+	if (stdio.kind == STDIO_POD_TERMINAL)
+		open_pod_terminal(".", &terminal);
 	mount_empty_volumes(pod, ".");
 	for (size_t i = 0; i < pod->app_count; i++)
 		mount_app_filesystem(&pod->apps[i], ".");
 	pivot_into_pod_root();
 	for (size_t i = 0; i < pod->app_count; i++)
 		open_app_sockets(&pod->apps[i]);
-	send_ready(handoff_fd);
-	exit(supervise_pod(pod, interactive));
+	send_ready(handoff_fd, terminal.master_fd);
+	if (terminal.master_fd >= 0)
+		close(terminal.master_fd);
+	stdio.terminal_fd = terminal.slave_fd;
+	exit(supervise_pod(pod, &stdio));
 }

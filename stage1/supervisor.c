@@ -32,7 +32,8 @@ struct app_run {
 struct supervisor {
 	struct app_run *runs;
 	size_t count;
-	bool interactive;
+	const struct app_stdio *stdio;
+	bool output_pipes; /* the apps' output passes through PID 1 */
 	bool stopping;
 	bool killed_everything;
 	struct timespec kill_deadline;
@@ -68,7 +69,7 @@ static void start_process(struct supervisor *pod, struct app_run *run, enum phas
 	enum app_role role = phase == PHASE_PRE_START ? ROLE_PRE_START : phase == PHASE_MAIN ? ROLE_MAIN : ROLE_POST_STOP;
 
 	run->phase = phase;
-	run->pid = launch_app_process(run->app, argv, role, &run->output, pod->interactive);
+	run->pid = launch_app_process(run->app, argv, role, &run->output, pod->stdio);
 	debug_message("app %s: started %s as pid %d", run->app->name, argv[0], (int)run->pid);
 }
 
@@ -192,13 +193,13 @@ static void wait_for_events(struct supervisor *pod)
 	int timeout = milliseconds_until_kill(pod);
 
 	fds[count++] = (struct pollfd){ .fd = pod->signal_fd, .events = POLLIN };
-	for (size_t i = 0; i < pod->count && !pod->interactive; i++) {
+	for (size_t i = 0; i < pod->count && pod->output_pipes; i++) {
 		fds[count++] = (struct pollfd){ .fd = pod->runs[i].output.out.read_fd, .events = POLLIN };
 		fds[count++] = (struct pollfd){ .fd = pod->runs[i].output.err.read_fd, .events = POLLIN };
 	}
 	if (poll(fds, count, timeout) < 0 && errno != EINTR)
 		die_errno("poll", NULL);
-	for (size_t i = 0; i < pod->count && !pod->interactive; i++) {
+	for (size_t i = 0; i < pod->count && pod->output_pipes; i++) {
 		if (fds[1 + 2 * i].revents & POLLIN)
 			pump_output(&pod->runs[i].output, &pod->runs[i].output.out);
 		if (fds[2 + 2 * i].revents & POLLIN)
@@ -235,16 +236,17 @@ static void end_remaining_processes(struct supervisor *pod)
 	kill_everything(pod);
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
-	for (size_t i = 0; i < pod->count && !pod->interactive; i++)
+	for (size_t i = 0; i < pod->count && pod->output_pipes; i++)
 		drain_app_output(&pod->runs[i].output);
 }
 
-int supervise_pod(struct pod *pod_config, bool interactive)
+int supervise_pod(struct pod *pod_config, const struct app_stdio *stdio)
 {
 	struct supervisor pod = {
 		.runs = xcalloc(pod_config->app_count, sizeof(struct app_run)),
 		.count = pod_config->app_count,
-		.interactive = interactive,
+		.stdio = stdio,
+		.output_pipes = stdio->kind == STDIO_OUTPUT_PIPES,
 	};
 
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
@@ -253,7 +255,7 @@ int supervise_pod(struct pod *pod_config, bool interactive)
 	for (size_t i = 0; i < pod.count; i++) {
 		struct app_run *run = &pod.runs[i];
 		run->app = &pod_config->apps[i];
-		if (!interactive)
+		if (pod.output_pipes)
 			open_app_output(&run->output, pod.count > 1 ? format_string("%s: ", run->app->name) : NULL,
 					run->app->log_fd);
 	}

@@ -4,11 +4,11 @@
 #ifndef STAGE1_SUPERVISOR_H
 #define STAGE1_SUPERVISOR_H
 
-#include <stdbool.h>
-
+#include "launch.h"
 #include "pod_config.h"
 
-/* Returns the pod's exit status: the first failing app's (128 + signal when killed), else 0. */
-int supervise_pod(struct pod *pod, bool interactive);
+/* STDIO: where the apps' stdin, stdout and stderr are. Returns the pod's exit status: the
+ * first failing app's (128 + signal when killed), else 0. */
+int supervise_pod(struct pod *pod, const struct app_stdio *stdio);
 
 #endif

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { basename, dirname, join } from "node:path";
 import { repoRoot, rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { appStatuses, busyboxImage, collectPods, podsIn, shellApp } from "./run-fixtures";
+import { TerminalSession } from "./terminal-session";
 
 const work = tempDir("rkt-run-images-");
 const data = tempDataDir("rkt-run-");
@@ -150,13 +151,43 @@ describe("rkt run", () => {
     expect(readFileSync(join(pod, "private-users-prepared"), "utf8")).toBe(`${outside}:65536`);
   });
 
-  test("--interactive gives the app the terminal", () => {
-    const image = busyboxImage(work.path, "example.com/tty", shellApp("test -t 0 && test -t 1 && echo on-a-tty; read line; echo got $line"));
-    // script(1) runs rkt on a fresh pseudo-terminal.
-    const command = `${rktBinary} --dir=${data.path} --insecure-skip-verify run --mds-register=false --interactive ${image}`;
-    const result = Bun.spawnSync(["script", "-qec", command, "/dev/null"], { stdin: Buffer.from("typed\n") });
-    expect(result.exitCode).toBe(0);
-    expect(result.stdout.toString()).toContain("on-a-tty\r\ngot typed\r\n");
+  test("--interactive gives the app a terminal of the pod's own, relays typed input and output, logs the output, and restores the terminal", async () => {
+    const image = busyboxImage(work.path, "example.com/tty", shellApp('echo ready; read line; echo "got $line"; readlink /proc/self/fd/0; stat -L -c %d /proc/self/fd/0 /dev/pts; exit 4'));
+    const uuidFile = join(work.path, "interactive-uuid");
+    // The devices of rkt's terminal's filesystem, of the app's, and of the pod's /dev/pts.
+    const session = new TerminalSession(`stat -L -c %d /proc/self/fd/0; ${rktBinary} --dir=${data.path} --insecure-skip-verify run --mds-register=false --uuid-file-save=${uuidFile} --interactive ${image}`);
+    try {
+      await session.waitFor("ready\r\n");
+      session.type("typed\n");
+      const transcript = await session.finish();
+      expect(transcript.commandStatus).toBe(4);
+      const shown = /^(\d+)\r\n(ready\r\ntyped\r\ngot typed\r\n\/dev\/pts\/\d+\r\n(\d+)\r\n(\d+)\r\n)$/;
+      expect(transcript.commandOutput).toMatch(shown);
+      const [, rktTerminalDevice, appOutput, appTerminalDevice, podPtsDevice] = shown.exec(transcript.commandOutput)!;
+      expect(appTerminalDevice).toBe(podPtsDevice!);
+      expect(appTerminalDevice).not.toBe(rktTerminalDevice!);
+      expect(transcript.modeAfter).toBe(transcript.modeBefore);
+      const uuid = readFileSync(uuidFile, "utf8");
+      expect(readFileSync(join(data.path, "pods", "run", uuid, "logs", "tty"), "utf8")).toBe(appOutput!);
+      expect(appStatuses(data.path, uuid)).toEqual({ tty: 4 });
+    } finally {
+      session.close();
+    }
+  });
+
+  test("--interactive: ^] pressed three times within a second kills the pod, and rkt run exits 137", async () => {
+    const image = busyboxImage(work.path, "example.com/forever", shellApp("echo ready; exec sleep 1000000"));
+    const session = new TerminalSession(`${rktBinary} --dir=${data.path} --insecure-skip-verify run --mds-register=false --interactive ${image}`);
+    try {
+      await session.waitFor("ready\r\n");
+      session.type("\x1d\x1d\x1d");
+      const transcript = await session.finish();
+      expect(transcript.commandStatus).toBe(137);
+      expect(transcript.commandOutput).toBe("ready\r\n");
+      expect(transcript.modeAfter).toBe(transcript.modeBefore);
+    } finally {
+      session.close();
+    }
   });
 
   test("a relative --dir is taken from the working directory, and its pods run", () => {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { buildHelloImage, buildStage1Image } from "../../stage1/build";
 import { tempDir } from "../support/harness";
 import { HandPod, type HandAppSpec } from "./stage1-pod";
+import { TerminalSession } from "./terminal-session";
 
 // Building the stage1 and running pods on a loaded 2-core machine can take seconds.
 setDefaultTimeout(60_000);
@@ -441,14 +442,63 @@ describe("stage1 init: stopping", () => {
 });
 
 describe("stage1 init: terminal, sockets, network namespace", () => {
-  test("--interactive gives the app the terminal as its foreground process group", async () => {
-    const pod = newPod([{ name: "shell", exec: sh("test -t 0 && test -t 1 && echo is-a-tty; cut -d' ' -f5,8 /proc/self/stat") }]);
-    const script = Bun.spawnSync(["script", "-qec", pod.initCommand(["--interactive"]), "/dev/null"], { cwd: pod.dir });
-    expect(script.exitCode).toBe(0);
-    const [tty, groups] = script.stdout.toString().split(/\r?\n/);
-    expect(tty).toBe("is-a-tty");
-    const [processGroup, foregroundGroup] = groups.split(" ");
-    expect(foregroundGroup).toBe(processGroup);
+  test("--interactive on a terminal: the app's controlling terminal is a pty of the pod's /dev/pts, typed input reaches it, its output comes back and is logged, and the terminal's mode is restored", async () => {
+    const pod = newPod([{
+      name: "shell",
+      // cut's own line of /proc/self/stat: process group, session, terminal's foreground group.
+      exec: sh('echo ready; read line; echo "got $line"; tty; stat -L -c %d /proc/self/fd/0 /dev/pts /dev/console; cut -d" " -f5,6,8 /proc/self/stat'),
+    }]);
+    const session = new TerminalSession(`stat -L -c %d /proc/self/fd/0; ${pod.initCommand(["--interactive"])}`, pod.dir);
+    try {
+      await session.waitFor("ready\r\n");
+      session.type("typed\n");
+      const transcript = await session.finish();
+      expect(transcript.commandStatus).toBe(0);
+      const [outerTerminalDevice, ...lines] = transcript.commandOutput.split("\r\n");
+      // "typed" once: echoed by the pod's terminal (rkt's own is in raw mode and echoes nothing).
+      expect(lines.slice(0, 4)).toEqual(["ready", "typed", "got typed", expect.stringMatching(/^\/dev\/pts\/\d+$/)]);
+      const [appTerminalDevice, podPtsDevice, consoleDevice, groups] = lines.slice(4);
+      expect(appTerminalDevice).toBe(podPtsDevice);
+      expect(consoleDevice).toBe(podPtsDevice);
+      expect(appTerminalDevice).not.toBe(outerTerminalDevice);
+      const [processGroup, sessionId, foregroundGroup] = groups!.split(" ");
+      expect(sessionId).toBe(processGroup);
+      expect(foregroundGroup).toBe(processGroup);
+      expect(transcript.modeAfter).toBe(transcript.modeBefore);
+      expect(pod.log("shell")).toBe(lines.slice(0, -1).map((line) => `${line}\r\n`).join(""));
+      expect(pod.status("shell")).toBe("0\n");
+    } finally {
+      session.close();
+    }
+  });
+
+  test("--interactive on a terminal: ^] pressed three times within a second kills the pod (exit 137) and reaches no app, a lone ^] does, and the terminal's mode is restored", async () => {
+    const pod = newPod([{ name: "sleeper", exec: sh('echo ready; read line; test "$line" = "$(printf "\\035")x" && echo lone-escape-passed; exec sleep 1000000') }]);
+    const session = new TerminalSession(pod.initCommand(["--interactive"]), pod.dir);
+    try {
+      await session.waitFor("ready\r\n");
+      session.type("\x1dx\n");
+      await session.waitFor("lone-escape-passed\r\n");
+      session.type("\x1d\x1d\x1d");
+      const transcript = await session.finish();
+      expect(transcript.commandStatus).toBe(137);
+      // The pod's terminal echoes ^] as "^]": once, for the lone one.
+      expect(transcript.commandOutput).toBe("ready\r\n^]x\r\nlone-escape-passed\r\n");
+      expect(transcript.modeAfter).toBe(transcript.modeBefore);
+    } finally {
+      session.close();
+    }
+  });
+
+  test("--interactive without a terminal: the app reads and writes stage1's own stdin and stdout, unlogged", async () => {
+    const pod = newPod([{ name: "shell", exec: sh('test -t 0 || echo no-terminal; read line; echo "got $line"') }]);
+    const proc = Bun.spawn(["sh", "-c", pod.initCommand(["--interactive"])], { cwd: pod.dir, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    proc.stdin.write("typed\n");
+    proc.stdin.end();
+    const [stdout, exitCode] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    expect(exitCode).toBe(0);
+    expect(stdout).toBe("no-terminal\ngot typed\n");
+    expect(pod.log("shell")).toBe("");
   });
 
   test("socket activation passes listening sockets as fds 3.. with LISTEN_FDS and LISTEN_PID", async () => {
