@@ -490,6 +490,38 @@ describe("stage1 init: terminal, sockets, network namespace", () => {
     }
   });
 
+  test("--interactive on a terminal: SIGTERM to stage1 stops the pod the orderly way and the terminal gets its mode back", async () => {
+    const pod = newPod([{ name: "sleeper", exec: sh("echo ready; exec sleep 1000000") }]);
+    const session = new TerminalSession(pod.initCommand(["--interactive"]), pod.dir);
+    try {
+      await session.waitFor("ready\r\n");
+      const podPid1 = readFileSync(join(pod.dir, "pid"), "utf8").trim();
+      const stage1Pid = Number(readFileSync(`/proc/${podPid1}/stat`, "utf8").replace(/^.*\) /, "").split(" ")[1]);
+      process.kill(stage1Pid, "SIGTERM");
+      const transcript = await session.finish();
+      expect(transcript.commandStatus).toBe(143);
+      expect(pod.status("sleeper")).toBe("15\n");
+      expect(transcript.modeAfter).toBe(transcript.modeBefore);
+    } finally {
+      session.close();
+    }
+  });
+
+  test("--interactive on a terminal: the pod's terminal has the size of stage1's and follows its resizes", async () => {
+    const pod = newPod([{ name: "shell", exec: sh("/bin/busybox stty size; echo ready; read line; /bin/busybox stty size") }]);
+    const session = new TerminalSession(`tty; stty rows 33 cols 77; ${pod.initCommand(["--interactive"])}`, pod.dir);
+    try {
+      const shown = await session.waitFor("ready\r\n");
+      const outerTerminal = shown.split("\r\n")[1]!;
+      expect(Bun.spawnSync(["stty", "-F", outerTerminal, "rows", "40", "cols", "100"]).exitCode).toBe(0);
+      session.type("\n");
+      const transcript = await session.finish();
+      expect(transcript.commandOutput).toBe(`${outerTerminal}\r\n33 77\r\nready\r\n\r\n40 100\r\n`);
+    } finally {
+      session.close();
+    }
+  });
+
   test("--interactive without a terminal: the app reads and writes stage1's own stdin and stdout, unlogged", async () => {
     const pod = newPod([{ name: "shell", exec: sh('test -t 0 || echo no-terminal; read line; echo "got $line"') }]);
     const proc = Bun.spawn(["sh", "-c", pod.initCommand(["--interactive"])], { cwd: pod.dir, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
