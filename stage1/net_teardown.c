@@ -60,24 +60,48 @@ static char *find_program(const char *const *directories, const char *name)
 	return NULL;
 }
 
-static void remove_port_forwarding(const char *uuid)
+/* The pod's iptables chains, as stage0 makes them (src/net/pod-chains.ts; stage1/README.md,
+ * "Iptables chains of a pod"): `RKT-PFWD-<first 8 characters of the UUID><suffix>`, reached
+ * only from PARENTS by jumps that carry the LOCAL_DESTINATIONS match or none. */
+struct pod_chain {
+	const char *table;
+	const char *suffix;
+	const char *parents[3];
+	bool local_destinations; /* the jump matches `-m addrtype --dst-type LOCAL` */
+};
+
+static const struct pod_chain pod_chains[] = {
+	{ "nat", "", { "PREROUTING", "OUTPUT", NULL }, true }, /* DNAT of the host ports */
+	{ "nat", "-SNAT", { "POSTROUTING", NULL }, false }, /* masquerade of forwarded localhost connections */
+	{ "raw", "-LOCALNET", { "PREROUTING", NULL }, false }, /* the pod may not reach the host's 127.0.0.0/8 */
+};
+
+/* Deletes the pod's chains with their jumps (jumps first, so that nothing enters a chain
+ * being flushed). Errors ignored: a pod without forwarded ports has no chains. */
+static void remove_pod_chains(const char *uuid)
 {
 	static const char *const sbin[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };
 	char *iptables = find_program(sbin, "iptables");
-	char *chain = format_string("RKT-PFWD-%.8s", uuid);
-	char *jump[] = { iptables, "-t", "nat", "-D", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL", "-j", chain, NULL };
-	char *jump_output[] = { iptables, "-t", "nat", "-D", "OUTPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-j", chain, NULL };
-	char *flush[] = { iptables, "-t", "nat", "-F", chain, NULL };
-	char *delete[] = { iptables, "-t", "nat", "-X", chain, NULL };
 
 	if (iptables == NULL)
 		return;
-	/* Errors ignored: a pod without forwarded ports has no chain. */
-	run_program(jump, environ, NULL, true);
-	run_program(jump_output, environ, NULL, true);
-	run_program(flush, environ, NULL, true);
-	run_program(delete, environ, NULL, true);
-	free(chain);
+	for (size_t i = 0; i < sizeof pod_chains / sizeof pod_chains[0]; i++) {
+		const struct pod_chain *role = &pod_chains[i];
+		char *table = (char *)role->table;
+		char *chain = format_string("RKT-PFWD-%.8s%s", uuid, role->suffix);
+		char *flush[] = { iptables, "-w", "-t", table, "-F", chain, NULL };
+		char *delete[] = { iptables, "-w", "-t", table, "-X", chain, NULL };
+
+		for (size_t p = 0; role->parents[p] != NULL; p++) {
+			char *jump[] = { iptables, "-w", "-t", table, "-D", (char *)role->parents[p], "-m", "addrtype",
+					 "--dst-type", "LOCAL", "-j", chain, NULL };
+			char *plain_jump[] = { iptables, "-w", "-t", table, "-D", (char *)role->parents[p], "-j", chain, NULL };
+			run_program(role->local_destinations ? jump : plain_jump, environ, NULL, true);
+		}
+		run_program(flush, environ, NULL, true);
+		run_program(delete, environ, NULL, true);
+		free(chain);
+	}
 	free(iptables);
 }
 
@@ -158,7 +182,7 @@ bool tear_down_private_network(const char *uuid)
 	char **entries = json_array_elements(info);
 	if (entries == NULL)
 		die_message("parse net-info.json", "not a JSON array");
-	remove_port_forwarding(uuid);
+	remove_pod_chains(uuid);
 	for (size_t i = count_strings(entries); i > 0; i--)
 		all_deleted = delete_network(uuid, entries[i - 1], netns_path) && all_deleted;
 	if (all_deleted)

@@ -5,9 +5,9 @@
 
 #include <stdbool.h>
 
-/* In the pod directory: removes the port-forwarding chain, runs CNI DEL for every network in
- * net-info.json (last joined first) with its saved config copy, deletes the copies and
- * releases the netns bind mount. False if a plugin failed (gc then fails, to be retried). */
+/* In the pod directory: removes the pod's iptables chains and their jumps, runs CNI DEL for
+ * every network in net-info.json (last joined first) with its saved config copy, deletes
+ * the copies and releases the netns bind mount. False if a plugin failed (gc then fails, to be retried). */
 bool tear_down_private_network(const char *uuid);
 
 #endif

@@ -1,7 +1,9 @@
 // --port NAME:HOSTPORT (rkt-internals §10.4): the pod's ports named in its manifest,
-// forwarded from the host's own addresses by DNAT in an iptables chain of the nat table,
-// `RKT-PFWD-<uuid prefix>`, which stage1's gc deletes with its two jump rules.
+// forwarded from the host's own addresses, 127.0.0.1 included, by rules in the pod's
+// iptables chains (pod-chains.ts), which stage1's gc deletes with their jumps.
+import { writeFileSync } from "node:fs";
 import type { App, ExposedPort } from "../appc";
+import { createPodChain, POD_CHAIN_ROLES, removePodChains } from "./pod-chains";
 
 /** `--port NAME:HOSTPORT` as the pod manifest's exposed port. */
 export function parsePortFlag(value: string): ExposedPort {
@@ -29,50 +31,57 @@ export function resolvePortForwards(exposed: readonly ExposedPort[], apps: reado
   });
 }
 
-/** The pod's chain: the first 8 characters of its UUID, as stage1's gc expects. */
-function portForwardingChain(uuid: string): string {
-  return `RKT-PFWD-${uuid.slice(0, 8)}`;
-}
+const LOOPBACK_NET = "127.0.0.0/8";
 
-/** Both the host's incoming and its own outgoing packets to a local address pass the chain. */
-const JUMP_CHAINS = ["PREROUTING", "OUTPUT"];
-
-function jumpRule(chain: string): string[] {
-  return ["-m", "addrtype", "--dst-type", "LOCAL", "-j", chain];
-}
-
-function iptables(args: string[]): { ok: boolean; error: string } {
-  const result = Bun.spawnSync(["iptables", "-w", "-t", "nat", ...args], { stdout: "ignore", stderr: "pipe" });
-  return { ok: result.exitCode === 0, error: result.stderr.toString().trim() };
-}
-
-function mustIptables(args: string[]): void {
-  const { ok, error } = iptables(args);
-  if (!ok) throw new Error(`iptables -t nat ${args.join(" ")}: ${error}`);
-}
-
-/** Creates the pod's chain with one DNAT rule per port to `podIp`; nothing to forward, no chain. */
+/**
+ * Forwards each host port to `podIp` (the pod's address in its default network) by DNAT,
+ * for the host's loopback addresses too: the host side of the pod's link gets
+ * `route_localnet`, so a packet from 127.0.0.1 may leave through it, and such connections
+ * are masqueraded, so that the pod's replies come back to the host. A guard drops what
+ * the pod itself sends to 127.0.0.0/8 through that link. Nothing to forward, no chains.
+ */
 export function setUpPortForwarding(uuid: string, podIp: string, forwards: readonly PortForward[]): void {
   if (forwards.length === 0) return;
-  const chain = portForwardingChain(uuid);
   try {
-    mustIptables(["-N", chain]);
-    for (const forward of forwards) {
-      mustIptables(["-A", chain, "-p", forward.protocol, "--dport", String(forward.hostPort), "-j", "DNAT", "--to-destination", `${podIp}:${forward.podPort}`]);
-    }
-    for (const parent of JUMP_CHAINS) {
-      if (!iptables(["-C", parent, ...jumpRule(chain)]).ok) mustIptables(["-I", parent, "1", ...jumpRule(chain)]);
-    }
+    const hostSide = hostInterfaceTo(podIp);
+    createPodChain(uuid, POD_CHAIN_ROLES.localnetGuard, [["-i", hostSide, "-d", LOOPBACK_NET, "-j", "DROP"]]);
+    enableRouteLocalnet(hostSide);
+    createPodChain(
+      uuid,
+      POD_CHAIN_ROLES.localhostSource,
+      forwards.map((f) => ["-s", LOOPBACK_NET, "-d", podIp, "-p", f.protocol, "--dport", String(f.podPort), "-j", "MASQUERADE"]),
+    );
+    createPodChain(
+      uuid,
+      POD_CHAIN_ROLES.forward,
+      forwards.map((f) => ["-p", f.protocol, "--dport", String(f.hostPort), "-j", "DNAT", "--to-destination", `${podIp}:${f.podPort}`]),
+    );
   } catch (err) {
     removePortForwarding(uuid);
     throw err;
   }
 }
 
-/** Deletes the jumps and the chain; missing pieces are fine. */
+/** The host's interface towards the pod: its veth end (ptp), or the bridge it is attached to. */
+function hostInterfaceTo(podIp: string): string {
+  const result = Bun.spawnSync(["ip", "-4", "-o", "route", "get", podIp], { stdout: "pipe", stderr: "pipe" });
+  const dev = /\bdev (\S+)/.exec(result.stdout.toString())?.[1];
+  if (result.exitCode !== 0 || !dev) throw new Error(`no route from the host to the pod's address ${podIp}: ${result.stderr.toString().trim() || "ip route get printed no device"}`);
+  if (dev === "lo") throw new Error(`the pod's address ${podIp} is one of the host's own`);
+  return dev;
+}
+
+/** Lets packets from and to 127.0.0.0/8 be routed through `dev`; the setting goes with a veth, a bridge keeps it. */
+function enableRouteLocalnet(dev: string): void {
+  const path = `/proc/sys/net/ipv4/conf/${dev}/route_localnet`;
+  try {
+    writeFileSync(path, "1");
+  } catch (err) {
+    throw new Error(`enable forwarding from localhost: write ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Deletes the pod's chains and their jumps; missing pieces are fine. */
 export function removePortForwarding(uuid: string): void {
-  const chain = portForwardingChain(uuid);
-  for (const parent of JUMP_CHAINS) iptables(["-D", parent, ...jumpRule(chain)]);
-  iptables(["-F", chain]);
-  iptables(["-X", chain]);
+  removePodChains(uuid);
 }

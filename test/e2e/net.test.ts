@@ -40,10 +40,7 @@ afterAll(() => {
   collectPods(data.path);
   // Only what a failed gc would have left: our pods' chains and IPAM reservations.
   for (const uuid of uuids) {
-    const chain = `RKT-PFWD-${uuid.slice(0, 8)}`;
-    for (const parent of ["PREROUTING", "OUTPUT"]) Bun.spawnSync(["iptables", "-t", "nat", "-D", parent, "-m", "addrtype", "--dst-type", "LOCAL", "-j", chain]);
-    Bun.spawnSync(["iptables", "-t", "nat", "-F", chain]);
-    Bun.spawnSync(["iptables", "-t", "nat", "-X", chain]);
+    removeChainsOf(uuid);
     for (const ip of reservationsOf("default", uuid)) rmSync(join(cniState, "default", ip), { force: true });
   }
   rmSync(join(cniState, userNetwork), { recursive: true, force: true });
@@ -94,8 +91,30 @@ function linkExists(dev: string): boolean {
   return Bun.spawnSync(["ip", "link", "show", "dev", dev], { stderr: "ignore" }).exitCode === 0;
 }
 
-function chainExists(uuid: string): boolean {
-  return Bun.spawnSync(["iptables", "-t", "nat", "-S", `RKT-PFWD-${uuid.slice(0, 8)}`], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+/** The tables where a pod's chains live: DNAT and SNAT in nat, the localnet guard in raw. */
+const POD_CHAIN_TABLES = ["nat", "raw"];
+
+/** Every rule and chain of the pod's iptables chains, or that jumps to one, as `TABLE: RULE` (`iptables -S`). */
+function iptablesLinesOf(uuid: string): string[] {
+  const prefix = `RKT-PFWD-${uuid.slice(0, 8)}`;
+  return POD_CHAIN_TABLES.flatMap((table) =>
+    Bun.spawnSync(["iptables", "-w", "-t", table, "-S"])
+      .stdout.toString()
+      .split("\n")
+      .filter((line) => line.includes(prefix))
+      .map((line) => `${table}: ${line}`),
+  );
+}
+
+/** What a failed gc would have left of the pod's chains: jumps deleted first, then the chains. */
+function removeChainsOf(uuid: string): void {
+  const lines = iptablesLinesOf(uuid).map((line) => line.split(" "));
+  for (const [table, op, parent, ...rule] of lines) {
+    if (op === "-A" && !parent!.startsWith("RKT-PFWD-")) Bun.spawnSync(["iptables", "-w", "-t", table!.slice(0, -1), "-D", parent!, ...rule]);
+  }
+  for (const [table, op, chain] of lines) {
+    if (op === "-N") for (const flag of ["-F", "-X"]) Bun.spawnSync(["iptables", "-w", "-t", table!.slice(0, -1), flag, chain!]);
+  }
 }
 
 function mountedUnder(uuid: string): string[] {
@@ -158,7 +177,7 @@ describe("rkt run --private-net", () => {
     const pod = join(data.path, "pods", "run", uuid);
     for (const file of ["netns", "net-info.json", "net"]) expect(existsSync(join(pod, file))).toBe(false);
     expect(reservationsOf("default", uuid)).toEqual([]);
-    expect(chainExists(uuid)).toBe(false);
+    expect(iptablesLinesOf(uuid)).toEqual([]);
   });
 
   test("run-prepared --private-net joins the networks too", () => {
@@ -183,7 +202,7 @@ describe("rkt run --private-net --port", () => {
     expect(run(["--private-net", "--port=http", images.web!])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('run: --port: "http" is not NAME:HOSTPORT') });
   });
 
-  test("forwards a host port to the app's named port; status and list show the network; gc removes it all", async () => {
+  test("forwards a host port to the app's named port, from the host's addresses and from 127.0.0.1; status and list show the network; gc removes it all", async () => {
     const hostPort = await freePort();
     const proc = spawnRkt(data.path, ["--insecure-skip-verify", `--local-config=${localConfig}`, "run", "--mds-register=false", "--private-net=default", `--port=http:${hostPort}`, images.web!]);
     started.push(proc);
@@ -196,8 +215,24 @@ describe("rkt run --private-net --port", () => {
     const hostSide = hostRouteTo(ip!);
     expect(hostSide.src).toBe("172.16.28.1");
     expect(await fetchWhenServing(`http://${hostSide.src}:${hostPort}/`)).toBe("served-from-the-pod\n");
+    expect(await fetchWhenServing(`http://127.0.0.1:${hostPort}/`)).toBe("served-from-the-pod\n");
     expect(reservationsOf("default", uuid)).toEqual([ip!]);
-    expect(chainExists(uuid)).toBe(true);
+    const chain = `RKT-PFWD-${uuid.slice(0, 8)}`;
+    expect(iptablesLinesOf(uuid).sort()).toEqual(
+      [
+        `nat: -N ${chain}`,
+        `nat: -N ${chain}-SNAT`,
+        `nat: -A PREROUTING -m addrtype --dst-type LOCAL -j ${chain}`,
+        `nat: -A OUTPUT -m addrtype --dst-type LOCAL -j ${chain}`,
+        `nat: -A POSTROUTING -j ${chain}-SNAT`,
+        `nat: -A ${chain} -p tcp -m tcp --dport ${hostPort} -j DNAT --to-destination ${ip}:80`,
+        `nat: -A ${chain}-SNAT -s 127.0.0.0/8 -d ${ip}/32 -p tcp -m tcp --dport 80 -j MASQUERADE`,
+        `raw: -N ${chain}-LOCALNET`,
+        `raw: -A PREROUTING -j ${chain}-LOCALNET`,
+        `raw: -A ${chain}-LOCALNET -d 127.0.0.0/8 -i ${hostSide.dev} -j DROP`,
+      ].sort(),
+    );
+    expect(readFileSync(`/proc/sys/net/ipv4/conf/${hostSide.dev}/route_localnet`, "utf8")).toBe("1\n");
     expect(mountedUnder(uuid)).toHaveLength(1);
 
     expect(rkt(data.path, ["stop", uuid]).exitCode).toBe(0);
@@ -206,7 +241,7 @@ describe("rkt run --private-net --port", () => {
     expect(Object.values(podsIn(data.path)).flat()).not.toContain(uuid);
     expect(linkExists(hostSide.dev)).toBe(false);
     expect(reservationsOf("default", uuid)).toEqual([]);
-    expect(chainExists(uuid)).toBe(false);
+    expect(iptablesLinesOf(uuid)).toEqual([]);
     expect(mountedUnder(uuid)).toEqual([]);
   }, 60_000);
 });

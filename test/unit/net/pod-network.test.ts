@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import type { PodManifest } from "../../../src/appc";
 import { setUpPodNetwork } from "../../../src/net";
+import { removePodChains } from "../../../src/net/pod-chains";
 import { repoRoot, tempDir } from "../../support/harness";
 
 const uuid = "0badc0de-1111-4222-8333-444455556666";
@@ -31,17 +32,25 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  removePodChains(uuid);
   Bun.spawnSync(["umount", "-l", join(podPath, "netns")]);
   work.cleanup();
 });
 
-function manifest(ports: PodManifest["ports"] = []): PodManifest {
-  const app = { exec: ["/bin/true"], user: "0", group: "0", ports: [{ name: "http", protocol: "tcp", port: 80 }] };
+function manifest(ports: PodManifest["ports"] = [], protocol = "tcp"): PodManifest {
+  const app = { exec: ["/bin/true"], user: "0", group: "0", ports: [{ name: "http", protocol, port: 80 }] };
   return { acVersion: "0.6.1", acKind: "PodManifest", apps: [{ name: "web", image: { id: "sha512-00" }, app }], ports } as PodManifest;
 }
 
 function hostLinks(): string[] {
   return Bun.spawnSync(["ip", "-o", "link"]).stdout.toString().split("\n").map((l) => l.split(":")[1]?.trim() ?? "").filter(Boolean).sort();
+}
+
+/** The pod's chains and the jumps to them, in every table stage0 puts one. */
+function podIptablesLines(): string[] {
+  return ["nat", "raw"].flatMap((table) =>
+    Bun.spawnSync(["iptables", "-w", "-t", table, "-S"]).stdout.toString().split("\n").filter((line) => line.includes(`RKT-PFWD-${uuid.slice(0, 8)}`)),
+  );
 }
 
 function reservations(): string[] {
@@ -80,6 +89,17 @@ describe("pod network setup", () => {
     }
     expect(reservations()).toEqual([]);
     expect(readdirSync(podPath).sort()).toEqual(["net", "net-info.json"]);
+  });
+
+  test("a port forwarding iptables refuses half-way is undone with the networks: no chain or jump of the pod is left", () => {
+    const linksBefore = hostLinks();
+    expect(() =>
+      setUpPodNetwork({ podPath, uuid, selection: "good", localConfig, manifest: manifest([{ name: "http", hostPort: 8080 }], "nosuchproto"), warn: () => {} }),
+    ).toThrow(/^iptables -t nat -A RKT-PFWD-0badc0de-SNAT .*-p nosuchproto/);
+    expect(podIptablesLines()).toEqual([]);
+    expect(reservations()).toEqual([]);
+    expect(hostLinks()).toEqual(linksBefore);
+    expect(readdirSync(podPath)).toEqual([]);
   });
 
   test("an unknown port name fails before anything is set up", () => {
