@@ -1,6 +1,7 @@
 // Private networking (`--private-net`, `--port`) through the built binary with the real
 // CNI plugins of /usr/lib/cni. All traffic stays inside the pods' namespaces or goes to
-// the host side of a pod's veth pair; afterAll removes every pod, chain and reservation.
+// the host side of a pod's link (veth end or test bridge), 127.0.0.1 included; afterAll
+// removes every pod, chain, reservation and the test bridge.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +14,9 @@ const localConfig = join(work.path, "config");
 /** A user network on a private test subnet; its IPAM state is in the default place, removed in afterAll. */
 const userNetwork = `rkttest-${process.pid}`;
 const cniState = "/var/lib/cni/networks";
+/** A local config whose `default` network is a bridge (IPAM state in the temp directory), and that bridge. */
+const bridgeConfig = join(work.path, "bridge-config");
+const bridge = `rktbr${process.pid % 100000}`;
 const started: ReturnType<typeof spawnRkt>[] = [];
 
 let images: Record<string, string>;
@@ -21,6 +25,17 @@ beforeAll(() => {
   writeFileSync(
     join(localConfig, "net.d", "10-test.conf"),
     JSON.stringify({ name: userNetwork, type: "ptp", ipam: { type: "host-local", subnet: "10.251.77.0/24", routes: [{ dst: "10.251.0.0/16" }] } }),
+  );
+  mkdirSync(join(bridgeConfig, "net.d"), { recursive: true });
+  writeFileSync(
+    join(bridgeConfig, "net.d", "10-default.conf"),
+    JSON.stringify({
+      name: "default",
+      type: "bridge",
+      bridge,
+      isGateway: true,
+      ipam: { type: "host-local", subnet: "10.251.78.0/24", routes: [{ dst: "0.0.0.0/0" }], dataDir: join(work.path, "bridge-ipam") },
+    }),
   );
   const img = (name: string, app: Record<string, unknown>) => busyboxImage(work.path, name, app);
   images = {
@@ -44,6 +59,7 @@ afterAll(() => {
     for (const ip of reservationsOf("default", uuid)) rmSync(join(cniState, "default", ip), { force: true });
   }
   rmSync(join(cniState, userNetwork), { recursive: true, force: true });
+  Bun.spawnSync(["ip", "link", "delete", bridge], { stderr: "ignore" });
   data.cleanup();
   work.cleanup();
 });
@@ -204,19 +220,15 @@ describe("rkt run --private-net --port", () => {
 
   test("forwards a host port to the app's named port, from the host's addresses and from 127.0.0.1; status and list show the network; gc removes it all", async () => {
     const hostPort = await freePort();
-    const proc = spawnRkt(data.path, ["--insecure-skip-verify", `--local-config=${localConfig}`, "run", "--mds-register=false", "--private-net=default", `--port=http:${hostPort}`, images.web!]);
-    started.push(proc);
-    const uuid = await waitFor("the pod", () => (podsIn(data.path).run ?? []).find((u) => rkt(data.path, ["status", u]).stdout.includes("state=running")));
-    const status = rkt(data.path, ["status", uuid]).stdout;
-    const ip = /^networks=default:ip4=(172\.16\.28\.\d+)$/m.exec(status)?.[1];
-    expect(ip).toBeDefined();
+    const { proc, uuid, ip } = await startWebPod(localConfig, hostPort);
+    expect(ip).toMatch(/^172\.16\.28\.\d+$/);
     expect(rkt(data.path, ["list", "--no-legend"]).stdout).toContain(`default:ip4=${ip}`);
 
-    const hostSide = hostRouteTo(ip!);
+    const hostSide = hostRouteTo(ip);
     expect(hostSide.src).toBe("172.16.28.1");
     expect(await fetchWhenServing(`http://${hostSide.src}:${hostPort}/`)).toBe("served-from-the-pod\n");
     expect(await fetchWhenServing(`http://127.0.0.1:${hostPort}/`)).toBe("served-from-the-pod\n");
-    expect(reservationsOf("default", uuid)).toEqual([ip!]);
+    expect(reservationsOf("default", uuid)).toEqual([ip]);
     const chain = `RKT-PFWD-${uuid.slice(0, 8)}`;
     expect(iptablesLinesOf(uuid).sort()).toEqual(
       [
@@ -244,4 +256,29 @@ describe("rkt run --private-net --port", () => {
     expect(iptablesLinesOf(uuid)).toEqual([]);
     expect(mountedUnder(uuid)).toEqual([]);
   }, 60_000);
+
+  test("with a bridge as the default network, 127.0.0.1 is forwarded through the bridge, which keeps route_localnet after gc", async () => {
+    const hostPort = await freePort();
+    const { proc, uuid, ip } = await startWebPod(bridgeConfig, hostPort);
+    expect(ip).toMatch(/^10\.251\.78\.\d+$/);
+    expect(hostRouteTo(ip).dev).toBe(bridge);
+    expect(await fetchWhenServing(`http://127.0.0.1:${hostPort}/`)).toBe("served-from-the-pod\n");
+    expect(iptablesLinesOf(uuid)).toContain(`raw: -A RKT-PFWD-${uuid.slice(0, 8)}-LOCALNET -d 127.0.0.0/8 -i ${bridge} -j DROP`);
+
+    expect(rkt(data.path, ["stop", uuid]).exitCode).toBe(0);
+    await proc.exited;
+    collectPods(data.path);
+    expect(Object.values(podsIn(data.path)).flat()).not.toContain(uuid);
+    expect(iptablesLinesOf(uuid)).toEqual([]);
+    expect(readFileSync(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, "utf8")).toBe("1\n");
+  }, 60_000);
 });
+
+/** Starts the web app on the default network of `config` with `http` forwarded from `hostPort`; resolves once it runs. */
+async function startWebPod(config: string, hostPort: number) {
+  const proc = spawnRkt(data.path, ["--insecure-skip-verify", `--local-config=${config}`, "run", "--mds-register=false", "--private-net=default", `--port=http:${hostPort}`, images.web!]);
+  started.push(proc);
+  const uuid = await waitFor("the pod", () => (podsIn(data.path).run ?? []).find((u) => rkt(data.path, ["status", u]).stdout.includes("state=running")));
+  const ip = /^networks=default:ip4=(\S+)$/m.exec(rkt(data.path, ["status", uuid]).stdout)?.[1] ?? "";
+  return { proc, uuid, ip };
+}
