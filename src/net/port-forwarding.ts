@@ -34,23 +34,27 @@ export function resolvePortForwards(exposed: readonly ExposedPort[], apps: reado
 const LOOPBACK_NET = "127.0.0.0/8";
 
 /**
- * Forwards each host port to `podIp` (the pod's address in its default network) by DNAT,
- * for the host's loopback addresses too: the host side of the pod's link gets
- * `route_localnet`, so a packet from 127.0.0.1 may leave through it, and such connections
- * are masqueraded, so that the pod's replies come back to the host. A guard drops what
- * the pod itself sends to 127.0.0.0/8 through that link. Nothing to forward, no chains.
+ * Forwards each host port to `podIp` (the pod's address in its default network) by DNAT.
+ * When the host side of the pod's link is the pod's own veth end, the host's loopback
+ * addresses are forwarded too: that interface gets `route_localnet`, so a packet from
+ * 127.0.0.1 may leave through it, such connections are masqueraded, so that the pod's
+ * replies come back to the host, and a guard drops what the pod itself sends to
+ * 127.0.0.0/8 through that link. A shared bridge would keep `route_localnet` after the
+ * pod and its guard are gone, so it is left alone. Nothing to forward, no chains.
  */
 export function setUpPortForwarding(uuid: string, podIp: string, forwards: readonly PortForward[]): void {
   if (forwards.length === 0) return;
   try {
     const hostSide = hostInterfaceTo(podIp);
-    createPodChain(uuid, POD_CHAIN_ROLES.localnetGuard, [["-i", hostSide, "-d", LOOPBACK_NET, "-j", "DROP"]]);
-    enableRouteLocalnet(hostSide);
-    createPodChain(
-      uuid,
-      POD_CHAIN_ROLES.localhostSource,
-      forwards.map((f) => ["-s", LOOPBACK_NET, "-d", podIp, "-p", f.protocol, "--dport", String(f.podPort), "-j", "MASQUERADE"]),
-    );
+    if (linkKind(hostSide) === "veth") {
+      createPodChain(uuid, POD_CHAIN_ROLES.localnetGuard, [["-i", hostSide, "-d", LOOPBACK_NET, "-j", "DROP"]]);
+      enableRouteLocalnet(hostSide);
+      createPodChain(
+        uuid,
+        POD_CHAIN_ROLES.localhostSource,
+        forwards.map((f) => ["-s", LOOPBACK_NET, "-d", podIp, "-p", f.protocol, "--dport", String(f.podPort), "-j", "MASQUERADE"]),
+      );
+    }
     createPodChain(
       uuid,
       POD_CHAIN_ROLES.forward,
@@ -71,7 +75,14 @@ function hostInterfaceTo(podIp: string): string {
   return dev;
 }
 
-/** Lets packets from and to 127.0.0.0/8 be routed through `dev`; the setting goes with a veth, a bridge keeps it. */
+/** `veth`, `bridge`, ...: from ip, since /sys/class/net shows the namespace sysfs was mounted in. */
+function linkKind(dev: string): string | undefined {
+  const result = Bun.spawnSync(["ip", "-j", "-d", "link", "show", "dev", dev], { stdout: "pipe", stderr: "ignore" });
+  if (result.exitCode !== 0) return undefined;
+  return (JSON.parse(result.stdout.toString()) as { linkinfo?: { info_kind?: string } }[])[0]?.linkinfo?.info_kind;
+}
+
+/** Lets packets from and to 127.0.0.0/8 be routed through `dev` (a veth: the setting goes with it). */
 function enableRouteLocalnet(dev: string): void {
   const path = `/proc/sys/net/ipv4/conf/${dev}/route_localnet`;
   try {
