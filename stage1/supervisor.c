@@ -14,6 +14,7 @@
 #include "error.h"
 #include "files.h"
 #include "launch.h"
+#include "signal_fd.h"
 #include "status.h"
 
 /* Between SIGTERM and SIGKILL when the pod stops. */
@@ -212,24 +213,6 @@ static void wait_for_events(struct supervisor *pod)
 	free(fds);
 }
 
-static int open_signal_fd(void)
-{
-	sigset_t handled;
-	int fd;
-
-	sigemptyset(&handled);
-	sigaddset(&handled, SIGCHLD);
-	sigaddset(&handled, SIGTERM);
-	sigaddset(&handled, SIGINT);
-	sigaddset(&handled, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &handled, NULL) < 0)
-		die_errno("block signals", NULL);
-	fd = signalfd(-1, &handled, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fd < 0)
-		die_errno("signalfd", NULL);
-	return fd;
-}
-
 /* Processes the apps left behind (daemons) end with the pod, and every child is reaped. */
 static void end_remaining_processes(struct supervisor *pod)
 {
@@ -251,7 +234,7 @@ int supervise_pod(struct pod *pod_config, const struct app_stdio *stdio)
 
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_errno("ignore", "SIGPIPE");
-	pod.signal_fd = open_signal_fd();
+	pod.signal_fd = open_signal_fd((const int[]){ SIGCHLD, SIGTERM, SIGINT, SIGHUP, 0 });
 	for (size_t i = 0; i < pod.count; i++) {
 		struct app_run *run = &pod.runs[i];
 		run->app = &pod_config->apps[i];

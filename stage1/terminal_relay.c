@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "files.h"
+#include "signal_fd.h"
 
 #define ESCAPE_BYTE 0x1d /* ^] */
 #define ESCAPE_PRESSES 3
@@ -67,22 +68,6 @@ static void copy_terminal_size(const struct relay *relay)
 
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &size) == 0 && ioctl(relay->master_fd, TIOCSWINSZ, &size) < 0)
 		debug_message("resize the pod terminal: %s", strerror(errno));
-}
-
-static int open_relay_signals(void)
-{
-	sigset_t signals;
-	int fd;
-
-	sigemptyset(&signals);
-	sigaddset(&signals, SIGCHLD);
-	sigaddset(&signals, SIGWINCH);
-	if (sigprocmask(SIG_BLOCK, &signals, NULL) < 0)
-		die_errno("block signals", NULL);
-	fd = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fd < 0)
-		die_errno("signalfd", NULL);
-	return fd;
 }
 
 static bool pod_exited(pid_t pod_pid1)
@@ -241,7 +226,7 @@ void relay_pod_terminal(int master_fd, pid_t pod_pid1, int log_fd)
 		.master_fd = master_fd,
 		.pod_pid1 = pod_pid1,
 		.log_fd = log_fd,
-		.signal_fd = open_relay_signals(),
+		.signal_fd = open_signal_fd((const int[]){ SIGCHLD, SIGWINCH, 0 }),
 		.input_open = true,
 	};
 
