@@ -4,22 +4,18 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:tes
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
-import { holdLock, makePod } from "../unit/pod/lifecycle-fixtures";
+import { makePod, TestCleanups } from "../unit/pod/lifecycle-fixtures";
 import { busyboxImage, collectPods, podsIn, shellApp, spawnRkt, waitFor } from "./run-fixtures";
 
 let data: { path: string; cleanup: () => void };
-const releases: (() => Promise<void>)[] = [];
+const cleanups = new TestCleanups();
 beforeEach(() => (data = tempDataDir("rkt-lifecycle-e2e-")));
 afterEach(async () => {
-  for (const release of releases.splice(0)) await release();
+  await cleanups.run();
   // Pods a test left behind go through gc, which also removes their cgroups.
   collectPods(data.path);
   data.cleanup();
 });
-
-async function lockFromChild(path: string): Promise<void> {
-  releases.push((await holdLock(path)).release);
-}
 
 describe("usage errors exit 2", () => {
   const misuses = [
@@ -53,7 +49,7 @@ describe("rkt list", () => {
       apps: [{ name: "redis", imageName: "redis" }, { name: "etcd", imageName: "coreos.com/etcd" }],
       netInfo: [{ netName: "default", ip: "172.16.28.7" }],
     });
-    await lockFromChild(two.path);
+    await cleanups.lockFromChild(two.path);
     const one = makePod(data.path, { dirState: "prepared", apps: [{ name: "hello", imageName: "example.com/hello" }] });
     const rows = [
       [two.uuid, `${two.uuid.slice(0, 8)}\tredis\tredis\t\t\trunning\t\tdefault:ip4=172.16.28.7\n\t\tetcd\tcoreos.com/etcd\t\t\t\t\n`],
@@ -105,7 +101,7 @@ describe("rkt gc", () => {
   test("marks exited pods on stderr, collects garbage on stdout, leaves running pods", async () => {
     const exited = makePod(data.path, { dirState: "run" });
     const running = makePod(data.path, { dirState: "run" });
-    await lockFromChild(running.path);
+    await cleanups.lockFromChild(running.path);
     const first = rkt(data.path, ["gc"]);
     expect(first).toEqual({ exitCode: 0, stdout: "", stderr: `Moving pod "${exited.uuid}" to garbage\n` });
     const second = rkt(data.path, ["gc", "--grace-period=0s"]);
@@ -126,7 +122,7 @@ describe("rkt gc", () => {
 describe("rkt rm", () => {
   test("refuses a running pod with exit 1", async () => {
     const pod = makePod(data.path, { dirState: "run" });
-    await lockFromChild(pod.path);
+    await cleanups.lockFromChild(pod.path);
     const result = rkt(data.path, ["rm", pod.uuid]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe("rm: Pod is currently running\n");
@@ -163,8 +159,7 @@ describe("rkt stop", () => {
 
   test("signals a running pod's PID 1 and waits until it has exited", async () => {
     const pod = makePod(data.path, { dirState: "run" });
-    const holder = await holdLock(pod.path);
-    releases.push(holder.release);
+    const holder = await cleanups.lockFromChild(pod.path);
     writeFileSync(join(pod.path, "pid"), `${holder.pid}\n`);
     const result = rkt(data.path, ["stop", pod.uuid.slice(0, 8)]);
     expect(result).toEqual({ exitCode: 0, stdout: `${pod.uuid}\n`, stderr: "" });
@@ -232,7 +227,7 @@ describe("real pods", () => {
   test("a running pod: rm refuses it, gc leaves it, stop ends it, then rm removes it", async () => {
     const uuidFile = join(work.path, "running-uuid");
     const pod = spawnRkt(data.path, ["--insecure-skip-verify", "run", `--uuid-file-save=${uuidFile}`, image("example.com/sleeper", "exec sleep 1000")]);
-    releases.push(async () => {
+    cleanups.add(async () => {
       pod.kill("SIGKILL");
       await pod.exited;
     });
@@ -259,7 +254,7 @@ describe("real pods", () => {
   test("status --wait returns once a running pod has exited", async () => {
     const uuidFile = join(work.path, "waited-uuid");
     const pod = spawnRkt(data.path, ["--insecure-skip-verify", "run", `--uuid-file-save=${uuidFile}`, image("example.com/brief", "sleep 0.5; exit 4")]);
-    releases.push(async () => {
+    cleanups.add(async () => {
       pod.kill("SIGKILL");
       await pod.exited;
     });

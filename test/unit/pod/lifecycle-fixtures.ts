@@ -70,3 +70,24 @@ export async function holdLock(path: string, mode: "exclusive" | "shared" = "exc
     },
   };
 }
+
+/** What a test set up and must undo (lock holders, processes, file flags), undone in reverse after it. */
+export class TestCleanups {
+  private readonly steps: (() => Promise<void> | void)[] = [];
+
+  add(step: () => Promise<void> | void): void {
+    this.steps.push(step);
+  }
+
+  /** Locks `path` from a child process (holdLock) until the cleanups run. */
+  async lockFromChild(path: string, mode: "exclusive" | "shared" = "exclusive"): Promise<{ pid: number; release: () => Promise<void> }> {
+    const holder = await holdLock(path, mode);
+    this.add(holder.release);
+    return holder;
+  }
+
+  /** For afterEach: runs every step, last added first. */
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await step();
+  }
+}

@@ -5,11 +5,11 @@ import { garbageCollect, type GcOptions } from "../../../src/pod/gc";
 import { mountsBelow } from "../../../src/pod/mounts";
 import { Pod } from "../../../src/pod/pod";
 import { tempDir } from "../../support/harness";
-import { holdLock, makePod, STAGE1_KEY } from "./lifecycle-fixtures";
+import { makePod, STAGE1_KEY, TestCleanups } from "./lifecycle-fixtures";
 
 let data: { path: string; cleanup: () => void };
 let outside: { path: string; cleanup: () => void };
-const releases: (() => Promise<void> | void)[] = [];
+const cleanups = new TestCleanups();
 let out: { stdout: string[]; stderr: string[] };
 
 beforeEach(() => {
@@ -18,7 +18,7 @@ beforeEach(() => {
   out = { stdout: [], stderr: [] };
 });
 afterEach(async () => {
-  for (const release of releases.splice(0).reverse()) await release();
+  await cleanups.run();
   for (const point of mountsBelow(data.path)) Bun.spawnSync(["umount", "-l", point]);
   data.cleanup();
   outside.cleanup();
@@ -44,10 +44,6 @@ function where(pod: Pod): string | undefined {
   }
 }
 
-async function lockFromChild(path: string): Promise<void> {
-  releases.push((await holdLock(path)).release);
-}
-
 /** A stage1 tree in the store whose gc entrypoint is a shell script. */
 function fakeStage1Gc(script: string, annotation?: string): void {
   const tree = join(data.path, "cas", "tree", STAGE1_KEY);
@@ -62,7 +58,7 @@ function fakeStage1Gc(script: string, annotation?: string): void {
 test("exited pods are marked, running pods are left alone", async () => {
   const exited = makePod(data.path, { dirState: "run" });
   const running = makePod(data.path, { dirState: "run" });
-  await lockFromChild(running.path);
+  await cleanups.lockFromChild(running.path);
   expect(gc()).toBe(true);
   expect(where(exited)).toBe("exited-garbage");
   expect(where(running)).toBe("run");
@@ -84,7 +80,7 @@ test("failed prepares go to garbage and are deleted in the same run; pods being 
   aborted.releaseLock();
   const preparing = Pod.create(data.path);
   preparing.releaseLock();
-  await lockFromChild(preparing.path);
+  await cleanups.lockFromChild(preparing.path);
   gc();
   expect(where(aborted)).toBeUndefined();
   expect(where(preparing)).toBe("prepare");
@@ -117,7 +113,7 @@ test("a marked pod is deleted only once the grace period is over: two gc runs", 
 test("pods locked by someone else are skipped silently", async () => {
   const busy = makePod(data.path, { dirState: "garbage" });
   const free = makePod(data.path, { dirState: "garbage" });
-  await lockFromChild(busy.path);
+  await cleanups.lockFromChild(busy.path);
   expect(gc()).toBe(true);
   expect(where(busy)).toBe("garbage");
   expect(where(free)).toBeUndefined();
@@ -197,7 +193,7 @@ test("a pod that cannot be removed is reported by UUID and the others are still 
   const immutable = join(stuck.path, "immutable");
   writeFileSync(immutable, "");
   expect(Bun.spawnSync(["chattr", "+i", immutable]).exitCode).toBe(0);
-  releases.push(() => void Bun.spawnSync(["chattr", "-i", immutable]));
+  cleanups.add(() => void Bun.spawnSync(["chattr", "-i", immutable]));
   const fine = makePod(data.path, { dirState: "garbage" });
   expect(gc()).toBe(true);
   expect(where(fine)).toBeUndefined();

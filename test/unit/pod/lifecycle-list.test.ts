@@ -4,19 +4,15 @@ import { join } from "node:path";
 import { listPods } from "../../../src/pod/list";
 import { Pod } from "../../../src/pod/pod";
 import { tempDir } from "../../support/harness";
-import { holdLock, imageId, makePod } from "./lifecycle-fixtures";
+import { imageId, makePod, TestCleanups } from "./lifecycle-fixtures";
 
 let data: { path: string; cleanup: () => void };
-const releases: (() => Promise<void>)[] = [];
+const cleanups = new TestCleanups();
 beforeEach(() => (data = tempDir("rkt-lifecycle-")));
 afterEach(async () => {
-  for (const release of releases.splice(0)) await release();
+  await cleanups.run();
   data.cleanup();
 });
-
-async function lockFromChild(path: string): Promise<void> {
-  releases.push((await holdLock(path)).release);
-}
 
 test("lists one entry per pod with apps in manifest order and image names", () => {
   const pod = makePod(data.path, {
@@ -64,7 +60,7 @@ test("state mapping: exited run pod, running pod with networks, exited-garbage p
   const exited = makePod(data.path, { dirState: "run", netInfo: [{ netName: "default", ip: "172.16.28.7" }] });
   const running = makePod(data.path, { dirState: "run", netInfo: [{ netName: "default", ip: "172.16.28.7" }, { netName: "lan", ip: "10.1.1.2" }] });
   const marked = makePod(data.path, { dirState: "exited-garbage" });
-  await lockFromChild(running.path);
+  await cleanups.lockFromChild(running.path);
   const byUuid = new Map(listPods(data.path).pods.map((p) => [p.uuid, p]));
   expect(byUuid.get(exited.uuid)).toMatchObject({ state: "exited", networks: "" });
   expect(byUuid.get(running.uuid)).toMatchObject({ state: "running", networks: "default:ip4=172.16.28.7, lan:ip4=10.1.1.2" });
@@ -75,7 +71,7 @@ test("aborted prepares and pods being deleted are listed without apps, their man
   const aborted = Pod.create(data.path);
   aborted.releaseLock();
   const deleting = makePod(data.path, { dirState: "exited-garbage", manifestText: "not json" });
-  await lockFromChild(deleting.path);
+  await cleanups.lockFromChild(deleting.path);
   const { pods, problems } = listPods(data.path);
   expect(problems).toEqual([]);
   const byUuid = new Map(pods.map((p) => [p.uuid, p]));
@@ -86,7 +82,7 @@ test("aborted prepares and pods being deleted are listed without apps, their man
 test("a pod being prepared by another process shows as preparing", async () => {
   const pod = Pod.create(data.path);
   pod.releaseLock();
-  await lockFromChild(pod.path);
+  await cleanups.lockFromChild(pod.path);
   expect(listPods(data.path).pods).toEqual([{ uuid: pod.uuid, state: "preparing", networks: "", apps: [] }]);
 });
 

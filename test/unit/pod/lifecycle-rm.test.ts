@@ -2,17 +2,17 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { Pod } from "../../../src/pod/pod";
 import { removePod } from "../../../src/pod/rm";
 import { tempDir } from "../../support/harness";
-import { holdLock, makePod } from "./lifecycle-fixtures";
+import { makePod, TestCleanups } from "./lifecycle-fixtures";
 
 let data: { path: string; cleanup: () => void };
-const releases: (() => Promise<void>)[] = [];
+const cleanups = new TestCleanups();
 let out: { stdout: string[]; stderr: string[] };
 beforeEach(() => {
   data = tempDir("rkt-lifecycle-");
   out = { stdout: [], stderr: [] };
 });
 afterEach(async () => {
-  for (const release of releases.splice(0)) await release();
+  await cleanups.run();
   data.cleanup();
 });
 
@@ -29,13 +29,9 @@ function exists(pod: Pod): boolean {
   }
 }
 
-async function lockFromChild(path: string): Promise<void> {
-  releases.push((await holdLock(path)).release);
-}
-
 test("a running pod is refused", async () => {
   const pod = makePod(data.path, { dirState: "run" });
-  await lockFromChild(pod.path);
+  await cleanups.lockFromChild(pod.path);
   expect(() => rm(pod)).toThrow("Pod is currently running");
   expect(Pod.load(data.path, pod.uuid).dirState).toBe("run");
 });
@@ -43,14 +39,14 @@ test("a running pod is refused", async () => {
 test("a pod being prepared is refused", async () => {
   const pod = Pod.create(data.path);
   pod.releaseLock();
-  await lockFromChild(pod.path);
+  await cleanups.lockFromChild(pod.path);
   expect(() => rm(pod)).toThrow("Pod is currently being prepared");
   expect(exists(pod)).toBe(true);
 });
 
 test("a pod being deleted is refused", async () => {
   const pod = makePod(data.path, { dirState: "exited-garbage" });
-  await lockFromChild(pod.path);
+  await cleanups.lockFromChild(pod.path);
   expect(() => rm(pod)).toThrow("Pod is currently being deleted");
   expect(exists(pod)).toBe(true);
 });

@@ -3,13 +3,13 @@ import { writeFileSync } from "node:fs";
 import { Pod } from "../../../src/pod/pod";
 import { podStatus, waitPodExited } from "../../../src/pod/status";
 import { tempDir } from "../../support/harness";
-import { holdLock, makePod } from "./lifecycle-fixtures";
+import { makePod, TestCleanups } from "./lifecycle-fixtures";
 
 let data: { path: string; cleanup: () => void };
-const releases: (() => Promise<void>)[] = [];
+const cleanups = new TestCleanups();
 beforeEach(() => (data = tempDir("rkt-lifecycle-")));
 afterEach(async () => {
-  for (const release of releases.splice(0)) await release();
+  await cleanups.run();
   data.cleanup();
 });
 
@@ -32,8 +32,7 @@ test("with overlay the statuses come from the stage1 overlay's upper directory",
 
 test("a running pod reports its networks, its pid and exited=false", async () => {
   const pod = makePod(data.path, { dirState: "run", netInfo: [{ netName: "default", ip: "172.16.28.7" }] });
-  const holder = await holdLock(pod.path);
-  releases.push(holder.release);
+  const holder = await cleanups.lockFromChild(pod.path);
   writeFileSync(`${pod.path}/pid`, `${holder.pid}\n`);
   expect(podStatus(pod)).toEqual({
     state: "running",
@@ -46,11 +45,10 @@ test("a running pod reports its networks, its pid and exited=false", async () =>
 
 test("a running pod that published only ppid reports the single child of that process", async () => {
   const pod = makePod(data.path, { dirState: "run" });
-  const holder = await holdLock(pod.path);
-  releases.push(holder.release);
+  const holder = await cleanups.lockFromChild(pod.path);
   // A shell with exactly one child plays stage1's parent process.
   const parent = Bun.spawn(["sh", "-c", "sleep 1000 & echo $!; wait"], { stdout: "pipe" });
-  releases.push(async () => {
+  cleanups.add(async () => {
     Bun.spawnSync(["pkill", "-P", String(parent.pid)]);
     parent.kill();
     await parent.exited;
@@ -77,13 +75,12 @@ test("waiting returns at once for an exited pod", () => {
 
 test("waiting on a running pod returns once its lock is released", async () => {
   const pod = makePod(data.path, { dirState: "run", apps: [{ name: "app" }] });
-  const holder = await holdLock(pod.path);
-  releases.push(holder.release);
+  const holder = await cleanups.lockFromChild(pod.path);
   const waiter = Bun.spawn(
     [process.execPath, "-e", `const { waitPodExited } = await import(${JSON.stringify(import.meta.dir + "/../../../src/pod/status")}); waitPodExited(${JSON.stringify(pod.uuid)}, ${JSON.stringify(data.path)}); console.log("done");`],
     { stdout: "pipe" },
   );
-  releases.push(async () => {
+  cleanups.add(async () => {
     waiter.kill();
     await waiter.exited;
   });
