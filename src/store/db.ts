@@ -62,7 +62,9 @@ export class StoreIndex {
     const index = new StoreIndex(db, FileLock.openDir(layout.dbDir));
     try {
       db.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      db.run("PRAGMA journal_mode = WAL");
+      // Switching a new database to WAL fails at once, without a busy wait, while another
+      // connection switches or writes it: the switch takes turns with the writers.
+      index.holdingDbLock(() => db.run("PRAGMA journal_mode = WAL"));
       // Commits must survive power loss: removal deletes files right after its commit.
       db.run("PRAGMA synchronous = FULL");
       index.migrate(layout, storeLock);
@@ -112,8 +114,7 @@ export class StoreIndex {
 
   /** Runs `fn` in one write transaction, holding the `cas/db` lock meanwhile. */
   write<T>(fn: () => T): T {
-    this.dbDirLock.lock("exclusive");
-    try {
+    return this.holdingDbLock(() => {
       this.db.run("BEGIN IMMEDIATE");
       try {
         const result = fn();
@@ -123,6 +124,13 @@ export class StoreIndex {
         this.db.run("ROLLBACK");
         throw err;
       }
+    });
+  }
+
+  private holdingDbLock<T>(fn: () => T): T {
+    this.dbDirLock.lock("exclusive");
+    try {
+      return fn();
     } finally {
       this.dbDirLock.unlock();
     }

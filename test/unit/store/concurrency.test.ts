@@ -13,6 +13,20 @@ beforeAll(() => {
 });
 afterAll(() => work.cleanup());
 
+test("8 processes opening a new store at the same instant all succeed", async () => {
+  // Switching a new index to WAL fails at once, without a busy wait, while another
+  // process is switching it: the processes start together so that they collide.
+  for (let round = 0; round < 8; round++) {
+    const dataDir = join(work.path, `opened-together-${round}`);
+    const startAt = Date.now() + 500;
+    const procs = Array.from({ length: 8 }, () =>
+      Bun.spawn([process.execPath, child, dataDir, "open", String(startAt)], { stdout: "ignore", stderr: "pipe" }),
+    );
+    const failures = await Promise.all(procs.map(async (p) => ((await p.exited) === 0 ? "" : await new Response(p.stderr).text())));
+    expect(failures.filter(Boolean)).toEqual([]);
+  }
+});
+
 test("8 processes importing the same and different images leave one consistent store", async () => {
   const files: Record<string, string> = {};
   for (let i = 0; i < 300; i++) files[`d${i % 10}/f${i}`] = `shared ${i}`;
