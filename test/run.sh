@@ -14,6 +14,15 @@ unshare --net bash -c 'ip link set lo up && exec node_modules/.bin/bun test "$@"
 status=${PIPESTATUS[0]}
 passed=$(grep -Eo '^ *[0-9]+ pass$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 failed=$(grep -Eo '^ *[0-9]+ fail$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+if [ "$failed" -gt 0 ]; then
+  # bun prints a test's error above its "(fail)" line, far from the end of a long log:
+  # repeat each failure's block (its last 60 lines) here, where a log's tail shows it.
+  echo "=== failures ==="
+  awk '/^[0-9]+ tests? failed:$/ { exit }
+       /^\((pass|skip|todo)\)/ || /\.test\.ts:$/ { n = 0; next }
+       /^\(fail\)/ { s = n > 60 ? n - 60 : 0; for (i = s; i < n; i++) print buf[i]; print; print ""; n = 0; next }
+       { buf[n++] = $0 }' "$log"
+fi
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "${passed} passed, ${failed} failed"
