@@ -19,8 +19,10 @@ if [ "$failed" -gt 0 ]; then
   # repeat each failure's block (its last 60 lines) here, where a log's tail shows it.
   echo "=== failures ==="
   awk '/^[0-9]+ tests? failed:$/ { exit }
+       /^  \^ / && after_fail { print; next }
+       { after_fail = 0 }
        /^\((pass|skip|todo)\)/ || /\.test\.ts:$/ { n = 0; next }
-       /^\(fail\)/ { s = n > 60 ? n - 60 : 0; for (i = s; i < n; i++) print buf[i]; print; print ""; n = 0; next }
+       /^\(fail\)/ { s = n > 60 ? n - 60 : 0; for (i = s; i < n; i++) print buf[i]; print; n = 0; after_fail = 1; next }
        { buf[n++] = $0 }' "$log"
 fi
 rm -f "$log"

@@ -255,7 +255,7 @@ describe("rkt run --private-net --port", () => {
     expect(reservationsOf("default", uuid)).toEqual([]);
     expect(iptablesLinesOf(uuid)).toEqual([]);
     expect(mountedUnder(uuid)).toEqual([]);
-  }, 60_000);
+  });
 
   test("with a bridge as the default network, the bridge's address is forwarded and the shared bridge gets no route_localnet", async () => {
     const hostPort = await freePort();
@@ -273,7 +273,7 @@ describe("rkt run --private-net --port", () => {
     collectPods(data.path);
     expect(Object.values(podsIn(data.path)).flat()).not.toContain(uuid);
     expect(iptablesLinesOf(uuid)).toEqual([]);
-  }, 60_000);
+  });
 });
 
 /** Starts the web app on the default network of `config` with `http` forwarded from `hostPort`; resolves once it runs. */

@@ -1,15 +1,12 @@
 // The default stage1 against pods assembled by hand (stage1/README.md is the contract):
 // real namespaces, mounts and cgroups, apps made of Debian's static busybox. Runs as root.
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildHelloImage, buildStage1Image } from "../../stage1/build";
 import { tempDir } from "../support/harness";
 import { HandPod, type HandAppSpec } from "./stage1-pod";
 import { TerminalSession } from "./terminal-session";
-
-// Building the stage1 and running pods on a loaded 2-core machine can take seconds.
-setDefaultTimeout(60_000);
 
 let build: { path: string; cleanup: () => void };
 let stage1Tree: string;
@@ -24,7 +21,7 @@ beforeAll(async () => {
   const untar = Bun.spawnSync(["tar", "-xzf", aci, "-C", stage1Tree]);
   if (untar.exitCode !== 0) throw new Error(`untar stage1: ${untar.stderr}`);
   stage1Tree = join(stage1Tree, "rootfs");
-}, 120_000);
+});
 
 afterAll(() => build.cleanup());
 
@@ -438,7 +435,7 @@ describe("stage1 init: stopping", () => {
     const result = await pod.run();
     expect(result.exitCode).toBe(3);
     expect(pod.status("stubborn")).toBe("9\n");
-  }, 30000);
+  });
 });
 
 describe("stage1 init: terminal, sockets, network namespace", () => {
