@@ -10,7 +10,9 @@ node_modules/.bin/bun build.ts || { echo "0 passed, 1 failed"; exit 1; }
 log=$(mktemp)
 # The tests run in a network namespace of their own with only loopback up, so no packet
 # of theirs can leave this host whatever a test (or a DNS lookup in one) tries.
-unshare --net bash -c 'ip link set lo up && exec node_modules/.bin/bun test "$@"' bash "$@" 2>&1 | tee "$log"
+# End-to-end tests and their setup hooks start real pods, registries and servers: give each
+# room on a loaded 2-core machine (bun's default is 5 s).
+unshare --net bash -c 'ip link set lo up && exec node_modules/.bin/bun test --timeout 120000 "$@"' bash "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 passed=$(grep -Eo '^ *[0-9]+ pass$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 failed=$(grep -Eo '^ *[0-9]+ fail$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
