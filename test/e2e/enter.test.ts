@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { rkt, tempDataDir, tempDir } from "../support/harness";
+import { childCommands, rkt, tempDataDir, tempDir } from "../support/harness";
 import { busyboxImage, collectPods, shellApp, spawnRkt, waitFor } from "./run-fixtures";
 
 const work = tempDir("rkt-enter-images-");
@@ -20,6 +20,8 @@ beforeAll(async () => {
   uuid = await waitFor("the pod's UUID", () => (existsSync(uuidFile) ? readFileSync(uuidFile, "utf8") : undefined));
   const pidFile = join(data.path, "pods", "run", uuid, "pid");
   podPid = await waitFor("the pod's pid", () => (existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) || undefined : undefined));
+  // The pod runs before its app's shell has become `sleep`; the tests look for it.
+  await waitFor("the app's sleep", () => (childCommands(podPid).includes("sleep") || undefined));
 });
 
 afterAll(async () => {

@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildHelloImage, buildStage1Image } from "../../stage1/build";
-import { tempDir } from "../support/harness";
+import { childCommands, tempDir } from "../support/harness";
+import { waitFor } from "./run-fixtures";
 import { HandPod, type HandAppSpec } from "./stage1-pod";
 import { TerminalSession } from "./terminal-session";
 
@@ -385,6 +386,7 @@ describe("stage1 enter", () => {
     const proc = pod.start();
     await waitForOutput(proc.stdout, "ready");
     const pid = readFileSync(join(pod.dir, "pid"), "utf8").trim();
+    await waitFor("the app's sleep", () => childCommands(Number(pid)).includes("sleep") || undefined);
     const enter = Bun.spawnSync(
       ["./stage1/rootfs/enter", `--pid=${pid}`, "--appname=app", "--", "/bin/sh", "-c", "hostname; echo $MARKER; cat /etc/inside-app; pwd; ps -o pid,comm | grep -c sleep; exit 6"],
       { cwd: pod.dir },

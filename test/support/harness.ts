@@ -1,7 +1,7 @@
 // Shared helpers for tests: run the built binary against a private data directory, and
 // make small ACIs from a manifest plus files with the system tar (independent of our own
-// writer, so tests of our reader do not depend on it).
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync, copyFileSync, existsSync, readFileSync } from "node:fs";
+// writer, so tests of our reader do not depend on it), and look at processes in /proc.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync, copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
@@ -116,4 +116,20 @@ export function tempDataDir(prefix = "rkt-data-"): { path: string; cleanup: () =
       dir.cleanup();
     },
   };
+}
+
+/** The command names of a process's children, from /proc. */
+export function childCommands(parent: number): string[] {
+  return readdirSync("/proc").flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      // "pid (comm) state ppid ...": comm may contain spaces or parentheses, so split at the last ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+      return ppid === parent ? [stat.slice(stat.indexOf("(") + 1, close)] : [];
+    } catch {
+      return []; // exited meanwhile
+    }
+  });
 }
