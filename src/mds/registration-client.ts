@@ -1,6 +1,5 @@
 // rkt's side of registration (rkt-internals §9): a fresh token, the pod manifest, then
 // each app's image manifest, over the service's Unix socket; DELETE when the pod goes.
-import { randomBytes } from "node:crypto";
 import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET } from "./defaults";
 
 /** Overrides the registration socket for rkt run/gc (tests, or a service started with --socket). */
@@ -46,7 +45,7 @@ async function call(socketPath: string, method: string, path: string, body?: str
  * service costs one failed connect.
  */
 export async function registerPod(data: PodRegistrationData, socketPath = registrationSocket()): Promise<Registration> {
-  const token = randomBytes(16).toString("hex");
+  const token = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
   const podPath = `/pods/${data.uuid}`;
   const answer = await call(socketPath, "PUT", `${podPath}?token=${token}`, data.podManifest);
   try {

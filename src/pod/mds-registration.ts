@@ -3,7 +3,7 @@
 // AC_METADATA_URL with the pod's token; deletion unregisters pods that carry the marker.
 import { existsSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { MetadataServiceUnreachable, metadataUrl, registerPod, registrationSocket, unregisterPodSync, type Registration } from "../mds";
+import { MetadataServiceUnreachable, metadataUrl, registerPod, registrationSocket, unregisterPodSync, type Registration } from "../mds/registration-client";
 import type { Pod } from "./pod";
 import { readPodManifest } from "./pod-files";
 import { readPlannedImageManifest, readPlannedMetadataUrl, setPlannedMetadataUrl } from "./runtime-plan";
