@@ -44,8 +44,4 @@ RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, i
 
 RKT_EXPORT int rkt_remove_tree(const char *path, struct rkt_error *err);
 
-// Starts a background thread that re-migrates this process into its own cgroup (the
-// `cgroup.procs` at procs_path) every few milliseconds until it execs or exits.
-RKT_EXPORT int rkt_keep_cgroup_migration_warm(const char *procs_path, struct rkt_error *err);
-
 #endif

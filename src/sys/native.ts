@@ -1,5 +1,5 @@
 // Bindings of the native helper library (native/*.c): image import, safe extraction,
-// tree hashing, copying and removal, and the cgroup warm-up thread of pod start. The library is embedded in the executable as a file
+// tree hashing, copying and removal. The library is embedded in the executable as a file
 // asset; on first use its bytes go into a memfd, which is dlopen'ed, so it works from the
 // single `bun build --compile` binary as well as from the source tree.
 import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
@@ -17,7 +17,6 @@ const symbols = {
   rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_copy_tree: { args: [ptr, ptr, i32, i64, ptr], returns: i32 },
   rkt_remove_tree: { args: [ptr, ptr], returns: i32 },
-  rkt_keep_cgroup_migration_warm: { args: [ptr, ptr], returns: i32 },
 } as const;
 
 type NativeSymbols = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
@@ -144,13 +143,4 @@ export function copyTree(src: string, dest: string, opts: { uidShift?: number } 
 export function removeTree(path: string): void {
   const p = cString(path);
   call((err) => lib().rkt_remove_tree(p, err));
-}
-
-/**
- * Starts a native thread that moves this process into its own cgroup (`procsPath`, its
- * cgroup.procs) every few milliseconds until it execs or exits (native/cgroup_warm.c).
- */
-export function keepCgroupMigrationWarm(procsPath: string): void {
-  const path = cString(procsPath);
-  call((err) => lib().rkt_keep_cgroup_migration_warm(path, err));
 }
