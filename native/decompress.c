@@ -14,6 +14,10 @@
 
 #define INPUT_SIZE (1u << 20)
 #define TAR_HEAD 512
+// The most an xz stream may make the decoder allocate (its dictionary, mostly). `xz -9`
+// needs 65 MiB; a limit well above every preset still keeps a crafted header asking for
+// gigabytes from taking a small host's memory.
+#define XZ_MEMORY_LIMIT ((uint64_t)512 << 20)
 
 enum format { FORMAT_TAR, FORMAT_GZIP, FORMAT_BZIP2, FORMAT_XZ };
 
@@ -91,7 +95,7 @@ static int start_stream(struct decompressor *d, struct rkt_error *err) {
         break;
     case FORMAT_XZ:
         d->s.xz = (lzma_stream)LZMA_STREAM_INIT;
-        ok = lzma_stream_decoder(&d->s.xz, UINT64_MAX, LZMA_CONCATENATED) == LZMA_OK;
+        ok = lzma_stream_decoder(&d->s.xz, XZ_MEMORY_LIMIT, LZMA_CONCATENATED) == LZMA_OK;
         break;
     default:
         ok = 1;
@@ -224,6 +228,11 @@ static ssize_t read_bzip2(struct decompressor *d, uint8_t *out, size_t cap, stru
     return (ssize_t)(cap - bz->avail_out);
 }
 
+static int over_memory_limit(struct decompressor *d, struct rkt_error *err) {
+    return rkt_fail(err, "decompress", d->path, "xz data needs %llu MiB of memory to decompress, above the limit of %llu MiB",
+                    (unsigned long long)(lzma_memusage(&d->s.xz) >> 20), (unsigned long long)(XZ_MEMORY_LIMIT >> 20));
+}
+
 static ssize_t read_xz(struct decompressor *d, uint8_t *out, size_t cap, struct rkt_error *err) {
     lzma_stream *xz = &d->s.xz;
     xz->next_out = out;
@@ -240,6 +249,7 @@ static ssize_t read_xz(struct decompressor *d, uint8_t *out, size_t cap, struct 
             break;
         }
         if (rc == LZMA_BUF_ERROR && avail == 0) return truncated(d, err);
+        if (rc == LZMA_MEMLIMIT_ERROR) return over_memory_limit(d, err);
         if (rc != LZMA_OK) return corrupt(d, err);
     }
     return (ssize_t)(cap - xz->avail_out);

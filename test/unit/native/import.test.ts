@@ -101,6 +101,14 @@ describe("importAci", () => {
     });
   }
 
+  test("an xz file whose header asks for a dictionary above the memory limit is refused, naming the need", () => {
+    const path = join(work.path, "huge-dictionary.xz");
+    // Size byte 40: a 4 GiB dictionary, which a decoder without a limit would allocate.
+    writeFileSync(path, withXzDictionarySize(readFileSync(`${tar}.xz`), 40));
+    expect(() => native.importAci(path, tmp)).toThrow(/xz data needs 4\d{3} MiB of memory to decompress, above the limit of 512 MiB/);
+    expect(tmpFiles()).toEqual([]);
+  });
+
   test("a plain tar cut in the middle of an entry fails and leaves no temp file", () => {
     const path = join(work.path, "cut.tar");
     writeFileSync(path, readFileSync(tar).subarray(0, 4096 + 100));
@@ -117,3 +125,22 @@ describe("importAci", () => {
     expect(tmpFiles()).toEqual([]);
   });
 });
+
+/** The xz file with the dictionary-size byte of its first block's LZMA2 filter replaced (header CRC32 redone). */
+function withXzDictionarySize(xz: Buffer, sizeByte: number): Buffer {
+  const out = Buffer.from(xz);
+  const block = 12; // the stream header's length
+  const headerSize = (out[block]! + 1) * 4;
+  const flags = out[block + 1]!;
+  let pos = block + 2;
+  const skipVarInt = () => {
+    while (out[pos++]! & 0x80);
+  };
+  if (flags & 0x40) skipVarInt(); // compressed size
+  if (flags & 0x80) skipVarInt(); // uncompressed size
+  if ((flags & 3) !== 0 || out[pos] !== 0x21 || out[pos + 1] !== 1) throw new Error("expected one LZMA2 filter with one property byte");
+  out[pos + 2] = sizeByte;
+  const crcAt = block + headerSize - 4;
+  out.writeUInt32LE(Bun.hash.crc32(out.subarray(block, crcAt)), crcAt);
+  return out;
+}
