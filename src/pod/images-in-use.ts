@@ -30,9 +30,10 @@ export function imageKeysInUse(dataDir: string): Set<string> {
 
 /**
  * Runs `fn` holding the lock that orders preparations against image removal, a flock of
- * `pods/`: a preparation holds it shared from choosing its images until its pod directory
- * names them, `rkt image rm` exclusively while it checks and removes. Without it an image
- * could be removed between the two and the new pod would lack it.
+ * `pods/`: a preparation holds it shared from checking that the images it chose are still
+ * stored until its pod directory names them, `rkt image rm` exclusively while it checks
+ * and removes. Without it an image could be removed between the two and the new pod would
+ * lack it.
  */
 export async function withImageClaimsLock<T>(dataDir: string, mode: LockMode, fn: () => Promise<T>): Promise<T> {
   const dir = podsDir(dataDir);

@@ -139,13 +139,29 @@ function privateUsersRange(): { shift: number; count: number } {
  * PodSetupErrors and leave an unlocked pod in `prepare/` ("aborted prepare") for gc.
  * `rkt image rm` waits until the pod names the images it chose.
  */
-export function preparePod(dataDir: string, store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<PreparedPod> {
-  return withImageClaimsLock(dataDir, "shared", () => choosePodImagesAndFill(dataDir, store, req, fetchImage));
+/**
+ * Chooses the pod's images (fetching what is missing) with no lock held, so that `rkt
+ * image rm` need not wait for a download; then, holding `pods/` shared until the pod's
+ * directory names them, checks that they are all still stored and fills the pod.
+ */
+export async function preparePod(dataDir: string, store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<PreparedPod> {
+  const chosen = await choosePodImages(store, req, fetchImage);
+  return withImageClaimsLock(dataDir, "shared", async () => {
+    for (const key of [chosen.stage1Key, ...[...chosen.resolved.images.values()].map((i) => i.key)]) {
+      if (!store.hasImage(key)) throw new Error(`image ${key} was removed while the pod was being prepared`);
+    }
+    return createPod(dataDir, store, req, chosen);
+  });
 }
 
-async function choosePodImagesAndFill(dataDir: string, store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<PreparedPod> {
+interface ChosenImages {
+  stage1Key: string;
+  stage1Manifest: ImageManifest;
+  resolved: ResolvedPod;
+}
+
+async function choosePodImages(store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<ChosenImages> {
   checkPrepareRequest(req);
-  const useOverlay = !req.noOverlay && overlaySupported();
   const stage1Key = await resolveStage1(store, req.stage1Image, (ref) => fetchImage(ref, { stage1: true }));
   const stage1Manifest = store.readManifest(stage1Key);
   stage1Entrypoint(stage1Manifest, "run");
@@ -153,7 +169,11 @@ async function choosePodImagesAndFill(dataDir: string, store: Store, req: Prepar
   const imageManifests = new Map([...resolved.images].map(([app, image]) => [app, image.manifest]));
   checkPodManifest(resolved.manifest, imageManifests);
   if (req.interactive && resolved.manifest.apps.length > 1) throw new Error("interactive option only supports one image");
+  return { stage1Key, stage1Manifest, resolved };
+}
 
+async function createPod(dataDir: string, store: Store, req: PrepareRequest, { stage1Key, stage1Manifest, resolved }: ChosenImages): Promise<PreparedPod> {
+  const useOverlay = !req.noOverlay && overlaySupported();
   const trees = new Map<string, string>();
   for (const key of [stage1Key, ...[...resolved.images.values()].map((i) => i.key)]) {
     if (!trees.has(key)) trees.set(key, await store.renderTree(key));

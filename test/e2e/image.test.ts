@@ -189,7 +189,7 @@ describe("rkt image rm", () => {
   test("waits for a pod being prepared, then refuses the image that pod chose", async () => {
     const pods = join(dataDir, "pods");
     mkdirSync(pods, { recursive: true });
-    // A preparation holds pods/ shared from choosing its images until its pod names them.
+    // A preparation holds pods/ shared from checking its chosen images until its pod names them.
     const preparation = await holdLock(pods, "shared");
     try {
       const remover = Bun.spawn([rktBinary, `--dir=${dataDir}`, "image", "rm", appKey], { stdout: "pipe", stderr: "pipe" });

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { holdLock } from "../unit/pod/lifecycle-fixtures";
-import { appStatuses, busyboxImage, collectPods, podsIn, shellApp } from "./run-fixtures";
+import { withStore } from "../../src/store";
+import { appStatuses, busyboxImage, collectPods, podsIn, shellApp, waitFor } from "./run-fixtures";
 
 const work = tempDir("rkt-prepare-images-");
 const data = tempDataDir("rkt-prepare-");
@@ -72,6 +73,27 @@ describe("rkt prepare and run-prepared", () => {
       const uuid = (await new Response(preparer.stdout).text()).trim();
       expect(rkt(data.path, ["status", uuid]).stdout).toBe("state=prepared\n");
       expect(rkt(data.path, ["rm", uuid]).exitCode).toBe(0);
+    } finally {
+      await removal.release();
+    }
+  });
+
+  test("an image removed after prepare chose it, before the pod claimed it, fails prepare with a one-line error and no pod", async () => {
+    const image = busyboxImage(work.path, "example.com/removed-meanwhile", shellApp("true"));
+    mkdirSync(join(data.path, "pods"), { recursive: true });
+    const before = podsIn(data.path);
+    // An image removal holds pods/ while prepare, having imported the file, waits to claim it.
+    const removal = await holdLock(join(data.path, "pods"), "exclusive");
+    try {
+      const preparer = Bun.spawn([rktBinary, `--dir=${data.path}`, "--insecure-skip-verify", "prepare", image], { stdout: "pipe", stderr: "pipe" });
+      const key = await waitFor("prepare to import the image", () =>
+        rkt(data.path, ["image", "list", "--no-legend", "--full", "--fields=key,appname"]).stdout.match(/^(sha512-[0-9a-f]+)\texample\.com\/removed-meanwhile\t?$/m)?.[1],
+      );
+      expect(await withStore(data.path, (store) => store.removeImage(key))).toEqual([]);
+      await removal.release();
+      expect(await preparer.exited).toBe(1);
+      expect(await new Response(preparer.stderr).text()).toBe(`prepare: image ${key} was removed while the pod was being prepared\n`);
+      expect(podsIn(data.path)).toEqual(before);
     } finally {
       await removal.release();
     }
