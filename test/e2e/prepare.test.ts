@@ -59,44 +59,49 @@ describe("rkt prepare and run-prepared", () => {
     expect(loser.err).toMatch(/^run-prepared: (pod "[0-9a-f-]+" is not prepared|cannot transition to run: .*)\n$/);
   });
 
-  test("prepare waits while an image removal holds pods/, then prepares", async () => {
-    const image = busyboxImage(work.path, "example.com/after-rm", shellApp("true"));
+  /**
+   * Holds `pods/` as an image removal does and starts `rkt prepare IMAGE` meanwhile; `during`
+   * runs with the lock held, then the lock is released. Returns what prepare printed.
+   */
+  async function prepareDuringRemoval(image: string, during: () => Promise<void>) {
     mkdirSync(join(data.path, "pods"), { recursive: true });
-    const before = podsIn(data.path);
     const removal = await holdLock(join(data.path, "pods"), "exclusive");
     try {
       const preparer = Bun.spawn([rktBinary, `--dir=${data.path}`, "--insecure-skip-verify", "prepare", image], { stdout: "pipe", stderr: "pipe" });
-      expect(await Promise.race([preparer.exited.then(() => "exited"), Bun.sleep(500).then(() => "waiting")])).toBe("waiting");
-      expect(podsIn(data.path)).toEqual(before);
+      await during();
       await removal.release();
-      expect(await preparer.exited).toBe(0);
-      const uuid = (await new Response(preparer.stdout).text()).trim();
-      expect(rkt(data.path, ["status", uuid]).stdout).toBe("state=prepared\n");
-      expect(rkt(data.path, ["rm", uuid]).exitCode).toBe(0);
+      return { exitCode: await preparer.exited, stdout: await new Response(preparer.stdout).text(), stderr: await new Response(preparer.stderr).text() };
     } finally {
       await removal.release();
     }
+  }
+
+  test("prepare waits while an image removal holds pods/, then prepares", async () => {
+    const image = busyboxImage(work.path, "example.com/after-rm", shellApp("true"));
+    const before = podsIn(data.path);
+    const prepared = await prepareDuringRemoval(image, async () => {
+      await Bun.sleep(500);
+      expect(podsIn(data.path)).toEqual(before);
+    });
+    expect(prepared.exitCode).toBe(0);
+    const uuid = prepared.stdout.trim();
+    expect(rkt(data.path, ["status", uuid]).stdout).toBe("state=prepared\n");
+    expect(rkt(data.path, ["rm", uuid]).exitCode).toBe(0);
   });
 
   test("an image removed after prepare chose it, before the pod claimed it, fails prepare with a one-line error and no pod", async () => {
     const image = busyboxImage(work.path, "example.com/removed-meanwhile", shellApp("true"));
-    mkdirSync(join(data.path, "pods"), { recursive: true });
     const before = podsIn(data.path);
-    // An image removal holds pods/ while prepare, having imported the file, waits to claim it.
-    const removal = await holdLock(join(data.path, "pods"), "exclusive");
-    try {
-      const preparer = Bun.spawn([rktBinary, `--dir=${data.path}`, "--insecure-skip-verify", "prepare", image], { stdout: "pipe", stderr: "pipe" });
-      const key = await waitFor("prepare to import the image", () =>
+    let key = "";
+    // prepare imports the file without the lock, then waits to claim the image: remove it then.
+    const prepared = await prepareDuringRemoval(image, async () => {
+      key = await waitFor("prepare to import the image", () =>
         rkt(data.path, ["image", "list", "--no-legend", "--full", "--fields=key,appname"]).stdout.match(/^(sha512-[0-9a-f]+)\texample\.com\/removed-meanwhile\t?$/m)?.[1],
       );
       expect(await withStore(data.path, (store) => store.removeImage(key))).toEqual([]);
-      await removal.release();
-      expect(await preparer.exited).toBe(1);
-      expect(await new Response(preparer.stderr).text()).toBe(`prepare: image ${key} was removed while the pod was being prepared\n`);
-      expect(podsIn(data.path)).toEqual(before);
-    } finally {
-      await removal.release();
-    }
+    });
+    expect(prepared).toMatchObject({ exitCode: 1, stderr: `prepare: image ${key} was removed while the pod was being prepared\n` });
+    expect(podsIn(data.path)).toEqual(before);
   });
 
   test("run-prepared --interactive refuses a pod of two apps and leaves it prepared", () => {
