@@ -97,7 +97,7 @@ try {
 
   // Each timed start finds the host as crun leaves it (crun removes its container at exit):
   // the exited pods are collected first, untimed. An exited pod keeps its overlay mounts
-  // in the host namespace until gc (as in rkt), and later starts pay for them: measured
+  // in the host namespace until gc (as in rkt); a series that leaves them is measured
   // separately below.
   const collect = () => {
     for (let pass = 0; pass < 2; pass++) sh(rkt("gc", "--grace-period=0s"));
