@@ -137,17 +137,14 @@ function privateUsersRange(): { shift: number; count: number } {
  * Prepares a pod for `req`; on success the pod is in `prepare/`, locked by this process
  * (its files synced when `req.durable`). Failures before the pod exists are plain errors; later ones are
  * PodSetupErrors and leave an unlocked pod in `prepare/` ("aborted prepare") for gc.
- * `rkt image rm` waits until the pod names the images it chose.
- */
-/**
- * Chooses the pod's images (fetching what is missing) with no lock held, so that `rkt
- * image rm` need not wait for a download; then, holding `pods/` shared until the pod's
- * directory names them, checks that they are all still stored and fills the pod.
+ * The images are chosen (and fetched) with no lock held, so `rkt image rm` never waits
+ * for a download; then, holding `pods/` shared until the pod's directory names them, they
+ * are checked to be still stored, and `rkt image rm` waits.
  */
 export async function preparePod(dataDir: string, store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<PreparedPod> {
   const chosen = await choosePodImages(store, req, fetchImage);
   return withImageClaimsLock(dataDir, "shared", async () => {
-    for (const key of [chosen.stage1Key, ...[...chosen.resolved.images.values()].map((i) => i.key)]) {
+    for (const key of imageKeysOf(chosen)) {
       if (!store.hasImage(key)) throw new Error(`image ${key} was removed while the pod was being prepared`);
     }
     return createPod(dataDir, store, req, chosen);
@@ -158,6 +155,11 @@ interface ChosenImages {
   stage1Key: string;
   stage1Manifest: ImageManifest;
   resolved: ResolvedPod;
+}
+
+/** The stage1's key, then each app's (repeated when apps share an image). */
+function imageKeysOf(chosen: ChosenImages): string[] {
+  return [chosen.stage1Key, ...[...chosen.resolved.images.values()].map((i) => i.key)];
 }
 
 async function choosePodImages(store: Store, req: PrepareRequest, fetchImage: FetchImage): Promise<ChosenImages> {
@@ -172,10 +174,11 @@ async function choosePodImages(store: Store, req: PrepareRequest, fetchImage: Fe
   return { stage1Key, stage1Manifest, resolved };
 }
 
-async function createPod(dataDir: string, store: Store, req: PrepareRequest, { stage1Key, stage1Manifest, resolved }: ChosenImages): Promise<PreparedPod> {
+async function createPod(dataDir: string, store: Store, req: PrepareRequest, chosen: ChosenImages): Promise<PreparedPod> {
+  const { stage1Key, stage1Manifest, resolved } = chosen;
   const useOverlay = !req.noOverlay && overlaySupported();
   const trees = new Map<string, string>();
-  for (const key of [stage1Key, ...[...resolved.images.values()].map((i) => i.key)]) {
+  for (const key of imageKeysOf(chosen)) {
     if (!trees.has(key)) trees.set(key, await store.renderTree(key));
   }
   const plan: RuntimePlan = {
