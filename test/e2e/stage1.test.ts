@@ -11,7 +11,9 @@ import { TerminalSession } from "./terminal-session";
 
 let build: { path: string; cleanup: () => void };
 let stage1Tree: string;
+/** The newest pod's directory (tests keep their own files there too); all are removed after each test. */
 let work: { path: string; cleanup: () => void };
+let workDirs: { cleanup: () => void }[] = [];
 let pods: HandPod[] = [];
 
 beforeAll(async () => {
@@ -29,11 +31,13 @@ afterAll(() => build.cleanup());
 afterEach(() => {
   for (const pod of pods) pod.destroy();
   pods = [];
-  work?.cleanup();
+  for (const dir of workDirs) dir.cleanup();
+  workDirs = [];
 });
 
 function newPod(apps: HandAppSpec[], podLimits?: string): HandPod {
   work = tempDir("rkt-stage1-pod-");
+  workDirs.push(work);
   const pod = new HandPod(work.path, stage1Tree, apps, podLimits);
   pods.push(pod);
   return pod;
