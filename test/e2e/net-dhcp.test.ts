@@ -21,7 +21,9 @@ const serverLink = `rktds${suffix}`;
 const serverAddress = "10.251.79.1";
 const leaseFile = join(work.path, "udhcpd.leases");
 const daemonSocket = join(work.path, "dhcp.sock");
-const daemons: ReturnType<typeof Bun.spawn>[] = [];
+/** busybox udhcpd, the DHCP server; then the CNI dhcp daemon, the pods' client. */
+let dhcpServer: ReturnType<typeof Bun.spawn> | undefined;
+let cniDhcpDaemon: ReturnType<typeof Bun.spawn> | undefined;
 let image = "";
 
 function ip(...args: string[]): void {
@@ -52,8 +54,8 @@ beforeAll(async () => {
       "option lease 600",
     ].join("\n") + "\n",
   );
-  daemons.push(Bun.spawn(["busybox", "udhcpd", "-f", serverConfig], { stdout: "ignore", stderr: "ignore" }));
-  daemons.push(Bun.spawn(["/usr/lib/cni/dhcp", "daemon", "-socketpath", daemonSocket], { stdout: "ignore", stderr: "ignore" }));
+  dhcpServer = Bun.spawn(["busybox", "udhcpd", "-f", serverConfig], { stdout: "ignore", stderr: "ignore" });
+  cniDhcpDaemon = Bun.spawn(["/usr/lib/cni/dhcp", "daemon", "-socketpath", daemonSocket], { stdout: "ignore", stderr: "ignore" });
   await waitFor("the CNI dhcp daemon's socket", () => existsSync(daemonSocket) || undefined);
 
   mkdirSync(join(localConfig, "net.d"), { recursive: true });
@@ -66,7 +68,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   collectPods(data.path);
-  for (const daemon of daemons) {
+  for (const daemon of [dhcpServer, cniDhcpDaemon]) {
+    if (!daemon) continue;
     daemon.kill("SIGKILL");
     await daemon.exited;
   }
@@ -77,7 +80,7 @@ afterAll(async () => {
 
 /** What udhcpd's lease table says of `address`: its time left, "expired", or undefined. */
 function serverLease(address: string): string | undefined {
-  daemons[0]!.kill("SIGUSR1"); // udhcpd writes its lease file on SIGUSR1
+  dhcpServer!.kill("SIGUSR1"); // udhcpd writes its lease file on SIGUSR1
   const dump = Bun.spawnSync(["busybox", "dumpleases", "-f", leaseFile]).stdout.toString();
   const line = dump.split("\n").find((l) => l.split(/\s+/)[1] === address);
   return line?.trim().split(/\s+/).pop();
