@@ -5,7 +5,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,6 +170,17 @@ static void release_network_namespace(const char *path)
 		die_errno("remove", path);
 }
 
+/* Whether the network namespace bound at PATH is gone: after a reboot PATH is an empty file
+ * (or nothing), and the namespace went with its interfaces. */
+static bool network_namespace_gone(const char *path)
+{
+	struct statfs filesystem;
+
+	if (statfs(path, &filesystem) == 0)
+		return filesystem.f_type != NSFS_MAGIC;
+	return errno == ENOENT;
+}
+
 bool tear_down_private_network(const char *uuid)
 {
 	char *info = read_file_or_null("net-info.json", NULL);
@@ -182,9 +195,14 @@ bool tear_down_private_network(const char *uuid)
 	char **entries = json_array_elements(info);
 	if (entries == NULL)
 		die_message("parse net-info.json", "not a JSON array");
+	/* Without the namespace, DEL gets an empty CNI_NETNS, as the CNI spec allows: plugins
+	 * then release what lives outside it (IPAM leases) instead of failing on every gc. */
+	const char *cni_netns = network_namespace_gone(netns_path) ? "" : netns_path;
+	if (cni_netns[0] == '\0')
+		debug_message("%s is no network namespace: CNI DEL without one", netns_path);
 	remove_pod_chains(uuid);
 	for (size_t i = count_strings(entries); i > 0; i--)
-		all_deleted = delete_network(uuid, entries[i - 1], netns_path) && all_deleted;
+		all_deleted = delete_network(uuid, entries[i - 1], cni_netns) && all_deleted;
 	if (all_deleted)
 		release_network_namespace(netns_path);
 	free(netns_path);

@@ -6,7 +6,8 @@
 #include <stdbool.h>
 
 /* In the pod directory: removes the pod's iptables chains and their jumps, runs CNI DEL for
- * every network in net-info.json (last joined first) with its saved config copy, deletes
+ * every network in net-info.json (last joined first) with its saved config copy (and an
+ * empty CNI_NETNS when the namespace is gone, as after a reboot), deletes
  * the copies and releases the netns bind mount. False if a plugin failed (gc then fails, to be retried). */
 bool tear_down_private_network(const char *uuid);
 

@@ -284,3 +284,38 @@ async function startWebPod(config: string, hostPort: number) {
   const ip = /^networks=default:ip4=(\S+)$/m.exec(rkt(data.path, ["status", uuid]).stdout)?.[1] ?? "";
   return { proc, uuid, ip };
 }
+
+describe("rkt gc and rm of a --private-net pod whose network namespace is gone (as after a reboot)", () => {
+  /** Runs a pod that exits at once with `http` forwarded, then takes its netns bind mount away as a reboot would. */
+  async function exitedPodWithoutNetns(netnsAfterReboot: "removed" | "an empty file") {
+    const image = busyboxImage(work.path, "example.com/quick-web", shellApp("true", { ports: [{ name: "http", protocol: "tcp", port: 80 }] }));
+    const result = run(["--private-net=default", `--port=http:${await freePort()}`, image]);
+    expect(result.exitCode).toBe(0);
+    const uuid = result.uuid!;
+    expect(reservationsOf("default", uuid)).toHaveLength(1);
+    expect(iptablesLinesOf(uuid)).not.toEqual([]);
+    const netns = join(data.path, "pods", "run", uuid, "netns");
+    expect(Bun.spawnSync(["umount", netns]).exitCode).toBe(0);
+    if (netnsAfterReboot === "removed") rmSync(netns);
+    expect(mountedUnder(uuid)).toEqual([]);
+    return uuid;
+  }
+
+  /** Deletes the pod with gc (mark, then sweep) or rm; returns what the deleting run printed. */
+  function deleteWith(command: "gc" | "rm", uuid: string) {
+    if (command === "rm") return rkt(data.path, ["rm", uuid]);
+    expect(rkt(data.path, ["gc"]).exitCode).toBe(0);
+    return rkt(data.path, ["gc", "--grace-period=0s"]);
+  }
+
+  for (const [netnsAfterReboot, command] of [["removed", "gc"], ["an empty file", "gc"], ["an empty file", "rm"]] as const) {
+    test(`with its netns ${netnsAfterReboot}, ${command} still removes the pod, its chains and its IPAM lease`, async () => {
+      const uuid = await exitedPodWithoutNetns(netnsAfterReboot);
+      const deleted = deleteWith(command, uuid);
+      expect(deleted).toEqual({ exitCode: 0, stdout: `Garbage collecting pod "${uuid}"\n`, stderr: command === "rm" ? `Moving pod "${uuid}" to garbage\n` : "" });
+      expect(Object.values(podsIn(data.path)).flat()).not.toContain(uuid);
+      expect(iptablesLinesOf(uuid)).toEqual([]);
+      expect(reservationsOf("default", uuid)).toEqual([]);
+    });
+  }
+});
