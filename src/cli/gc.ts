@@ -22,7 +22,7 @@ export default rktCommand({
     const gracePeriodMs = parseGoDuration(args["grace-period"] as string, "--grace-period");
     const expirePreparedMs = parseGoDuration(args["expire-prepared"] as string, "--expire-prepared");
     const { dir, debug } = globals();
-    const listedAll = garbageCollect(dir, { gracePeriodMs, expirePreparedMs, debug, output: standardOutput });
-    return listedAll ? ExitCode.Ok : ExitCode.Failure;
+    const complete = garbageCollect(dir, { gracePeriodMs, expirePreparedMs, debug, output: standardOutput });
+    return complete ? ExitCode.Ok : ExitCode.Failure;
   },
 });

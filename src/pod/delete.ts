@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { StoreLayout } from "../store";
-import { native } from "../sys";
+import { native, readableErrorMessage } from "../sys";
 import { unmountBelow } from "./mounts";
 import { unregisterFromMetadataService } from "./mds-registration";
 import type { Pod } from "./pod";
@@ -76,9 +76,19 @@ function runStage1Gc(pod: Pod, opts: DeleteOptions): void {
     return;
   }
   const args = [found.program, ...(opts.debug ? ["--debug"] : []), pod.uuid];
-  const proc = Bun.spawnSync(args, { cwd: pod.path, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+  const failed = (why: string) => new Error(`Stage1 GC of pod "${pod.uuid}" failed: ${why}`);
+  let proc: ReturnType<typeof Bun.spawnSync>;
+  try {
+    proc = Bun.spawnSync(args, { cwd: pod.path, stdin: "ignore", stdout: "inherit", stderr: "inherit" });
+  } catch (err) {
+    const hint = (err as NodeJS.ErrnoException).code === "ENOEXEC" ? NOT_A_PROGRAM_HINT : "";
+    throw failed(`${readableErrorMessage((err as Error).message)}${hint}`);
+  }
   if (proc.exitCode !== 0) {
-    const why = proc.exitCode === null ? `killed by ${proc.signalCode}` : `exit status ${proc.exitCode}`;
-    throw new Error(`Stage1 GC of pod "${pod.uuid}" failed: ${why}`);
+    throw failed(proc.exitCode === null ? `killed by ${proc.signalCode}` : `exit status ${proc.exitCode}`);
   }
 }
+
+/** Why a stage1 gc cannot be executed, and what to do; the pod is kept, since only its stage1 knows what it left. */
+const NOT_A_PROGRAM_HINT =
+  " (not a program for this host: built for another architecture, or a script without #!); the pod is kept until its stage1 can run here";

@@ -13,16 +13,19 @@ export interface GcOptions extends CollectOptions {
   expirePreparedMs: number;
 }
 
-/** Runs the five steps; returns false when a pods directory could not be listed. */
+/**
+ * Runs the five steps; returns false when a pods directory could not be listed or a pod
+ * that should have been moved or deleted remains (busy pods are not failures).
+ */
 export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
-  let listedAll = true;
+  let complete = true;
   const each = (dirState: PodDirState, visit: (pod: Pod) => void): void => {
     let pods: Pod[];
     try {
       pods = Pod.list(dataDir, [dirState]);
     } catch (err) {
       opts.output.stderr(`Unable to list pods in ${dirState}: ${readableErrorMessage((err as Error).message)}`);
-      listedAll = false;
+      complete = false;
       return;
     }
     for (const pod of pods) {
@@ -31,6 +34,7 @@ export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // another gc or rm got there first
         opts.output.stderr(readableErrorMessage((err as Error).message));
+        complete = false;
       }
     }
   };
@@ -64,5 +68,5 @@ export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
     if (olderThan(pod, opts.gracePeriodMs)) collectPod(pod, sweep);
   });
   each("garbage", (pod) => collectPod(pod, sweep));
-  return listedAll;
+  return complete;
 }

@@ -37,6 +37,7 @@ const descriptions: Record<string, string> = {
   ESRCH: "No such process",
   ENOMEM: "Cannot allocate memory",
   EROFS: "Read-only file system",
+  ENOEXEC: "Exec format error",
 };
 
 function describeErrno(errno: number): string {
@@ -55,6 +56,7 @@ const nodeOperations: Record<string, string> = {
   lstat: "stat",
   utime: "set times of",
   futime: "set times of",
+  posix_spawn: "execute",
 };
 
 /**

@@ -260,4 +260,35 @@ describe("real pods", () => {
     const waited = rkt(data.path, ["status", "--wait", uuid]);
     expect(waited.stdout).toBe("state=exited\npid=-1\nexited=true\napp-brief=4\n");
   });
+
+  /** The first bytes of an aarch64 executable: a valid ELF header this (x86-64) kernel refuses with ENOEXEC. */
+  function aarch64ElfHeader(): Buffer {
+    const header = Buffer.alloc(64);
+    header.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]); // ELF, 64-bit, little-endian, version 1
+    header.writeUInt16LE(2, 16); // ET_EXEC
+    header.writeUInt16LE(183, 18); // EM_AARCH64
+    header.writeUInt32LE(1, 20);
+    header.writeUInt16LE(64, 52); // e_ehsize
+    return header;
+  }
+
+  for (const [what, program] of [
+    ["a script without #!", () => Buffer.from("echo collected\n")],
+    ["an aarch64 program", aarch64ElfHeader],
+  ] as const) {
+    test(`a stage1 gc entrypoint that cannot be executed (${what}): gc and rm name the pod in one line, exit 1 and keep it`, () => {
+      const { uuid } = runPod(image("example.com/done", "exit 0"));
+      const stage1Id = readFileSync(join(data.path, "pods", "run", uuid, "stage1ID"), "utf8");
+      const gcProgram = join(data.path, "cas", "tree", stage1Id, "rootfs", "gc");
+      const original = readFileSync(gcProgram);
+      cleanups.add(() => writeFileSync(gcProgram, original));
+      writeFileSync(gcProgram, program());
+      expect(rkt(data.path, ["gc"]).exitCode).toBe(0);
+      const failure = `Stage1 GC of pod "${uuid}" failed: execute ${gcProgram}: Exec format error (not a program for this host: built for another architecture, or a script without #!); the pod is kept until its stage1 can run here\n`;
+      expect(rkt(data.path, ["gc", "--grace-period=0s"])).toEqual({ exitCode: 1, stdout: `Garbage collecting pod "${uuid}"\n`, stderr: failure });
+      expect(podsIn(data.path)).toEqual({ "exited-garbage": [uuid] });
+      expect(rkt(data.path, ["rm", uuid])).toEqual({ exitCode: 1, stdout: `Garbage collecting pod "${uuid}"\n`, stderr: `rm: ${failure}` });
+      expect(podsIn(data.path)).toEqual({ "exited-garbage": [uuid] });
+    });
+  }
 });

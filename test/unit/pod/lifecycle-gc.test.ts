@@ -140,12 +140,12 @@ test("never-run pods are removed without the stage1 gc", () => {
   expect(existsSync(record)).toBe(false);
 });
 
-test("a failing stage1 gc keeps that pod for the next gc and the others are still collected", () => {
+test("a failing stage1 gc keeps that pod for the next gc, the others are still collected, and gc fails", () => {
   fakeStage1Gc('[ -e keep ] && exit 3; exit 0');
   const failing = makePod(data.path, { dirState: "exited-garbage" });
   writeFileSync(join(failing.path, "keep"), "");
   const fine = makePod(data.path, { dirState: "exited-garbage" });
-  expect(gc({ gracePeriodMs: 0 })).toBe(true);
+  expect(gc({ gracePeriodMs: 0 })).toBe(false);
   expect(where(failing)).toBe("exited-garbage");
   expect(where(fine)).toBeUndefined();
   expect(out.stderr).toEqual([`Stage1 GC of pod "${failing.uuid}" failed: exit status 3`]);
@@ -188,14 +188,14 @@ test("a pods directory that cannot be listed makes gc fail after the other steps
   expect(where(pod)).toBeUndefined();
 });
 
-test("a pod that cannot be removed is reported by UUID and the others are still collected", () => {
+test("a pod that cannot be removed is reported by UUID, the others are still collected, and gc fails", () => {
   const stuck = makePod(data.path, { dirState: "garbage" });
   const immutable = join(stuck.path, "immutable");
   writeFileSync(immutable, "");
   expect(Bun.spawnSync(["chattr", "+i", immutable]).exitCode).toBe(0);
   cleanups.add(() => void Bun.spawnSync(["chattr", "-i", immutable]));
   const fine = makePod(data.path, { dirState: "garbage" });
-  expect(gc()).toBe(true);
+  expect(gc()).toBe(false);
   expect(where(fine)).toBeUndefined();
   expect(where(stuck)).toBe("garbage");
   expect(out.stderr).toHaveLength(1);
