@@ -1,6 +1,6 @@
 // No entry of an archive may create or change anything outside the extraction root.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { native } from "../../../src/sys";
@@ -150,5 +150,33 @@ describe("extractRootfs refuses entries that escape the root", () => {
       { name: "rootfs/link/null", type: "3", devmajor: 1, devminor: 3 },
     ]);
     expect(error?.message).toMatch(/a parent path is a symlink or not a directory/);
+  });
+});
+
+describe("extractRootfs never resolves through a symlink in the middle of a path", () => {
+  test("a hardlink whose target's directory is a planted symlink to a host directory is refused, the host file not linked", () => {
+    const error = extractAndCheckOutside([
+      dir("rootfs"),
+      { name: "rootfs/evil", type: "2", linkname: box.outside },
+      { name: "rootfs/h", type: "1", linkname: "rootfs/evil/victim" },
+    ]);
+    expect(error?.message).toMatch(/^link to \S+\/root\/evil: (Not a directory|Too many levels of symbolic links)$/);
+    expect(existsSync(join(box.root, "h"))).toBe(false);
+    expect(statSync(box.victim).nlink).toBe(1);
+  });
+
+  const throughMiddleSymlink = [dir("rootfs"), dir("rootfs/usr"), dir("rootfs/usr/sub"), { name: "rootfs/lib", type: "2", linkname: "usr" }, file("rootfs/lib/sub/x")];
+
+  test("a file below a symlink that is not the last directory of its parent path is refused", () => {
+    const error = extractAndCheckOutside(throughMiddleSymlink);
+    expect(error?.message).toMatch(/a parent path is a symlink or not a directory/);
+    expect(existsSync(join(box.root, "usr/sub/x"))).toBe(false);
+  });
+
+  test("in a layered render, a file below a middle symlink of an earlier image is skipped, not written through it", () => {
+    expect(extractAndCheckOutside(throughMiddleSymlink.slice(0, 4), { skipExisting: true })).toBeUndefined();
+    expect(extractAndCheckOutside([dir("rootfs"), file("rootfs/lib/sub/x")], { skipExisting: true })).toBeUndefined();
+    expect(lstatSync(join(box.root, "lib")).isSymbolicLink()).toBe(true);
+    expect(existsSync(join(box.root, "usr/sub/x"))).toBe(false);
   });
 });
