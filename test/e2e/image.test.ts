@@ -220,3 +220,21 @@ describe("rkt image rm", () => {
     expect(rkt(dataDir, ["image", "rm"])).toMatchObject({ exitCode: 1, stderr: "rkt: Must provide at least one image key\n" });
   });
 });
+
+describe("rkt image verify of a damaged blob", () => {
+  test("exits 1 naming the image whose blob no longer matches its ID, and still verifies the others", () => {
+    const damagedKey = fetchKey(makeTestAci(work.path, "damaged.aci", { manifest: imageManifest("example.com/damaged"), files: { "etc/data": "x".repeat(4096) } }));
+    const blob = join(dataDir, "cas/blob/sha512", damagedKey.slice("sha512-".length, "sha512-".length + 2), damagedKey);
+    const bytes = readFileSync(blob);
+    const middle = bytes.indexOf("xxxx");
+    expect(middle).toBeGreaterThan(0);
+    bytes[middle] = "y".charCodeAt(0);
+    writeFileSync(blob, bytes);
+    const r = rkt(dataDir, ["image", "verify", damagedKey, baseKey]);
+    expect(r).toEqual({
+      exitCode: 1,
+      stdout: `rkt: image "${baseKey}" verified\n`,
+      stderr: `rkt: image "${damagedKey}" does not match its ID; remove it and fetch it again\n`,
+    });
+  });
+});
