@@ -20,12 +20,16 @@ beforeAll(() => {
 });
 afterAll(() => work.cleanup());
 
-/** Starts the child and SIGKILLs it as soon as `midWay` holds (or lets it finish). */
+/**
+ * Starts the child and SIGKILLs it as soon as `midWay` holds; expects the kill to have
+ * ended it, so a child that finished (or failed) first does not pass for an interrupted one.
+ */
 async function killWhen(dataDir: string, args: string[], midWay: () => boolean): Promise<void> {
   const proc = Bun.spawn([process.execPath, child, dataDir, ...args], { stdout: "ignore", stderr: "ignore" });
   while (proc.exitCode === null && !midWay()) await Bun.sleep(1);
   proc.kill("SIGKILL");
   await proc.exited;
+  expect({ exitCode: proc.exitCode, signalCode: proc.signalCode }).toEqual({ exitCode: null, signalCode: "SIGKILL" });
 }
 
 function anyWorkFile(dataDir: string): boolean {
