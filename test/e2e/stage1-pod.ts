@@ -99,8 +99,9 @@ export class HandPod {
     return `exec 9<. && flock -x 9 && RKT_LOCK_FD=9 exec ${init}`;
   }
 
-  start(args: string[] = []): Bun.Subprocess<"ignore", "pipe", "pipe"> {
-    return Bun.spawn(["sh", "-c", this.initCommand(args)], {
+  /** Starts init; `launcher` (an argv that ends by running its arguments) wraps it, e.g. in other namespaces. */
+  start(args: string[] = [], launcher: string[] = []): Bun.Subprocess<"ignore", "pipe", "pipe"> {
+    return Bun.spawn([...launcher, "sh", "-c", this.initCommand(args)], {
       cwd: this.dir,
       stdin: "ignore",
       stdout: "pipe",
@@ -109,8 +110,8 @@ export class HandPod {
   }
 
   /** Runs the pod to its end. */
-  async run(args: string[] = []): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    const proc = this.start(args);
+  async run(args: string[] = [], launcher: string[] = []): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const proc = this.start(args, launcher);
     const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     return { exitCode, stdout, stderr };
   }
@@ -129,9 +130,9 @@ export class HandPod {
     return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : [];
   }
 
-  /** Runs the stage1 gc entrypoint the way stage0 does. */
-  gc(): { exitCode: number; stderr: string } {
-    const result = Bun.spawnSync(["./stage1/rootfs/gc", this.uuid], { cwd: this.dir });
+  /** Runs the stage1 gc entrypoint the way stage0 does (wrapped by `launcher`, as in start). */
+  gc(launcher: string[] = []): { exitCode: number; stderr: string } {
+    const result = Bun.spawnSync([...launcher, "./stage1/rootfs/gc", this.uuid], { cwd: this.dir });
     return { exitCode: result.exitCode ?? -1, stderr: result.stderr.toString() };
   }
 

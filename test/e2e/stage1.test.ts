@@ -293,49 +293,106 @@ describe("stage1 init: volumes", () => {
   });
 });
 
-const memoryCgroupV1 = existsSync("/sys/fs/cgroup/memory/memory.limit_in_bytes");
-const cpuCgroupV1 = existsSync("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") || existsSync("/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us");
+type CgroupVersion = "v1" | "v2";
+
+/** Each line of /proc/self/mountinfo as `{ mountPoint, fstype, superOptions }`. */
+function cgroupMounts(): { mountPoint: string; fstype: string; superOptions: string[] }[] {
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [before, after] = line.split(" - ");
+      const [fstype, , superOptions] = after!.split(" ");
+      return { mountPoint: before!.split(" ")[4]!, fstype: fstype!, superOptions: superOptions!.split(",") };
+    })
+    .filter((m) => m.fstype === "cgroup" || m.fstype === "cgroup2");
+}
+
+/** Where this host's cgroup2 hierarchy is mounted, if it is. */
+const cgroup2MountPoint = cgroupMounts().find((m) => m.fstype === "cgroup2")?.mountPoint;
+
+/** The controllers the unified (v2) hierarchy offers in this process's cgroup: the ones stage1 can use there. */
+function unifiedControllers(): string[] {
+  const path = /^0::(.*)$/m.exec(readFileSync("/proc/self/cgroup", "utf8"))?.[1];
+  if (cgroup2MountPoint === undefined || path === undefined) return [];
+  return readFileSync(join(cgroup2MountPoint, path, "cgroup.controllers"), "utf8").split(/\s+/).filter(Boolean);
+}
+
+/** Where stage1 finds `controller` on this host: a v1 hierarchy first, else the unified one, else nowhere (it warns and skips). */
+function cgroupVersionOf(controller: "memory" | "cpu"): CgroupVersion | "none" {
+  if (cgroupMounts().some((m) => m.fstype === "cgroup" && m.superOptions.includes(controller))) return "v1";
+  return unifiedControllers().includes(controller) ? "v2" : "none";
+}
+
+const memoryCgroup = cgroupVersionOf("memory");
+const cpuCgroup = cgroupVersionOf("cpu");
+const disabledWarning = (controller: string) => `warning: resource/${controller} isolator set but support disabled in the kernel, skipping`;
+
+/** The file each limit is written to, by cgroup version. */
+const limitFile = { memory: { v1: "memory.limit_in_bytes", v2: "memory.max" }, cpu: { v1: "cpu.cfs_quota_us", v2: "cpu.max" } };
+
+/** The pod's cgroup ending in `suffix` in the hierarchy of `controller` (the one with its limit file); `cgroups` default to the pod's list. */
+function cgroupOf(pod: HandPod, controller: "memory" | "cpu", version: CgroupVersion, suffix: string, cgroups = pod.cgroups()): string {
+  const found = cgroups.find((c) => c.endsWith(suffix) && existsSync(join(c, limitFile[controller][version])));
+  if (found === undefined) throw new Error(`no ${controller} cgroup ending in ${suffix} among: ${cgroups.join(" ")}`);
+  return found;
+}
+
+function expectMemoryLimit(cgroup: string, version: CgroupVersion, bytes: number): void {
+  expect(readFileSync(join(cgroup, limitFile.memory[version]), "utf8")).toBe(`${bytes}\n`);
+}
+
+/** A CFS quota of 100 µs per millicore in a period of 100 ms. */
+function expectCpuLimit(cgroup: string, version: CgroupVersion, millicores: number): void {
+  if (version === "v2") {
+    expect(readFileSync(join(cgroup, "cpu.max"), "utf8")).toBe(`${millicores * 100} 100000\n`);
+    return;
+  }
+  expect(readFileSync(join(cgroup, "cpu.cfs_quota_us"), "utf8")).toBe(`${millicores * 100}\n`);
+  expect(readFileSync(join(cgroup, "cpu.cfs_period_us"), "utf8")).toBe("100000\n");
+}
 
 describe("stage1 init and gc: cgroups", () => {
   test("a memory limit kills an app that allocates past it", async () => {
     const pod = newPod([{ name: "hog", limits: "memory 33554432\n", exec: sh("exec tail < /dev/zero") }]);
     const result = await pod.run();
-    if (!memoryCgroupV1 && !existsSync("/sys/fs/cgroup/cgroup.controllers")) {
-      expect(result.stderr).toContain("warning: resource/memory isolator set but support disabled in the kernel, skipping");
+    if (memoryCgroup === "none") {
+      expect(result.stderr).toContain(disabledWarning("memory"));
       return;
     }
     expect(result.exitCode).toBe(137);
     expect(pod.status("hog")).toBe("9\n");
-    const appCgroup = pod.cgroups().find((c) => c.includes("memory") && c.endsWith("/hog"));
-    if (appCgroup && memoryCgroupV1) {
-      expect(readFileSync(join(appCgroup, "memory.limit_in_bytes"), "utf8")).toBe("33554432\n");
-      expect(readFileSync(join(appCgroup, "memory.oom_control"), "utf8")).toMatch(/^oom_kill [1-9]/m);
-    }
+    const appCgroup = cgroupOf(pod, "memory", memoryCgroup, "/hog");
+    expectMemoryLimit(appCgroup, memoryCgroup, 33554432);
+    const oomEvents = memoryCgroup === "v1" ? "memory.oom_control" : "memory.events";
+    expect(readFileSync(join(appCgroup, oomEvents), "utf8")).toMatch(/^oom_kill [1-9]/m);
   });
 
   test("a cpu limit becomes a CFS quota of the app's cgroup", async () => {
     const pod = newPod([{ name: "app", limits: "cpu 250\n", exec: ["/bin/true"] }]);
-    expect((await pod.run()).exitCode).toBe(0);
-    const appCgroup = pod.cgroups().find((c) => c.includes("cpu") && c.endsWith("/app"));
-    if (!cpuCgroupV1 || !appCgroup) return;
-    expect(readFileSync(join(appCgroup, "cpu.cfs_quota_us"), "utf8")).toBe("25000\n");
-    expect(readFileSync(join(appCgroup, "cpu.cfs_period_us"), "utf8")).toBe("100000\n");
+    const result = await pod.run();
+    expect(result.exitCode).toBe(0);
+    if (cpuCgroup === "none") {
+      expect(result.stderr).toContain(disabledWarning("cpu"));
+      return;
+    }
+    expectCpuLimit(cgroupOf(pod, "cpu", cpuCgroup, "/app"), cpuCgroup, 250);
   });
 
   test("pod limits bound the pod's cgroup", async () => {
     const pod = newPod([{ name: "app", exec: ["/bin/true"] }], "memory 67108864\ncpu 1500\n");
-    expect((await pod.run()).exitCode).toBe(0);
-    const podMemory = pod.cgroups().find((c) => c.includes("memory") && c.endsWith(`/rkt-${pod.uuid}`));
-    const podCpu = pod.cgroups().find((c) => c.includes("cpu") && c.endsWith(`/rkt-${pod.uuid}`));
-    if (memoryCgroupV1 && podMemory) expect(readFileSync(join(podMemory, "memory.limit_in_bytes"), "utf8")).toBe("67108864\n");
-    if (cpuCgroupV1 && podCpu) expect(readFileSync(join(podCpu, "cpu.cfs_quota_us"), "utf8")).toBe("150000\n");
-    expect(podMemory ?? podCpu).toBeDefined();
+    const result = await pod.run();
+    expect(result.exitCode).toBe(0);
+    if (memoryCgroup === "none") expect(result.stderr).toContain(disabledWarning("memory"));
+    else expectMemoryLimit(cgroupOf(pod, "memory", memoryCgroup, `/rkt-${pod.uuid}`), memoryCgroup, 67108864);
+    if (cpuCgroup === "none") expect(result.stderr).toContain(disabledWarning("cpu"));
+    else expectCpuLimit(cgroupOf(pod, "cpu", cpuCgroup, `/rkt-${pod.uuid}`), cpuCgroup, 1500);
   });
 
   test("apps run in their own cgroup below the pod's, and gc removes them all", async () => {
     const pod = newPod([{ name: "app", exec: sh("cat /proc/self/cgroup") }]);
     const result = await pod.run();
-    expect(result.stdout).toMatch(new RegExp(`memory:.*/rkt-${pod.uuid}/app$`, "m"));
+    expect(result.stdout).toMatch(new RegExp(`^\\d+:[^:]*:.*/rkt-${pod.uuid}/app$`, "m"));
     const cgroups = pod.cgroups();
     expect(cgroups.length).toBeGreaterThan(0);
     for (const cgroup of cgroups) expect(existsSync(cgroup)).toBe(true);
@@ -381,6 +438,43 @@ describe("stage1 init and gc: cgroups", () => {
   test("gc of a pod that never ran has nothing to do and succeeds", () => {
     const pod = newPod([{ name: "app", exec: ["/bin/true"] }]);
     expect(pod.gc()).toEqual({ exitCode: 0, stderr: "" });
+  });
+});
+
+describe("stage1 init and gc: cgroup v2, in a mount namespace whose only cgroup mount is cgroup2", () => {
+  // As on a unified host, stage1 finds no v1 hierarchy there and uses the cgroup2 one. A
+  // controller is bound to one hierarchy at a time: on a hybrid host (as this one) cpu and
+  // memory stay with their v1 hierarchies, the unified one offers neither, and stage1 must
+  // warn and skip; where the unified hierarchy has them, the limits must be in it.
+  const launcher = ["unshare", "--mount", "--propagation", "private", "sh", "-c", 'umount -R /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec "$@"', "sh"];
+  /** A cgroup path as stage1 saw it in the namespace, as this process sees it. */
+  const seenFromHere = (path: string) => join(cgroup2MountPoint!, path.slice("/sys/fs/cgroup".length));
+
+  test("limits go to memory.max and cpu.max of the pod's and the app's cgroups, or are skipped with a warning; gc removes the cgroups", async () => {
+    expect(cgroup2MountPoint).toBeDefined();
+    const unified = unifiedControllers();
+    const pod = newPod([{ name: "app", limits: "memory 33554432\ncpu 250\n", exec: ["/bin/true"] }], "memory 67108864\ncpu 1500\n");
+    const result = await pod.run([], launcher);
+    expect(result.exitCode).toBe(0);
+    for (const controller of ["memory", "cpu"] as const) {
+      if (unified.includes(controller)) expect(result.stderr).not.toContain(disabledWarning(controller));
+      else expect(result.stderr).toContain(disabledWarning(controller));
+    }
+    const ownCgroup = /^0::(.*)$/m.exec(readFileSync("/proc/self/cgroup", "utf8"))![1]!;
+    const podCgroup = join("/sys/fs/cgroup", ownCgroup, `rkt-${pod.uuid}`);
+    const appCgroup = join(podCgroup, "app");
+    const cgroups = pod.cgroups();
+    expect(cgroups).toEqual(unified.includes("memory") || unified.includes("cpu") ? [podCgroup, appCgroup] : []);
+    if (unified.includes("memory")) {
+      expectMemoryLimit(seenFromHere(podCgroup), "v2", 67108864);
+      expectMemoryLimit(seenFromHere(appCgroup), "v2", 33554432);
+    }
+    if (unified.includes("cpu")) {
+      expectCpuLimit(seenFromHere(podCgroup), "v2", 1500);
+      expectCpuLimit(seenFromHere(appCgroup), "v2", 250);
+    }
+    expect(pod.gc(launcher)).toEqual({ exitCode: 0, stderr: "" });
+    for (const cgroup of cgroups) expect(existsSync(seenFromHere(cgroup))).toBe(false);
   });
 });
 
