@@ -19,23 +19,50 @@
 static const char *const plugin_directories[] = { "/usr/lib/rkt/plugins/net", "stage1/rootfs/usr/lib/rkt/plugins/net",
 						  "/usr/lib/cni", "/opt/cni/bin", NULL };
 
+/* Where iptables is looked up. */
+static const char *const sbin_directories[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };
+
 extern char **environ;
 
-/* Runs ARGV with ENVIRONMENT and INPUT on stdin; quiet discards its output. Returns its wait status. */
-static int run_program(char *const *argv, char *const *environment, const char *input, bool quiet)
+/* All that FD yields until its end, NUL-terminated. */
+static char *read_to_end(int fd, const char *program)
 {
-	int input_pipe[2];
+	size_t length = 0, capacity = 4096;
+	char *buffer = xmalloc(capacity);
+
+	for (;;) {
+		if (length + 1 == capacity)
+			buffer = xrealloc(buffer, capacity *= 2);
+		ssize_t count = read(fd, buffer + length, capacity - length - 1);
+		if (count < 0 && errno == EINTR)
+			continue;
+		if (count < 0)
+			die_errno("read output of", program);
+		if (count == 0)
+			break;
+		length += (size_t)count;
+	}
+	buffer[length] = '\0';
+	return buffer;
+}
+
+/* Runs ARGV with ENVIRONMENT and INPUT on stdin; quiet discards its stderr. Its stdout is
+ * discarded, or returned in *OUTPUT when OUTPUT is not NULL. Returns its wait status. */
+static int run_program(char *const *argv, char *const *environment, const char *input, bool quiet, char **output)
+{
+	int input_pipe[2], output_pipe[2] = { -1, -1 };
 	pid_t pid;
 	int wait_status;
 
-	if (pipe2(input_pipe, O_CLOEXEC) < 0)
+	if (pipe2(input_pipe, O_CLOEXEC) < 0 || (output != NULL && pipe2(output_pipe, O_CLOEXEC) < 0))
 		die_errno("pipe", NULL);
 	pid = fork();
 	if (pid < 0)
 		die_errno("fork", NULL);
 	if (pid == 0) {
 		int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (dup2(input_pipe[0], STDIN_FILENO) < 0 || null_fd < 0 || dup2(null_fd, STDOUT_FILENO) < 0 ||
+		int stdout_fd = output != NULL ? output_pipe[1] : null_fd;
+		if (dup2(input_pipe[0], STDIN_FILENO) < 0 || null_fd < 0 || dup2(stdout_fd, STDOUT_FILENO) < 0 ||
 		    (quiet && dup2(null_fd, STDERR_FILENO) < 0))
 			die_errno("dup2", argv[0]);
 		execve(argv[0], argv, environment);
@@ -45,6 +72,11 @@ static int run_program(char *const *argv, char *const *environment, const char *
 	if (input != NULL && !write_all(input_pipe[1], input, strlen(input)))
 		warn_errno("write config to", argv[0]);
 	close(input_pipe[1]);
+	if (output != NULL) {
+		close(output_pipe[1]);
+		*output = read_to_end(output_pipe[0], argv[0]);
+		close(output_pipe[0]);
+	}
 	while (waitpid(pid, &wait_status, 0) < 0)
 		if (errno != EINTR)
 			die_errno("waitpid", argv[0]);
@@ -80,13 +112,8 @@ static const struct pod_chain pod_chains[] = {
 
 /* Deletes the pod's chains with their jumps (jumps first, so that nothing enters a chain
  * being flushed). Errors ignored: a pod without forwarded ports has no chains. */
-static void remove_pod_chains(const char *uuid)
+static void remove_pod_chains(char *iptables, const char *uuid)
 {
-	static const char *const sbin[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };
-	char *iptables = find_program(sbin, "iptables");
-
-	if (iptables == NULL)
-		return;
 	for (size_t i = 0; i < sizeof pod_chains / sizeof pod_chains[0]; i++) {
 		const struct pod_chain *role = &pod_chains[i];
 		char *table = (char *)role->table;
@@ -98,13 +125,59 @@ static void remove_pod_chains(const char *uuid)
 			char *jump[] = { iptables, "-w", "-t", table, "-D", (char *)role->parents[p], "-m", "addrtype",
 					 "--dst-type", "LOCAL", "-j", chain, NULL };
 			char *plain_jump[] = { iptables, "-w", "-t", table, "-D", (char *)role->parents[p], "-j", chain, NULL };
-			run_program(role->local_destinations ? jump : plain_jump, environ, NULL, true);
+			run_program(role->local_destinations ? jump : plain_jump, environ, NULL, true, NULL);
 		}
-		run_program(flush, environ, NULL, true);
-		run_program(delete, environ, NULL, true);
+		run_program(flush, environ, NULL, true, NULL);
+		run_program(delete, environ, NULL, true, NULL);
 		free(chain);
 	}
-	free(iptables);
+}
+
+/* The word after OPTION in WORDS, or NULL. */
+static char *word_after(char **words, const char *option)
+{
+	for (size_t i = 0; words[i] != NULL && words[i + 1] != NULL; i++)
+		if (strcmp(words[i], option) == 0)
+			return words[i + 1];
+	return NULL;
+}
+
+/* The CNI ptp and bridge plugins masquerade a network's traffic through a nat chain `CNI-...`,
+ * reached by the POSTROUTING jump `-s IP -m comment --comment 'name: "NET" id: "UUID"' -j CNI-...`.
+ * Their DEL finds the pod's address in its namespace: without one, they leave both behind.
+ * Removes them as the plugin would have: the jump, then the chain. */
+static void remove_plugin_masquerade(char *iptables, const char *network, const char *uuid)
+{
+	char *comment = format_string("name: \"%s\" id: \"%s\"", network, uuid);
+	char *listed_comment = format_string("--comment \"name: \\\"%s\\\" id: \\\"%s\\\"\"", network, uuid); /* as -S quotes it */
+	char *list[] = { iptables, "-w", "-t", "nat", "-S", "POSTROUTING", NULL };
+	char *rules = NULL;
+	int wait_status = run_program(list, environ, NULL, true, &rules);
+	char **lines = split_fields(rules, '\n');
+
+	if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0)
+		warn_message("network \"%s\": could not list the nat table's POSTROUTING rules", network);
+	for (size_t i = 0; lines[i] != NULL; i++) {
+		if (strstr(lines[i], listed_comment) == NULL)
+			continue;
+		char **words = split_words(lines[i]);
+		char *source = word_after(words, "-s"), *chain = word_after(words, "-j");
+		if (source != NULL && chain != NULL && strncmp(chain, "CNI-", 4) == 0) {
+			char *jump[] = { iptables, "-w", "-t", "nat", "-D", "POSTROUTING", "-s", source, "-m", "comment",
+					 "--comment", comment, "-j", chain, NULL };
+			char *flush[] = { iptables, "-w", "-t", "nat", "-F", chain, NULL };
+			char *delete[] = { iptables, "-w", "-t", "nat", "-X", chain, NULL };
+			run_program(jump, environ, NULL, true, NULL);
+			run_program(flush, environ, NULL, true, NULL);
+			run_program(delete, environ, NULL, true, NULL);
+			debug_message("network %s: removed the plugin's masquerade chain %s", network, chain);
+		}
+		free(words);
+	}
+	free(lines);
+	free(rules);
+	free(listed_comment);
+	free(comment);
 }
 
 static char *plugin_search_path(void)
@@ -151,7 +224,7 @@ static bool delete_network(const char *uuid, const char *entry, const char *netn
 		NULL,
 	};
 	char *argv[] = { plugin, NULL };
-	int wait_status = run_program(argv, environment, config, false);
+	int wait_status = run_program(argv, environment, config, false, NULL);
 	if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
 		warn_message("network \"%s\": %s DEL failed", name, plugin);
 		return false;
@@ -197,12 +270,18 @@ bool tear_down_private_network(const char *uuid)
 		die_message("parse net-info.json", "not a JSON array");
 	/* Without the namespace, DEL gets an empty CNI_NETNS, as the CNI spec allows: plugins
 	 * then release what lives outside it (IPAM leases) instead of failing on every gc. */
-	const char *cni_netns = network_namespace_gone(netns_path) ? "" : netns_path;
-	if (cni_netns[0] == '\0')
+	bool namespace_gone = network_namespace_gone(netns_path);
+	if (namespace_gone)
 		debug_message("%s is no network namespace: CNI DEL without one", netns_path);
-	remove_pod_chains(uuid);
-	for (size_t i = count_strings(entries); i > 0; i--)
-		all_deleted = delete_network(uuid, entries[i - 1], cni_netns) && all_deleted;
+	char *iptables = find_program(sbin_directories, "iptables");
+	if (iptables != NULL)
+		remove_pod_chains(iptables, uuid);
+	for (size_t i = count_strings(entries); i > 0; i--) {
+		all_deleted = delete_network(uuid, entries[i - 1], namespace_gone ? "" : netns_path) && all_deleted;
+		char *name = json_string_member(entries[i - 1], "netName");
+		if (namespace_gone && iptables != NULL && name != NULL)
+			remove_plugin_masquerade(iptables, name, uuid);
+	}
 	if (all_deleted)
 		release_network_namespace(netns_path);
 	free(netns_path);

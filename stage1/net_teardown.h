@@ -7,7 +7,8 @@
 
 /* In the pod directory: removes the pod's iptables chains and their jumps, runs CNI DEL for
  * every network in net-info.json (last joined first) with its saved config copy (and an
- * empty CNI_NETNS when the namespace is gone, as after a reboot), deletes
+ * empty CNI_NETNS when the namespace is gone, as after a reboot, then removing the plugin's
+ * masquerade rules itself), deletes
  * the copies and releases the netns bind mount. False if a plugin failed (gc then fails, to be retried). */
 bool tear_down_private_network(const char *uuid);
 

@@ -55,7 +55,7 @@ afterAll(() => {
   collectPods(data.path);
   // Only what a failed gc would have left: our pods' chains and IPAM reservations.
   for (const uuid of uuids) {
-    removeChainsOf(uuid);
+    removeChains([...iptablesLinesOf(uuid), ...masqueradeLinesOf(uuid)]);
     for (const ip of reservationsOf("default", uuid)) rmSync(join(cniState, "default", ip), { force: true });
   }
   rmSync(join(cniState, userNetwork), { recursive: true, force: true });
@@ -122,15 +122,26 @@ function iptablesLinesOf(uuid: string): string[] {
   );
 }
 
-/** What a failed gc would have left of the pod's chains: jumps deleted first, then the chains. */
-function removeChainsOf(uuid: string): void {
-  const lines = iptablesLinesOf(uuid).map((line) => line.split(" "));
-  for (const [table, op, parent, ...rule] of lines) {
-    if (op === "-A" && !parent!.startsWith("RKT-PFWD-")) Bun.spawnSync(["iptables", "-w", "-t", table!.slice(0, -1), "-D", parent!, ...rule]);
+/**
+ * The CNI plugin's masquerade of the pod's traffic, as `nat: RULE`: the POSTROUTING jump
+ * commented with the pod's UUID (`name: "NET" id: "UUID"`) and the `CNI-` chain it jumps to.
+ */
+function masqueradeLinesOf(uuid: string): string[] {
+  const lines = Bun.spawnSync(["iptables", "-w", "-t", "nat", "-S"]).stdout.toString().split("\n");
+  const chains = lines.filter((line) => line.includes(`id: \\"${uuid}\\"`)).map((line) => / -j (CNI-\S+)/.exec(line)?.[1] ?? "");
+  return lines.filter((line) => line.includes(uuid) || chains.some((chain) => chain && line.split(" ").includes(chain))).map((line) => `nat: ${line}`);
+}
+
+/** What a failed gc would have left of the pod's chains (`TABLE: RULE` lines): jumps into them deleted first, then the chains. */
+function removeChains(lines: string[]): void {
+  const fields = lines.map((line) => line.split(" "));
+  const chains = fields.filter(([, op]) => op === "-N").map(([table, , chain]) => [table!.slice(0, -1), chain!] as const);
+  for (const [i, [table, op, parent]] of fields.entries()) {
+    if (op !== "-A" || chains.some(([, chain]) => chain === parent)) continue;
+    // Through the shell, which reads the rule's quoting (of a comment) as iptables -S wrote it.
+    Bun.spawnSync(["sh", "-c", `iptables -w -t ${table!.slice(0, -1)} -D ${lines[i]!.slice(lines[i]!.indexOf(" -A ") + 4)}`]);
   }
-  for (const [table, op, chain] of lines) {
-    if (op === "-N") for (const flag of ["-F", "-X"]) Bun.spawnSync(["iptables", "-w", "-t", table!.slice(0, -1), flag, chain!]);
-  }
+  for (const [table, chain] of chains) for (const flag of ["-F", "-X"]) Bun.spawnSync(["iptables", "-w", "-t", table, flag, chain]);
 }
 
 function mountedUnder(uuid: string): string[] {
@@ -286,14 +297,22 @@ async function startWebPod(config: string, hostPort: number) {
 }
 
 describe("rkt gc and rm of a --private-net pod whose network namespace is gone (as after a reboot)", () => {
+  /** The pods of these tests: a gc that removed them but not their chains leaves the UUIDs nowhere else. */
+  const uuids: string[] = [];
+  afterAll(() => {
+    for (const uuid of uuids) removeChains([...iptablesLinesOf(uuid), ...masqueradeLinesOf(uuid)]);
+  });
+
   /** Runs a pod that exits at once with `http` forwarded, then takes its netns bind mount away as a reboot would. */
   async function exitedPodWithoutNetns(netnsAfterReboot: "removed" | "an empty file") {
     const image = busyboxImage(work.path, "example.com/quick-web", shellApp("true", { ports: [{ name: "http", protocol: "tcp", port: 80 }] }));
     const result = run(["--private-net=default", `--port=http:${await freePort()}`, image]);
     expect(result.exitCode).toBe(0);
     const uuid = result.uuid!;
+    uuids.push(uuid);
     expect(reservationsOf("default", uuid)).toHaveLength(1);
     expect(iptablesLinesOf(uuid)).not.toEqual([]);
+    expect(masqueradeLinesOf(uuid)).toHaveLength(4);
     const netns = join(data.path, "pods", "run", uuid, "netns");
     expect(Bun.spawnSync(["umount", netns]).exitCode).toBe(0);
     if (netnsAfterReboot === "removed") rmSync(netns);
@@ -309,12 +328,13 @@ describe("rkt gc and rm of a --private-net pod whose network namespace is gone (
   }
 
   for (const [netnsAfterReboot, command] of [["removed", "gc"], ["an empty file", "gc"], ["an empty file", "rm"]] as const) {
-    test(`with its netns ${netnsAfterReboot}, ${command} still removes the pod, its chains and its IPAM lease`, async () => {
+    test(`with its netns ${netnsAfterReboot}, ${command} still removes the pod, its chains, the plugin's masquerade and its IPAM lease`, async () => {
       const uuid = await exitedPodWithoutNetns(netnsAfterReboot);
       const deleted = deleteWith(command, uuid);
       expect(deleted).toEqual({ exitCode: 0, stdout: `Garbage collecting pod "${uuid}"\n`, stderr: command === "rm" ? `Moving pod "${uuid}" to garbage\n` : "" });
       expect(Object.values(podsIn(data.path)).flat()).not.toContain(uuid);
       expect(iptablesLinesOf(uuid)).toEqual([]);
+      expect(masqueradeLinesOf(uuid)).toEqual([]);
       expect(reservationsOf("default", uuid)).toEqual([]);
     });
   }
