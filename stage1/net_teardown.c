@@ -281,9 +281,11 @@ bool tear_down_private_network(const char *uuid)
 		char *name = json_string_member(entries[i - 1], "netName");
 		if (namespace_gone && iptables != NULL && name != NULL)
 			remove_plugin_masquerade(iptables, name, uuid);
+		free(name);
 	}
 	if (all_deleted)
 		release_network_namespace(netns_path);
+	free(iptables);
 	free(netns_path);
 	return all_deleted;
 }

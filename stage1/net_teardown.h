@@ -6,10 +6,10 @@
 #include <stdbool.h>
 
 /* In the pod directory: removes the pod's iptables chains and their jumps, runs CNI DEL for
- * every network in net-info.json (last joined first) with its saved config copy (and an
- * empty CNI_NETNS when the namespace is gone, as after a reboot, then removing the plugin's
- * masquerade rules itself), deletes
- * the copies and releases the netns bind mount. False if a plugin failed (gc then fails, to be retried). */
+ * every network in net-info.json (last joined first) with its saved config copy (with an
+ * empty CNI_NETNS when the namespace is gone, as after a reboot, and then the plugin's
+ * masquerade rules that DEL could not find), deletes the copies and releases the netns bind
+ * mount. False if a plugin failed (gc then fails, to be retried). */
 bool tear_down_private_network(const char *uuid);
 
 #endif
