@@ -1,23 +1,66 @@
 // Compiles native/*.c into the shared library that src/sys/native.ts embeds and loads.
+// zlib, bzip2 and liblzma are linked in statically (native/deps.ts) and every libc symbol
+// is bound to a version no newer than glibc 2.17 (native/glibc_compat.h): the library
+// needs only libc, like the Bun runtime it is loaded into. checkPortable holds that.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { staticDeps, type NativeTarget } from "./deps";
 
 const sourceDir = import.meta.dir;
+/** The newest glibc symbol version the library may need (Bun's runtime needs 2.17). */
+export const GLIBC_FLOOR = [2, 17];
 
-export async function buildNativeLibrary(workDir: string): Promise<void> {
+/** The native build target of the build machine. */
+export function hostTarget(): NativeTarget {
+  const cc = Bun.which("cc") ?? Bun.which("gcc");
+  if (!cc) throw new Error("native library: no C compiler (cc or gcc) on PATH; run test/setup-host.sh");
+  const name = process.arch === "arm64" ? "linux-arm64" : "linux-x64";
+  return { name, cc, ar: Bun.which("ar") ?? "ar" };
+}
+
+export async function buildNativeLibrary(workDir: string, target: NativeTarget = hostTarget()): Promise<void> {
+  const deps = staticDeps(target);
   const sources = readdirSync(sourceDir)
     .filter((name) => name.endsWith(".c"))
     .sort()
     .map((name) => join(sourceDir, name));
   const output = join(workDir, "librktnative.so");
-  const compiler = Bun.which("cc") ?? Bun.which("gcc");
-  if (!compiler) throw new Error("native library: no C compiler (cc or gcc) on PATH; run test/setup-host.sh");
   const proc = Bun.spawnSync(
     [
-      compiler, "-O2", "-fPIC", "-shared", "-std=gnu11", "-Wall", "-Wextra", "-pthread",
-      "-fvisibility=hidden", "-o", output, ...sources, "-lz", "-lbz2", "-llzma",
+      target.cc, "-O2", "-fPIC", "-shared", "-std=gnu11", "-Wall", "-Wextra", "-pthread",
+      "-fvisibility=hidden", "-include", join(sourceDir, "glibc_compat.h"),
+      ...deps.includeDirs.map((dir) => `-I${dir}`),
+      "-o", output, ...sources, ...deps.archives,
+      // Keep the static libraries' symbols out of the dynamic table.
+      "-Wl,--exclude-libs,ALL", "-Wl,--as-needed",
     ],
     { stdout: "inherit", stderr: "inherit" },
   );
-  if (proc.exitCode !== 0) throw new Error(`native library: ${compiler} failed (exit ${proc.exitCode})`);
+  if (proc.exitCode !== 0) throw new Error(`native library: ${target.cc} failed (exit ${proc.exitCode})`);
+  checkPortable(output);
+}
+
+/** What a shared object needs from its host: its NEEDED libraries and glibc symbol versions. */
+export function dynamicNeeds(file: string): { libraries: string[]; glibcVersions: string[] } {
+  const dynamic = Bun.spawnSync(["readelf", "-d", "-W", file], { stdout: "pipe" }).stdout.toString();
+  const symbols = Bun.spawnSync(["readelf", "--dyn-syms", "-W", file], { stdout: "pipe" }).stdout.toString();
+  const libraries = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]!);
+  const glibcVersions = [...new Set([...symbols.matchAll(/@GLIBC_([0-9.]+)/g)].map((m) => m[1]!))];
+  return { libraries, glibcVersions };
+}
+
+function newerThanFloor(version: string): boolean {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return major > GLIBC_FLOOR[0]! || (major === GLIBC_FLOOR[0] && minor > GLIBC_FLOOR[1]!);
+}
+
+/** Fails the build when the library needs more than libc, or a glibc newer than the floor. */
+export function checkPortable(file: string): void {
+  const { libraries, glibcVersions } = dynamicNeeds(file);
+  const foreign = libraries.filter((lib) => !/^(libc\.so\.6|ld-linux-[\w-]+\.so\.\d)$/.test(lib));
+  if (foreign.length > 0) throw new Error(`native library: needs ${foreign.join(", ")} besides libc; link it statically`);
+  const tooNew = glibcVersions.filter(newerThanFloor);
+  if (tooNew.length > 0) {
+    throw new Error(`native library: needs GLIBC_${tooNew.join(", GLIBC_")}, newer than ${GLIBC_FLOOR.join(".")}; see native/glibc_compat.h`);
+  }
 }

@@ -1,0 +1,150 @@
+// The compression libraries that the native library links statically: zlib, bzip2 and
+// xz's liblzma (decoders only), built with -fPIC from Debian's source packages, so that
+// librktnative.so needs nothing from the host but libc. Debian's own libz.a and libbz2.a
+// are not position-independent, hence the build from source.
+//
+// The sources come once through apt (`apt-get source`, from the deb-src twin of the
+// machine's own Debian archive, native/private-apt.ts) into .cache/native-deps/src; each target's archives are built
+// once into .cache/native-deps/<target>/. After that the build is offline.
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { hasSources, machineDebianSources, withPrivateApt, type AptSources } from "./private-apt";
+import { join, resolve } from "node:path";
+
+export interface NativeTarget {
+  /** dist/ and cache directory name, e.g. `linux-x64`. */
+  name: string;
+  /** The C compiler for this target. */
+  cc: string;
+  /** The `ar` for this target. */
+  ar: string;
+  /** GNU triple for configure's --host; undefined when building for the build machine. */
+  configureHost?: string;
+}
+
+export interface StaticDeps {
+  includeDirs: string[];
+  archives: string[];
+}
+
+const cacheRoot = resolve(import.meta.dir, "../.cache/native-deps");
+const sourceRoot = join(cacheRoot, "src");
+const sourcePackages = ["zlib", "bzip2", "xz-utils"];
+
+function run(argv: string[], cwd?: string, env?: Record<string, string>): void {
+  const result = Bun.spawnSync(argv, { cwd, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+  if (result.exitCode !== 0) {
+    const output = `${result.stderr.toString()}${result.stdout.toString()}`.trim().split("\n").slice(-15).join("\n");
+    throw new Error(`native deps: ${argv.join(" ")} failed (exit ${result.exitCode})\n${output}`);
+  }
+}
+
+/** The unpacked source tree of a package, e.g. `zlib-1.2.13.dfsg`; undefined before the fetch. */
+function sourceTree(pkg: string): string | undefined {
+  if (!existsSync(sourceRoot)) return undefined;
+  const dir = readdirSync(sourceRoot, { withFileTypes: true }).find(
+    (entry) => entry.isDirectory() && entry.name.startsWith(`${pkg}-`) && /^\d/.test(entry.name.slice(pkg.length + 1)),
+  );
+  return dir && join(sourceRoot, dir.name);
+}
+
+/**
+ * Fetches and unpacks the three source packages with apt. Some mirrors serve no source
+ * pool for the security archive: then the sources come from the main archive alone, with
+ * a warning.
+ */
+function fetchSources(): void {
+  process.stderr.write("build: native deps: fetching the sources of zlib, bzip2 and xz-utils with apt\n");
+  try {
+    fetchSourcesFrom(machineDebianSources("deb-src", { withSecurity: true }));
+  } catch (err) {
+    const mainOnly = machineDebianSources("deb-src", { withSecurity: false });
+    if (!hasSources(mainOnly)) throw err;
+    process.stderr.write("build: native deps: warning: the security archive serves no sources here; using the main archive's\n");
+    fetchSourcesFrom(mainOnly);
+  }
+}
+
+function fetchSourcesFrom(sources: AptSources): void {
+  if (!hasSources(sources)) throw new Error("native deps: no Debian archive in the machine's apt sources to fetch zlib, bzip2 and xz-utils from");
+  const downloads = join(cacheRoot, "download");
+  rmSync(downloads, { recursive: true, force: true });
+  mkdirSync(downloads, { recursive: true });
+  try {
+    withPrivateApt(join(cacheRoot, "apt"), sources, (apt) => apt("apt-get", ["source", "--download-only", ...sourcePackages], downloads));
+    mkdirSync(sourceRoot, { recursive: true });
+    for (const dsc of readdirSync(downloads).filter((name) => name.endsWith(".dsc"))) {
+      // apt already checked the files against the archive's signed index.
+      run(["dpkg-source", "--no-check", "-x", join(downloads, dsc)], sourceRoot);
+    }
+  } finally {
+    rmSync(downloads, { recursive: true, force: true });
+  }
+}
+
+function requireSourceTree(pkg: string): string {
+  const tree = sourceTree(pkg);
+  if (!tree) throw new Error(`native deps: the ${pkg} source package was not unpacked into ${sourceRoot}`);
+  return tree;
+}
+
+/** Compiles C files of one library into a static archive with position-independent code. */
+function compileArchive(target: NativeTarget, dir: string, files: string[], defines: string[], archive: string): void {
+  const objectDir = `${archive}.objects`;
+  rmSync(objectDir, { recursive: true, force: true });
+  mkdirSync(objectDir, { recursive: true });
+  const objects = files.map((file) => {
+    const object = join(objectDir, file.replace(/\.c$/, ".o"));
+    run([target.cc, "-O2", "-fPIC", "-fvisibility=hidden", ...defines, "-c", join(dir, file), "-o", object]);
+    return object;
+  });
+  run([target.ar, "rcs", archive, ...objects]);
+  rmSync(objectDir, { recursive: true, force: true });
+}
+
+function buildZlib(target: NativeTarget, outDir: string): string {
+  const archive = join(outDir, "libz.a");
+  // Inflate only: the native library never compresses.
+  const files = ["adler32.c", "crc32.c", "inffast.c", "inflate.c", "inftrees.c", "zutil.c"];
+  if (!existsSync(archive)) compileArchive(target, requireSourceTree("zlib"), files, ["-DHAVE_UNISTD_H"], archive);
+  return archive;
+}
+
+function buildBzip2(target: NativeTarget, outDir: string): string {
+  const archive = join(outDir, "libbz2.a");
+  const files = ["blocksort.c", "huffman.c", "crctable.c", "randtable.c", "compress.c", "decompress.c", "bzlib.c"];
+  if (!existsSync(archive)) compileArchive(target, requireSourceTree("bzip2"), files, ["-DBZ_NO_STDIO"], archive);
+  return archive;
+}
+
+function buildLiblzma(target: NativeTarget, outDir: string): string {
+  const archive = join(outDir, "liblzma.a");
+  if (existsSync(archive)) return archive;
+  const buildDir = join(outDir, "xz-build");
+  rmSync(buildDir, { recursive: true, force: true });
+  mkdirSync(buildDir, { recursive: true });
+  const configure = [
+    join(requireSourceTree("xz-utils"), "configure"), "-q",
+    "--disable-shared", "--enable-static", "--with-pic", "--disable-encoders", "--disable-threads",
+    "--disable-xz", "--disable-xzdec", "--disable-lzmadec", "--disable-lzmainfo", "--disable-lzma-links",
+    "--disable-scripts", "--disable-doc", "--disable-nls", "--disable-symbol-versions",
+    ...(target.configureHost ? [`--host=${target.configureHost}`] : []),
+  ];
+  run(configure, buildDir, { CC: target.cc, AR: target.ar, CFLAGS: "-O2 -fPIC -fvisibility=hidden" });
+  run(["make", "-s", "-j2", "-C", "src/liblzma"], buildDir);
+  Bun.spawnSync(["cp", join(buildDir, "src/liblzma/.libs/liblzma.a"), archive]);
+  rmSync(buildDir, { recursive: true, force: true });
+  if (!existsSync(archive)) throw new Error(`native deps: liblzma.a was not built for ${target.name}`);
+  return archive;
+}
+
+/** The static archives and headers of zlib, bzip2 and liblzma for a target, built on first use. */
+export function staticDeps(target: NativeTarget): StaticDeps {
+  if (sourcePackages.some((pkg) => !sourceTree(pkg))) fetchSources();
+  const outDir = join(cacheRoot, target.name);
+  mkdirSync(outDir, { recursive: true });
+  const archives = [buildZlib(target, outDir), buildBzip2(target, outDir), buildLiblzma(target, outDir)];
+  return {
+    includeDirs: [requireSourceTree("zlib"), requireSourceTree("bzip2"), join(requireSourceTree("xz-utils"), "src/liblzma/api")],
+    archives,
+  };
+}

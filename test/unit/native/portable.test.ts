@@ -1,0 +1,52 @@
+// The native library must load wherever dist/rkt does: nothing but libc, no glibc symbol
+// newer than Bun's own floor (2.17). The build refuses a library that breaks this
+// (checkPortable); these tests hold the built library and the check itself to it.
+import { afterAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkPortable, dynamicNeeds, GLIBC_FLOOR } from "../../../native/build";
+import { repoRoot, rktBinary, tempDir } from "../../support/harness";
+
+const library = join(repoRoot, "dist/build/librktnative.so");
+
+function newerThanFloor(version: string): boolean {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return major * 1000 + minor > GLIBC_FLOOR[0]! * 1000 + GLIBC_FLOOR[1]!;
+}
+
+describe("the built native library", () => {
+  test("needs only libc and its loader", () => {
+    const { libraries } = dynamicNeeds(library);
+    expect(libraries).toContain("libc.so.6");
+    for (const lib of libraries) expect(lib).toMatch(/^(libc\.so\.6|ld-linux-[\w-]+\.so\.\d)$/);
+  });
+
+  test("needs no glibc symbol newer than 2.17, nor does the Bun runtime", () => {
+    expect(dynamicNeeds(library).glibcVersions.length).toBeGreaterThan(0);
+    for (const file of [library, rktBinary]) expect(dynamicNeeds(file).glibcVersions.filter(newerThanFloor)).toEqual([]);
+  });
+});
+
+describe("the build's portability check", () => {
+  const dir = tempDir("rkt-portable-");
+  afterAll(() => dir.cleanup());
+
+  function sharedObject(name: string, source: string, libs: string[]): string {
+    const c = join(dir.path, `${name}.c`);
+    const so = join(dir.path, `${name}.so`);
+    writeFileSync(c, source);
+    const cc = Bun.spawnSync(["cc", "-shared", "-fPIC", "-o", so, c, ...libs], { stderr: "pipe" });
+    if (cc.exitCode !== 0) throw new Error(cc.stderr.toString());
+    return so;
+  }
+
+  test("refuses a library that links another shared library", () => {
+    const so = sharedObject("dynamic_zlib", "#include <zlib.h>\nconst char *v(void) { return zlibVersion(); }\n", ["-lz"]);
+    expect(() => checkPortable(so)).toThrow("needs libz.so.1 besides libc");
+  });
+
+  test("refuses a library that needs a glibc newer than 2.17", () => {
+    const so = sharedObject("new_glibc", "#include <sys/stat.h>\nint s(int fd, struct stat *st) { return fstat(fd, st); }\n", []);
+    expect(() => checkPortable(so)).toThrow("newer than 2.17");
+  });
+});
