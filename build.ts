@@ -1,36 +1,101 @@
-// Builds everything into dist/: the native library and the stage1 image (embedded
-// assets), the demo image dist/hello.aci, the sample systemd units dist/init/systemd/,
-// and the single executable dist/rkt.
-import { cpSync, mkdirSync } from "node:fs";
+// Builds everything into dist/, for the build machine and for the other targets
+// (native/targets.ts): the native library and the stage1 image (embedded assets), the demo
+// image, the sample systemd units and the single executable.
+//
+//   bun build.ts                         every target: dist/rkt (this machine's), dist/linux-arm64/rkt, ...
+//   bun build.ts --target=linux-x64      one target only
+//
+// The build machine's target goes to dist/ (dist/build/ holds its assets, which tests use);
+// another target's to dist/<target>/, its assets in dist/build/<target>/. The executable
+// embeds whatever sits in dist/build/ when it is compiled (src/sys/native.ts,
+// src/pod/embedded-stage1.ts), so a cross target's assets are copied there for its
+// compile, and the build machine's target is built last.
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { buildNativeLibrary } from "./native/build";
+import { hostTarget, isCross, targets, type BuildTarget } from "./native/targets";
 import { buildHelloImage, buildStage1Image } from "./stage1/build";
 
 const dist = "dist";
-const work = `${dist}/build`;
-mkdirSync(work, { recursive: true });
+const slot = `${dist}/build`;
 
 function step(name: string) {
   process.stderr.write(`build: ${name}\n`);
 }
 
-step("native library");
-await buildNativeLibrary(work);
-step("stage1 image");
-await buildStage1Image(work);
-step("demo image");
-await buildHelloImage(dist);
+function run(argv: string[], env: Record<string, string> = {}): void {
+  const proc = Bun.spawnSync(argv, { stdout: "inherit", stderr: "inherit", env: { ...process.env, ...env } });
+  if (proc.exitCode !== 0) throw new Error(`build: ${argv.slice(0, 2).join(" ")} failed (exit ${proc.exitCode})`);
+}
+
+function requestedTargets(): BuildTarget[] {
+  const flag = process.argv.slice(2).find((arg) => arg.startsWith("--target="));
+  const host = hostTarget();
+  if (!flag) return [...Object.values(targets).filter(isCross), host];
+  const name = flag.slice("--target=".length);
+  const target = targets[name];
+  if (!target) throw new Error(`build: unknown --target=${name}; known: ${Object.keys(targets).join(", ")}`);
+  return [target];
+}
+
+/**
+ * A directory holding the target's Bun runtime where `bun build --compile` looks for it
+ * (BUN_INSTALL_CACHE_DIR), taken from its npm package at the version and hash that
+ * package-lock.json pins (npm does not install a foreign architecture's optional
+ * dependency, so `npm pack` fetches it once into .cache/bun-runtimes).
+ */
+function crossRuntimeCache(target: BuildTarget): string {
+  const lock = JSON.parse(readFileSync("package-lock.json", "utf8")) as { packages: Record<string, { version: string; integrity: string }> };
+  const pinned = lock.packages[`node_modules/${target.bunPackage}`];
+  if (!pinned) throw new Error(`build: package-lock.json pins no ${target.bunPackage}`);
+  const cache = `.cache/bun-runtimes/${target.name}`;
+  const runtime = join(cache, `${target.bunTarget}-v${pinned.version}`);
+  if (existsSync(runtime)) return cache;
+  mkdirSync(cache, { recursive: true });
+  step(`${target.name}: fetching the Bun runtime ${target.bunPackage}@${pinned.version} with npm`);
+  const pack = Bun.spawnSync(["npm", "pack", "--silent", `${target.bunPackage}@${pinned.version}`, "--pack-destination", cache], { stdout: "pipe", stderr: "inherit" });
+  if (pack.exitCode !== 0) throw new Error(`build: npm pack ${target.bunPackage}@${pinned.version} failed`);
+  const tarball = join(cache, pack.stdout.toString().trim().split("\n").pop()!);
+  const digest = `sha512-${new Bun.CryptoHasher("sha512").update(readFileSync(tarball)).digest("base64")}`;
+  if (digest !== pinned.integrity) throw new Error(`build: ${tarball} does not match package-lock.json's integrity`);
+  run(["tar", "-xzf", tarball, "-C", cache, "--strip-components=2", "package/bin/bun"]);
+  copyFileSync(join(cache, "bun"), runtime);
+  rmSync(join(cache, "bun"));
+  rmSync(tarball);
+  return cache;
+}
+
+async function buildTarget(target: BuildTarget): Promise<void> {
+  const cross = isCross(target);
+  const outDir = cross ? `${dist}/${target.name}` : dist;
+  const assetDir = cross ? `${slot}/${target.name}` : slot;
+  mkdirSync(assetDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
+  step(`${target.name}: native library`);
+  await buildNativeLibrary(assetDir, target);
+  step(`${target.name}: stage1 image`);
+  await buildStage1Image(assetDir, target);
+  step(`${target.name}: demo image`);
+  await buildHelloImage(outDir, assetDir, target);
+  if (cross) for (const asset of ["librktnative.so", "stage1.aci"]) copyFileSync(join(assetDir, asset), join(slot, asset));
+
+  step(`${target.name}: rkt executable`);
+  // --bytecode (which needs the ESM format for main.ts's top-level await) halves start-up:
+  // `rkt version` 20 -> 10 ms, `rkt run` of a cached image about 35 ms less (bench/start.ts).
+  // --splitting keeps each lazily imported command (and what only it uses, e.g. openpgp with
+  // node:crypto) in its own chunk: one bundle hoists every module's builtin imports, so
+  // every command paid for loading them at start-up.
+  run(
+    [
+      process.execPath, "build", "--compile", `--target=${target.bunTarget}`, "--minify", "--bytecode", "--format=esm",
+      "--splitting", "--sourcemap=none", "src/main.ts", "--outfile", `${outDir}/rkt`,
+    ],
+    cross ? { BUN_INSTALL_CACHE_DIR: crossRuntimeCache(target) } : {},
+  );
+  step(`${target.name}: done: ${outDir}/rkt`);
+}
+
+mkdirSync(slot, { recursive: true });
 step("systemd units");
 cpSync("src/init/systemd", `${dist}/init/systemd`, { recursive: true });
-
-step("rkt executable");
-// --bytecode (which needs the ESM format for main.ts's top-level await) halves start-up:
-// `rkt version` 20 -> 10 ms, `rkt run` of a cached image about 35 ms less (bench/start.ts).
-// --splitting keeps each lazily imported command (and what only it uses, e.g. openpgp with
-// node:crypto) in its own chunk: one bundle hoists every module's builtin imports, so
-// every command paid for loading them at start-up.
-const compile = Bun.spawnSync(
-  [process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", "--splitting", "--sourcemap=none", "src/main.ts", "--outfile", `${dist}/rkt`],
-  { stdout: "inherit", stderr: "inherit" },
-);
-if (compile.exitCode !== 0) throw new Error("bun build --compile failed");
-step(`done: ${dist}/rkt`);
+for (const target of requestedTargets()) await buildTarget(target);

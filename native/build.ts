@@ -4,30 +4,24 @@
 // needs only libc, like the Bun runtime it is loaded into. checkPortable holds that.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { staticDeps, type NativeTarget } from "./deps";
+import { staticDeps } from "./deps";
+import { toolchain, type BuildTarget } from "./targets";
 
 const sourceDir = import.meta.dir;
 /** The newest glibc symbol version the library may need (Bun's runtime needs 2.17). */
 export const GLIBC_FLOOR = [2, 17];
 
-/** The native build target of the build machine. */
-export function hostTarget(): NativeTarget {
-  const cc = Bun.which("cc") ?? Bun.which("gcc");
-  if (!cc) throw new Error("native library: no C compiler (cc or gcc) on PATH; run test/setup-host.sh");
-  const name = process.arch === "arm64" ? "linux-arm64" : "linux-x64";
-  return { name, cc, ar: Bun.which("ar") ?? "ar" };
-}
-
-export async function buildNativeLibrary(workDir: string, target: NativeTarget = hostTarget()): Promise<void> {
+export async function buildNativeLibrary(workDir: string, target: BuildTarget): Promise<void> {
   const deps = staticDeps(target);
   const sources = readdirSync(sourceDir)
     .filter((name) => name.endsWith(".c"))
     .sort()
     .map((name) => join(sourceDir, name));
   const output = join(workDir, "librktnative.so");
+  const cc = toolchain(target, "gcc");
   const proc = Bun.spawnSync(
     [
-      target.cc, "-O2", "-fPIC", "-shared", "-std=gnu11", "-Wall", "-Wextra", "-pthread",
+      cc, "-O2", "-fPIC", "-shared", "-std=gnu11", "-Wall", "-Wextra", "-pthread",
       "-fvisibility=hidden", "-include", join(sourceDir, "glibc_compat.h"),
       ...deps.includeDirs.map((dir) => `-I${dir}`),
       "-o", output, ...sources, ...deps.archives,
@@ -36,7 +30,7 @@ export async function buildNativeLibrary(workDir: string, target: NativeTarget =
     ],
     { stdout: "inherit", stderr: "inherit" },
   );
-  if (proc.exitCode !== 0) throw new Error(`native library: ${target.cc} failed (exit ${proc.exitCode})`);
+  if (proc.exitCode !== 0) throw new Error(`native library: ${cc} failed for ${target.name} (exit ${proc.exitCode})`);
   checkPortable(output);
 }
 

@@ -8,18 +8,8 @@
 // once into .cache/native-deps/<target>/. After that the build is offline.
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { hasSources, machineDebianSources, withPrivateApt, type AptSources } from "./private-apt";
+import { isCross, toolchain, type BuildTarget } from "./targets";
 import { join, resolve } from "node:path";
-
-export interface NativeTarget {
-  /** dist/ and cache directory name, e.g. `linux-x64`. */
-  name: string;
-  /** The C compiler for this target. */
-  cc: string;
-  /** The `ar` for this target. */
-  ar: string;
-  /** GNU triple for configure's --host; undefined when building for the build machine. */
-  configureHost?: string;
-}
 
 export interface StaticDeps {
   includeDirs: string[];
@@ -88,20 +78,20 @@ function requireSourceTree(pkg: string): string {
 }
 
 /** Compiles C files of one library into a static archive with position-independent code. */
-function compileArchive(target: NativeTarget, dir: string, files: string[], defines: string[], archive: string): void {
+function compileArchive(target: BuildTarget, dir: string, files: string[], defines: string[], archive: string): void {
   const objectDir = `${archive}.objects`;
   rmSync(objectDir, { recursive: true, force: true });
   mkdirSync(objectDir, { recursive: true });
   const objects = files.map((file) => {
     const object = join(objectDir, file.replace(/\.c$/, ".o"));
-    run([target.cc, "-O2", "-fPIC", "-fvisibility=hidden", ...defines, "-c", join(dir, file), "-o", object]);
+    run([toolchain(target, "gcc"), "-O2", "-fPIC", "-fvisibility=hidden", ...defines, "-c", join(dir, file), "-o", object]);
     return object;
   });
-  run([target.ar, "rcs", archive, ...objects]);
+  run([toolchain(target, "ar"), "rcs", archive, ...objects]);
   rmSync(objectDir, { recursive: true, force: true });
 }
 
-function buildZlib(target: NativeTarget, outDir: string): string {
+function buildZlib(target: BuildTarget, outDir: string): string {
   const archive = join(outDir, "libz.a");
   // Inflate only: the native library never compresses.
   const files = ["adler32.c", "crc32.c", "inffast.c", "inflate.c", "inftrees.c", "zutil.c"];
@@ -109,14 +99,14 @@ function buildZlib(target: NativeTarget, outDir: string): string {
   return archive;
 }
 
-function buildBzip2(target: NativeTarget, outDir: string): string {
+function buildBzip2(target: BuildTarget, outDir: string): string {
   const archive = join(outDir, "libbz2.a");
   const files = ["blocksort.c", "huffman.c", "crctable.c", "randtable.c", "compress.c", "decompress.c", "bzlib.c"];
   if (!existsSync(archive)) compileArchive(target, requireSourceTree("bzip2"), files, ["-DBZ_NO_STDIO"], archive);
   return archive;
 }
 
-function buildLiblzma(target: NativeTarget, outDir: string): string {
+function buildLiblzma(target: BuildTarget, outDir: string): string {
   const archive = join(outDir, "liblzma.a");
   if (existsSync(archive)) return archive;
   const buildDir = join(outDir, "xz-build");
@@ -127,9 +117,9 @@ function buildLiblzma(target: NativeTarget, outDir: string): string {
     "--disable-shared", "--enable-static", "--with-pic", "--disable-encoders", "--disable-threads",
     "--disable-xz", "--disable-xzdec", "--disable-lzmadec", "--disable-lzmainfo", "--disable-lzma-links",
     "--disable-scripts", "--disable-doc", "--disable-nls", "--disable-symbol-versions",
-    ...(target.configureHost ? [`--host=${target.configureHost}`] : []),
+    ...(isCross(target) ? [`--host=${target.triple}`] : []),
   ];
-  run(configure, buildDir, { CC: target.cc, AR: target.ar, CFLAGS: "-O2 -fPIC -fvisibility=hidden" });
+  run(configure, buildDir, { CC: toolchain(target, "gcc"), AR: toolchain(target, "ar"), CFLAGS: "-O2 -fPIC -fvisibility=hidden" });
   run(["make", "-s", "-j2", "-C", "src/liblzma"], buildDir);
   Bun.spawnSync(["cp", join(buildDir, "src/liblzma/.libs/liblzma.a"), archive]);
   rmSync(buildDir, { recursive: true, force: true });
@@ -138,7 +128,7 @@ function buildLiblzma(target: NativeTarget, outDir: string): string {
 }
 
 /** The static archives and headers of zlib, bzip2 and liblzma for a target, built on first use. */
-export function staticDeps(target: NativeTarget): StaticDeps {
+export function staticDeps(target: BuildTarget): StaticDeps {
   if (sourcePackages.some((pkg) => !sourceTree(pkg))) fetchSources();
   const outDir = join(cacheRoot, target.name);
   mkdirSync(outDir, { recursive: true });

@@ -1,7 +1,8 @@
 // Builds the default stage1 image (stage1.aci: the static C entrypoints init, enter and gc)
 // and the demo image (hello.aci) with the system gcc, ar, tar and gzip.
-import { mkdirSync, readdirSync, rmSync, copyFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { toolchain, type BuildTarget } from "../native/targets";
 
 const sourceDir = import.meta.dir;
 const entrypoints = ["init", "enter", "gc"];
@@ -27,17 +28,24 @@ function run(argv: string[]): void {
 }
 
 /** Compiles every non-entrypoint source into one archive, so each entrypoint links only what it uses. */
-function buildLibrary(objectDir: string): string {
+function buildLibrary(objectDir: string, target: BuildTarget): string {
   const sources = readdirSync(sourceDir).filter((f) => f.endsWith(".c") && !entrypoints.includes(f.slice(0, -2)));
   const objects = sources.map((source) => {
     const object = join(objectDir, source.replace(/\.c$/, ".o"));
-    run(["gcc", ...cflags, "-c", join(sourceDir, source), "-o", object]);
+    run([toolchain(target, "gcc"), ...cflags, "-c", join(sourceDir, source), "-o", object]);
     return object;
   });
   const library = join(objectDir, "libstage1.a");
   rmSync(library, { force: true });
-  run(["ar", "rcs", library, ...objects]);
+  run([toolchain(target, "ar"), "rcs", library, ...objects]);
   return library;
+}
+
+/** Writes the image manifest `source` with the `arch` label of the target it is built for. */
+function writeManifest(source: string, layoutDir: string, target: BuildTarget): void {
+  const manifest = JSON.parse(readFileSync(source, "utf8")) as { labels: { name: string; value: string }[] };
+  manifest.labels.push({ name: "arch", value: target.appcArch });
+  writeFileSync(join(layoutDir, "manifest"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 function packAci(layoutDir: string, aciPath: string): void {
@@ -45,29 +53,29 @@ function packAci(layoutDir: string, aciPath: string): void {
 }
 
 /** Lays out and packs `${workDir}/stage1.aci`; returns its path. */
-export async function buildStage1Image(workDir: string): Promise<string> {
+export async function buildStage1Image(workDir: string, target: BuildTarget): Promise<string> {
   const objectDir = join(workDir, "stage1-objects");
   const layout = join(workDir, "stage1-layout");
   rmSync(layout, { recursive: true, force: true });
   mkdirSync(objectDir, { recursive: true });
   for (const dir of stage1Directories) mkdirSync(join(layout, "rootfs", dir), { recursive: true, mode: 0o755 });
-  const library = buildLibrary(objectDir);
+  const library = buildLibrary(objectDir, target);
   for (const name of entrypoints) {
-    run(["gcc", "-static", ...cflags, join(sourceDir, `${name}.c`), library, "-o", join(layout, "rootfs", name)]);
+    run([toolchain(target, "gcc"), "-static", ...cflags, join(sourceDir, `${name}.c`), library, "-o", join(layout, "rootfs", name)]);
   }
-  copyFileSync(join(sourceDir, "manifest.json"), join(layout, "manifest"));
+  writeManifest(join(sourceDir, "manifest.json"), layout, target);
   const aci = join(workDir, "stage1.aci");
   packAci(layout, aci);
   return aci;
 }
 
 /** Compiles the demo app and packs `${distDir}/hello.aci`; returns its path. */
-export async function buildHelloImage(distDir: string): Promise<string> {
-  const layout = join(distDir, "build", "hello-layout");
+export async function buildHelloImage(distDir: string, workDir: string, target: BuildTarget): Promise<string> {
+  const layout = join(workDir, "hello-layout");
   rmSync(layout, { recursive: true, force: true });
   mkdirSync(join(layout, "rootfs"), { recursive: true });
-  run(["gcc", "-static", ...cflags, join(sourceDir, "hello", "hello.c"), "-o", join(layout, "rootfs", "hello")]);
-  copyFileSync(join(sourceDir, "hello", "manifest.json"), join(layout, "manifest"));
+  run([toolchain(target, "gcc"), "-static", ...cflags, join(sourceDir, "hello", "hello.c"), "-o", join(layout, "rootfs", "hello")]);
+  writeManifest(join(sourceDir, "hello", "manifest.json"), layout, target);
   const aci = join(distDir, "hello.aci");
   packAci(layout, aci);
   return aci;
