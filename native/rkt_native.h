@@ -44,4 +44,13 @@ RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, i
 
 RKT_EXPORT int rkt_remove_tree(const char *path, struct rkt_error *err);
 
+// Makes a network namespace with `lo` up, bind-mounted at `path` (an existing file).
+RKT_EXPORT int rkt_netns_create(const char *path, struct rkt_error *err);
+
+// The interface the caller's route to `ipv4` leaves by.
+RKT_EXPORT int rkt_route_device(const char *ipv4, char ifname_out[16], struct rkt_error *err);
+
+// The link kind of an interface (`veth`, `bridge`, ...); empty for a link without one.
+RKT_EXPORT int rkt_link_kind(const char *ifname, char kind_out[32], struct rkt_error *err);
+
 #endif

@@ -3,6 +3,7 @@
 // iptables chains (pod-chains.ts), which stage1's gc deletes with their jumps.
 import { writeFileSync } from "node:fs";
 import type { App, ExposedPort } from "../appc";
+import { native } from "../sys";
 import { createPodChain, POD_CHAIN_ROLES, removePodChains } from "./pod-chains";
 
 /** `--port NAME:HOSTPORT` as the pod manifest's exposed port. */
@@ -46,7 +47,7 @@ export function setUpPortForwarding(uuid: string, podIp: string, forwards: reado
   if (forwards.length === 0) return;
   try {
     const hostSide = hostInterfaceTo(podIp);
-    if (linkKind(hostSide) === "veth") {
+    if (native.linkKind(hostSide) === "veth") {
       createPodChain(uuid, POD_CHAIN_ROLES.localnetGuard, [["-i", hostSide, "-d", LOOPBACK_NET, "-j", "DROP"]]);
       enableRouteLocalnet(hostSide);
       createPodChain(
@@ -68,18 +69,14 @@ export function setUpPortForwarding(uuid: string, podIp: string, forwards: reado
 
 /** The host's interface towards the pod: its veth end (ptp), or the bridge it is attached to. */
 function hostInterfaceTo(podIp: string): string {
-  const result = Bun.spawnSync(["ip", "-4", "-o", "route", "get", podIp], { stdout: "pipe", stderr: "pipe" });
-  const dev = /\bdev (\S+)/.exec(result.stdout.toString())?.[1];
-  if (result.exitCode !== 0 || !dev) throw new Error(`no route from the host to the pod's address ${podIp}: ${result.stderr.toString().trim() || "ip route get printed no device"}`);
+  let dev: string;
+  try {
+    dev = native.routeDevice(podIp);
+  } catch (err) {
+    throw new Error(`no route from the host to the pod's address ${podIp}: ${(err as Error).message}`);
+  }
   if (dev === "lo") throw new Error(`the pod's address ${podIp} is one of the host's own`);
   return dev;
-}
-
-/** `veth`, `bridge`, ...: from ip, since /sys/class/net shows the namespace sysfs was mounted in. */
-function linkKind(dev: string): string | undefined {
-  const result = Bun.spawnSync(["ip", "-j", "-d", "link", "show", "dev", dev], { stdout: "pipe", stderr: "ignore" });
-  if (result.exitCode !== 0) return undefined;
-  return (JSON.parse(result.stdout.toString()) as { linkinfo?: { info_kind?: string } }[])[0]?.linkinfo?.info_kind;
 }
 
 /** Lets packets from and to 127.0.0.0/8 be routed through `dev` (a veth: the setting goes with it). */

@@ -1,5 +1,6 @@
 // Bindings of the native helper library (native/*.c): image import, safe extraction,
-// tree hashing, copying and removal. The library is embedded in the executable as a file
+// tree hashing, copying and removal, and the network namespace and netlink questions of
+// private networking. The library is embedded in the executable as a file
 // asset; on first use its bytes go into a memfd, which is dlopen'ed, so it works from the
 // single `bun build --compile` binary as well as from the source tree.
 import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
@@ -17,6 +18,9 @@ const symbols = {
   rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_copy_tree: { args: [ptr, ptr, i32, i64, ptr], returns: i32 },
   rkt_remove_tree: { args: [ptr, ptr], returns: i32 },
+  rkt_netns_create: { args: [ptr, ptr], returns: i32 },
+  rkt_route_device: { args: [ptr, ptr, ptr], returns: i32 },
+  rkt_link_kind: { args: [ptr, ptr, ptr], returns: i32 },
 } as const;
 
 type NativeSymbols = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
@@ -143,4 +147,26 @@ export function copyTree(src: string, dest: string, opts: { uidShift?: number } 
 export function removeTree(path: string): void {
   const p = cString(path);
   call((err) => lib().rkt_remove_tree(p, err));
+}
+
+/** Makes a network namespace with `lo` up, bind-mounted at `path` (an existing file). */
+export function createNetworkNamespace(path: string): void {
+  const p = cString(path);
+  call((err) => lib().rkt_netns_create(p, err));
+}
+
+/** The interface this namespace's route to an IPv4 address leaves by. */
+export function routeDevice(ipv4: string): string {
+  const out = Buffer.alloc(16);
+  const address = cString(ipv4);
+  call((err) => lib().rkt_route_device(address, out, err));
+  return readCString(out, 0, 16);
+}
+
+/** The kind of a link (`veth`, `bridge`, ...); "" for a link without one (e.g. lo). */
+export function linkKind(ifname: string): string {
+  const out = Buffer.alloc(32);
+  const name = cString(ifname);
+  call((err) => lib().rkt_link_kind(name, out, err));
+  return readCString(out, 0, 32);
 }
