@@ -60,9 +60,10 @@ export type PrivateApt = (tool: "apt-get" | "apt-cache", args: string[], cwd: st
 
 /**
  * Runs `apt-get update` with `sources` in a private state under `scratch`, then hands
- * `use` a runner of apt-get and apt-cache in that state.
+ * `use` a runner of apt-get and apt-cache in that state. `architectures` (Debian's names)
+ * adds foreign architectures' package lists, for `apt-get download NAME:ARCH`.
  */
-export function withPrivateApt<T>(scratch: string, sources: AptSources, use: (apt: PrivateApt) => T): T {
+export function withPrivateApt<T>(scratch: string, sources: AptSources, use: (apt: PrivateApt) => T, architectures: string[] = []): T {
   rmSync(scratch, { recursive: true, force: true });
   for (const dir of ["lists/partial", "cache/archives/partial", "sources.list.d"]) mkdirSync(join(scratch, dir), { recursive: true });
   if (sources.stanzas.length) writeFileSync(join(scratch, "sources.list.d", "private.sources"), `${sources.stanzas.join("\n\n")}\n`);
@@ -73,6 +74,7 @@ export function withPrivateApt<T>(scratch: string, sources: AptSources, use: (ap
     "-o", `Dir::State::Lists=${join(scratch, "lists")}`,
     "-o", `Dir::Cache=${join(scratch, "cache")}`,
     "-o", "APT::Sandbox::User=root",
+    ...architectures.flatMap((arch) => ["-o", `APT::Architectures::=${arch}`]),
     "-qq",
   ];
   try {

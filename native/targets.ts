@@ -8,6 +8,8 @@ export interface BuildTarget {
   nodeArch: string;
   /** appc's name of the architecture, for the `arch` label (appc.md: amd64, aarch64). */
   appcArch: string;
+  /** Debian's name of the architecture. */
+  debianArch: string;
   /** GNU triple: the cross compiler's prefix and configure's --host. */
   triple: string;
   /** `bun build --compile --target=` value. */
@@ -18,11 +20,11 @@ export interface BuildTarget {
 
 export const targets: Record<string, BuildTarget> = {
   "linux-x64": {
-    name: "linux-x64", nodeArch: "x64", appcArch: "amd64", triple: "x86_64-linux-gnu",
+    name: "linux-x64", nodeArch: "x64", appcArch: "amd64", debianArch: "amd64", triple: "x86_64-linux-gnu",
     bunTarget: "bun-linux-x64", bunPackage: "@oven/bun-linux-x64",
   },
   "linux-arm64": {
-    name: "linux-arm64", nodeArch: "arm64", appcArch: "aarch64", triple: "aarch64-linux-gnu",
+    name: "linux-arm64", nodeArch: "arm64", appcArch: "aarch64", debianArch: "arm64", triple: "aarch64-linux-gnu",
     bunTarget: "bun-linux-aarch64", bunPackage: "@oven/bun-linux-aarch64",
   },
 };

@@ -1,13 +1,16 @@
 // Builds the default stage1 image (stage1.aci: the static C entrypoints init, enter and gc)
 // and the demo image (hello.aci) with the system gcc, ar, tar and gzip.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { toolchain, type BuildTarget } from "../native/targets";
+import { cniPlugins, STAGE1_CNI_PLUGINS } from "./cni-plugins";
 
 const sourceDir = import.meta.dir;
 const entrypoints = ["init", "enter", "gc"];
 /** Directories the entrypoints mount on or create files in. */
 const stage1Directories = ["opt/stage2", "rkt", "proc", "sys", "dev"];
+/** Where the stage1 rootfs carries its CNI plugins (stage1/README.md: looked up there first). */
+const STAGE1_PLUGIN_DIR = "usr/lib/rkt/plugins/net";
 const cflags = [
   "-O2",
   "-D_GNU_SOURCE",
@@ -63,6 +66,10 @@ export async function buildStage1Image(workDir: string, target: BuildTarget): Pr
   for (const name of entrypoints) {
     run([toolchain(target, "gcc"), "-static", ...cflags, join(sourceDir, `${name}.c`), library, "-o", join(layout, "rootfs", name)]);
   }
+  const pluginDir = join(layout, "rootfs", STAGE1_PLUGIN_DIR);
+  mkdirSync(pluginDir, { recursive: true, mode: 0o755 });
+  const plugins = cniPlugins(target);
+  for (const plugin of STAGE1_CNI_PLUGINS) copyFileSync(join(plugins, plugin), join(pluginDir, plugin));
   writeManifest(join(sourceDir, "manifest.json"), layout, target);
   const aci = join(workDir, "stage1.aci");
   packAci(layout, aci);

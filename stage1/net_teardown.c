@@ -15,12 +15,57 @@
 #include "files.h"
 #include "json_fields.h"
 
-/* Where CNI plugins are looked up by their `type`, in order. */
-static const char *const plugin_directories[] = { "/usr/lib/rkt/plugins/net", "stage1/rootfs/usr/lib/rkt/plugins/net",
-						  "/usr/lib/cni", "/opt/cni/bin", NULL };
-
 /* Where iptables is looked up. */
 static const char *const sbin_directories[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };
+
+/* The host's CNI plugin directories. */
+static const char *const host_plugin_directories[] = { "/usr/lib/rkt/plugins/net", "/usr/lib/cni", "/opt/cni/bin" };
+#define HOST_PLUGIN_DIRECTORIES (sizeof host_plugin_directories / sizeof host_plugin_directories[0])
+
+/* The plugins this stage1 carries beside its own binaries: its tree in the store, there even
+ * when the pod's stage1 rootfs is no longer mounted. */
+static const char *own_plugin_directory(void)
+{
+	static char own[PATH_MAX];
+	ssize_t length;
+	char *slash;
+
+	if (own[0] != '\0')
+		return own;
+	length = readlink("/proc/self/exe", own, sizeof own - 1);
+	if (length < 0)
+		die_errno("readlink", "/proc/self/exe");
+	own[length] = '\0';
+	slash = strrchr(own, '/');
+	if (slash == NULL || (size_t)(slash - own) + sizeof "/usr/lib/rkt/plugins/net" > sizeof own)
+		die_message("find own CNI plugins", "/proc/self/exe is not an absolute path of a usable length");
+	strcpy(slash, "/usr/lib/rkt/plugins/net");
+	return own;
+}
+
+/* Where the plugin of CONFIG is looked up, in order, as stage0 does (src/net/cni-plugin.ts,
+ * stage1/README.md): this stage1's plugins, the pod's stage1 rootfs, then the host's; the
+ * host's first for a config of CNI spec 1.0 or newer, which this stage1's plugins refuse.
+ * Fills DIRECTORIES (NULL-terminated). */
+static void plugin_directories(const char *config, const char *directories[HOST_PLUGIN_DIRECTORIES + 3])
+{
+	char *version = json_string_member(config, "cniVersion");
+	bool host_first = version != NULL && atoi(version) >= 1;
+	size_t n = 0;
+
+	free(version);
+	if (!host_first) {
+		directories[n++] = own_plugin_directory();
+		directories[n++] = "stage1/rootfs/usr/lib/rkt/plugins/net";
+	}
+	for (size_t i = 0; i < HOST_PLUGIN_DIRECTORIES; i++)
+		directories[n++] = host_plugin_directories[i];
+	if (host_first) {
+		directories[n++] = own_plugin_directory();
+		directories[n++] = "stage1/rootfs/usr/lib/rkt/plugins/net";
+	}
+	directories[n] = NULL;
+}
 
 extern char **environ;
 
@@ -180,12 +225,12 @@ static void remove_plugin_masquerade(char *iptables, const char *network, const 
 	free(comment);
 }
 
-static char *plugin_search_path(void)
+static char *plugin_search_path(const char *const *directories)
 {
 	char *path = xstrdup("");
 
-	for (size_t i = 0; plugin_directories[i] != NULL; i++) {
-		char *longer = format_string("%s%s%s", path, i > 0 ? ":" : "", plugin_directories[i]);
+	for (size_t i = 0; directories[i] != NULL; i++) {
+		char *longer = format_string("%s%s%s", path, i > 0 ? ":" : "", directories[i]);
 		free(path);
 		path = longer;
 	}
@@ -199,6 +244,7 @@ static bool delete_network(const char *uuid, const char *entry, const char *netn
 	char *interface = json_string_member(entry, "ifName");
 	char *args = json_string_member(entry, "args");
 	char *config, *type, *plugin;
+	const char *directories[HOST_PLUGIN_DIRECTORIES + 3];
 
 	if (name == NULL || config_path == NULL || interface == NULL) {
 		warn_message("net-info.json: an entry without netName, netConf or ifName, skipping");
@@ -208,7 +254,8 @@ static bool delete_network(const char *uuid, const char *entry, const char *netn
 	if (config == NULL) /* deleted by an earlier gc */
 		return true;
 	type = json_string_member(config, "type");
-	plugin = type != NULL ? find_program(plugin_directories, type) : NULL;
+	plugin_directories(config, directories);
+	plugin = type != NULL ? find_program(directories, type) : NULL;
 	if (plugin == NULL) {
 		warn_message("network \"%s\": could not find plugin \"%s\"", name, type != NULL ? type : "(no type)");
 		return false;
@@ -219,7 +266,7 @@ static bool delete_network(const char *uuid, const char *entry, const char *netn
 		format_string("CNI_NETNS=%s", netns_path),
 		format_string("CNI_IFNAME=%s", interface),
 		format_string("CNI_ARGS=%s", args != NULL ? args : ""),
-		format_string("CNI_PATH=%s", plugin_search_path()),
+		format_string("CNI_PATH=%s", plugin_search_path(directories)),
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		NULL,
 	};

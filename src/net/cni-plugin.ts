@@ -4,9 +4,18 @@ import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import type { NetworkConfig } from "./network-config";
 
-/** Where plugins are looked up, in order; stage1's gc searches the same places. */
-function pluginDirectories(podPath: string): string[] {
-  return ["/usr/lib/rkt/plugins/net", join(podPath, "stage1/rootfs/usr/lib/rkt/plugins/net"), "/usr/lib/cni", "/opt/cni/bin"];
+const HOST_PLUGIN_DIRECTORIES = ["/usr/lib/rkt/plugins/net", "/usr/lib/cni", "/opt/cni/bin"];
+
+/**
+ * Where a config's plugin is looked up, in order: the plugins the pod's stage1 carries
+ * first, then the host's; but the host's first for a config of CNI spec 1.0 or newer,
+ * which the stage1's plugins (CNI spec up to 0.4.0) refuse. stage1's gc follows the same
+ * rule (stage1/README.md).
+ */
+function pluginDirectories(call: PluginCall, config: NetworkConfig): string[] {
+  const version = (JSON.parse(config.text) as { cniVersion?: unknown }).cniVersion;
+  const major = typeof version === "string" ? Number.parseInt(version, 10) : 0;
+  return major >= 1 ? [...HOST_PLUGIN_DIRECTORIES, call.stage1Plugins] : [call.stage1Plugins, ...HOST_PLUGIN_DIRECTORIES];
 }
 
 export interface PluginCall {
@@ -16,6 +25,8 @@ export interface PluginCall {
   /** Absolute path of the bound network namespace. */
   netns: string;
   ifName: string;
+  /** The plugins of the pod's stage1: its tree's `rootfs/usr/lib/rkt/plugins/net`. */
+  stage1Plugins: string;
 }
 
 /** The pod's side of a network: its address, the host side's, and the address mask. */
@@ -40,7 +51,7 @@ function findPlugin(directories: readonly string[], type: string): string {
 
 /** Runs the plugin of `config`; returns its stdout, or throws its error message. */
 export function runPlugin(config: NetworkConfig, call: PluginCall): string {
-  const directories = pluginDirectories(call.podPath);
+  const directories = pluginDirectories(call, config);
   const plugin = findPlugin(directories, config.type);
   const env = {
     ...process.env,

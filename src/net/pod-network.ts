@@ -20,6 +20,8 @@ export interface PodNetworkRequest {
   localConfig: string;
   /** The pod manifest: its `ports` are forwarded to the apps' ports of those names. */
   manifest: PodManifest;
+  /** The CNI plugins the pod's stage1 carries (in its tree in the store), looked up first. */
+  stage1Plugins: string;
   warn?: (line: string) => void;
 }
 
@@ -58,7 +60,7 @@ export function setUpPodNetwork(req: PodNetworkRequest): JoinedNetwork[] {
     return joined;
   } catch (err) {
     try {
-      tearDownPodNetwork(req.podPath, req.uuid);
+      tearDownPodNetwork(req, forwards.length > 0);
     } catch (cleanupError) {
       warn(`pod ${req.uuid}: undoing its network setup failed, gc will retry: ${(cleanupError as Error).message}`);
     }
@@ -74,7 +76,7 @@ function addNetwork(req: PodNetworkRequest, config: NetworkConfig, ifName: strin
   writeNetInfo(req.podPath, [...joined, entry]);
   let address;
   try {
-    address = parseAddResult(runPlugin(config, pluginCall(req.podPath, req.uuid, "ADD", ifName)));
+    address = parseAddResult(runPlugin(config, pluginCall(req, "ADD", ifName)));
   } catch (err) {
     forgetFailedNetwork(req, config, ifName, joined);
     throw new Error(`error adding network "${config.name}": ${(err as Error).message}`);
@@ -87,7 +89,7 @@ function addNetwork(req: PodNetworkRequest, config: NetworkConfig, ifName: strin
 /** A plugin may have half-done its ADD: DEL releases that (CNI wants DEL to be safe then); a failing DEL is moot. */
 function forgetFailedNetwork(req: PodNetworkRequest, config: NetworkConfig, ifName: string, joined: JoinedNetwork[]): void {
   try {
-    runPlugin(config, pluginCall(req.podPath, req.uuid, "DEL", ifName));
+    runPlugin(config, pluginCall(req, "DEL", ifName));
   } catch {
     // nothing of it to release, or nothing we can release
   }
@@ -100,8 +102,8 @@ function configCopy(networkName: string): string {
   return join("net", `${networkName}.conf`);
 }
 
-function pluginCall(podPath: string, uuid: string, command: PluginCall["command"], ifName: string): PluginCall {
-  return { command, podPath, uuid, netns: join(podPath, "netns"), ifName };
+function pluginCall(req: PodNetworkRequest, command: PluginCall["command"], ifName: string): PluginCall {
+  return { command, podPath: req.podPath, uuid: req.uuid, netns: join(req.podPath, "netns"), ifName, stage1Plugins: req.stage1Plugins };
 }
 
 function writeNetInfo(podPath: string, networks: JoinedNetwork[]): void {
@@ -109,12 +111,14 @@ function writeNetInfo(podPath: string, networks: JoinedNetwork[]): void {
 }
 
 /**
- * Undoes a half-made setup as stage1's gc would: the port forwarding, DEL of every
- * recorded network last first, the copies, `net-info.json`, the namespace. A network
- * whose DEL fails keeps its record (and the namespace stays), so gc can try again.
+ * Undoes a half-made setup as stage1's gc would: the port forwarding (when the pod
+ * forwards ports: only then may iptables be needed), DEL of every recorded network last
+ * first, the copies, `net-info.json`, the namespace. A network whose DEL fails keeps its
+ * record (and the namespace stays), so gc can try again.
  */
-function tearDownPodNetwork(podPath: string, uuid: string): void {
-  removePortForwarding(uuid);
+function tearDownPodNetwork(req: PodNetworkRequest, forwardsPorts: boolean): void {
+  const podPath = req.podPath;
+  if (forwardsPorts) removePortForwarding(req.uuid);
   const netInfo = join(podPath, NET_INFO);
   const entries = existsSync(netInfo) ? (JSON.parse(readFileSync(netInfo, "utf8")) as JoinedNetwork[]) : [];
   const remaining = entries.toReversed().filter((entry) => {
@@ -123,7 +127,7 @@ function tearDownPodNetwork(podPath: string, uuid: string): void {
     const text = readFileSync(confPath, "utf8");
     const { type } = JSON.parse(text) as { type: string };
     try {
-      runPlugin({ name: entry.netName, type, text }, pluginCall(podPath, uuid, "DEL", entry.ifName));
+      runPlugin({ name: entry.netName, type, text }, pluginCall(req, "DEL", entry.ifName));
     } catch {
       return true;
     }

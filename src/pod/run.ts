@@ -43,10 +43,15 @@ function readOptional(path: string): string | undefined {
   }
 }
 
-/** Mounts the pod's overlays; `treeOf(key)` is the image's rendered tree `cas/tree/<key>`. */
-function mountPodOverlays(pod: Pod, treeOf: (key: string) => string): void {
+function stage1KeyOf(pod: Pod): string {
   const stage1Key = readStage1Id(pod.path);
   if (!stage1Key) throw new Error(`pod ${pod.uuid} has no stage1ID`);
+  return stage1Key;
+}
+
+/** Mounts the pod's overlays; `treeOf(key)` is the image's rendered tree `cas/tree/<key>`. */
+function mountPodOverlays(pod: Pod, treeOf: (key: string) => string): void {
+  const stage1Key = stage1KeyOf(pod);
   const apps = readPodManifest(pod.path).apps.map((a) => ({ name: a.name, key: a.image.id }));
   mountOverlays(podOverlayLayers(pod.path, (key) => join(treeOf(key), "rootfs"), stage1Key, apps));
 }
@@ -129,16 +134,18 @@ export async function startPod(pod: Pod, treeOf: (key: string) => string, opts: 
   refuseInteractiveWithSeveralApps(pod, opts.interactive);
   // Networking first: it may still edit the apps' environment files, which must not
   // change under a mounted overlay.
-  if (opts.privateNet !== undefined) await setUpPrivateNetwork(pod, opts.privateNet, opts.localConfig);
+  if (opts.privateNet !== undefined) await setUpPrivateNetwork(pod, opts.privateNet, treeOf, opts.localConfig);
   if (usesOverlay(pod.path)) mountPodOverlays(pod, treeOf);
   return execStage1(pod, opts);
 }
 
 /** Loaded only here, so host networking costs nothing on the start path. */
-async function setUpPrivateNetwork(pod: Pod, selection: string, localConfig = "/etc/rkt"): Promise<void> {
+async function setUpPrivateNetwork(pod: Pod, selection: string, treeOf: (key: string) => string, localConfig = "/etc/rkt"): Promise<void> {
   const { setUpPodNetwork } = await import("../net");
   const manifest = readPodManifest(pod.path);
-  const networks = setUpPodNetwork({ podPath: pod.path, uuid: pod.uuid, selection, localConfig, manifest });
+  // The pod's stage1 rootfs is not mounted yet: its plugins are taken from its tree.
+  const stage1Plugins = join(treeOf(stage1KeyOf(pod)), "rootfs/usr/lib/rkt/plugins/net");
+  const networks = setUpPodNetwork({ podPath: pod.path, uuid: pod.uuid, selection, localConfig, manifest, stage1Plugins });
   // The pod's 127.0.0.1 is its own: it reaches the metadata service through the host side
   // of its last (default) network, as rkt's stage1 did.
   const gateway = networks.at(-1)?.gateway;

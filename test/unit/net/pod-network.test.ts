@@ -1,4 +1,5 @@
-// Real CNI plugins (/usr/lib/cni) on a private test subnet, IPAM state in a temp directory.
+// Real CNI plugins (/usr/lib/cni: the test's stage1 carries none) on a private test subnet,
+// IPAM state in a temp directory.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,12 +13,14 @@ let work: { path: string; cleanup: () => void };
 let podPath: string;
 let localConfig: string;
 let ipamDir: string;
+let stage1Plugins: string;
 
 beforeEach(() => {
   work = tempDir("rkt-podnet-");
   podPath = join(work.path, "pod");
   localConfig = join(work.path, "config");
   ipamDir = join(work.path, "ipam");
+  stage1Plugins = join(work.path, "stage1-plugins");
   mkdirSync(podPath);
   mkdirSync(join(localConfig, "net.d"), { recursive: true });
   writeFileSync(
@@ -63,7 +66,7 @@ function reservations(): string[] {
 describe("pod network setup", () => {
   test("a failure half-way deletes the networks already added and leaves no trace in the pod", () => {
     const linksBefore = hostLinks();
-    expect(() => setUpPodNetwork({ podPath, uuid, selection: "good,second,broken", localConfig, manifest: manifest(), warn: () => {} })).toThrow(
+    expect(() => setUpPodNetwork({ podPath, uuid, selection: "good,second,broken", localConfig, stage1Plugins, manifest: manifest(), warn: () => {} })).toThrow(
       'error adding network "broken": Could not find plugin "no-such-plugin"',
     );
     expect(reservations()).toEqual([]);
@@ -72,7 +75,7 @@ describe("pod network setup", () => {
   });
 
   test("the networks are added as eth0, eth1, ... with their addresses recorded for list, status and gc", () => {
-    const joined = setUpPodNetwork({ podPath, uuid, selection: "good,second", localConfig, manifest: manifest() });
+    const joined = setUpPodNetwork({ podPath, uuid, selection: "good,second", localConfig, stage1Plugins, manifest: manifest() });
     try {
       expect(joined.map((n) => [n.netName, n.ifName, n.netConf, n.mask])).toEqual([
         ["good", "eth0", "net/good.conf", "255.255.255.0"],
@@ -94,7 +97,7 @@ describe("pod network setup", () => {
   test("a port forwarding iptables refuses half-way is undone with the networks: no chain or jump of the pod is left", () => {
     const linksBefore = hostLinks();
     expect(() =>
-      setUpPodNetwork({ podPath, uuid, selection: "good", localConfig, manifest: manifest([{ name: "http", hostPort: 8080 }], "nosuchproto"), warn: () => {} }),
+      setUpPodNetwork({ podPath, uuid, selection: "good", localConfig, stage1Plugins, manifest: manifest([{ name: "http", hostPort: 8080 }], "nosuchproto"), warn: () => {} }),
     ).toThrow(/^iptables -t nat -A RKT-PFWD-0badc0de-SNAT .*-p nosuchproto/);
     expect(podIptablesLines()).toEqual([]);
     expect(reservations()).toEqual([]);
@@ -103,7 +106,7 @@ describe("pod network setup", () => {
   });
 
   test("an unknown port name fails before anything is set up", () => {
-    expect(() => setUpPodNetwork({ podPath, uuid, selection: "good", localConfig, manifest: manifest([{ name: "nope", hostPort: 8080 }]) })).toThrow(
+    expect(() => setUpPodNetwork({ podPath, uuid, selection: "good", localConfig, stage1Plugins, manifest: manifest([{ name: "nope", hostPort: 8080 }]) })).toThrow(
       'Port name "nope" is not defined by any apps',
     );
     expect(readdirSync(podPath)).toEqual([]);
