@@ -40,8 +40,8 @@ export function olderLibcPackage(): string | undefined {
 }
 
 /**
- * Downloads Debian 11's libc6 with apt into .cache/older-host, once. test/run.sh runs this
- * before the tests, which have no network; it fails when the archive does not serve bullseye.
+ * Downloads Debian 11's libc6 with apt into .cache/older-host, once (test-assets.ts, before
+ * the tests, which have no network); it fails when the archive does not serve bullseye.
  */
 export function fetchOlderLibc(): string {
   const cached = olderLibcPackage();
@@ -62,7 +62,7 @@ export function fetchOlderLibc(): string {
 /** A root with Debian 11's libc6 unpacked (loader, libc, libpthread, libdl, libm). */
 export function bullseyeLibcRoot(root: string): void {
   const deb = olderLibcPackage();
-  if (!deb) throw new Error("no cached bullseye libc6: run `bun test/support/bare-root.ts` with network first");
+  if (!deb) throw new Error("no cached bullseye libc6: run `bun test/support/test-assets.ts` with network first");
   makeSkeleton(root);
   const unpack = Bun.spawnSync(["dpkg-deb", "-x", deb, root], { stderr: "pipe" });
   if (unpack.exitCode !== 0) throw new Error(`dpkg-deb -x ${deb}: ${unpack.stderr.toString()}`);
@@ -90,10 +90,3 @@ export async function rktInRoot(root: string, args: string[]): Promise<RunResult
   return { exitCode, stdout, stderr };
 }
 
-if (import.meta.main) {
-  try {
-    process.stdout.write(`older host: ${fetchOlderLibc()}\n`);
-  } catch (err) {
-    process.stdout.write(`older host: not available, its tests will be skipped: ${(err as Error).message.split("\n")[0]}\n`);
-  }
-}
