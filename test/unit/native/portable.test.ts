@@ -2,28 +2,41 @@
 // newer than Bun's own floor (2.17). The build refuses a library that breaks this
 // (checkPortable); these tests hold the built library and the check itself to it.
 import { afterAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkPortable, dynamicNeeds, GLIBC_FLOOR } from "../../../native/build";
 import { repoRoot, rktBinary, tempDir } from "../../support/harness";
 
 const library = join(repoRoot, "dist/build/librktnative.so");
+/** Every target's library and executable that the build made. */
+const builds = [
+  { library, executable: rktBinary },
+  { library: join(repoRoot, "dist/build/linux-arm64/librktnative.so"), executable: join(repoRoot, "dist/linux-arm64/rkt") },
+].filter((build) => existsSync(build.library) && existsSync(build.executable));
 
 function newerThanFloor(version: string): boolean {
   const [major = 0, minor = 0] = version.split(".").map(Number);
   return major * 1000 + minor > GLIBC_FLOOR[0]! * 1000 + GLIBC_FLOOR[1]!;
 }
 
-describe("the built native library", () => {
-  test("needs only libc and its loader", () => {
-    const { libraries } = dynamicNeeds(library);
-    expect(libraries).toContain("libc.so.6");
-    for (const lib of libraries) expect(lib).toMatch(/^(libc\.so\.6|ld-linux-[\w-]+\.so\.\d)$/);
+describe("the built native libraries", () => {
+  test("are there for this machine at least", () => {
+    expect(builds.map((build) => build.library)).toContain(library);
   });
 
-  test("needs no glibc symbol newer than 2.17, nor does the Bun runtime", () => {
-    expect(dynamicNeeds(library).glibcVersions.length).toBeGreaterThan(0);
-    for (const file of [library, rktBinary]) expect(dynamicNeeds(file).glibcVersions.filter(newerThanFloor)).toEqual([]);
+  test("need only libc and its loader", () => {
+    for (const build of builds) {
+      const { libraries } = dynamicNeeds(build.library);
+      expect(libraries).toContain("libc.so.6");
+      for (const lib of libraries) expect(lib).toMatch(/^(libc\.so\.6|ld-linux-[\w-]+\.so\.\d)$/);
+    }
+  });
+
+  test("need no glibc symbol newer than 2.17, nor does the Bun runtime", () => {
+    for (const build of builds) {
+      expect(dynamicNeeds(build.library).glibcVersions.length).toBeGreaterThan(0);
+      for (const file of [build.library, build.executable]) expect(dynamicNeeds(file).glibcVersions.filter(newerThanFloor)).toEqual([]);
+    }
   });
 });
 
