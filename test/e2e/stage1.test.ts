@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { hostTarget } from "../../native/targets";
 import { buildHelloImage, buildStage1Image } from "../../stage1/build";
 import { childCommands, tempDir } from "../support/harness";
 import { waitFor } from "./run-fixtures";
@@ -18,7 +19,7 @@ let pods: HandPod[] = [];
 
 beforeAll(async () => {
   build = tempDir("rkt-stage1-build-");
-  const aci = await buildStage1Image(build.path);
+  const aci = await buildStage1Image(build.path, hostTarget());
   stage1Tree = join(build.path, "tree");
   mkdirSync(stage1Tree);
   const untar = Bun.spawnSync(["tar", "-xzf", aci, "-C", stage1Tree]);
@@ -712,7 +713,7 @@ describe("the demo image", () => {
   test("hello.aci's program greets and shows the pod it runs in", async () => {
     const dist = join(build.path, "dist");
     mkdirSync(dist);
-    const aci = await buildHelloImage(dist);
+    const aci = await buildHelloImage(dist, dist, hostTarget());
     const unpacked = join(build.path, "hello");
     mkdirSync(unpacked);
     expect(Bun.spawnSync(["tar", "-xzf", aci, "-C", unpacked]).exitCode).toBe(0);
