@@ -1,10 +1,13 @@
 // What the metadata service knows about the pods rkt registered (rkt-internals §9): in
 // memory only, as rkt kept it, so a restarted service forgets every pod.
+import { isIP } from "node:net";
 import { parseImageManifest, parsePodManifest, parseUuid, type ImageManifest, type PodManifest } from "../appc";
 
 export interface RegisteredPod {
   uuid: string;
   token: string;
+  /** A pod with a network namespace of its own: the only address its token is answered from. */
+  sourceAddress?: string;
   manifest: PodManifest;
   /** The image manifest of each app, by app name, as registered. */
   apps: Map<string, ImageManifest>;
@@ -25,9 +28,10 @@ export class PodRegistry {
   private readonly byToken = new Map<string, RegisteredPod>();
 
   /** Registers (or re-registers) a pod from its manifest's JSON text. */
-  addPod(uuidText: string, token: string, manifestText: string): void {
+  addPod(uuidText: string, token: string, manifestText: string, sourceAddress?: string): void {
     const uuid = parseUuidOr400(uuidText);
     if (!token) throw new RegistrationError(400, "token missing");
+    if (sourceAddress !== undefined && !isIP(sourceAddress)) throw new RegistrationError(400, `ip "${sourceAddress}" is not an IP address`);
     let manifest: PodManifest;
     try {
       manifest = parsePodManifest(manifestText);
@@ -35,7 +39,7 @@ export class PodRegistry {
       throw new RegistrationError(400, `bad pod manifest: ${(err as Error).message}`);
     }
     this.removePod(uuid);
-    const pod: RegisteredPod = { uuid, token, manifest, apps: new Map() };
+    const pod: RegisteredPod = { uuid, token, sourceAddress, manifest, apps: new Map() };
     this.byUuid.set(uuid, pod);
     this.byToken.set(token, pod);
   }

@@ -15,6 +15,8 @@ export interface PodRegistrationData {
   podManifest: string;
   /** Each app's image manifest JSON text, by app name. */
   apps: { name: string; imageManifest: string }[];
+  /** The pod's own address when it has a network namespace: the only one its token is answered from. */
+  sourceAddress?: string;
 }
 
 export interface Registration {
@@ -47,7 +49,8 @@ async function call(socketPath: string, method: string, path: string, body?: str
 export async function registerPod(data: PodRegistrationData, socketPath = registrationSocket()): Promise<Registration> {
   const token = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
   const podPath = `/pods/${data.uuid}`;
-  const answer = await call(socketPath, "PUT", `${podPath}?token=${token}`, data.podManifest);
+  const query = new URLSearchParams({ token, ...(data.sourceAddress !== undefined ? { ip: data.sourceAddress } : {}) });
+  const answer = await call(socketPath, "PUT", `${podPath}?${query}`, data.podManifest);
   try {
     for (const app of data.apps) await call(socketPath, "PUT", `${podPath}/${encodeURIComponent(app.name)}`, app.imageManifest);
   } catch (err) {

@@ -31,11 +31,11 @@ export interface MetadataService {
   stop(): void;
 }
 
-function logged(handler: FetchHandler, log: (line: string) => void): FetchHandler {
-  return async (req) => {
+function logged<Rest extends unknown[]>(handler: (req: Request, ...rest: Rest) => Promise<Response>, log: (line: string) => void): (req: Request, ...rest: Rest) => Promise<Response> {
+  return async (req, ...rest) => {
     let res: Response;
     try {
-      res = await handler(req);
+      res = await handler(req, ...rest);
     } catch (err) {
       res = new Response(`${(err as Error).message}\n`, { status: 500 });
     }
@@ -75,7 +75,7 @@ export async function startMetadataService(opts: MetadataServiceOptions): Promis
   const apps = Bun.serve({
     port: opts.port,
     hostname: opts.hostname ?? "0.0.0.0",
-    fetch: logged((req) => answerAppRequest(registry, key, req), opts.log),
+    fetch: logged((req: Request, server: Bun.Server<undefined>) => answerAppRequest(registry, key, req, server.requestIP(req)?.address ?? ""), opts.log),
   });
   const appPort = apps.port!;
   const answer = logged((req) => answerRegistration(registry, appPort, req), opts.log);

@@ -52,13 +52,18 @@ post pod/hmac/verify "content=Other+content&uid=$uuid&signature=$encoded" >/dev/
 /bin/busybox wget -q -O /dev/null --header 'Metadata-Flavor: AppContainer' "\${AC_METADATA_URL%/*}/00000000000000000000000000000000/acMetadata/v1/pod/uuid" 2>/dev/null || echo "unknown-token=refused"
 `;
 
+// Asks for the pod UUID at the URL given as $1, as a pod that learnt another pod's token would.
+const thiefScript = `echo "stolen=$(/bin/busybox wget -q -O - --header 'Metadata-Flavor: AppContainer' "$1" 2>/dev/null || echo refused)"`;
+
 let probeImage: string;
 let plainImage: string;
+let thiefImage: string;
 beforeAll(async () => {
   probeImage = busyboxImage(work.path, "example.com/mds-probe", shellApp(probeScript), {
     manifest: { annotations: [{ name: "lorem", value: "ipsum" }, { name: "authors", value: "rkt tests" }] },
   });
   plainImage = busyboxImage(work.path, "example.com/mds-plain", shellApp('echo "url=[$AC_METADATA_URL]"'));
+  thiefImage = busyboxImage(work.path, "example.com/mds-thief", shellApp(thiefScript));
   await startService();
 });
 afterAll(() => {
@@ -111,13 +116,23 @@ describe("rkt metadata-service", () => {
     expect(appStatuses(data.path, probe.uuid!)).toEqual({ "mds-probe": 0 });
   });
 
-  test("a pod on a private network reaches the service through the host side of its network", () => {
+  test("a pod on a private network is answered through the host side of its network, and its token from nowhere else", async () => {
     const onNet = runPod(probeImage, socketPath, ["--private-net=default"]);
     expect(onNet.exitCode).toBe(0);
     const answered = answers(onNet.stdout);
     expect(answered.url).toMatch(/^http:\/\/172\.16\.28\.1:\d+\/[0-9a-f]{32}$/);
     expect(answered.uuid).toBe(onNet.uuid!);
     expect(answered.verify).toBe("ok");
+    // The token is registered with the pod's address: another pod (on the host network or
+    // on the same private network) and the host itself are refused, though they hold it.
+    const uuidUrl = `${answered.url}/acMetadata/v1/pod/uuid`;
+    const onLoopback = uuidUrl.replace("172.16.28.1", "127.0.0.1");
+    const steal = (url: string, flags: string[]) => answers(runPod("", socketPath, ["--mds-register=false", ...flags, thiefImage, "--", url]).stdout).stolen;
+    expect(steal(uuidUrl, [])).toBe("refused");
+    expect(steal(onLoopback, [])).toBe("refused");
+    expect(steal(uuidUrl, ["--private-net=default"])).toBe("refused");
+    expect((await fetch(onLoopback, { headers: { "Metadata-Flavor": "AppContainer" } })).status).toBe(403);
+    await expectLogged(`GET /${answered.url!.split("/").pop()}/acMetadata/v1/pod/uuid - 403`);
   });
 
   test("refuses a wrong signature, a request without Metadata-Flavor and an unknown token", async () => {

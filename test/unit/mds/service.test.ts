@@ -38,6 +38,14 @@ describe("metadata service", () => {
     expect(log).toContain(`GET /${registration.token}/acMetadata/v1/pod/uuid - 200`);
   });
 
+  test("a pod registered with an address is answered only to connections from it", async () => {
+    const own = await registerPod({ uuid, podManifest, apps: [], sourceAddress: "127.0.0.1" }, socketPath);
+    expect(log).toContain(`PUT /pods/${uuid}?token=${own.token}&ip=127.0.0.1 - 200`);
+    expect(await (await get(`${metadataUrl("127.0.0.1", own)}/acMetadata/v1/pod/uuid`)).text()).toBe(uuid);
+    const elsewhere = await registerPod({ uuid, podManifest, apps: [], sourceAddress: "127.0.0.2" }, socketPath);
+    expect((await get(`${metadataUrl("127.0.0.1", elsewhere)}/acMetadata/v1/pod/uuid`)).status).toBe(403);
+  });
+
   test("a refused app registration unregisters the pod again", async () => {
     const other = "11111111-2222-3333-4444-555555555555";
     const manifest = JSON.stringify({ acKind: "PodManifest", acVersion: "0.6.1", apps: [{ name: "db", image: { id: `sha512-${"c".repeat(64)}` } }] });
