@@ -1,10 +1,6 @@
 // The API apps call (appc.md §7.2): `/<token>/acMetadata/v1/...`. The token in the path
-// names the pod. It travels in clear, so a pod with a network namespace of its own is
-// also identified by its address, as rkt identified every pod: its token is answered only
-// to requests from the address it was registered with, the pod's end of its link, which
-// other pods cannot send from. Pods on the host network all call from the host's
-// addresses; for them the token is the only identity (README: what such a pod can and
-// cannot rely on).
+// names the pod; the answer goes only to a caller that is that pod (caller.ts).
+import { callerIsPod, type Caller } from "./caller";
 import { isACIdentifier, isUuid, serializeImageManifest, serializePodManifest, type Annotation } from "../appc";
 import { signForPod, verifyForPod } from "./hmac";
 import type { PodRegistry, RegisteredPod } from "./pod-registry";
@@ -90,13 +86,8 @@ function appResponse(pod: RegisteredPod, rest: string): Response {
   return text("not found\n", 404);
 }
 
-/** The caller's address as the registry holds it: IPv4 without its IPv6-mapped prefix. */
-function plainAddress(address: string): string {
-  return address.startsWith("::ffff:") && address.includes(".") ? address.slice("::ffff:".length) : address;
-}
-
-/** Answers one request of an app from `clientAddress`; `key` is the service's HMAC key. */
-export async function answerAppRequest(registry: PodRegistry, key: Buffer, req: Request, clientAddress: string): Promise<Response> {
+/** Answers one request of an app; `key` is the service's HMAC key. */
+export async function answerAppRequest(registry: PodRegistry, key: Buffer, req: Request, caller: Caller): Promise<Response> {
   // rkt answers 404 to a request without the header, as if nothing were there.
   if (req.headers.get(METADATA_FLAVOR_HEADER) !== METADATA_FLAVOR) return text(`${METADATA_FLAVOR_HEADER} header missing or wrong\n`, 404);
   const path = new URL(req.url).pathname;
@@ -104,7 +95,7 @@ export async function answerAppRequest(registry: PodRegistry, key: Buffer, req: 
   if (!match) return text("not found\n", 404);
   const pod = registry.byPodToken(match[1]!);
   if (!pod) return text("unknown pod token\n", 401);
-  if (pod.sourceAddress !== undefined && plainAddress(clientAddress) !== pod.sourceAddress) return text("this pod token is answered only to its pod's own address\n", 403);
+  if (!callerIsPod(pod, caller)) return text("this pod token is answered only to its own pod\n", 403);
   const route = match[2]!;
   if (!route.startsWith(API_PREFIX)) return text("not found\n", 404);
   const rest = route.slice(API_PREFIX.length);

@@ -23,7 +23,8 @@ export interface PodLink {
 /**
  * --mds-register (rkt-cli §5, ours): registers the pod and returns its token for stage1.
  * A pod on a private network (`link`) is registered with its own address, the only one
- * its token is answered from, and calls the service on the host's end of its link.
+ * its token is answered from, and calls the service on the host's end of its link; a pod
+ * on the host network with this process's PID, so that only its processes are answered.
  * Without a running service, the default warns in one line (with writeSync, so that it
  * is out before execve) and the apps get an empty AC_METADATA_URL; when the user asked
  * for registration explicitly (`required`), the run fails, as rkt's default did.
@@ -52,7 +53,8 @@ async function registerWithMetadataService(pod: Pod, link: PodLink | undefined):
       uuid: pod.uuid,
       podManifest: readFileSync(join(pod.path, "pod"), "utf8"),
       apps: appNames.map((name) => ({ name, imageManifest: readPlannedImageManifest(pod.path, name) })),
-      sourceAddress: link?.podAddress,
+      // stage1's init is this process after execve.
+      caller: link ? { ip: link.podAddress } : { pid: process.pid },
     },
     socketPath,
   );
