@@ -74,6 +74,16 @@ static void bind_pod_filesystem(const char *source, int root_fd, const char *tar
 	free(description);
 }
 
+/* Device nodes in the image (or made in its tree) cannot be opened; /dev and volumes are
+ * mounts of their own, attached after this and not affected. */
+static void make_root_nodev(int root_fd, const char *app_root)
+{
+	struct mount_attr attributes = { .attr_set = MOUNT_ATTR_NODEV };
+
+	if (mount_setattr(root_fd, "", AT_EMPTY_PATH, &attributes, sizeof attributes) < 0)
+		die_errno("make nodev", app_root);
+}
+
 void mount_app_filesystem(const struct app *app, const char *stage1_root)
 {
 	char *app_root = format_string("%s/opt/stage2/%s/rootfs", stage1_root, app->name);
@@ -85,6 +95,7 @@ void mount_app_filesystem(const struct app *app, const char *stage1_root)
 	root_fd = open(app_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		die_errno("open", app_root);
+	make_root_nodev(root_fd, app_root);
 
 	bind_pod_filesystem(format_string("%s/proc", stage1_root), root_fd, "/proc", false, app->name);
 	bind_pod_filesystem(format_string("%s/sys", stage1_root), root_fd, "/sys", true, app->name);

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "device_policy.h"
+#include "device_program.h"
 #include "error.h"
 #include "files.h"
 
@@ -16,6 +18,7 @@ struct hierarchy {
 	char *directory; /* the calling process's cgroup in this hierarchy (host path) */
 	bool has_memory;
 	bool has_cpu;
+	bool has_devices; /* enforces the device policy: devices controller (v1) or program (v2) */
 };
 
 struct hierarchies {
@@ -111,20 +114,50 @@ static struct hierarchy *hierarchy_for_directory(struct hierarchies *found, cons
 	return added;
 }
 
-static struct hierarchy *locate_controller(struct hierarchies *found, const char *controller)
+/* The calling process's cgroup directory in the v1 hierarchy of CONTROLLER, or in v2 when
+ * CONTROLLER is NULL; NULL when that hierarchy is not mounted. */
+static char *cgroup_directory(const struct hierarchies *found, const char *controller)
 {
 	char *mount_point, *mount_root, *path;
 
 	if (find_cgroup_mount(found->mountinfo, controller, &mount_point, &mount_root) &&
 	    (path = current_cgroup_path(found->memberships, controller)) != NULL)
-		return hierarchy_for_directory(found, join_mount_and_path(mount_point, mount_root, path), false);
-	if (find_cgroup_mount(found->mountinfo, NULL, &mount_point, &mount_root) &&
-	    (path = current_cgroup_path(found->memberships, NULL)) != NULL) {
-		char *directory = join_mount_and_path(mount_point, mount_root, path);
-		if (unified_has_controller(directory, controller))
-			return hierarchy_for_directory(found, directory, true);
-	}
+		return join_mount_and_path(mount_point, mount_root, path);
 	return NULL;
+}
+
+static struct hierarchy *locate_controller(struct hierarchies *found, const char *controller)
+{
+	char *directory = cgroup_directory(found, controller);
+
+	if (directory != NULL)
+		return hierarchy_for_directory(found, directory, false);
+	directory = cgroup_directory(found, NULL);
+	if (directory != NULL && unified_has_controller(directory, controller))
+		return hierarchy_for_directory(found, directory, true);
+	return NULL;
+}
+
+/* v1's devices controller when mounted, else v2, which needs no controller for a device program. */
+static struct hierarchy *locate_device_hierarchy(struct hierarchies *found)
+{
+	char *directory = cgroup_directory(found, "devices");
+
+	if (directory != NULL)
+		return hierarchy_for_directory(found, directory, false);
+	directory = cgroup_directory(found, NULL);
+	return directory != NULL ? hierarchy_for_directory(found, directory, true) : NULL;
+}
+
+static void apply_device_policy(const struct hierarchy *hierarchy, const char *directory, const struct app *app)
+{
+	struct device_rules rules = app_device_rules(app);
+
+	if (hierarchy->unified)
+		attach_device_program(directory, &rules);
+	else
+		write_device_cgroup_rules(directory, &rules);
+	free(rules.list);
 }
 
 static bool write_control_file(const char *directory, const char *file, const char *value)
@@ -225,6 +258,7 @@ void setup_pod_cgroups(struct pod *pod, const char *list_path)
 	};
 	struct hierarchy *memory = locate_controller(&found, "memory");
 	struct hierarchy *cpu = locate_controller(&found, "cpu");
+	struct hierarchy *devices = locate_device_hierarchy(&found);
 	char *temporary = format_string("%s.tmp", list_path);
 	FILE *list = fopen(temporary, "we");
 	struct needed_controllers needed = needed_controllers(pod);
@@ -235,6 +269,10 @@ void setup_pod_cgroups(struct pod *pod, const char *list_path)
 		memory->has_memory = true;
 	if (cpu != NULL)
 		cpu->has_cpu = true;
+	if (devices != NULL)
+		devices->has_devices = true;
+	else
+		warn_message("no devices cgroup and no cgroup2 mount: the device policy is not enforced");
 	if (needed.memory && memory == NULL)
 		warn_message("resource/memory isolator set but support disabled in the kernel, skipping");
 	if (needed.cpu && cpu == NULL)
@@ -257,6 +295,8 @@ void setup_pod_cgroups(struct pod *pod, const char *list_path)
 
 			make_cgroup_directory(app_directory, list);
 			apply_limits(hierarchy, app_directory, &app->limits);
+			if (hierarchy->has_devices)
+				apply_device_policy(hierarchy, app_directory, app);
 			int fd = open(procs, O_WRONLY | O_CLOEXEC);
 			if (fd < 0)
 				die_errno("open", procs);

@@ -1,5 +1,6 @@
-/* A cgroup per pod and per app in the memory and cpu controllers (cgroup v1 hierarchies or
- * the v2 unified hierarchy, whichever holds the controller), with the apps' limits. */
+/* A cgroup per pod and per app in the memory, cpu and devices controllers (cgroup v1
+ * hierarchies or the v2 unified hierarchy, whichever holds the controller), with the apps'
+ * limits and device policy. */
 #ifndef STAGE1_CGROUPS_H
 #define STAGE1_CGROUPS_H
 

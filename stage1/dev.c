@@ -12,9 +12,10 @@
 #include "files.h"
 #include "mounts.h"
 
-/* Device nodes bound from the host; console is handled apart (see pod_console_source). */
-static const char *const host_devices[] = { "null", "zero", "full", "random", "urandom", "tty", "net/tun", NULL };
-static const char *const app_devices[] = { "null", "zero", "full", "random", "urandom", "tty", "console", "net/tun", NULL };
+/* Device nodes bound from the host; console is handled apart (see pod_console_source). Any
+ * other node is an app's only through a volume (device_policy.h). */
+static const char *const host_devices[] = { "null", "zero", "full", "random", "urandom", "tty", NULL };
+static const char *const app_devices[] = { "null", "zero", "full", "random", "urandom", "tty", "console", NULL };
 
 static void bind_device_node(const char *source, const char *target)
 {
@@ -26,8 +27,7 @@ static void bind_device_node(const char *source, const char *target)
 	mount_or_die(source, target, NULL, MS_BIND, NULL);
 }
 
-/* The terminal stage1 runs on becomes the pod's console; without one, writes go nowhere. */
-static const char *pod_console_source(void)
+const char *pod_console_source(void)
 {
 	const char *terminal = isatty(STDIN_FILENO) ? ttyname(STDIN_FILENO) : NULL;
 
@@ -46,7 +46,6 @@ void mount_pod_dev(const char *stage1_root)
 
 	make_directories(dev, 0755);
 	mount_or_die("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755");
-	make_directories(format_string("%s/net", dev), 0755);
 	for (size_t i = 0; host_devices[i] != NULL; i++) {
 		char *source = format_string("/dev/%s", host_devices[i]);
 		if (path_exists(source))
@@ -76,7 +75,6 @@ static void bind_into_app(const char *source, int target_fd, const char *target,
 
 void mount_app_dev(const char *stage1_root, int app_root_fd, const char *app_name)
 {
-	close(make_directories_beneath(app_root_fd, "/dev/net", 0755));
 	for (size_t i = 0; app_devices[i] != NULL; i++) {
 		char *source = format_string("%s/dev/%s", stage1_root, app_devices[i]);
 		char *target = format_string("/dev/%s", app_devices[i]);

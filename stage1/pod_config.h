@@ -26,8 +26,8 @@ struct socket_port {
 	unsigned short port;
 };
 
-/* Most controllers a pod uses (memory and cpu, each possibly in its own hierarchy). */
-#define MAX_CGROUP_HIERARCHIES 2
+/* Most hierarchies a pod uses (memory, cpu and devices, each possibly in its own). */
+#define MAX_CGROUP_HIERARCHIES 3
 
 struct app {
 	char *name;

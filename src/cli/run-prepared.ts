@@ -3,7 +3,7 @@ import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { flagGiven } from "./flags";
 import { globals } from "./globals";
 import { ALL_NETWORKS, checkNetworkSelection } from "../net";
-import { claimPreparedPod, registerUnlessUnreachable, renderPodTrees, startPod } from "../pod";
+import { claimPreparedPod, renderPodTrees, startPod } from "../pod";
 import { withStore } from "../store";
 
 export default rktCommand({
@@ -25,8 +25,8 @@ export default rktCommand({
     const pod = claimPreparedPod(dir, args._[0]!, { interactive: args.interactive as boolean });
     try {
       const trees = await withStore(dir, (store) => renderPodTrees(pod, (key) => store.renderTree(key)));
-      const mdsToken = args["mds-register"] ? await registerUnlessUnreachable(pod, { required: flagGiven(rawArgs, "mds-register") }) : undefined;
-      return await startPod(pod, (key) => trees.get(key)!, { debug, interactive: args.interactive as boolean, mdsToken, privateNet, localConfig });
+      const mdsRegister = args["mds-register"] ? { required: flagGiven(rawArgs, "mds-register") } : undefined;
+      return await startPod(pod, (key) => trees.get(key)!, { debug, interactive: args.interactive as boolean, mdsRegister, privateNet, localConfig });
     } catch (err) {
       throw new RktError(`pod ${pod.uuid}: ${(err as Error).message}`, ExitCode.PodFailure);
     }

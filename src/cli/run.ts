@@ -3,7 +3,7 @@ import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { flagGiven } from "./flags";
 import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./pod-command";
 import { ALL_NETWORKS, checkNetworkSelection } from "../net";
-import { registerUnlessUnreachable, startPod } from "../pod";
+import { startPod } from "../pod";
 
 const command = rktCommand({
   name: "run",
@@ -39,10 +39,9 @@ const command = rktCommand({
     const { pod, trees } = await preparePodFromCommand(dataDirOf(globals), req);
     try {
       pod.moveTo("run");
-      const mdsToken = values["mds-register"] ? await registerUnlessUnreachable(pod, { required: flagGiven(ctx.rawArgs, "mds-register") }) : undefined;
       return await startPod(pod, (key) => trees.get(key)!, {
         privateNet,
-        mdsToken,
+        mdsRegister: values["mds-register"] ? { required: flagGiven(ctx.rawArgs, "mds-register") } : undefined,
         debug: globals.debug,
         interactive: values.interactive as boolean,
         localConfig: globals.localConfig,

@@ -1,6 +1,6 @@
 // The API apps call (appc.md §7.2): `/<token>/acMetadata/v1/...`. The token in the path
-// is the pod's identity. rkt looked pods up by the caller's IP, which cannot tell pods
-// apart with host networking (all of them call from 127.0.0.1); the token can.
+// names the pod; the answer goes only to a caller that is that pod (caller.ts).
+import { callerIsPod, type Caller } from "./caller";
 import { isACIdentifier, isUuid, serializeImageManifest, serializePodManifest, type Annotation } from "../appc";
 import { signForPod, verifyForPod } from "./hmac";
 import type { PodRegistry, RegisteredPod } from "./pod-registry";
@@ -87,7 +87,7 @@ function appResponse(pod: RegisteredPod, rest: string): Response {
 }
 
 /** Answers one request of an app; `key` is the service's HMAC key. */
-export async function answerAppRequest(registry: PodRegistry, key: Buffer, req: Request): Promise<Response> {
+export async function answerAppRequest(registry: PodRegistry, key: Buffer, req: Request, caller: Caller): Promise<Response> {
   // rkt answers 404 to a request without the header, as if nothing were there.
   if (req.headers.get(METADATA_FLAVOR_HEADER) !== METADATA_FLAVOR) return text(`${METADATA_FLAVOR_HEADER} header missing or wrong\n`, 404);
   const path = new URL(req.url).pathname;
@@ -95,6 +95,7 @@ export async function answerAppRequest(registry: PodRegistry, key: Buffer, req: 
   if (!match) return text("not found\n", 404);
   const pod = registry.byPodToken(match[1]!);
   if (!pod) return text("unknown pod token\n", 401);
+  if (!callerIsPod(pod, caller)) return text("this pod token is answered only to its own pod\n", 403);
   const route = match[2]!;
   if (!route.startsWith(API_PREFIX)) return text("not found\n", 404);
   const rest = route.slice(API_PREFIX.length);

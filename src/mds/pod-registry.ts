@@ -1,10 +1,16 @@
 // What the metadata service knows about the pods rkt registered (rkt-internals §9): in
 // memory only, as rkt kept it, so a restarted service forgets every pod.
+import { isIP } from "node:net";
 import { parseImageManifest, parsePodManifest, parseUuid, type ImageManifest, type PodManifest } from "../appc";
+import { podAnchorOf, type PodAnchor } from "./pod-processes";
 
 export interface RegisteredPod {
   uuid: string;
   token: string;
+  /** A pod with a network namespace of its own: the only address its token is answered from. */
+  sourceAddress?: string;
+  /** A pod on the host network: its token is answered only to connections its processes hold. */
+  anchor?: PodAnchor;
   manifest: PodManifest;
   /** The image manifest of each app, by app name, as registered. */
   apps: Map<string, ImageManifest>;
@@ -24,10 +30,15 @@ export class PodRegistry {
   private readonly byUuid = new Map<string, RegisteredPod>();
   private readonly byToken = new Map<string, RegisteredPod>();
 
-  /** Registers (or re-registers) a pod from its manifest's JSON text. */
-  addPod(uuidText: string, token: string, manifestText: string): void {
+  /**
+   * Registers (or re-registers) a pod from its manifest's JSON text; `caller` is how its
+   * apps are recognised: their address (`ip`), or the registering process (`pid`).
+   */
+  addPod(uuidText: string, token: string, manifestText: string, caller: { ip?: string; pid?: string } = {}): void {
     const uuid = parseUuidOr400(uuidText);
     if (!token) throw new RegistrationError(400, "token missing");
+    if (caller.ip !== undefined && !isIP(caller.ip)) throw new RegistrationError(400, `ip "${caller.ip}" is not an IP address`);
+    const anchor = caller.pid === undefined ? undefined : anchorOr400(caller.pid);
     let manifest: PodManifest;
     try {
       manifest = parsePodManifest(manifestText);
@@ -35,7 +46,7 @@ export class PodRegistry {
       throw new RegistrationError(400, `bad pod manifest: ${(err as Error).message}`);
     }
     this.removePod(uuid);
-    const pod: RegisteredPod = { uuid, token, manifest, apps: new Map() };
+    const pod: RegisteredPod = { uuid, token, sourceAddress: caller.ip, anchor, manifest, apps: new Map() };
     this.byUuid.set(uuid, pod);
     this.byToken.set(token, pod);
   }
@@ -64,6 +75,12 @@ export class PodRegistry {
   byPodToken(token: string): RegisteredPod | undefined {
     return this.byToken.get(token);
   }
+}
+
+function anchorOr400(pidText: string): PodAnchor {
+  const anchor = /^[1-9]\d*$/.test(pidText) ? podAnchorOf(Number(pidText)) : undefined;
+  if (!anchor) throw new RegistrationError(400, `pid "${pidText}" is not a running process`);
+  return anchor;
 }
 
 function parseUuidOr400(text: string): string {

@@ -1,6 +1,8 @@
 // The registration API rkt calls over the Unix socket (rkt-internals §9): PUT a pod's
-// manifest with its token, PUT each app's image manifest, DELETE on gc. Who may
-// register is decided by the socket's file permissions.
+// manifest with its token (and, ours, `ip`: the pod's own address when it has a network
+// namespace, else `pid`: the registering process, which becomes its stage1), PUT each
+// app's image manifest, DELETE on gc. Who may register is decided by the socket's file
+// permissions.
 import { PodRegistry, RegistrationError } from "./pod-registry";
 
 function text(body: string, status = 200): Response {
@@ -19,7 +21,8 @@ export async function answerRegistration(registry: PodRegistry, appPort: number,
   const [, uuid, app] = parts as [string, string, string | undefined];
   try {
     if (req.method === "PUT" && app === undefined) {
-      registry.addPod(uuid, url.searchParams.get("token") ?? "", await req.text());
+      const caller = { ip: url.searchParams.get("ip") ?? undefined, pid: url.searchParams.get("pid") ?? undefined };
+      registry.addPod(uuid, url.searchParams.get("token") ?? "", await req.text(), caller);
       return text(`${appPort}\n`);
     }
     if (req.method === "PUT") {

@@ -15,6 +15,11 @@ export interface PodRegistrationData {
   podManifest: string;
   /** Each app's image manifest JSON text, by app name. */
   apps: { name: string; imageManifest: string }[];
+  /**
+   * How the service recognises the pod's apps: its own address when it has a network
+   * namespace, else the PID of the process that becomes its stage1 (this one).
+   */
+  caller: { ip: string } | { pid: number };
 }
 
 export interface Registration {
@@ -47,7 +52,9 @@ async function call(socketPath: string, method: string, path: string, body?: str
 export async function registerPod(data: PodRegistrationData, socketPath = registrationSocket()): Promise<Registration> {
   const token = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
   const podPath = `/pods/${data.uuid}`;
-  const answer = await call(socketPath, "PUT", `${podPath}?token=${token}`, data.podManifest);
+  const caller: Record<string, string> = "ip" in data.caller ? { ip: data.caller.ip } : { pid: String(data.caller.pid) };
+  const query = new URLSearchParams({ token, ...caller });
+  const answer = await call(socketPath, "PUT", `${podPath}?${query}`, data.podManifest);
   try {
     for (const app of data.apps) await call(socketPath, "PUT", `${podPath}/${encodeURIComponent(app.name)}`, app.imageManifest);
   } catch (err) {

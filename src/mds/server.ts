@@ -4,8 +4,10 @@
 import { lstatSync, mkdirSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { answerAppRequest } from "./app-api";
+import type { Caller } from "./caller";
 import { serveOnInheritedSocket, type FetchHandler } from "./inherited-listener";
 import { newHmacKey } from "./hmac";
+import { connectionHeldByPod } from "./pod-processes";
 import { PodRegistry } from "./pod-registry";
 import { answerRegistration } from "./registration-api";
 
@@ -31,11 +33,11 @@ export interface MetadataService {
   stop(): void;
 }
 
-function logged(handler: FetchHandler, log: (line: string) => void): FetchHandler {
-  return async (req) => {
+function logged<Rest extends unknown[]>(handler: (req: Request, ...rest: Rest) => Promise<Response>, log: (line: string) => void): (req: Request, ...rest: Rest) => Promise<Response> {
+  return async (req, ...rest) => {
     let res: Response;
     try {
-      res = await handler(req);
+      res = await handler(req, ...rest);
     } catch (err) {
       res = new Response(`${(err as Error).message}\n`, { status: 500 });
     }
@@ -75,9 +77,16 @@ export async function startMetadataService(opts: MetadataServiceOptions): Promis
   const apps = Bun.serve({
     port: opts.port,
     hostname: opts.hostname ?? "0.0.0.0",
-    fetch: logged((req) => answerAppRequest(registry, key, req), opts.log),
+    fetch: logged((req: Request, server: Bun.Server<undefined>) => answerAppRequest(registry, key, req, callerOf(req, server)), opts.log),
   });
   const appPort = apps.port!;
+  function callerOf(req: Request, server: Bun.Server<undefined>): Caller {
+    const remote = server.requestIP(req);
+    return {
+      address: remote?.address ?? "",
+      isProcessOf: (anchor) => remote !== null && connectionHeldByPod(anchor, { address: remote.address, port: remote.port }, appPort),
+    };
+  }
   const answer = logged((req) => answerRegistration(registry, appPort, req), opts.log);
   let registration: { stop(): void };
   try {

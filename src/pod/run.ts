@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { libc, socketsPassedByServiceManager } from "../sys";
 import { mountOverlays, podOverlayLayers } from "./overlay";
-import { pointMetadataUrlAt } from "./mds-registration";
+import { registerUnlessUnreachable, type PodLink } from "./mds-registration";
 import { Pod } from "./pod";
 import { readPodManifest, readStage1Id, usesOverlay } from "./pod-files";
 import { readPodStage1Manifest, stage1Entrypoint } from "./stage1-image";
@@ -19,6 +19,11 @@ export interface Stage1RunOptions {
   privateNet?: string;
   mdsToken?: string;
   localConfig?: string;
+}
+
+export interface StartPodOptions extends Omit<Stage1RunOptions, "mdsToken"> {
+  /** --mds-register: register the pod with the metadata service; `required` fails the run without one. */
+  mdsRegister?: { required: boolean };
 }
 
 /** The stage1 `init` arguments, in the contract's order (stage1/README.md). */
@@ -127,27 +132,31 @@ export async function renderPodTrees(pod: Pod, render: (key: string) => Promise<
 }
 
 /**
- * Mounts the overlays of a pod in `run/` (when it uses them), sets up its private
- * networking (with `privateNet`) and execs its stage1.
+ * Sets up the private networking of a pod in `run/` (with `privateNet`), registers it
+ * with the metadata service (with `mdsRegister`), mounts its overlays (when it uses
+ * them) and execs its stage1.
  */
-export async function startPod(pod: Pod, treeOf: (key: string) => string, opts: Stage1RunOptions): Promise<never> {
+export async function startPod(pod: Pod, treeOf: (key: string) => string, opts: StartPodOptions): Promise<never> {
   refuseInteractiveWithSeveralApps(pod, opts.interactive);
-  // Networking first: it may still edit the apps' environment files, which must not
-  // change under a mounted overlay.
-  if (opts.privateNet !== undefined) await setUpPrivateNetwork(pod, opts.privateNet, treeOf, opts.localConfig);
+  // Networking, then registration (which needs the pod's address): both may still edit
+  // the apps' environment files, which must not change under a mounted overlay.
+  const link = opts.privateNet !== undefined ? await setUpPrivateNetwork(pod, opts.privateNet, treeOf, opts.localConfig) : undefined;
+  const mdsToken = opts.mdsRegister ? await registerUnlessUnreachable(pod, { required: opts.mdsRegister.required, link }) : undefined;
   if (usesOverlay(pod.path)) mountPodOverlays(pod, treeOf);
-  return execStage1(pod, opts);
+  return execStage1(pod, { ...opts, mdsToken });
 }
 
-/** Loaded only here, so host networking costs nothing on the start path. */
-async function setUpPrivateNetwork(pod: Pod, selection: string, treeOf: (key: string) => string, localConfig = "/etc/rkt"): Promise<void> {
+/**
+ * Loaded only here, so host networking costs nothing on the start path. Returns the
+ * pod's link in its last (default) network: the pod's 127.0.0.1 is its own, so it
+ * reaches the host, and the metadata service, through the host's end of that link, as
+ * rkt's stage1 did.
+ */
+async function setUpPrivateNetwork(pod: Pod, selection: string, treeOf: (key: string) => string, localConfig = "/etc/rkt"): Promise<PodLink | undefined> {
   const { setUpPodNetwork } = await import("../net");
   const manifest = readPodManifest(pod.path);
   // The pod's stage1 rootfs is not mounted yet: its plugins are taken from its tree.
   const stage1Plugins = join(treeOf(stage1KeyOf(pod)), "rootfs/usr/lib/rkt/plugins/net");
-  const networks = setUpPodNetwork({ podPath: pod.path, uuid: pod.uuid, selection, localConfig, manifest, stage1Plugins });
-  // The pod's 127.0.0.1 is its own: it reaches the metadata service through the host side
-  // of its last (default) network, as rkt's stage1 did.
-  const gateway = networks.at(-1)?.gateway;
-  if (gateway) pointMetadataUrlAt(pod, manifest.apps.map((a) => a.name), gateway);
+  const last = setUpPodNetwork({ podPath: pod.path, uuid: pod.uuid, selection, localConfig, manifest, stage1Plugins }).at(-1);
+  return last?.gateway ? { podAddress: last.ip, hostAddress: last.gateway } : undefined;
 }

@@ -185,12 +185,6 @@ export function readPlannedImageManifest(podPath: string, appName: string): stri
   return readFileSync(join(stage1WrittenRoot(podPath), "opt", "stage2", appName, "manifest"), "utf8");
 }
 
-/** The AC_METADATA_URL an app's environment file holds. */
-export function readPlannedMetadataUrl(podPath: string, appName: string): string {
-  const entries = readFileSync(join(stage1WrittenRoot(podPath), "rkt", "env", appName), "utf8").split("\0");
-  return entries.find((e) => e.startsWith("AC_METADATA_URL="))?.slice("AC_METADATA_URL=".length) ?? "";
-}
-
 /**
  * Sets AC_METADATA_URL in the planned environment of each app, once the pod is
  * registered; the files keep their owner and mode.

@@ -24,9 +24,10 @@ async function startService(): Promise<void> {
   await waitFor("the metadata service", () => (existsSync(socketPath) && serviceLog.includes("listening") ? true : undefined));
 }
 
-/** Waits until the service has logged `line` (its log arrives through a pipe). */
-async function expectLogged(line: string): Promise<void> {
-  await waitFor(`log line "${line}"`, () => (serviceLog.split("\n").includes(line) ? true : undefined), 5_000);
+/** Waits until the service has logged `line` (its log arrives through a pipe); a RegExp matches a whole line. */
+async function expectLogged(line: string | RegExp): Promise<void> {
+  const matches = (logged: string) => (typeof line === "string" ? logged === line : line.test(logged));
+  await waitFor(`log line "${line}"`, () => (serviceLog.split("\n").some(matches) ? true : undefined), 5_000);
 }
 
 // The app prints one `key=value` line per answer. Its posts are URL-encoded by hand:
@@ -52,13 +53,18 @@ post pod/hmac/verify "content=Other+content&uid=$uuid&signature=$encoded" >/dev/
 /bin/busybox wget -q -O /dev/null --header 'Metadata-Flavor: AppContainer' "\${AC_METADATA_URL%/*}/00000000000000000000000000000000/acMetadata/v1/pod/uuid" 2>/dev/null || echo "unknown-token=refused"
 `;
 
+// Asks for the pod UUID at the URL given as $1, as a pod that learnt another pod's token would.
+const thiefScript = `echo "stolen=$(/bin/busybox wget -q -O - --header 'Metadata-Flavor: AppContainer' "$1" 2>/dev/null || echo refused)"`;
+
 let probeImage: string;
 let plainImage: string;
+let thiefImage: string;
 beforeAll(async () => {
   probeImage = busyboxImage(work.path, "example.com/mds-probe", shellApp(probeScript), {
     manifest: { annotations: [{ name: "lorem", value: "ipsum" }, { name: "authors", value: "rkt tests" }] },
   });
   plainImage = busyboxImage(work.path, "example.com/mds-plain", shellApp('echo "url=[$AC_METADATA_URL]"'));
+  thiefImage = busyboxImage(work.path, "example.com/mds-thief", shellApp(thiefScript));
   await startService();
 });
 afterAll(() => {
@@ -111,13 +117,54 @@ describe("rkt metadata-service", () => {
     expect(appStatuses(data.path, probe.uuid!)).toEqual({ "mds-probe": 0 });
   });
 
-  test("a pod on a private network reaches the service through the host side of its network", () => {
+  test("a pod on a private network is answered through the host side of its network, and its token from nowhere else", async () => {
     const onNet = runPod(probeImage, socketPath, ["--private-net=default"]);
     expect(onNet.exitCode).toBe(0);
     const answered = answers(onNet.stdout);
     expect(answered.url).toMatch(/^http:\/\/172\.16\.28\.1:\d+\/[0-9a-f]{32}$/);
     expect(answered.uuid).toBe(onNet.uuid!);
     expect(answered.verify).toBe("ok");
+    // The token is registered with the pod's address: another pod (on the host network or
+    // on the same private network) and the host itself are refused, though they hold it.
+    const uuidUrl = `${answered.url}/acMetadata/v1/pod/uuid`;
+    const onLoopback = uuidUrl.replace("172.16.28.1", "127.0.0.1");
+    const steal = (url: string, flags: string[]) => answers(runPod("", socketPath, ["--mds-register=false", ...flags, thiefImage, "--", url]).stdout).stolen;
+    expect(steal(uuidUrl, [])).toBe("refused");
+    expect(steal(onLoopback, [])).toBe("refused");
+    expect(steal(uuidUrl, ["--private-net=default"])).toBe("refused");
+    expect((await fetch(onLoopback, { headers: { "Metadata-Flavor": "AppContainer" } })).status).toBe(403);
+    await expectLogged(`GET /${answered.url!.split("/").pop()}/acMetadata/v1/pod/uuid - 403`);
+  });
+
+  test("a host-network pod's token is answered only to the pod's processes: another pod and the host are refused", async () => {
+    const signal = join(work.path, `signal-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(signal);
+    const waiting = busyboxImage(work.path, "example.com/mds-waiting", shellApp(`
+      echo "url=$AC_METADATA_URL"
+      while ! test -e /signal/go; do sleep 0.05; done
+      echo "uuid=$(/bin/busybox wget -q -O - --header 'Metadata-Flavor: AppContainer' "$AC_METADATA_URL/acMetadata/v1/pod/uuid")"
+    `));
+    const uuidFile = join(signal, "uuid");
+    const runArgs = ["--insecure-skip-verify", "run", `--uuid-file-save=${uuidFile}`, `--volume=signal,kind=host,source=${signal}`, "--mount=volume=signal,target=/signal", waiting];
+    const pod = Bun.spawn([rktBinary, `--dir=${data.path}`, ...runArgs], { stdin: "ignore", stdout: "pipe", stderr: "inherit", env: { ...process.env, RKT_METADATA_SOCKET: socketPath } });
+    try {
+      const reader = pod.stdout.getReader();
+      let output = "";
+      while (!output.includes("\n")) output += new TextDecoder().decode((await reader.read()).value);
+      const url = answers(output).url!;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
+      const uuidUrl = `${url}/acMetadata/v1/pod/uuid`;
+      const stolen = runPod("", socketPath, ["--mds-register=false", thiefImage, "--", uuidUrl]);
+      expect(answers(stolen.stdout).stolen).toBe("refused");
+      expect((await fetch(uuidUrl, { headers: { "Metadata-Flavor": "AppContainer" } })).status).toBe(403);
+      writeFileSync(join(signal, "go"), "");
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) output += new TextDecoder().decode(chunk.value);
+      expect(await pod.exited).toBe(0);
+      expect(answers(output).uuid).toBe(readFileSync(uuidFile, "utf8"));
+    } finally {
+      pod.kill("SIGKILL");
+      await pod.exited;
+    }
   });
 
   test("refuses a wrong signature, a request without Metadata-Flavor and an unknown token", async () => {
@@ -132,7 +179,8 @@ describe("rkt metadata-service", () => {
   test("logs every request as METHOD URI - STATUS", async () => {
     const token = said.url!.split("/").pop();
     const uuidHex = probe.uuid!;
-    await expectLogged(`PUT /pods/${uuidHex}?token=${token} - 200`);
+    // A host-network pod is registered with the PID of rkt run, which becomes its stage1.
+    await expectLogged(new RegExp(`^PUT /pods/${uuidHex}\\?token=${token}&pid=\\d+ - 200$`));
     await expectLogged(`PUT /pods/${uuidHex}/mds-probe - 200`);
     await expectLogged(`GET /${token}/acMetadata/v1/pod/manifest - 200`);
     await expectLogged(`POST /${token}/acMetadata/v1/pod/hmac/sign - 200`);

@@ -38,7 +38,15 @@ export interface TestImageSpec {
   copies?: Record<string, string>;
   /** Symlinks under rootfs/: path -> target. */
   symlinks?: Record<string, string>;
+  /** Device nodes under rootfs/ (made with mknod: tests run as root). */
+  deviceNodes?: Record<string, DeviceNode>;
   compression?: "gzip" | "bzip2" | "xz" | "none";
+}
+
+export interface DeviceNode {
+  type: "c" | "b";
+  major: number;
+  minor: number;
 }
 
 /** Writes an ACI with the system tar; returns its path. */
@@ -64,6 +72,12 @@ export function makeTestAci(dir: string, fileName: string, spec: TestImageSpec):
     const link = join(rootfs, path);
     mkdirSync(dirname(link), { recursive: true });
     Bun.spawnSync(["ln", "-s", target, link]);
+  }
+  for (const [path, node] of Object.entries(spec.deviceNodes ?? {})) {
+    const target = join(rootfs, path);
+    mkdirSync(dirname(target), { recursive: true });
+    const made = Bun.spawnSync(["mknod", target, node.type, String(node.major), String(node.minor)]);
+    if (made.exitCode !== 0) throw new Error(`mknod ${target}: ${made.stderr.toString().trim()}`);
   }
   const out = join(dir, fileName);
   const flag = { gzip: "-z", bzip2: "-j", xz: "-J", none: "" }[spec.compression ?? "gzip"];

@@ -36,10 +36,11 @@ registry.addApp(
   }),
 );
 
-async function ask(path: string, init: RequestInit & { flavor?: string | null } = {}) {
+async function ask(path: string, init: RequestInit & { flavor?: string | null; from?: string } = {}) {
   const headers = new Headers(init.headers);
   if (init.flavor !== null) headers.set("Metadata-Flavor", init.flavor ?? "AppContainer");
-  const res = await answerAppRequest(registry, key, new Request(`http://127.0.0.1:2375${path}`, { ...init, headers }));
+  const caller = { address: init.from ?? "127.0.0.1", isProcessOf: () => false };
+  const res = await answerAppRequest(registry, key, new Request(`http://127.0.0.1:2375${path}`, { ...init, headers }), caller);
   return { status: res.status, body: await res.text(), type: res.headers.get("Content-Type") };
 }
 const api = (path: string) => `/${token}/acMetadata/v1/${path}`;
@@ -83,6 +84,19 @@ describe("metadata app API", () => {
 
   test("an unknown token is 401", async () => {
     expect((await ask(`/${"f".repeat(32)}/acMetadata/v1/pod/uuid`)).status).toBe(401);
+  });
+
+  test("a pod registered with its address is answered from that address only (IPv4 also as IPv6-mapped)", async () => {
+    const netUuid = "22222222-2222-3333-4444-555555555555";
+    const netToken = "fedcba9876543210fedcba9876543210";
+    const manifest = JSON.stringify({ acKind: "PodManifest", acVersion: "0.6.1", apps: [{ name: "web", image: { id: imageId } }] });
+    registry.addPod(netUuid, netToken, manifest, { ip: "172.16.28.5" });
+    const uuidPath = `/${netToken}/acMetadata/v1/pod/uuid`;
+    expect((await ask(uuidPath, { from: "172.16.28.5" })).body).toBe(netUuid);
+    expect((await ask(uuidPath, { from: "::ffff:172.16.28.5" })).body).toBe(netUuid);
+    for (const from of ["172.16.28.6", "127.0.0.1", "172.16.28.1", "::1", ""]) expect((await ask(uuidPath, { from })).status).toBe(403);
+    expect((await ask(`/${netToken}/acMetadata/v1/pod/hmac/sign`, { ...form({ content: "x" }), from: "127.0.0.1" })).status).toBe(403);
+    expect(() => registry.addPod(netUuid, netToken, manifest, { ip: "not-an-address" })).toThrow('ip "not-an-address" is not an IP address');
   });
 
   test("signs for the caller's pod; verify accepts the signature under uid or uuid and refuses others", async () => {
