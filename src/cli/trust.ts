@@ -1,5 +1,4 @@
 import { readSync } from "node:fs";
-import { isatty } from "node:tty";
 import { describeKey, discoverKeyLocations, readKeyLocation, readPublicKey, storeTrustedKey, type TrustScope } from "../trust";
 import { rktCommand } from "./command";
 import { ExitCode, RktError } from "./errors";
@@ -49,16 +48,19 @@ const command = rktCommand({
   },
 });
 
-/** Asks on the terminal until the answer is exactly `yes` or `no`; never reads a pipe. */
+/**
+ * Asks until the answer on standard input is exactly `yes` or `no`, from a terminal or a
+ * pipe alike (rkt 0.8.0: `echo yes | rkt trust ...` works); no answer at all is an error.
+ */
 function userAccepts(location: string): boolean {
-  if (!isatty(0)) {
-    throw new RktError(`cannot ask to review the fingerprint of ${JSON.stringify(location)}: standard input is not a terminal (pass --skip-fingerprint-review to trust it without review)`);
-  }
   for (;;) {
     process.stderr.write("Are you sure you want to trust this key (yes/no)?\n");
     const answer = readLine();
     if (answer === "yes") return true;
-    if (answer === "no" || answer === undefined) return false;
+    if (answer === "no") return false;
+    if (answer === undefined) {
+      throw new RktError(`no answer on standard input to review the fingerprint of ${JSON.stringify(location)} (answer yes or no, or pass --skip-fingerprint-review to trust it without review)`);
+    }
     process.stderr.write("Please enter 'yes' or 'no'\n");
   }
 }

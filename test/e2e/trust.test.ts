@@ -67,13 +67,25 @@ describe("rkt trust", () => {
     expect(readFileSync(path).equals(signer.binaryPublicKey)).toBe(true);
   });
 
-  test("without a terminal and without --skip-fingerprint-review it refuses after showing the key", () => {
+  test("reads the answer from a pipe as well: yes trusts, no does not, no answer at all is an error", () => {
     const local = freshConfig();
-    const r = trust(local, ["--prefix=example.com", armoredKey], { stdin: "yes\n" });
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toStartWith(reviewText("example.com", armoredKey));
-    expect(r.stderr).toEndWith(`trust: cannot ask to review the fingerprint of "${armoredKey}": standard input is not a terminal (pass --skip-fingerprint-review to trust it without review)\n`);
-    expect(existsSync(join(local, "trustedkeys"))).toBe(false);
+    const accepted = trust(local, ["--prefix=example.com/piped", armoredKey], { stdin: "maybe\nyes\n" });
+    expect(accepted.exitCode).toBe(0);
+    expect(accepted.stderr).toStartWith(reviewText("example.com/piped", armoredKey));
+    expect(accepted.stderr).toContain("Please enter 'yes' or 'no'\n");
+    expect(accepted.stderr).toContain(`Trusting "${armoredKey}" for prefix "example.com/piped" after fingerprint review.\n`);
+    expect(existsSync(join(local, "trustedkeys/prefix.d/example.com/piped", signer.fingerprint))).toBe(true);
+
+    const refused = trust(local, ["--root", armoredKey], { stdin: "no\n" });
+    expect(refused).toMatchObject({ exitCode: 0 });
+    expect(refused.stderr).toEndWith(`Not trusting "${armoredKey}"\n`);
+
+    const unanswered = trust(local, ["--root", armoredKey]);
+    expect(unanswered.exitCode).toBe(1);
+    expect(unanswered.stderr).toEndWith(
+      `trust: no answer on standard input to review the fingerprint of "${armoredKey}" (answer yes or no, or pass --skip-fingerprint-review to trust it without review)\n`,
+    );
+    expect(existsSync(join(local, "trustedkeys/root.d"))).toBe(false);
   });
 
   test("on a terminal it asks until the answer is yes or no", () => {
@@ -127,7 +139,7 @@ describe("rkt trust", () => {
       expect(trusted.exitCode).toBe(0);
       const reviewed = await trustAsync(local, ["--trust-keys-from-https=false", "--root", url], { env });
       expect(reviewed.exitCode).toBe(1);
-      expect(reviewed.stderr).toContain("standard input is not a terminal");
+      expect(reviewed.stderr).toContain("no answer on standard input to review the fingerprint");
       const missing = await trustAsync(local, ["--root", `https://127.0.0.1:${server.port}/absent.gpg`], { env });
       expect(missing).toMatchObject({ exitCode: 1, stderr: `trust: error downloading key "https://127.0.0.1:${server.port}/absent.gpg": bad HTTP status code: 404\n` });
       const untrustedCert = await trustAsync(local, ["--root", url]);
