@@ -12,6 +12,7 @@
 #include "error.h"
 #include "handoff.h"
 #include "launch.h"
+#include "masked_paths.h"
 #include "namespaces.h"
 #include "pod_terminal.h"
 #include "rootfs.h"
@@ -41,6 +42,7 @@ _Noreturn void run_pod_init(struct pod *pod, bool interactive, bool user_namespa
 	/* From here on, paths are relative to the stage1 rootfs. */
 	make_pod_root_mount();
 	mount_pod_root_filesystems(".");
+	mask_kernel_interfaces(".");
 	mount_pod_dev(".");
 	if (stdio.kind == STDIO_POD_TERMINAL)
 		open_pod_terminal(".", &terminal);
