@@ -1,6 +1,7 @@
 #include "pod_init.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "app_fs.h"
+#include "capabilities.h"
 #include "dev.h"
 #include "error.h"
 #include "handoff.h"
@@ -19,6 +21,34 @@
 #include "sockets.h"
 #include "supervisor.h"
 
+#define CAPABILITY(name) (1ULL << (name))
+
+/* What PID 1 uses itself to start processes (bounding set, chroot, identity, path lookups
+ * as the app's user) and to stop them; CAP_SYS_ADMIN only to install a seccomp filter in a
+ * process without no_new_privs. */
+static uint64_t supervisor_capabilities(const struct pod *pod)
+{
+	uint64_t used = CAPABILITY(CAP_KILL) | CAPABILITY(CAP_SETPCAP) | CAPABILITY(CAP_SYS_CHROOT) |
+			CAPABILITY(CAP_SETUID) | CAPABILITY(CAP_SETGID) | CAPABILITY(CAP_DAC_OVERRIDE) |
+			CAPABILITY(CAP_DAC_READ_SEARCH);
+
+	for (size_t i = 0; i < pod->app_count; i++)
+		if (pod->apps[i].seccomp && !pod->apps[i].no_new_privileges)
+			used |= CAPABILITY(CAP_SYS_ADMIN);
+	return used;
+}
+
+/* PID 1 uses only its own capabilities; it holds the apps' in its permitted set, which is
+ * all that an exec under no_new_privs can give them. */
+static void drop_unused_capabilities(const struct pod *pod)
+{
+	uint64_t used = supervisor_capabilities(pod), held = used;
+
+	for (size_t i = 0; i < pod->app_count; i++)
+		held |= pod->apps[i].kept_capabilities;
+	limit_capabilities(held, used);
+}
+
 _Noreturn void run_pod_init(struct pod *pod, bool interactive, bool user_namespace, int handoff_fd)
 {
 	int stage1_root_fd = receive_go(handoff_fd);
@@ -29,6 +59,9 @@ _Noreturn void run_pod_init(struct pod *pod, bool interactive, bool user_namespa
 
 	if (user_namespace)
 		become_user_namespace_root();
+	/* No app may ptrace PID 1 or read its memory, whatever capabilities it keeps. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die_errno("prctl PR_SET_DUMPABLE", NULL);
 	/* If the host side dies, stop the pod the orderly way. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
 		die_errno("prctl PR_SET_PDEATHSIG", NULL);
@@ -56,5 +89,6 @@ _Noreturn void run_pod_init(struct pod *pod, bool interactive, bool user_namespa
 	if (terminal.master_fd >= 0)
 		close(terminal.master_fd);
 	stdio.terminal_fd = terminal.slave_fd;
+	drop_unused_capabilities(pod);
 	exit(supervise_pod(pod, &stdio));
 }
