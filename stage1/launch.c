@@ -5,7 +5,6 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,7 +14,6 @@
 #include "exec_app.h"
 #include "files.h"
 #include "pod_terminal.h"
-#include "seccomp.h"
 #include "sockets.h"
 
 /* PID 1 inherited handlers, blocks the signals it reads through a signalfd and ignores
@@ -52,16 +50,6 @@ static void set_identity(const struct app *app)
 		die_errno("setresgid", format_string("%u", (unsigned)app->gid));
 	if (setresuid(app->uid, app->uid, app->uid) < 0)
 		die_errno("setresuid", format_string("%u", (unsigned)app->uid));
-}
-
-/* Before the identity change: without no_new_privs, installing a filter takes the
- * CAP_SYS_ADMIN that leaving root drops. No call made after it is filtered. */
-static void confine_app_process(const struct app *app)
-{
-	if (app->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		die_errno("prctl PR_SET_NO_NEW_PRIVS", NULL);
-	if (app->seccomp)
-		install_seccomp_filter(app->kept_capabilities);
 }
 
 static _Noreturn void run_app_process(const struct app *app, char *const *argv, enum app_role role,
