@@ -39,13 +39,15 @@ static uint64_t supervisor_capabilities(const struct pod *pod)
 }
 
 /* PID 1 uses only its own capabilities; it holds the apps' in its permitted set, which is
- * all that an exec under no_new_privs can give them. */
+ * all that an exec under no_new_privs can give them, and nothing else even in its bounding
+ * set, so that code run as PID 1 could not regain more by an exec. */
 static void drop_unused_capabilities(const struct pod *pod)
 {
 	uint64_t used = supervisor_capabilities(pod), held = used;
 
 	for (size_t i = 0; i < pod->app_count; i++)
 		held |= pod->apps[i].kept_capabilities;
+	restrict_capabilities(held);
 	limit_capabilities(held, used);
 }
 

@@ -87,11 +87,11 @@ describe("confinement by default", () => {
   });
 
   test("the pod's PID 1 keeps only what starting and stopping apps needs", () => {
-    const image = probeImage("pid1", { exec: ["/bin/grep", "^CapEff", "/proc/1/status"] });
+    const image = probeImage("pid1", { exec: ["/bin/grep", "-E", "^Cap(Eff|Bnd)", "/proc/1/status"] });
     const result = rkt(data.path, ["--insecure-skip-verify", "run", "--mds-register=false", image]);
     expect(result.exitCode).toBe(0);
-    // DAC_OVERRIDE DAC_READ_SEARCH KILL SETGID SETUID SETPCAP SYS_CHROOT
-    expect(result.stdout).toBe("CapEff:\t00000000000401e6\n");
+    // Effective: DAC_OVERRIDE DAC_READ_SEARCH KILL SETGID SETUID SETPCAP SYS_CHROOT; bounding: those and the app's.
+    expect(result.stdout).toBe("CapEff:\t00000000000401e6\nCapBnd:\t00000000800405ff\n");
   });
 });
 
