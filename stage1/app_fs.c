@@ -12,6 +12,7 @@
 #include "dev.h"
 #include "error.h"
 #include "files.h"
+#include "masked_paths.h"
 #include "mounts.h"
 
 static char *empty_volume_path(const char *stage1_root, const char *volume_name)
@@ -98,6 +99,7 @@ void mount_app_filesystem(const struct app *app, const char *stage1_root)
 	make_root_nodev(root_fd, app_root);
 
 	bind_pod_filesystem(format_string("%s/proc", stage1_root), root_fd, "/proc", false, app->name);
+	hide_pod_init_from_tracer(app, root_fd);
 	bind_pod_filesystem(format_string("%s/sys", stage1_root), root_fd, "/sys", true, app->name);
 	mount_app_dev(stage1_root, root_fd, app->name);
 	tmp_fd = make_directories_beneath(root_fd, "/tmp", 01777);

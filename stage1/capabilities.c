@@ -1,8 +1,11 @@
 #include "capabilities.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "files.h"
@@ -21,4 +24,20 @@ void restrict_capabilities(uint64_t kept)
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		die_errno("clear ambient capabilities", NULL);
+}
+
+void limit_capabilities(uint64_t permitted, uint64_t effective)
+{
+	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &header, data) < 0)
+		die_errno("read capabilities", NULL);
+	for (int word = 0; word < _LINUX_CAPABILITY_U32S_3; word++) {
+		data[word].permitted &= (uint32_t)(permitted >> (32 * word));
+		data[word].effective &= (uint32_t)(effective >> (32 * word));
+		data[word].inheritable = 0;
+	}
+	if (syscall(SYS_capset, &header, data) < 0)
+		die_errno("drop capabilities", NULL);
 }

@@ -1,8 +1,9 @@
 /* stage1 enter entrypoint: `enter --pid=PID --appname=APP -- CMD [ARGS...]`.
  *
  * Runs CMD in the running pod whose PID 1 is PID: in its IPC, UTS, network, PID and mount
- * namespaces, chrooted in APP's root, with APP's environment, as root, in /. Exits with the
- * command's status, or dies by the same signal. */
+ * namespaces, chrooted in APP's root, with APP's environment, as root, in /, confined as the
+ * app is (its capabilities, no_new_privs, the seccomp filter), so that an app can gain
+ * nothing from tracing it. Exits with the command's status, or dies by the same signal. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -12,9 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capabilities.h"
 #include "error.h"
 #include "exec_app.h"
 #include "files.h"
+#include "pod_config.h"
 
 struct namespace_to_join {
 	const char *name;
@@ -25,6 +28,18 @@ struct namespace_to_join {
 static _Noreturn void usage(const char *why)
 {
 	die_message("usage: enter --pid=PID --appname=APP -- CMD [ARGS...]", why);
+}
+
+/* The app's entry in the pod's /rkt (the working directory is the pod's root). */
+static const struct app *find_app(const char *app_name, const char *pid)
+{
+	static struct pod pod;
+
+	load_pod(&pod, "rkt", pid);
+	for (size_t i = 0; i < pod.app_count; i++)
+		if (strcmp(pod.apps[i].name, app_name) == 0)
+			return &pod.apps[i];
+	die_errnum("find app", app_name, ENOENT);
 }
 
 static _Noreturn void exit_like(int wait_status)
@@ -89,9 +104,15 @@ int main(int argc, char **argv)
 	if (child < 0)
 		die_errno("fork", NULL);
 	if (child == 0) {
+		struct app app = *find_app(app_name, pid);
 		error_set_app(app_name);
 		char **environment = load_app_environment(app_name, 0);
+		app.seccomp = true;
+		app.no_new_privileges = true;
+		restrict_capabilities(app.kept_capabilities);
 		chroot_into_app(app_name);
+		confine_app_process(&app);
+		limit_capabilities(app.kept_capabilities, app.kept_capabilities);
 		exec_command(command, environment);
 	}
 	signal(SIGINT, SIG_IGN);

@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "files.h"
+#include "seccomp.h"
 
 /* Exit statuses a shell uses for the same failures. */
 #define EXIT_COMMAND_NOT_EXECUTABLE 126
@@ -47,6 +49,14 @@ void chroot_into_app(const char *app_name)
 	if (chdir("/") < 0)
 		die_errno("chdir", "/");
 	free(root);
+}
+
+void confine_app_process(const struct app *app)
+{
+	if (app->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die_errno("prctl PR_SET_NO_NEW_PRIVS", NULL);
+	if (app->seccomp)
+		install_seccomp_filter(app->kept_capabilities);
 }
 
 static const char *environment_value(char *const *environment, const char *name)

@@ -1,5 +1,5 @@
 /* stage1 run entrypoint: `init [--debug] [--private-net=LIST] [--interactive]
- * [--private-users=SHIFT:COUNT] [--mds-token=TOKEN] [--local-config=DIR] UUID`.
+ * [--private-users=SHIFT:COUNT] [--insecure-options=LIST] [--mds-token=TOKEN] [--local-config=DIR] UUID`.
  *
  * This process keeps `rkt run`'s PID and the pod lock: it prepares what needs the host's view
  * (sockets passed by the host's socket activation, cgroups, log files, the network
@@ -28,6 +28,8 @@
 
 struct init_options {
 	bool interactive;
+	bool without_seccomp;
+	bool without_no_new_privileges;
 	struct id_shift ids;
 	const char *uuid;
 };
@@ -37,7 +39,7 @@ static volatile sig_atomic_t pod_pid1 = 0;
 static _Noreturn void usage(const char *why)
 {
 	die_message("usage: init [--debug] [--private-net=LIST] [--interactive] [--private-users=SHIFT:COUNT] "
-		    "[--mds-token=TOKEN] [--local-config=DIR] UUID",
+		    "[--insecure-options=LIST] [--mds-token=TOKEN] [--local-config=DIR] UUID",
 		    why);
 }
 
@@ -57,6 +59,23 @@ static void parse_id_shift(const char *value, struct id_shift *ids)
 	ids->count = (unsigned long)count;
 }
 
+/* LIST: comma-separated parts of the apps' confinement to switch off (seccomp, no-new-privs). */
+static void parse_insecure_options(const char *list, struct init_options *options)
+{
+	char *copy = xstrdup(list);
+	char *saveptr = NULL;
+
+	for (char *option = strtok_r(copy, ",", &saveptr); option != NULL; option = strtok_r(NULL, ",", &saveptr)) {
+		if (strcmp(option, "seccomp") == 0)
+			options->without_seccomp = true;
+		else if (strcmp(option, "no-new-privs") == 0)
+			options->without_no_new_privileges = true;
+		else
+			usage(format_string("unknown insecure option \"%s\" (known: seccomp, no-new-privs)", option));
+	}
+	free(copy);
+}
+
 static bool has_prefix(const char *text, const char *prefix)
 {
 	return strncmp(text, prefix, strlen(prefix)) == 0;
@@ -72,6 +91,8 @@ static void parse_arguments(int argc, char **argv, struct init_options *options)
 			options->interactive = true;
 		else if (has_prefix(argument, "--private-users="))
 			parse_id_shift(argument + strlen("--private-users="), &options->ids);
+		else if (has_prefix(argument, "--insecure-options="))
+			parse_insecure_options(argument + strlen("--insecure-options="), options);
 		else if (has_prefix(argument, "--private-net") || has_prefix(argument, "--mds-token=") ||
 			 has_prefix(argument, "--local-config="))
 			continue; /* stage0 sets up networking and the metadata service */
@@ -157,6 +178,10 @@ int main(int argc, char **argv)
 	parse_arguments(argc, argv, &options);
 	keep_pod_lock();
 	load_pod(&pod, STAGE1_ROOT "/rkt", options.uuid);
+	for (size_t i = 0; i < pod.app_count; i++) {
+		pod.apps[i].seccomp = !options.without_seccomp;
+		pod.apps[i].no_new_privileges = !options.without_no_new_privileges;
+	}
 	if (options.interactive && pod.app_count != 1)
 		die_message("--interactive", format_string("the pod has %zu apps, interactive mode runs exactly one",
 							    pod.app_count));

@@ -72,7 +72,9 @@ static _Noreturn void run_app_process(const struct app *app, char *const *argv, 
 		pass_app_sockets(app, environment);
 	restrict_capabilities(app->kept_capabilities);
 	chroot_into_app(app->name);
+	confine_app_process(app);
 	set_identity(app);
+	limit_capabilities(app->kept_capabilities, app->kept_capabilities);
 	if (chdir(app->workdir) < 0)
 		die_errno("chdir", app->workdir);
 	umask(022);

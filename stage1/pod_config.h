@@ -42,6 +42,8 @@ struct app {
 	struct volume_mount *mounts;
 	size_t mount_count;
 	uint64_t kept_capabilities; /* bit N set: keep capability N in the bounding set */
+	bool seccomp; /* runs under the default seccomp filter (seccomp.h); init's --insecure-options */
+	bool no_new_privileges; /* runs with PR_SET_NO_NEW_PRIVS; init's --insecure-options */
 	struct resource_limits limits;
 	struct socket_port *sockets;
 	size_t socket_count;

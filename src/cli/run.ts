@@ -4,6 +4,7 @@ import { flagGiven } from "./flags";
 import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./pod-command";
 import { ALL_NETWORKS, checkNetworkSelection } from "../net";
 import { startPod } from "../pod";
+import { insecureRunOptionsFlag } from "./insecure-options";
 
 const command = rktCommand({
   name: "run",
@@ -22,6 +23,7 @@ const command = rktCommand({
     "private-net": { type: "string", optionalValue: ALL_NETWORKS, description: "give pod a private network: all networks, or =NET1,NET2,..." },
     interactive: { type: "boolean", default: false, description: "run pod interactively" },
     "mds-register": { type: "boolean", default: true, description: "register pod with metadata service" },
+    "insecure-options": { type: "string", description: "switch off parts of the apps' confinement for this pod: seccomp, no-new-privs (comma-separated)" },
     "uuid-file-save": { type: "string", description: "write out pod UUID to specified file" },
   },
   async run(ctx) {
@@ -33,6 +35,7 @@ const command = rktCommand({
     const privateNet = values["private-net"] as string | undefined;
     // Unknown networks are refused before any pod is touched.
     if (privateNet !== undefined) checkNetworkSelection(privateNet, globals.localConfig);
+    const insecureOptions = insecureRunOptionsFlag(values["insecure-options"] as string | undefined);
     req.uuidFileSave = values["uuid-file-save"] as string | undefined;
     req.interactive = values.interactive as boolean;
     requireRoot();
@@ -45,6 +48,7 @@ const command = rktCommand({
         debug: globals.debug,
         interactive: values.interactive as boolean,
         localConfig: globals.localConfig,
+        insecureOptions,
       });
     } catch (err) {
       throw new RktError(`pod ${pod.uuid}: ${(err as Error).message}`, ExitCode.PodFailure);

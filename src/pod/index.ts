@@ -6,7 +6,7 @@ export type { AppArg } from "./pod-manifest";
 export { parseMountFlag, parseVolumeFlag, type MountFlag } from "./volumes";
 export { parseSetEnv } from "./environment";
 export { PodSetupError, checkPrepareRequest, preparePod, type FetchImage, type PrepareRequest, type PreparedPod } from "./prepare";
-export { claimPreparedPod, renderPodTrees, startPod, type Stage1RunOptions } from "./run";
+export { claimPreparedPod, parseInsecureRunOptions, renderPodTrees, startPod, type Stage1RunOptions } from "./run";
 export { enterPod, type EnterRequest } from "./enter";
 export { garbageCollect, type GcOptions } from "./gc";
 export { removePod } from "./rm";

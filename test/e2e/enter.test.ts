@@ -44,6 +44,13 @@ describe("rkt enter", () => {
     expect(Number(sleepPid)).toBeLessThan(podPid);
   });
 
+  test("the command is confined as the app is: its bounding set, no_new_privs, the seccomp filter, no more capabilities", () => {
+    const result = rkt(data.path, ["enter", uuid, "/bin/sh", "-c", "grep -E '^(CapPrm|CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status"]);
+    expect(result.exitCode).toBe(0);
+    // podman's default set, which the app keeps
+    expect(result.stdout).toBe("CapPrm:\t00000000800405fb\nCapEff:\t00000000800405fb\nCapBnd:\t00000000800405fb\nNoNewPrivs:\t1\nSeccomp:\t2\n");
+  });
+
   test("exits with the command's status, and CMD keeps its own flags", () => {
     const result = rkt(data.path, ["enter", uuid, "/bin/sh", "-c", "exit 7"]);
     expect(result.exitCode).toBe(7);

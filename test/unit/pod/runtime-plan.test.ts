@@ -31,7 +31,7 @@ const plan: RuntimePlan = {
         isolators: [
           { name: "resource/memory", value: { limit: "100M" } },
           { name: "resource/cpu", value: { limit: "800m" } },
-          { name: "os/linux/capabilities-remove-set", value: { set: ["CAP_SYS_ADMIN"] } },
+          { name: "os/linux/capabilities-remove-set", value: { set: ["CAP_NET_BIND_SERVICE"] } },
           { name: "resource/block-iops", value: { default: true, limit: "10" } },
         ],
         ports: [{ name: "http", protocol: "tcp", port: 80, socketActivated: true }],
@@ -62,12 +62,17 @@ describe("the stage1 runtime plan", () => {
   });
 
   test("applies capability isolators to the default set", () => {
-    const sysAdmin = capabilityNumber("CAP_SYS_ADMIN");
     expect(read("rkt/app/side/caps").trim().split(" ").map(Number)).toEqual([...DEFAULT_CAPABILITIES].sort((a, b) => a - b));
     const web = read("rkt/app/web/caps").trim().split(" ").map(Number);
-    expect(web).not.toContain(sysAdmin);
+    expect(web).not.toContain(capabilityNumber("CAP_NET_BIND_SERVICE"));
     expect(web.length).toBe(DEFAULT_CAPABILITIES.length - 1);
-    expect(DEFAULT_CAPABILITIES).not.toContain(capabilityNumber("CAP_NET_ADMIN"));
+  });
+
+  test("the default set is podman's: none of the capabilities that reach beyond the pod", () => {
+    expect(read("rkt/app/side/caps")).toBe("0 1 3 4 5 6 7 8 10 18 31\n");
+    for (const name of ["CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_NET_RAW", "CAP_MKNOD", "CAP_NET_ADMIN", "CAP_DAC_READ_SEARCH", "CAP_AUDIT_WRITE"]) {
+      expect(DEFAULT_CAPABILITIES).not.toContain(capabilityNumber(name));
+    }
   });
 
   test("writes app and pod limits, and warns about the isolators it ignores", () => {

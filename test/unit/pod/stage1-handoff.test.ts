@@ -32,8 +32,8 @@ describe("stage1 entrypoints", () => {
     const pod = tempDir("rkt-args-");
     try {
       writeFileSync(join(pod.path, "private-users-prepared"), "65536:65536");
-      const args = stage1RunArgs(pod.path, "uuid-1", { debug: true, interactive: true, privateNet: "all", mdsToken: "tok", localConfig: "/etc/rkt" });
-      expect(args).toEqual(["--debug", "--private-net=all", "--interactive", "--private-users=65536:65536", "--mds-token=tok", "--local-config=/etc/rkt", "uuid-1"]);
+      const args = stage1RunArgs(pod.path, "uuid-1", { debug: true, interactive: true, privateNet: "all", mdsToken: "tok", localConfig: "/etc/rkt", insecureOptions: ["seccomp", "no-new-privs"] });
+      expect(args).toEqual(["--debug", "--private-net=all", "--interactive", "--private-users=65536:65536", "--insecure-options=seccomp,no-new-privs", "--mds-token=tok", "--local-config=/etc/rkt", "uuid-1"]);
     } finally {
       pod.cleanup();
     }
