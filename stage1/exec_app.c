@@ -59,7 +59,7 @@ void confine_app_process(const struct app *app)
 		install_seccomp_filter(app->kept_capabilities);
 }
 
-static const char *environment_value(char *const *environment, const char *name)
+const char *environment_value(char *const *environment, const char *name)
 {
 	size_t length = strlen(name);
 

@@ -10,6 +10,8 @@
 char **load_app_environment(const char *app_name, int extra);
 /* Appends "NAME=VALUE" to an environment made by load_app_environment. */
 void add_environment(char **environment, const char *name, const char *value);
+/* The value of NAME in ENVIRONMENT, or NULL. */
+const char *environment_value(char *const *environment, const char *name);
 /* Enters the app root: chroot to /opt/stage2/<app>/rootfs. */
 void chroot_into_app(const char *app_name);
 /* no_new_privs and the seccomp filter, as APP asks. Before the identity change: without

@@ -52,6 +52,16 @@ static void set_identity(const struct app *app)
 		die_errno("setresuid", format_string("%u", (unsigned)app->uid));
 }
 
+/* --interactive: the app talks to rkt's own terminal, so it gets that terminal's TERM (as
+ * systemd-nspawn does) unless its environment names one. */
+static void pass_terminal_type(char **environment)
+{
+	const char *term = getenv("TERM");
+
+	if (term != NULL && *term != '\0' && environment_value(environment, "TERM") == NULL)
+		add_environment(environment, "TERM", term);
+}
+
 static _Noreturn void run_app_process(const struct app *app, char *const *argv, enum app_role role,
 				      const struct app_output *output, const struct app_stdio *stdio)
 {
@@ -67,7 +77,9 @@ static _Noreturn void run_app_process(const struct app *app, char *const *argv, 
 	join_app_cgroups(app);
 	if (stdio->kind == STDIO_OUTPUT_PIPES)
 		connect_output(output);
-	environment = load_app_environment(app->name, 2);
+	environment = load_app_environment(app->name, 3);
+	if (stdio->kind != STDIO_OUTPUT_PIPES)
+		pass_terminal_type(environment);
 	if (role == ROLE_MAIN)
 		pass_app_sockets(app, environment);
 	restrict_capabilities(app->kept_capabilities);

@@ -175,6 +175,23 @@ describe("rkt run", () => {
     }
   });
 
+  test("--interactive passes the terminal's TERM to the app, unless the app's environment sets one", async () => {
+    const image = busyboxImage(work.path, "example.com/term", shellApp('echo "term=$TERM"'));
+    const run = (setEnv: string) => new TerminalSession(`TERM=xterm-256color ${rktBinary} --dir=${data.path} --insecure-skip-verify run --mds-register=false --interactive ${setEnv} ${image}`);
+    for (const [setEnv, shown] of [["", "term=xterm-256color"], ["--set-env=TERM=vt100", "term=vt100"]]) {
+      const session = run(setEnv!);
+      try {
+        const transcript = await session.finish();
+        expect(transcript.commandStatus).toBe(0);
+        expect(transcript.commandOutput).toBe(`${shown}\r\n`);
+      } finally {
+        session.close();
+      }
+    }
+    const piped = rkt(data.path, ["--insecure-skip-verify", "run", "--mds-register=false", image], { env: { TERM: "xterm-256color" } });
+    expect(piped.stdout).toBe("term=\n");
+  });
+
   test("--interactive: ^] pressed three times within a second kills the pod, and rkt run exits 137", async () => {
     const image = busyboxImage(work.path, "example.com/forever", shellApp("echo ready; exec sleep 1000000"));
     const session = new TerminalSession(`${rktBinary} --dir=${data.path} --insecure-skip-verify run --mds-register=false --interactive ${image}`);
