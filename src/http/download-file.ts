@@ -1,37 +1,56 @@
-// Streaming a download to a file, never holding it whole in memory: rkt's progress line
-// on stderr when stderr is a terminal (rkt-cli.md §1.3, §2.1), and the plain write loop
-// docker layer blobs use too.
-import { closeSync, openSync, writeSync } from "node:fs";
+// Streaming a download to a file, never holding it whole in memory and never past its
+// limit or its Content-Length (bounded-body.ts): rkt's progress line on stderr when stderr
+// is a terminal (rkt-cli.md §1.3, §2.1) for images and signatures, and the plain write loop
+// docker layer blobs use. A failed download leaves no file behind.
+import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { isatty } from "node:tty";
+import { boundedChunks } from "./bounded-body";
+import type { HttpResponse } from "./client";
 
 const BAR_WIDTH = 40;
 
-/** Writes the body of `response` to `path` (created, mode 0600); `what` is `ACI` or `signature`. */
-export async function saveResponseBody(response: Response, path: string, what: string): Promise<void> {
+export interface DownloadOptions {
+  /** Names the body in errors and on the progress line: `ACI`, `signature`, `layer sha256:...`. */
+  what: string;
+  /** At most this many bytes (a declared size, or a SIZE_LIMITS entry); no bound but Content-Length by default. */
+  limit?: number;
+  /** Sees each chunk once written. */
+  onChunk?: (chunk: Uint8Array) => void;
+}
+
+/** downloadToFile with the progress line when stderr is a terminal. */
+export async function saveResponseBody(response: HttpResponse, path: string, opts: DownloadOptions): Promise<void> {
+  if (!isatty(2)) return downloadToFile(response, path, opts);
   const total = Number(response.headers.get("content-length") ?? NaN);
-  const progress = isatty(2) ? (done: number) => process.stderr.write(`\r${progressLine(what, done, total)}`) : undefined;
   let done = 0;
   try {
-    await writeChunksToFile(response.body ?? [], path, (chunk) => {
-      done += chunk.length;
-      progress?.(done);
+    await downloadToFile(response, path, {
+      ...opts,
+      onChunk: (chunk) => {
+        done += chunk.length;
+        process.stderr.write(`\r${progressLine(opts.what, done, total)}`);
+        opts.onChunk?.(chunk);
+      },
     });
   } finally {
-    if (progress) process.stderr.write("\n");
+    process.stderr.write("\n");
   }
 }
 
-/** Writes `chunks` to `path` (created, mode 0600; an existing file is an error); `onChunk` sees each one once written. */
-export async function writeChunksToFile(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, path: string, onChunk: (chunk: Uint8Array) => void): Promise<void> {
+/** Writes the body of `response` to `path` (created, mode 0600; an existing file is an error). */
+export async function downloadToFile(response: HttpResponse, path: string, opts: DownloadOptions): Promise<void> {
   const fd = openSync(path, "wx", 0o600);
   try {
-    for await (const chunk of chunks) {
+    for await (const chunk of boundedChunks(response, opts.limit ?? Infinity, opts.what)) {
       for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
-      onChunk(chunk);
+      opts.onChunk?.(chunk);
     }
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    rmSync(path, { force: true });
+    throw err;
   }
+  closeSync(fd);
 }
 
 /** `Downloading ACI: [=====     ] 3.25 MB/3.7 MB`, or `Downloading ACI: 1.2 MB of an unknown total size`. */
