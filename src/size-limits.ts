@@ -6,6 +6,8 @@ export const MiB = 1024 * 1024;
 export const SIZE_LIMITS = {
   /** An `?ac-discovery=1` HTML page. */
   discoveryPage: 2 * MiB,
+  /** The `manifest` entry of an ACI. */
+  imageManifest: 4 * MiB,
   /** A Docker registry's image manifest or manifest list. */
   dockerManifest: 4 * MiB,
   /** A Docker image config blob. */
