@@ -9,7 +9,7 @@ export interface HttpTimeouts {
   bodyIdleMs: number;
 }
 
-export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { responseMs: 30_000, bodyIdleMs: 30_000 };
+const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { responseMs: 30_000, bodyIdleMs: 30_000 };
 
 export const RESPONSE_TIMEOUT_VARIABLE = "RKT_HTTP_RESPONSE_TIMEOUT";
 export const BODY_IDLE_TIMEOUT_VARIABLE = "RKT_HTTP_IDLE_TIMEOUT";
