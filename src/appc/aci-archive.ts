@@ -1,6 +1,7 @@
 // Reading ACI files: the manifest alone (stops as soon as it is found), or a full check of
 // the archive's layout as the reference's ValidateArchive does (appc.md §2.1).
 import { posix } from "node:path";
+import { describeLimit, SIZE_LIMITS } from "../size-limits";
 import { openTarStream } from "./aci-compression";
 import { parseImageManifest } from "./image-manifest";
 import { ManifestError } from "./manifest-error";
@@ -19,7 +20,9 @@ export async function* aciEntries(path: string): AsyncGenerator<TarEntry> {
   yield* readTar(stream);
 }
 
+/** The `manifest` entry parsed; one larger than its limit is refused before it is read. */
 async function manifestOf(entry: TarEntry): Promise<ImageManifest> {
+  if (entry.header.size > SIZE_LIMITS.imageManifest) throw new Error(`the image manifest is larger than ${describeLimit(SIZE_LIMITS.imageManifest)}`);
   return parseImageManifest(new TextDecoder().decode(await entry.bytes()));
 }
 

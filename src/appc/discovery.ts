@@ -1,6 +1,9 @@
 // appc meta discovery (appc.md §3.4): from an image name to the URLs of its image,
 // signature and public keys, by asking `https://<name>?ac-discovery=1` and then each
-// parent path. Plain HTTP is tried only when the caller allows it.
+// parent path. Plain HTTP is tried only when the caller allows it. Pages are read up to
+// their size limit, and every URL a page gives must be http or https.
+import { isHttpUrl, readBoundedBody, type HttpResponse } from "../http";
+import { SIZE_LIMITS } from "../size-limits";
 import { parseDiscoveryTags, renderDiscoveryTemplate, type DiscoveryTag } from "./discovery-meta";
 import { hostOsArch, labelValue } from "./labels";
 import type { Label } from "./types";
@@ -14,7 +17,7 @@ export interface DiscoveryOptions {
   /** Retry a level over http:// when https:// failed or was not 200. */
   allowHttp: boolean;
   /** Performs a GET, following redirects; throws, naming the URL, when the server cannot be reached. */
-  get: (url: string) => Promise<Response>;
+  get: (url: string) => Promise<HttpResponse>;
 }
 
 /** An app is discovered for this host unless its labels say otherwise. */
@@ -34,7 +37,7 @@ export async function discoverImageEndpoints(name: string, labels: Label[], opts
       .flatMap((tag) => {
         const aci = renderDiscoveryTemplate(tag.url, name, labels, "aci");
         const signature = renderDiscoveryTemplate(tag.url, name, labels, "aci.asc");
-        return aci !== undefined && signature !== undefined ? [{ aci, signature }] : [];
+        return aci !== undefined && signature !== undefined ? [{ aci: httpUrlFrom(tag, aci), signature: httpUrlFrom(tag, signature) }] : [];
       }),
   );
   if (endpoints.length === 0) throw new Error(`no ac-discovery endpoints found for ${name}`);
@@ -43,7 +46,13 @@ export async function discoverImageEndpoints(name: string, labels: Label[], opts
 
 /** The key URLs of the first level whose page has a matching `ac-discovery-pubkeys` tag. */
 export async function discoverPublicKeys(name: string, opts: DiscoveryOptions): Promise<string[]> {
-  return firstLevelWith(name, opts, (tags) => tags.filter((tag) => tag.kind === "ac-discovery-pubkeys" && name.startsWith(tag.prefix)).map((tag) => tag.url));
+  return firstLevelWith(name, opts, (tags) => tags.filter((tag) => tag.kind === "ac-discovery-pubkeys" && name.startsWith(tag.prefix)).map((tag) => httpUrlFrom(tag, tag.url)));
+}
+
+/** `url`, taken from `tag`, if it is an http or https URL: a page must not send rkt to a local file. */
+function httpUrlFrom(tag: DiscoveryTag, url: string): string {
+  if (!isHttpUrl(url)) throw new Error(`the ${tag.kind} tag for ${tag.prefix} names ${JSON.stringify(url)}, which is not an http or https URL`);
+  return url;
 }
 
 async function firstLevelWith<T>(name: string, opts: DiscoveryOptions, pick: (tags: DiscoveryTag[]) => T[]): Promise<T[]> {
@@ -72,7 +81,7 @@ async function fetchDiscoveryPage(level: string, opts: DiscoveryOptions, failure
     const url = `${scheme}://${level}?ac-discovery=1`;
     try {
       const response = await opts.get(url);
-      if (response.status === 200) return await response.text();
+      if (response.status === 200) return new TextDecoder().decode(await readBoundedBody(response, SIZE_LIMITS.discoveryPage, "discovery page"));
       await response.body?.cancel();
       failures.push(`${url}: bad HTTP status code: ${response.status}`);
     } catch (err) {

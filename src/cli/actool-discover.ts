@@ -1,4 +1,5 @@
 import { discoverImageEndpoints, discoverPublicKeys, parseImageString, withHostOsArch } from "../appc";
+import { httpClient } from "../http";
 import { rktCommand } from "./command";
 import { RktError, UsageError } from "./errors";
 
@@ -12,7 +13,8 @@ export default rktCommand({
   },
   async run({ args }) {
     if (args._.length === 0) throw new UsageError("expected at least one APP");
-    const opts = { allowHttp: args.insecure as boolean, get: (url: string) => fetch(url) };
+    const allowHttp = args.insecure as boolean;
+    const opts = { allowHttp, get: httpClient({ allowHttpDowngrade: allowHttp }) };
     for (const app of args._) {
       const { name, labels } = parseImageString(app);
       try {

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import {
   applyManifestPatch,
   parseCapabilitiesFlag,
@@ -10,6 +9,8 @@ import {
   type ImageManifest,
   type ManifestPatch,
 } from "../appc";
+import { SIZE_LIMITS } from "../size-limits";
+import { readFileBounded } from "../sys";
 import { rktCommand } from "./command";
 import { UsageError } from "./errors";
 
@@ -43,7 +44,7 @@ export default rktCommand({
     let transform: (m: ImageManifest) => ImageManifest;
     if (args.manifest !== undefined) {
       if (given.length) throw new UsageError(`--manifest cannot be combined with --${given.join(", --")}`);
-      const replacement = parseImageManifest(await readFile(args.manifest as string, "utf8"));
+      const replacement = parseImageManifest(readFileBounded(args.manifest as string, SIZE_LIMITS.manifestFile).toString("utf8"));
       transform = () => replacement;
     } else {
       const text = (f: (typeof editFlags)[number]) => args[f] as string | undefined;

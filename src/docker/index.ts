@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { hostOsArch, serializeImageManifest, writeAciFile } from "../appc";
 import { WorkDir, type Store } from "../store";
-import type { BasicCredentials } from "../fetch";
+import type { BasicCredentials } from "../http";
 import { convertImageConfig, type DockerImageConfig } from "./manifest-conversion";
 import { parseDockerReference } from "./reference";
 import { RegistryClient } from "./registry-client";
@@ -35,7 +35,7 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
   const reference = parseDockerReference(ref);
   const client = new RegistryClient(reference, opts.credentialsFor(reference.registry));
   const image = await client.imageManifest(DOCKER_ARCH[process.arch] ?? hostOsArch().arch);
-  const config = JSON.parse(new TextDecoder().decode(await client.blobBytes(image.config.digest))) as DockerImageConfig;
+  const config = JSON.parse(new TextDecoder().decode(await client.blobBytes(image.config))) as DockerImageConfig;
   const manifest = convertImageConfig(reference, config, image.config.digest);
   WorkDir.sweep(store.layout.tmp);
   const work = WorkDir.create(store.layout.tmp);
@@ -43,7 +43,7 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
     const layerFiles: string[] = [];
     for (const [n, layer] of image.layers.entries()) {
       const path = join(work.path, `layer-${n}`);
-      await client.saveBlob(layer.digest, path);
+      await client.saveBlob(layer, path);
       layerFiles.push(path);
     }
     const aciPath = join(work.path, "image.aci");

@@ -1,7 +1,10 @@
 // A Docker registry v2 client (distribution API): image manifests (Docker schema 2 and
 // OCI, picking this host's platform from a manifest list or index), the config blob, and
-// layer blobs streamed to files with their digest (sha256 or sha512) checked.
-import { httpClient, writeChunksToFile, type BasicCredentials } from "../fetch";
+// layer blobs streamed to files with their digest (sha256 or sha512) checked. Nothing is
+// read past its bound: manifests and configs up to SIZE_LIMITS, blobs up to the size their
+// descriptor declares.
+import { downloadToFile, httpClient, readBoundedBody, type BasicCredentials, type HttpResponse } from "../http";
+import { SIZE_LIMITS } from "../size-limits";
 import { answerChallenge } from "./registry-auth";
 import type { DockerReference } from "./reference";
 
@@ -12,9 +15,14 @@ export interface Descriptor {
   platform?: { os?: string; architecture?: string };
 }
 
+/** The config and the layers of an image: their size bounds their download. */
+export interface BlobDescriptor extends Descriptor {
+  size: number;
+}
+
 export interface ImageManifestV2 {
-  config: Descriptor;
-  layers: Descriptor[];
+  config: BlobDescriptor;
+  layers: BlobDescriptor[];
 }
 
 const SINGLE_MANIFESTS = ["application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json"];
@@ -40,36 +48,38 @@ export class RegistryClient {
     if (!SINGLE_MANIFESTS.includes(manifest.mediaType) && manifest.config === undefined) {
       throw new Error(`unsupported manifest type "${manifest.mediaType}" for ${this.ref.repository}:${this.ref.tag} (schema 2 or OCI needed)`);
     }
-    if (!manifest.config?.digest || !Array.isArray(manifest.layers)) throw new Error(`malformed image manifest for ${this.ref.repository}:${this.ref.tag}`);
+    if (!manifest.config?.digest || !Array.isArray(manifest.layers) || ![manifest.config, ...manifest.layers].every(hasSize)) {
+      throw new Error(`malformed image manifest for ${this.ref.repository}:${this.ref.tag}`);
+    }
     const zstd = (manifest.layers as Descriptor[]).find((layer) => layer.mediaType?.includes("zstd"));
     if (zstd) throw new Error(`layer ${zstd.digest} is zstd-compressed, which is not supported (gzip or uncompressed layers only)`);
     return { config: manifest.config, layers: manifest.layers };
   }
 
   /** A small blob (the image config), digest-checked. */
-  async blobBytes(digest: string): Promise<Uint8Array> {
-    const response = await this.request(`blobs/${digest}`, {});
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    checkBytes(digest, bytes);
+  async blobBytes(blob: BlobDescriptor): Promise<Uint8Array> {
+    const response = await this.request(`blobs/${blob.digest}`, {});
+    const bytes = await readBoundedBody(response, Math.min(SIZE_LIMITS.dockerImageConfig, blob.size), `image config ${blob.digest}`);
+    checkBytes(blob.digest, bytes);
     return bytes;
   }
 
-  /** Streams a blob to `path` (created, mode 0600), checking its digest as it goes. */
-  async saveBlob(digest: string, path: string): Promise<void> {
-    const response = await this.request(`blobs/${digest}`, {});
-    const hasher = new Bun.CryptoHasher(digestAlgorithm(digest));
+  /** Streams a blob to `path` (created, mode 0600), never past its declared size, checking its digest as it goes. */
+  async saveBlob(blob: BlobDescriptor, path: string): Promise<void> {
+    const response = await this.request(`blobs/${blob.digest}`, {});
+    const hasher = new Bun.CryptoHasher(digestAlgorithm(blob.digest));
     try {
-      await writeChunksToFile(response.body!, path, (chunk) => hasher.update(chunk));
+      await downloadToFile(response, path, { what: `layer ${blob.digest}`, limit: blob.size, onChunk: (chunk) => hasher.update(chunk) });
     } catch (err) {
-      throw new Error(`error downloading layer ${digest}: ${(err as Error).message}`);
+      throw new Error(`error downloading layer ${blob.digest}: ${(err as Error).message}`);
     }
-    checkDigest(digest, hasher.digest("hex"));
+    checkDigest(blob.digest, hasher.digest("hex"));
   }
 
   /** The manifest for a tag, or for a digest (then checked against it). */
   private async manifest(reference: string): Promise<Record<string, any>> {
     const response = await this.request(`manifests/${reference}`, { Accept: [...SINGLE_MANIFESTS, ...MANIFEST_LISTS].join(", ") });
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = await readBoundedBody(response, SIZE_LIMITS.dockerManifest, `manifest ${reference}`);
     if (reference.includes(":")) checkBytes(reference, bytes);
     const text = new TextDecoder().decode(bytes);
     let manifest: Record<string, any>;
@@ -83,7 +93,7 @@ export class RegistryClient {
   }
 
   /** GET `/v2/<repository>/<path>`, answering an auth challenge once; anything but 200 is an error. */
-  private async request(path: string, headers: Record<string, string>): Promise<Response> {
+  private async request(path: string, headers: Record<string, string>): Promise<HttpResponse> {
     const url = `${this.ref.apiBase}/v2/${this.ref.repository}/${path}`;
     let response = await this.get(url, headers, this.authorization);
     const challenge = response.headers.get("www-authenticate");
@@ -100,11 +110,16 @@ export class RegistryClient {
   }
 
   /** GET following redirects; `authorization` goes only to the host of `url` (a blob redirected to storage gets none). */
-  private get(url: string, headers: Record<string, string>, authorization: string | undefined): Promise<Response> {
+  private get(url: string, headers: Record<string, string>, authorization: string | undefined): Promise<HttpResponse> {
     const host = new URL(url).host;
     const headersFor = (hop: string): Record<string, string> => (authorization && new URL(hop).host === host ? { Authorization: authorization } : {});
-    return httpClient({ headersFor, skipTlsVerify: false })(url, headers);
+    return httpClient({ headersFor })(url, headers);
   }
+}
+
+/** A descriptor's size bounds its download: it must be a byte count. */
+function hasSize(descriptor: Descriptor): descriptor is BlobDescriptor {
+  return Number.isSafeInteger(descriptor.size) && descriptor.size! >= 0;
 }
 
 function statusError(status: number, ref: DockerReference, path: string): string {

@@ -3,15 +3,11 @@
 // credentials per docker registry. System config first, local config overrides per entry.
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { basicAuthorization, type BasicCredentials } from "../http";
 
 export interface ConfigDirs {
   systemConfig: string;
   localConfig: string;
-}
-
-export interface BasicCredentials {
-  user: string;
-  password: string;
 }
 
 export interface AuthConfig {
@@ -21,11 +17,6 @@ export interface AuthConfig {
 }
 
 const KINDS = ["auth", "dockerAuth"];
-
-/** The `Authorization` header value for HTTP Basic authentication. */
-export function basicAuthorization({ user, password }: BasicCredentials): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-}
 
 export function readAuthConfig(dirs: ConfigDirs): AuthConfig {
   const headers = new Map<string, Record<string, string>>();

@@ -12,9 +12,6 @@ import { classifyImage, type ImageSource } from "./image-source";
 import { fetchByName, fetchFromUrl } from "./remote-source";
 import { importVerifiedFile } from "./verified-import";
 
-export { basicAuthorization, type BasicCredentials } from "./auth-config";
-export { httpClient, type HttpGet } from "./http-client";
-export { writeChunksToFile } from "./download-file";
 export type { FetchOptions } from "./fetch-options";
 
 export interface ImageToFetch {

@@ -6,12 +6,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readAciManifest } from "../appc";
+import { saveResponseBody, type HttpGet, type HttpResponse } from "../http";
+import { SIZE_LIMITS } from "../size-limits";
 import { WorkDir, type Store } from "../store";
 import { checkDetachedSignature, checkSignerTrusted, keyringFor, type KeystoreDirs } from "../trust";
 import { cacheMaxAge } from "./cache-control";
-import { saveResponseBody } from "./download-file";
 import { readSignatureFile } from "./signature-file";
-import type { HttpGet } from "./http-client";
 
 export interface RemoteFetchContext {
   store: Store;
@@ -60,6 +60,7 @@ export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage
     }
     if (aciResponse.status !== 200) throw downloadError("ACI", aciResponse.status);
     const aciPath = join(work.path, "image.aci");
+    // No bound but Content-Length: an image may be large.
     await saveBody(aciResponse, aciPath, "ACI");
     const { name } = await readAciManifest(aciPath);
     if (image.expectedName !== undefined && name !== image.expectedName) {
@@ -103,13 +104,13 @@ async function laterSignature(ctx: RemoteFetchContext, source: SignatureSource, 
   return savedSignature(await download(ctx.get, "signature", source.url), path);
 }
 
-async function savedSignature(response: Response, path: string): Promise<Uint8Array> {
+async function savedSignature(response: HttpResponse, path: string): Promise<Uint8Array> {
   if (response.status !== 200) throw downloadError("signature", response.status);
-  await saveBody(response, path, "signature");
+  await saveBody(response, path, "signature", SIZE_LIMITS.signature);
   return readFileSync(path);
 }
 
-async function download(get: HttpGet, what: string, url: string, headers: Record<string, string> = {}): Promise<Response> {
+async function download(get: HttpGet, what: string, url: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
   try {
     return await get(url, headers);
   } catch (err) {
@@ -117,12 +118,12 @@ async function download(get: HttpGet, what: string, url: string, headers: Record
   }
 }
 
-/** A connection lost mid-body is a one-line download error too. */
-async function saveBody(response: Response, path: string, what: string): Promise<void> {
+/** A connection lost mid-body is a one-line download error too; body errors name the URL. */
+async function saveBody(response: HttpResponse, path: string, what: string, limit?: number): Promise<void> {
   try {
-    await saveResponseBody(response, path, what);
+    await saveResponseBody(response, path, { what, limit });
   } catch (err) {
-    throw new Error(`error downloading ${what}: ${response.url}: ${(err as Error).message}`);
+    throw new Error(`error downloading ${what}: ${(err as Error).message}`);
   }
 }
 

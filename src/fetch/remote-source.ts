@@ -1,10 +1,10 @@
 // The remote branches of fetch (rkt-cli.md §2.1): http(s) URLs through the remote cache,
 // and names through discovery; with --local, the store alone answers.
 import type { Label } from "../appc";
+import { httpClient } from "../http";
 import type { Store } from "../store";
 import { readAuthConfig } from "./auth-config";
 import { fetchByDiscovery } from "./discovery-fetch";
-import { httpClient } from "./http-client";
 import { fetchRemoteAci, type RemoteFetchContext } from "./remote-fetch";
 import type { FetchOptions } from "./fetch-options";
 
@@ -49,7 +49,8 @@ function remoteContext(store: Store, opts: FetchOptions): RemoteFetchContext {
   const auth = readAuthConfig(opts.keystore);
   return {
     store,
-    get: httpClient({ headersFor: auth.headersFor, skipTlsVerify: opts.insecureSkipVerify }),
+    // Whoever skips verification may be sent from https to plain http; nobody else.
+    get: httpClient({ headersFor: auth.headersFor, skipTlsVerify: opts.insecureSkipVerify, allowHttpDowngrade: opts.insecureSkipVerify }),
     keystore: opts.keystore,
     insecureSkipVerify: opts.insecureSkipVerify,
     report: opts.report ?? ((message) => process.stderr.write(message)),

@@ -1,7 +1,7 @@
 // Preparing a pod (rkt-internals §4.2-4.4): everything is resolved and checked first
 // (stage1, images, pod manifest, users, volumes), so bad input leaves no pod behind;
 // then the pod directory is created, filled and synced.
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   parsePodManifest,
@@ -14,7 +14,8 @@ import {
   type Volume,
 } from "../appc";
 import type { Store } from "../store";
-import { native, syncFilesystemOf } from "../sys";
+import { SIZE_LIMITS } from "../size-limits";
+import { native, readFileBounded, syncFilesystemOf } from "../sys";
 import { withImageClaimsLock } from "./images-in-use";
 import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
 import { Pod } from "./pod";
@@ -92,7 +93,7 @@ interface ResolvedPod {
 
 /** `--pod-manifest`'s file; a bad manifest is reported with its path, an empty one before stage1 meets it. */
 function readPodManifestFile(path: string): PodManifest {
-  const text = readFileSync(path, "utf8");
+  const text = readFileBounded(path, SIZE_LIMITS.manifestFile).toString("utf8");
   try {
     const manifest = parsePodManifest(text);
     if (manifest.apps.length === 0) throw new Error("the pod has no apps");

@@ -4,5 +4,6 @@ export * as libc from "./libc";
 export { FileLock, lockKeyFile, type LockMode } from "./lock";
 export * as native from "./native";
 export { fsyncDir, mkdirDurably, syncFilesystemOf, writeFileDurably } from "./durable-fs";
+export { readFileBounded } from "./bounded-read";
 export { withTemporary } from "./interrupt-cleanup";
 export { SOCKET_ACTIVATION_VARIABLES, forgetPassedSockets, socketsPassedByServiceManager } from "./socket-activation";

@@ -2,7 +2,7 @@
 // `rkt trust --prefix=P` without keys (rkt-cli.md §3.5), and for the automatic trust of a
 // discovered image's keys over HTTPS during fetch (rkt-internals.md §7.4).
 import { discoverPublicKeys } from "../appc";
-import { getWithUserAgent, readKeyLocation } from "./key-location";
+import { keyClient, readKeyLocation } from "./key-location";
 import { keyringFor, storeTrustedKey, type KeystoreDirs } from "./keystore";
 import { describeKey, readPublicKey } from "./public-key";
 
@@ -10,7 +10,7 @@ import { describeKey, readPublicKey } from "./public-key";
 export async function discoverKeyLocations(prefix: string, opts: { allowHttp: boolean }): Promise<string[]> {
   let locations: string[];
   try {
-    locations = await discoverPublicKeys(prefix, { allowHttp: opts.allowHttp, get: getWithUserAgent });
+    locations = await discoverPublicKeys(prefix, { allowHttp: opts.allowHttp, get: keyClient(opts) });
   } catch (err) {
     throw new Error(`Error determining key location: prefix meta discovery error: ${(err as Error).message}`);
   }

@@ -1,6 +1,6 @@
 // actool through the built binary: as `rkt actool ...` and as a multicall `actool`.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { imageManifest, rkt, rktBinary, tempDir, type RunResult } from "../support/harness";
 
@@ -135,6 +135,12 @@ describe("rkt actool", () => {
     const both = actool(["patch-manifest", `--manifest=${replacement}`, "--user=1", path("greeter.aci"), path("other2.aci")]);
     expect(both.exitCode).toBe(2);
     expect(both.stderr).toContain("--manifest cannot be combined with --user");
+  });
+
+  test("patch-manifest --manifest=/dev/zero fails at the size limit instead of reading forever", () => {
+    const r = actool(["patch-manifest", "--manifest=/dev/zero", path("greeter.aci"), path("zero.aci")]);
+    expect(r).toMatchObject({ exitCode: 1, stderr: "actool patch-manifest: read /dev/zero: larger than the 4 MiB allowed\n" });
+    expect(existsSync(path("zero.aci"))).toBe(false);
   });
 });
 

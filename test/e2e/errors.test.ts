@@ -2,6 +2,7 @@
 // what to do, never Node's raw errno text or a stack trace, and the documented exit codes.
 import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { repoRoot, rkt, rktBinary, tempDataDir, tempDir, type RunResult } from "../support/harness";
 import { podsIn } from "./run-fixtures";
@@ -53,6 +54,25 @@ describe("errors from the file system", () => {
     expect(r.exitCode).toBe(1);
     expectOneReadableLine(r.stderr);
     expect(r.stderr).toContain(`open ${missing}: No such file or directory`);
+  });
+
+  test("run --pod-manifest=/dev/zero fails at the size limit instead of reading forever", () => {
+    const r = rkt(data.path, ["--insecure-skip-verify", "run", "--pod-manifest=/dev/zero"]);
+    expect(r).toMatchObject({ exitCode: 1, stderr: "run: read /dev/zero: larger than the 4 MiB allowed\n" });
+  });
+});
+
+describe("errors from the network", () => {
+  test("a server that never answers fails after the timeout set in the environment, naming the URL", async () => {
+    const silent = createServer((socket) => socket.on("error", () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}/app.aci`;
+      const r = rkt(data.path, ["--insecure-skip-verify", "fetch", url], { env: { RKT_HTTP_RESPONSE_TIMEOUT: "0.5" } });
+      expect(r).toMatchObject({ exitCode: 1, stderr: `fetch: error downloading ACI: ${url}: no response within 0.5 s (RKT_HTTP_RESPONSE_TIMEOUT sets the limit)\n` });
+    } finally {
+      silent.close();
+    }
   });
 });
 

@@ -200,6 +200,17 @@ describe("fetching https URLs", () => {
     expect(storeContents(setup)).toEqual({ blobs: [], tmp: [] });
   });
 
+  test("a redirect to a file: URL is refused: the local file is not imported", async () => {
+    serve({ "/images/app.aci": { status: 302, headers: { Location: `file://${appAci}` } } });
+    const setup = freshSetup();
+    const r = await rktIn(setup, ["--insecure-skip-verify", "fetch", "https://127.0.0.1/images/app.aci"]);
+    expect(r).toMatchObject({
+      exitCode: 1,
+      stderr: `fetch: error downloading ACI: https://127.0.0.1/images/app.aci: refused a redirect to file://${appAci}: only http and https URLs are followed\n`,
+    });
+    expect(storeContents(setup)).toEqual({ blobs: [], tmp: [] });
+  });
+
   test("a missing signature refuses the image; an untrusted TLS certificate fails unless --insecure-skip-verify", async () => {
     serve({ "/images/app.aci": { file: appAci } });
     const setup = freshSetup({ trustRoot: true });
@@ -447,6 +458,16 @@ describe("fetching by name through meta discovery", () => {
     const refused = await rktIn(setup, ["--trust-keys-from-https=false", "fetch", "127.0.0.1/example/mismatched:1.0.0"]);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toEndWith(`fetch: dependency 127.0.0.1/example/base:1.0.0: found image ${baseId.slice(0, 71)}, but the dependency requires image ID ${wrongId}\n`);
+  });
+
+  test("a discovery template naming a file: URL is refused: nothing local is imported", async () => {
+    const name = "127.0.0.1/example/app";
+    serve({ "/example?ac-discovery=1": { body: `<meta name="ac-discovery" content="127.0.0.1/example file://${appAci}?{name}{ext}">` } });
+    const setup = freshSetup();
+    const r = await rktIn(setup, ["--insecure-skip-verify", "fetch", `${name}:1.0.0`]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`discovery failed for "${name}:1.0.0": the ac-discovery tag for 127.0.0.1/example names "file://${appAci}?${name}aci", which is not an http or https URL. Trying to find image in the store.\n`);
+    expect(storeContents(setup)).toEqual({ blobs: [], tmp: [] });
   });
 
   test("when discovery fails the store is searched instead", async () => {

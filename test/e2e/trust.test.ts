@@ -150,6 +150,39 @@ describe("rkt trust", () => {
     }
   });
 
+  test("an https key URL redirected to plain http is refused, and with --insecure-allow-http is not trusted without review", async () => {
+    const plain = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(signer.armoredPublicKey) });
+    const tls = selfSignedCertificate();
+    const secure = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      tls: { cert: tls.cert, key: tls.key },
+      fetch: () => new Response(null, { status: 302, headers: { Location: `http://127.0.0.1:${plain.port}/pubkeys.gpg` } }),
+    });
+    try {
+      const local = freshConfig();
+      const url = `https://127.0.0.1:${secure.port}/pubkeys.gpg`;
+      const env = { NODE_EXTRA_CA_CERTS: tls.certFile };
+      const refused = await trustAsync(local, ["--prefix=example.com", url], { env });
+      expect(refused).toMatchObject({
+        exitCode: 1,
+        stderr: `trust: error downloading key "${url}": ${url}: refused a redirect from https to plain http (http://127.0.0.1:${plain.port}/pubkeys.gpg)\n`,
+      });
+      const allowed = await trustAsync(local, ["--prefix=example.com", "--insecure-allow-http", url], { env });
+      expect(allowed.exitCode).toBe(1);
+      expect(allowed.stderr).toStartWith(reviewText("example.com", url));
+      expect(allowed.stderr).toContain("standard input is not a terminal");
+      expect(existsSync(local)).toBe(false);
+    } finally {
+      secure.stop(true);
+      plain.stop(true);
+    }
+  });
+
+  test("a key file that never ends (/dev/zero) fails at the size limit", () => {
+    expect(trust(freshConfig(), ["--root", "/dev/zero"])).toMatchObject({ exitCode: 1, stderr: `trust: error opening key file "/dev/zero": read /dev/zero: larger than the 4 MiB allowed\n` });
+  });
+
   test("flag errors: --root with --prefix, a key without either, a URL scheme in the prefix, --insecure-skip-verify", () => {
     const local = freshConfig();
     expect(trust(local, ["--root", "--prefix=example.com", armoredKey])).toMatchObject({ exitCode: 1, stderr: "trust: --root and --prefix usage mutually exclusive\n" });

@@ -22,6 +22,7 @@ import {
   validateLayout,
   type TarHeader,
 } from "../../../src/appc";
+import { SIZE_LIMITS } from "../../../src/size-limits";
 import { imageManifest, makeTestAci, tempDir } from "../../support/harness";
 
 const scratch = tempDir("appc-aci-");
@@ -83,6 +84,11 @@ describe("reading ACIs", () => {
   test("an image without a manifest", async () => {
     const aci = await craftTar("no-manifest.aci", [[header("rootfs", "directory")]]);
     await expect(readAciManifest(aci)).rejects.toThrow("missing manifest");
+  });
+
+  test("a manifest entry larger than its limit is refused before it is read", async () => {
+    const aci = await craftTar("huge-manifest.aci", [[header("manifest", "file"), " ".repeat(SIZE_LIMITS.imageManifest + 1)]]);
+    await expect(readAciManifest(aci)).rejects.toThrow("the image manifest is larger than 4 MiB");
   });
 });
 

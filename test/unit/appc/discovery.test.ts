@@ -2,6 +2,10 @@
 // discovery builds for `127.0.0.1/...` names to that server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { discoverImageEndpoints, discoverPublicKeys } from "../../../src/appc";
+import { httpClient } from "../../../src/http";
+import { SIZE_LIMITS } from "../../../src/size-limits";
+
+const get = httpClient();
 
 let server: ReturnType<typeof Bun.serve>;
 let pages: Record<string, string> = {};
@@ -24,7 +28,7 @@ afterAll(() => server.stop(true));
 function serving(newPages: Record<string, string>) {
   pages = newPages;
   asked = [];
-  return { allowHttp: false, get: (url: string) => fetch(url.replace("https://127.0.0.1/", `http://127.0.0.1:${server.port}/`)) };
+  return { allowHttp: false, get: (url: string) => get(url.replace("https://127.0.0.1/", `http://127.0.0.1:${server.port}/`)) };
 }
 
 const labels = [
@@ -60,5 +64,24 @@ describe("meta discovery", () => {
   test("when no level answers, the error is the one for the full name", async () => {
     const opts = serving({});
     await expect(discoverPublicKeys("127.0.0.1/a/b", opts)).rejects.toThrow("https://127.0.0.1/a/b?ac-discovery=1: bad HTTP status code: 404");
+  });
+
+  test("a template naming a file: URL is refused, not rendered", async () => {
+    const opts = serving({ "/a?ac-discovery=1": `<meta name="ac-discovery" content="127.0.0.1/a file:///var/lib/{name}.{ext}">` });
+    await expect(discoverImageEndpoints("127.0.0.1/a", labels, opts)).rejects.toThrow(
+      `the ac-discovery tag for 127.0.0.1/a names "file:///var/lib/127.0.0.1/a.aci", which is not an http or https URL`,
+    );
+  });
+
+  test("a key location that is a local path or a file: URL is refused", async () => {
+    for (const location of ["/etc/shadow", "file:///etc/shadow"]) {
+      const opts = serving({ "/a?ac-discovery=1": `<meta name="ac-discovery-pubkeys" content="127.0.0.1/a ${location}">` });
+      await expect(discoverPublicKeys("127.0.0.1/a", opts)).rejects.toThrow(`names "${location}", which is not an http or https URL`);
+    }
+  });
+
+  test("a page larger than its limit is not read whole: the level fails with the limit named", async () => {
+    const opts = serving({ "/a?ac-discovery=1": " ".repeat(SIZE_LIMITS.discoveryPage + 1) });
+    await expect(discoverPublicKeys("127.0.0.1/a", opts)).rejects.toThrow("the discovery page is larger than 2 MiB");
   });
 });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { answerChallenge } from "../../../src/docker/registry-auth";
+import { httpClient } from "../../../src/http";
 
-const plainGet = (url: string, authorization: string | undefined) => fetch(url, { headers: authorization ? { Authorization: authorization } : {} });
+const client = httpClient();
+const plainGet = (url: string, authorization: string | undefined) => client(url, authorization ? { Authorization: authorization } : {});
 let tokenServer: ReturnType<typeof Bun.serve>;
 
 beforeAll(() => {
