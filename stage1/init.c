@@ -2,8 +2,8 @@
  * [--private-users=SHIFT:COUNT] [--mds-token=TOKEN] [--local-config=DIR] UUID`.
  *
  * This process keeps `rkt run`'s PID and the pod lock: it prepares what needs the host's view
- * (sockets passed by the host's socket activation, cgroups, log files, the network
- * namespace), clones the pod's PID 1 into new namespaces, publishes its PID, forwards
+ * (sockets passed by the host's socket activation, cgroups, log files, the journal, the
+ * network namespace), clones the pod's PID 1 into new namespaces, publishes its PID, forwards
  * termination signals to it, relays the pod's terminal with --interactive on a terminal, and
  * exits with PID 1's status. */
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include "error.h"
 #include "files.h"
 #include "handoff.h"
+#include "journal.h"
 #include "namespaces.h"
 #include "pod_config.h"
 #include "pod_init.h"
@@ -163,6 +164,7 @@ int main(int argc, char **argv)
 	adopt_inherited_sockets(&pod);
 	setup_pod_cgroups(&pod, "cgroup");
 	open_app_logs(&pod);
+	connect_journal(format_string("rkt-%s", pod.uuid));
 	join_network_namespace_if_present("netns");
 	prepare_signal_forwarding(&forwarded);
 	open_handoff(handoff);
