@@ -234,7 +234,7 @@ int supervise_pod(struct pod *pod_config, const struct app_stdio *stdio)
 
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_errno("ignore", "SIGPIPE");
-	pod.signal_fd = open_signal_fd((const int[]){ SIGCHLD, SIGTERM, SIGINT, SIGHUP, 0 });
+	pod.signal_fd = open_signal_fd((const int[]){ SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGNAL_POWEROFF, 0 });
 	for (size_t i = 0; i < pod.count; i++) {
 		struct app_run *run = &pod.runs[i];
 		run->app = &pod_config->apps[i];
