@@ -41,8 +41,9 @@ static bool nothing_to_do(const char *error)
 	return false;
 }
 
-/* Calls a machined method; false (reported unless there was nothing to do) on failure. */
-static bool call_machined(const char *member, const char *machine, struct dbus_arguments *arguments)
+/* Calls a machined method (ACTION says what it does in a warning); false on failure, reported
+ * unless there was nothing to do. */
+static bool call_machined(const char *member, const char *action, const char *machine, struct dbus_arguments *arguments)
 {
 	char *error = NULL;
 	int bus = dbus_open_system_bus(&error);
@@ -53,7 +54,7 @@ static bool call_machined(const char *member, const char *machine, struct dbus_a
 	if (error != NULL && nothing_to_do(error))
 		debug_message("%s machine %s: %s", member, machine, error);
 	else if (error != NULL)
-		warn_message("%s machine %s: %s", member, machine, error);
+		warn_message("systemd-machined: %s %s: %s", action, machine, error);
 	free(error);
 	dbus_free_arguments(arguments);
 	return called;
@@ -73,7 +74,7 @@ bool register_pod_machine(const char *uuid, pid_t leader, const char *root_direc
 	dbus_add_string(&arguments, "container");
 	dbus_add_uint32(&arguments, (uint32_t)leader);
 	dbus_add_string(&arguments, root_directory);
-	registered = call_machined("RegisterMachine", machine, &arguments);
+	registered = call_machined("RegisterMachine", "register", machine, &arguments);
 	if (registered)
 		debug_message("registered machine %s", machine);
 	free(machine);
@@ -86,6 +87,6 @@ void unregister_pod_machine(const char *uuid)
 	struct dbus_arguments arguments = { .data = NULL };
 
 	dbus_add_string(&arguments, machine);
-	call_machined("UnregisterMachine", machine, &arguments);
+	call_machined("UnregisterMachine", "unregister", machine, &arguments);
 	free(machine);
 }
