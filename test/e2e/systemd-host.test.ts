@@ -2,7 +2,8 @@
 // (test/support/systemd-machine.ts) runs dist/rkt, and its own journalctl, machinectl and
 // systemctl check what the pods did: app output in the journal under the app's name, the pod
 // registered with machined while it runs, `machinectl poweroff`/`terminate` and
-// `systemctl stop` of the sample unit stopping it with the apps' statuses kept.
+// `systemctl stop` of the sample unit stopping it with the apps' statuses kept, and
+// `systemd-run rkt run` as a transient service.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { repoRoot, rktBinary, tempDir } from "../support/harness";
@@ -97,6 +98,16 @@ describe.skipIf(!canBootSystemdMachine())("on a host whose PID 1 is systemd", ()
     const log = machine.run(["cat", `/var/lib/rkt/pods/run/${uuid}/logs/talker`]).stdout;
     expect(log.length).toBe("out-one\nout-two\nerr-one\nno-newline".length);
     for (const piece of ["out-one\nout-two\n", "err-one\n", "no-newline"]) expect(log.split(piece)).toHaveLength(2);
+  });
+
+  test("systemd-run rkt run: the pod runs as a transient service, its output through the pipe and in the journal, rkt's status the service's", () => {
+    const image = imageInMachine("example.com/transient", shellApp("echo from-service; exit 5"));
+    const run = machine.run(["systemd-run", "--wait", "--quiet", "--pipe", "/usr/bin/rkt", "--insecure-skip-verify", "run", "--mds-register=false", image]);
+    expect(run.stdout).toBe("from-service\n");
+    expect(run.exitCode).toBe(5);
+    const entry = journalEntries("transient")[0]!;
+    expect(entry.MESSAGE).toBe("from-service");
+    expect(entry._SYSTEMD_UNIT).toMatch(/^run-.*\.service$/);
   });
 
   test("a running pod is the machine rkt-<uuid> (container, leader its PID 1, root its stage1 rootfs); machinectl poweroff stops it the orderly way, statuses kept, and it is gone after", async () => {
