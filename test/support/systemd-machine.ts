@@ -3,8 +3,10 @@
 // journal and machined integration and of pods under units. The tree is made once with
 // debootstrap from the machine's Debian mirror into .cache/systemd-machine (test-assets.ts
 // does it before the tests, which have no network); each boot runs on a throw-away overlay
-// (`--volatile=overlay`) in a mount namespace of its own, and in memory and cpu cgroups of
-// its own, so that the cgroups of the pods inside are removed with it.
+// (`--volatile=overlay`) in a mount namespace of its own and, on a host with cgroup v1
+// controllers (this one), in memory and cpu cgroups of its own, so that the cgroups of the
+// pods inside are removed with it. On a cgroup v2-only host nspawn gives the machine a
+// delegated subtree of its own instead (not tried: this host is hybrid).
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { machineDebianSources } from "../../native/private-apt";
@@ -13,8 +15,8 @@ import { repoRoot, tempDir, type RunResult } from "./harness";
 const cacheDir = join(repoRoot, ".cache/systemd-machine");
 const treeDir = join(cacheDir, "tree");
 const packages = ["systemd", "systemd-sysv", "dbus", "systemd-container"];
-/** The cgroup v1 hierarchies stage1 makes pod cgroups in (nspawn mounts them read-only). */
-const podControllers = ["memory", "cpu"];
+/** The cgroup v1 hierarchies of the host that stage1 makes pod cgroups in (nspawn mounts them read-only). */
+const podControllers = ["memory", "cpu"].filter((controller) => existsSync(`/sys/fs/cgroup/${controller}/cgroup.procs`));
 
 /** The cached tree, or undefined before fetchSystemdTree ran. */
 export function systemdTree(): string | undefined {
@@ -22,8 +24,7 @@ export function systemdTree(): string | undefined {
 }
 
 export function canBootSystemdMachine(): boolean {
-  return systemdTree() !== undefined && existsSync("/usr/bin/systemd-nspawn") && existsSync("/usr/bin/unshare") &&
-    podControllers.every((controller) => existsSync(`/sys/fs/cgroup/${controller}/cgroup.procs`));
+  return systemdTree() !== undefined && existsSync("/usr/bin/systemd-nspawn") && existsSync("/usr/bin/unshare");
 }
 
 /** The first Debian archive of the machine's apt sources: its URL and suite. */
@@ -98,13 +99,15 @@ export async function bootSystemdMachine(): Promise<SystemdMachine> {
   const name = `rkt-test-${work.path.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, "x")}`;
   const cgroups = podCgroupsOf(name);
   for (const cgroup of cgroups) mkdirSync(cgroup);
+  const joinCgroups = cgroups.map((cgroup) => `echo $$ > ${cgroup}/cgroup.procs`);
   // nspawn refuses to clean its propagation directory without a tmpfs of its own there.
   const script = [
-    ...cgroups.map((cgroup) => `echo $$ > ${cgroup}/cgroup.procs`),
+    ...joinCgroups,
     "mkdir -p /run/systemd/nspawn && mount -t tmpfs tmpfs /run/systemd/nspawn",
     `exec systemd-nspawn --boot --keep-unit --register=no --console=pipe --capability=all --volatile=overlay --tmpfs=/var/lib/rkt:mode=0700 -M ${name} -D ${tree}`,
   ].join(" && ");
-  const nspawn = Bun.spawn(["unshare", "--mount", "--propagation=private", "sh", "-c", script], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  // The machine's console (its boot messages) is nspawn's stdout: not read, so not a pipe that could fill.
+  const nspawn = Bun.spawn(["unshare", "--mount", "--propagation=private", "sh", "-c", script], { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
   const stopped = async () => {
     nspawn.kill("SIGTERM");
     await nspawn.exited;
@@ -114,8 +117,7 @@ export async function bootSystemdMachine(): Promise<SystemdMachine> {
   try {
     const init = await containerInit(nspawn.pid);
     // nsenter joins the machine's namespaces but not its cgroups: the command joins them first.
-    const enter = ["sh", "-c", `${cgroups.map((cgroup) => `echo $$ > ${cgroup}/cgroup.procs`).join(" && ")} && exec "$@"`, "sh",
-      "nsenter", `--target=${init}`, "--all"];
+    const enter = ["sh", "-c", [...joinCgroups, 'exec "$@"'].join(" && "), "sh", "nsenter", `--target=${init}`, "--all"];
     const run = (argv: string[], stdin?: Uint8Array): RunResult => {
       const proc = Bun.spawnSync([...enter, ...argv], { stdin: stdin ?? "ignore", stdout: "pipe", stderr: "pipe" });
       return { exitCode: proc.exitCode ?? -1, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
@@ -123,7 +125,7 @@ export async function bootSystemdMachine(): Promise<SystemdMachine> {
     // systemctl answers nothing until the machine's systemd listens; then it waits for the boot.
     let booted = run(["systemctl", "is-system-running", "--wait"]);
     while (booted.stdout.trim() === "") {
-      if (nspawn.exitCode !== null) throw new Error(`systemd-nspawn exited: ${booted.stderr.trim()}`);
+      if (nspawn.exitCode !== null) throw new Error(`systemd-nspawn exited: ${(await new Response(nspawn.stderr).text()).trim()}`);
       await Bun.sleep(50);
       booted = run(["systemctl", "is-system-running", "--wait"]);
     }
