@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "files.h"
+#include "journal.h"
 
-static void open_stream(struct output_stream *stream, int destination_fd)
+static void open_stream(struct output_stream *stream, int destination_fd, int journal_priority)
 {
 	int ends[2];
 
@@ -18,14 +20,19 @@ static void open_stream(struct output_stream *stream, int destination_fd)
 		die_errno("fcntl", "output pipe");
 	stream->read_fd = ends[0];
 	stream->write_fd = ends[1];
-	stream->destination_fd = destination_fd;
+	/* Under a service whose output is the journal, the journal entries are that output. */
+	stream->destination_fd = journal_connected() && is_journal_stream(destination_fd) ? -1 : destination_fd;
 	stream->at_line_start = true;
+	stream->journal_priority = journal_priority;
+	stream->journal_line = journal_connected() ? xmalloc(JOURNAL_LINE_MAX) : NULL;
+	stream->journal_line_length = 0;
 }
 
-void open_app_output(struct app_output *output, const char *prefix, int log_fd)
+void open_app_output(struct app_output *output, const char *app_name, const char *prefix, int log_fd)
 {
-	open_stream(&output->out, STDOUT_FILENO);
-	open_stream(&output->err, STDERR_FILENO);
+	open_stream(&output->out, STDOUT_FILENO, LOG_INFO);
+	open_stream(&output->err, STDERR_FILENO, LOG_ERR);
+	output->app_name = app_name;
 	output->prefix = prefix;
 	output->log_fd = log_fd;
 }
@@ -33,7 +40,7 @@ void open_app_output(struct app_output *output, const char *prefix, int log_fd)
 /* A reader that went away must not stop the pod: output then only goes to the log. */
 static void pass_on(int fd, const char *bytes, size_t length)
 {
-	if (!write_all(fd, bytes, length))
+	if (fd >= 0 && !write_all(fd, bytes, length))
 		debug_message("output lost: %s", strerror(errno));
 }
 
@@ -52,6 +59,26 @@ static void pass_on_prefixed(struct app_output *output, struct output_stream *st
 	}
 }
 
+static void send_journal_line(struct app_output *output, struct output_stream *stream)
+{
+	send_journal_entry(output->app_name, stream->journal_priority, stream->journal_line, stream->journal_line_length);
+	stream->journal_line_length = 0;
+}
+
+/* One entry per line, without its newline; a line longer than JOURNAL_LINE_MAX is split. */
+static void pass_on_to_journal(struct app_output *output, struct output_stream *stream, const char *bytes, size_t length)
+{
+	for (size_t i = 0; i < length; i++) {
+		if (bytes[i] == '\n') {
+			send_journal_line(output, stream);
+			continue;
+		}
+		stream->journal_line[stream->journal_line_length++] = bytes[i];
+		if (stream->journal_line_length == JOURNAL_LINE_MAX)
+			send_journal_line(output, stream);
+	}
+}
+
 bool pump_output(struct app_output *output, struct output_stream *stream)
 {
 	char buffer[65536];
@@ -63,6 +90,8 @@ bool pump_output(struct app_output *output, struct output_stream *stream)
 		return false;
 	if (output->log_fd >= 0 && !write_all(output->log_fd, buffer, (size_t)got))
 		warn_errno("write", "app log");
+	if (stream->journal_line != NULL)
+		pass_on_to_journal(output, stream, buffer, (size_t)got);
 	if (output->prefix != NULL)
 		pass_on_prefixed(output, stream, buffer, (size_t)got);
 	else
@@ -70,10 +99,16 @@ bool pump_output(struct app_output *output, struct output_stream *stream)
 	return true;
 }
 
+static void drain_stream(struct app_output *output, struct output_stream *stream)
+{
+	while (pump_output(output, stream))
+		;
+	if (stream->journal_line != NULL && stream->journal_line_length > 0)
+		send_journal_line(output, stream);
+}
+
 void drain_app_output(struct app_output *output)
 {
-	while (pump_output(output, &output->out))
-		;
-	while (pump_output(output, &output->err))
-		;
+	drain_stream(output, &output->out);
+	drain_stream(output, &output->err);
 }

@@ -2,10 +2,10 @@
  * [--private-users=SHIFT:COUNT] [--insecure-options=LIST] [--mds-token=TOKEN] [--local-config=DIR] UUID`.
  *
  * This process keeps `rkt run`'s PID and the pod lock: it prepares what needs the host's view
- * (sockets passed by the host's socket activation, cgroups, log files, the network
- * namespace), clones the pod's PID 1 into new namespaces, publishes its PID, forwards
- * termination signals to it, relays the pod's terminal with --interactive on a terminal, and
- * exits with PID 1's status. */
+ * (sockets passed by the host's socket activation, cgroups, log files, the journal, the
+ * network namespace), clones the pod's PID 1 into new namespaces, registers it with machined,
+ * publishes its PID, forwards termination signals to it, relays the pod's terminal with
+ * --interactive on a terminal, and exits with PID 1's status once the pod is unregistered. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -20,9 +20,12 @@
 #include "error.h"
 #include "files.h"
 #include "handoff.h"
+#include "journal.h"
+#include "machined.h"
 #include "namespaces.h"
 #include "pod_config.h"
 #include "pod_init.h"
+#include "signal_fd.h"
 #include "sockets.h"
 #include "terminal_relay.h"
 
@@ -148,6 +151,7 @@ static void prepare_signal_forwarding(sigset_t *forwarded)
 	sigaddset(forwarded, SIGTERM);
 	sigaddset(forwarded, SIGINT);
 	sigaddset(forwarded, SIGHUP);
+	sigaddset(forwarded, SIGNAL_POWEROFF);
 	if (sigprocmask(SIG_BLOCK, forwarded, NULL) < 0)
 		die_errno("block signals", NULL);
 	action.sa_mask = *forwarded;
@@ -166,6 +170,18 @@ static int wait_for_pod(pid_t pid)
 	return WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
 }
 
+static char *pod_root_directory(void)
+{
+	char *cwd = getcwd(NULL, 0);
+	char *root;
+
+	if (cwd == NULL)
+		die_errno("getcwd", NULL);
+	root = format_string("%s/%s", cwd, STAGE1_ROOT);
+	free(cwd);
+	return root;
+}
+
 int main(int argc, char **argv)
 {
 	struct init_options options = { .interactive = false };
@@ -174,6 +190,8 @@ int main(int argc, char **argv)
 	int handoff[2];
 	pid_t child;
 	int terminal_master = -1;
+	bool registered;
+	int status;
 
 	parse_arguments(argc, argv, &options);
 	keep_pod_lock();
@@ -188,6 +206,7 @@ int main(int argc, char **argv)
 	adopt_inherited_sockets(&pod);
 	setup_pod_cgroups(&pod, "cgroup");
 	open_app_logs(&pod);
+	connect_journal(format_string("rkt-%s", pod.uuid));
 	join_network_namespace_if_present("netns");
 	prepare_signal_forwarding(&forwarded);
 	open_handoff(handoff);
@@ -201,6 +220,8 @@ int main(int argc, char **argv)
 	pod_pid1 = child;
 	if (options.ids.enabled)
 		write_id_maps(child, &options.ids);
+	/* Before PID 1 may start apps: a leader that already exited could not be registered. */
+	registered = register_pod_machine(pod.uuid, child, pod_root_directory());
 	send_go(handoff[1], child, STAGE1_ROOT);
 	if (wait_until_ready(handoff[1], &terminal_master))
 		write_file_atomically("pid", format_string("%d\n", (int)child), 0644);
@@ -208,5 +229,8 @@ int main(int argc, char **argv)
 		die_errno("unblock signals", NULL);
 	if (terminal_master >= 0)
 		relay_pod_terminal(terminal_master, child, pod.apps[0].log_fd);
-	return wait_for_pod(child);
+	status = wait_for_pod(child);
+	if (registered)
+		unregister_pod_machine(pod.uuid);
+	return status;
 }

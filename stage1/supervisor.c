@@ -234,13 +234,13 @@ int supervise_pod(struct pod *pod_config, const struct app_stdio *stdio)
 
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die_errno("ignore", "SIGPIPE");
-	pod.signal_fd = open_signal_fd((const int[]){ SIGCHLD, SIGTERM, SIGINT, SIGHUP, 0 });
+	pod.signal_fd = open_signal_fd((const int[]){ SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGNAL_POWEROFF, 0 });
 	for (size_t i = 0; i < pod.count; i++) {
 		struct app_run *run = &pod.runs[i];
 		run->app = &pod_config->apps[i];
 		if (pod.output_pipes)
-			open_app_output(&run->output, pod.count > 1 ? format_string("%s: ", run->app->name) : NULL,
-					run->app->log_fd);
+			open_app_output(&run->output, run->app->name,
+					pod.count > 1 ? format_string("%s: ", run->app->name) : NULL, run->app->log_fd);
 	}
 	for (size_t i = 0; i < pod.count; i++)
 		start_process(&pod, &pod.runs[i], pod.runs[i].app->pre_start != NULL ? PHASE_PRE_START : PHASE_MAIN);

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 bash test/setup-host.sh || { echo "0 passed, 1 failed"; exit 1; }
 npm ci --no-audit --no-fund || { echo "0 passed, 1 failed"; exit 1; }
 node_modules/.bin/bun build.ts || { echo "0 passed, 1 failed"; exit 1; }
-# Debian 11's libc6 and an arm64 kernel, fetched with apt once (the tests have no network).
+# Debian 11's libc6, an arm64 kernel and a Debian 12 tree with systemd, fetched with apt and
+# debootstrap once (the tests have no network).
 node_modules/.bin/bun test/support/test-assets.ts
 
 log=$(mktemp)

@@ -18,8 +18,8 @@ function unit(name: string): string {
   return readFileSync(join(unitsDir, name), "utf8");
 }
 
-test("the build ships the metadata service's socket and service, and the gc timer and service", () => {
-  expect(readdirSync(unitsDir).sort()).toEqual(["rkt-gc.service", "rkt-gc.timer", "rkt-metadata.service", "rkt-metadata.socket"]);
+test("the build ships the metadata service's socket and service, the gc timer and service, and the pod service template", () => {
+  expect(readdirSync(unitsDir).sort()).toEqual(["rkt-gc.service", "rkt-gc.timer", "rkt-metadata.service", "rkt-metadata.socket", "rkt-pod@.service"]);
 });
 
 test("systemd-analyze verify accepts every unit without a warning", () => {
