@@ -15,8 +15,8 @@ import { repoRoot, tempDir, type RunResult } from "./harness";
 const cacheDir = join(repoRoot, ".cache/systemd-machine");
 const treeDir = join(cacheDir, "tree");
 const packages = ["systemd", "systemd-sysv", "dbus", "systemd-container"];
-/** The cgroup v1 hierarchies of the host that stage1 makes pod cgroups in (nspawn mounts them read-only). */
-const podControllers = ["memory", "cpu"].filter((controller) => existsSync(`/sys/fs/cgroup/${controller}/cgroup.procs`));
+/** The cgroup v1 hierarchies of the host that stage1 makes pod cgroups in (nspawn mounts them read-only): limits and the device policy. */
+const podControllers = ["memory", "cpu", "devices"].filter((controller) => existsSync(`/sys/fs/cgroup/${controller}/cgroup.procs`));
 
 /** The cached tree, or undefined before fetchSystemdTree ran. */
 export function systemdTree(): string | undefined {
@@ -132,7 +132,7 @@ export async function bootSystemdMachine(): Promise<SystemdMachine> {
     if (booted.stdout.trim() !== "running") {
       throw new Error(`the machine booted ${booted.stdout.trim()}: ${run(["systemctl", "--failed", "--no-legend"]).stdout}`);
     }
-    // The machine's view of the host's memory and cpu hierarchies: nspawn mounts them
+    // The machine's view of the host's memory, cpu and devices hierarchies: nspawn mounts them
     // read-only; the pods' cgroups go below the machine's own ones made above.
     for (const controller of podControllers) {
       const remount = run(["mount", "-o", "remount,bind,rw", `/sys/fs/cgroup/${controller}`]);
