@@ -171,7 +171,7 @@ describe("rkt trust", () => {
       const allowed = await trustAsync(local, ["--prefix=example.com", "--insecure-allow-http", url], { env });
       expect(allowed.exitCode).toBe(1);
       expect(allowed.stderr).toStartWith(reviewText("example.com", url));
-      expect(allowed.stderr).toContain("standard input is not a terminal");
+      expect(allowed.stderr).toContain("no answer on standard input to review the fingerprint");
       expect(existsSync(local)).toBe(false);
     } finally {
       secure.stop(true);
