@@ -67,7 +67,7 @@ static _Noreturn void run_app_process(const struct app *app, char *const *argv, 
 	join_app_cgroups(app);
 	if (stdio->kind == STDIO_OUTPUT_PIPES)
 		connect_output(output);
-	environment = load_app_environment(app->name, 2);
+	environment = environment_with_room(app->environment, 2);
 	if (role == ROLE_MAIN)
 		pass_app_sockets(app, environment);
 	restrict_capabilities(app->kept_capabilities);

@@ -68,8 +68,3 @@ export function finalAppEnvironment(appName: string, appEnv: readonly EnvVar[] |
   setVar(env, "container", "rkt");
   return env;
 }
-
-/** The `rkt/env/<app>` file: `NAME=VALUE\0` entries. */
-export function serializeEnvFile(env: readonly EnvVar[]): string {
-  return env.map((v) => `${v.name}=${v.value}\0`).join("");
-}
