@@ -111,7 +111,7 @@ static void append_string(char ***list, size_t *count, char *item)
 	(*list)[*count] = NULL;
 }
 
-static _Noreturn void die_malformed_contract(const char *path, const char *why)
+_Noreturn void die_malformed(const char *path, const char *why)
 {
 	die_message(format_string("parse %s", path), why);
 }
@@ -126,18 +126,18 @@ char **read_records(const char *path, size_t fields_per_record, size_t max_field
 	if (content == NULL)
 		return NULL;
 	if (length > 0 && content[length - 1] != '\0')
-		die_malformed_contract(path, "the last field has no NUL terminator");
+		die_malformed(path, "the last field has no NUL terminator");
 	fields = xcalloc(1, sizeof *fields);
 	for (size_t start = 0; start < length;) {
 		size_t field_length = strlen(content + start);
 		if (field_length > max_field_length)
-			die_malformed_contract(path, format_string("field %zu is %zu bytes long, at most %zu are allowed",
+			die_malformed(path, format_string("field %zu is %zu bytes long, at most %zu are allowed",
 								   count + 1, field_length, max_field_length));
 		append_string(&fields, &count, content + start);
 		start += field_length + 1;
 	}
 	if (count % fields_per_record != 0)
-		die_malformed_contract(path, format_string("%zu fields do not make records of %zu fields", count,
+		die_malformed(path, format_string("%zu fields do not make records of %zu fields", count,
 							   fields_per_record));
 	if (record_count != NULL)
 		*record_count = count / fields_per_record;

@@ -19,6 +19,8 @@ char *read_file_or_null(const char *path, size_t *length);
  * file is absent; dies with one line on a missing terminator, an over-long field or an
  * incomplete record. */
 char **read_records(const char *path, size_t fields_per_record, size_t max_field_length, size_t *record_count);
+/* Prints "stage1: parse PATH: WHY" and exits (a contract file stage1 refuses). */
+_Noreturn void die_malformed(const char *path, const char *why);
 /* Whether TEXT holds a C0 control character or DEL. */
 bool has_control_character(const char *text);
 /* The lines of a text file (without newlines, empty ones skipped); NULL when absent. */

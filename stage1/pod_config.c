@@ -9,11 +9,6 @@
 #include "error.h"
 #include "files.h"
 
-static _Noreturn void die_malformed(const char *path, const char *why)
-{
-	die_message(format_string("parse %s", path), why);
-}
-
 static unsigned long long parse_number_or_die(const char *text, const char *path)
 {
 	unsigned long long value;
