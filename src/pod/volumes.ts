@@ -19,6 +19,9 @@ function parseParams(text: string, what: string): Map<string, string> {
 
 /** `NAME,kind=host,source=PATH[,readOnly=BOOL]` or `NAME,kind=empty[,readOnly=BOOL]`. */
 export function parseVolumeFlag(text: string): Volume {
+  // Before the text is quoted in any message below.
+  const textProblem = controlCharacterProblem(text);
+  if (textProblem) throw new Error(`--volume: ${textProblem}`);
   const comma = text.indexOf(",");
   const name = comma === -1 ? text : text.slice(0, comma);
   const nameProblem = acNameProblem(name);

@@ -59,6 +59,7 @@ describe("control characters never reach stage1's files", () => {
   });
 
   const cases: [string, () => string[], string][] = [
+    ["a --volume name", () => ["--volume=da\nta,kind=empty", images.ok!], "run: --volume: must not contain control characters (found U+000A)\n"],
     ["a --volume source", () => ["--volume=data,kind=host,source=/tmp%0Ahost", images.ok!], "run: --volume data: source must not contain control characters (found U+000A)\n"],
     ["a --mount target", () => ["--volume=data,kind=empty", "--mount=volume=data,target=/data%09rw", images.ok!], "run: --mount: target must not contain control characters (found U+0009)\n"],
     ["a --set-env name", () => ["--set-env=A\tB=1", images.ok!], "run: --set-env: the variable name must not contain control characters (found U+0009)\n"],
