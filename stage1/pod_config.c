@@ -1,6 +1,7 @@
 #include "pod_config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,16 @@ static void check_absolute_path(const char *path, const char *what, const char *
 		die_malformed(file, format_string("the %s \"%s\" is not an absolute path", what, path));
 }
 
+/* A UID or GID: 32 bits, and not (uid_t)-1, which set*id calls read as "leave unchanged". */
+static unsigned int parse_id_or_die(const char *text, const char *path)
+{
+	unsigned long long id = parse_number_or_die(text, path);
+
+	if (id >= UINT32_MAX)
+		die_malformed(path, format_string("id %llu out of range", id));
+	return (unsigned int)id;
+}
+
 static void load_ids(struct app *app, const char *path)
 {
 	size_t count;
@@ -48,12 +59,12 @@ static void load_ids(struct app *app, const char *path)
 
 	if (count < 2)
 		die_malformed(path, "expected UID GID [GID...]");
-	app->uid = (uid_t)parse_number_or_die(words[0], path);
-	app->gid = (gid_t)parse_number_or_die(words[1], path);
+	app->uid = parse_id_or_die(words[0], path);
+	app->gid = parse_id_or_die(words[1], path);
 	app->supplementary_group_count = count - 2;
 	app->supplementary_groups = xcalloc(count - 2, sizeof(gid_t));
 	for (size_t i = 2; i < count; i++)
-		app->supplementary_groups[i - 2] = (gid_t)parse_number_or_die(words[i], path);
+		app->supplementary_groups[i - 2] = parse_id_or_die(words[i], path);
 }
 
 static void load_workdir(struct app *app, const char *path)

@@ -322,6 +322,7 @@ describe("stage1 init: malformed contract files", () => {
     ["the app list as lines", "apps", "app\n", /the last field has no NUL terminator/],
     ["ids without a GID", "app/app/ids", "0\0", /expected UID GID/],
     ["a negative GID", "app/app/ids", "0\0-1\0", /expected a decimal number/],
+    ["a UID that wraps to root in 32 bits", "app/app/ids", "4294967296\x000\0", /id 4294967296 out of range/],
     ["two working directories", "app/app/workdir", "/srv\0/tmp\0", /expected one working directory, found 2/],
     ["a relative working directory", "app/app/workdir", "srv\0", /the working directory "srv" is not an absolute path/],
     ["a working directory with a newline", "app/app/workdir", "/srv\n\0", /the working directory holds a control character/],
