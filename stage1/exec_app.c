@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "files.h"
+#include "pod_config.h"
 #include "seccomp.h"
 
 /* Exit statuses a shell uses for the same failures. */
@@ -17,17 +18,21 @@
 #define EXIT_COMMAND_NOT_FOUND 127
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+char **environment_with_room(char *const *entries, int extra)
+{
+	size_t count = count_strings(entries);
+	char **environment = xcalloc(count + (size_t)extra + 1, sizeof *environment);
+
+	for (size_t i = 0; i < count; i++)
+		environment[i] = entries[i];
+	return environment;
+}
+
 char **load_app_environment(const char *app_name, int extra)
 {
 	char *path = format_string("/rkt/env/%s", app_name);
-	char **entries = read_nul_list(path);
+	char **environment = environment_with_room(load_environment(path), extra);
 
-	if (entries == NULL)
-		die_errno("open", path);
-	size_t count = count_strings(entries);
-	char **environment = xcalloc(count + (size_t)extra + 1, sizeof *environment);
-	for (size_t i = 0; i < count; i++)
-		environment[i] = entries[i];
 	free(path);
 	return environment;
 }

@@ -5,10 +5,12 @@
 
 #include "pod_config.h"
 
+/* A copy of the NULL-terminated ENTRIES with room for EXTRA more entries. */
+char **environment_with_room(char *const *entries, int extra);
 /* Reads /rkt/env/<app> (in the pod root) into a NULL-terminated environment, with room for
  * EXTRA more entries. */
 char **load_app_environment(const char *app_name, int extra);
-/* Appends "NAME=VALUE" to an environment made by load_app_environment. */
+/* Appends "NAME=VALUE" to an environment made by environment_with_room. */
 void add_environment(char **environment, const char *name, const char *value);
 /* The value of NAME in ENVIRONMENT, or NULL. */
 const char *environment_value(char *const *environment, const char *name);

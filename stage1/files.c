@@ -111,22 +111,45 @@ static void append_string(char ***list, size_t *count, char *item)
 	(*list)[*count] = NULL;
 }
 
-char **read_nul_list(const char *path)
+_Noreturn void die_malformed(const char *path, const char *why)
+{
+	die_message(format_string("parse %s", path), why);
+}
+
+char **read_records(const char *path, size_t fields_per_record, size_t max_field_length, size_t *record_count)
 {
 	size_t length;
 	char *content = read_file_or_null(path, &length);
-	char **list = NULL;
+	char **fields = NULL;
 	size_t count = 0;
 
 	if (content == NULL)
 		return NULL;
-	list = xcalloc(1, sizeof *list);
+	if (length > 0 && content[length - 1] != '\0')
+		die_malformed(path, "the last field has no NUL terminator");
+	fields = xcalloc(1, sizeof *fields);
 	for (size_t start = 0; start < length;) {
-		size_t end = start + strlen(content + start);
-		append_string(&list, &count, content + start);
-		start = end + 1;
+		size_t field_length = strlen(content + start);
+		if (field_length > max_field_length)
+			die_malformed(path, format_string("field %zu is %zu bytes long, at most %zu are allowed",
+								   count + 1, field_length, max_field_length));
+		append_string(&fields, &count, content + start);
+		start += field_length + 1;
 	}
-	return list;
+	if (count % fields_per_record != 0)
+		die_malformed(path, format_string("%zu fields do not make records of %zu fields", count,
+							   fields_per_record));
+	if (record_count != NULL)
+		*record_count = count / fields_per_record;
+	return fields;
+}
+
+bool has_control_character(const char *text)
+{
+	for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return true;
+	return false;
 }
 
 char **read_lines(const char *path)
@@ -158,23 +181,6 @@ char **split_words(char *line)
 	for (char *word = strtok_r(line, " \t", &saveptr); word != NULL; word = strtok_r(NULL, " \t", &saveptr))
 		append_string(&words, &count, word);
 	return words;
-}
-
-char **split_fields(char *line, char separator)
-{
-	char **fields = xcalloc(1, sizeof *fields);
-	size_t count = 0;
-
-	for (char *field = line;;) {
-		char *next = strchr(field, separator);
-		if (next != NULL)
-			*next = '\0';
-		append_string(&fields, &count, field);
-		if (next == NULL)
-			break;
-		field = next + 1;
-	}
-	return fields;
 }
 
 size_t count_strings(char *const *list)

@@ -77,7 +77,7 @@ static _Noreturn void run_app_process(const struct app *app, char *const *argv, 
 	join_app_cgroups(app);
 	if (stdio->kind == STDIO_OUTPUT_PIPES)
 		connect_output(output);
-	environment = load_app_environment(app->name, 3);
+	environment = environment_with_room(app->environment, 3);
 	if (stdio->kind != STDIO_OUTPUT_PIPES)
 		pass_terminal_type(environment);
 	if (role == ROLE_MAIN)

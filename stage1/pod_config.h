@@ -31,6 +31,7 @@ struct socket_port {
 
 struct app {
 	char *name;
+	char **environment; /* NAME=VALUE entries */
 	char **exec;
 	char **pre_start; /* NULL: none */
 	char **post_stop; /* NULL: none */
@@ -64,5 +65,7 @@ struct pod {
 
 /* Reads every app's files below RKT_DIR (the pod's stage1/rootfs/rkt); dies on malformed input. */
 void load_pod(struct pod *pod, const char *rkt_dir, const char *uuid);
+/* An app's environment file (rkt/env/<app>): NAME=VALUE entries; dies on malformed input. */
+char **load_environment(const char *path);
 
 #endif

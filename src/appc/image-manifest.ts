@@ -2,6 +2,7 @@
 import { checkKindAndVersion } from "./ac-kind";
 import { checkAnnotations } from "./annotations";
 import { checkApp } from "./app";
+import { checkControlCharacters } from "./control-characters";
 import { acIdentifierProblem } from "./identifiers";
 import { imageIdProblem } from "./image-id";
 import { asObject, integerField, listField, stringField, stringListField } from "./json-checks";
@@ -33,6 +34,7 @@ export function imageManifestProblems(value: unknown): Problems {
   const obj = asObject(value, "", problems);
   if (!obj) return problems;
   checkKindAndVersion(obj, "ImageManifest", problems);
+  checkControlCharacters(obj, "", problems);
   const name = stringField(obj, "name", "", problems, true);
   const nameProblem = name ? acIdentifierProblem(name) : undefined;
   if (nameProblem) problems.add("name", nameProblem);

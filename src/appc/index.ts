@@ -27,6 +27,7 @@ export { parseImageManifest, serializeImageManifest } from "./image-manifest";
 export { parsePodManifest, serializePodManifest } from "./pod-manifest";
 export { prettyManifest, serializeManifest } from "./manifest-json";
 export { portCount } from "./app";
+export { controlCharacterProblem, refuseControlCharacters } from "./control-characters";
 export { acIdentifierProblem, acNameProblem, appNameFromImageName, isACIdentifier, isACName, sanitizeACName } from "./identifiers";
 export { hostOsArch, labelValue, labelsMatch, osArchProblem } from "./labels";
 export { imageIdFromDigest, imageIdProblem, isImageId, normalizeImageKey, shortImageId } from "./image-id";

@@ -3,6 +3,7 @@
 import { checkKindAndVersion } from "./ac-kind";
 import { checkAnnotations } from "./annotations";
 import { checkApp } from "./app";
+import { checkControlCharacters } from "./control-characters";
 import { acIdentifierProblem, acNameProblem } from "./identifiers";
 import { imageIdProblem } from "./image-id";
 import { checkIsolators } from "./isolators";
@@ -94,6 +95,7 @@ export function podManifestProblems(value: unknown): Problems {
   const obj = asObject(value, "", problems);
   if (!obj) return problems;
   checkKindAndVersion(obj, "PodManifest", problems);
+  checkControlCharacters(obj, "", problems);
   checkApps(obj, problems);
   checkVolumes(obj, problems);
   checkIsolators(listField(obj, "isolators", "", problems), "isolators", problems, "pod");

@@ -1,7 +1,7 @@
 // App environments: `--set-env` values, the merge of rkt-cli §3.1.3 (inherited <
 // image < --set-env) written into the pod manifest, and the final environment stage1
 // gives the app (appc.md §6.4 defaults plus AC_APP_NAME, AC_METADATA_URL, container).
-import type { EnvVar } from "../appc";
+import { controlCharacterProblem, type EnvVar } from "../appc";
 // The socket-activation variables describe descriptors passed to rkt itself (stage1 hands
 // those through to apps and sets the apps' own), so they are never inherited.
 import { SOCKET_ACTIVATION_VARIABLES } from "../sys";
@@ -13,6 +13,8 @@ export function parseSetEnv(values: readonly string[]): EnvVar[] {
     const eq = text.indexOf("=");
     if (eq <= 0) throw new Error("environment variable must be specified as name=value");
     const name = text.slice(0, eq);
+    const problem = controlCharacterProblem(name);
+    if (problem) throw new Error(`--set-env: the variable name ${problem}`);
     if (vars.some((v) => v.name === name)) throw new Error(`environment variable "${name}" already set`);
     vars.push({ name, value: text.slice(eq + 1) });
   }
@@ -67,9 +69,4 @@ export function finalAppEnvironment(appName: string, appEnv: readonly EnvVar[] |
   setVar(env, "AC_METADATA_URL", metadataUrl);
   setVar(env, "container", "rkt");
   return env;
-}
-
-/** The `rkt/env/<app>` file: `NAME=VALUE\0` entries. */
-export function serializeEnvFile(env: readonly EnvVar[]): string {
-  return env.map((v) => `${v.name}=${v.value}\0`).join("");
 }

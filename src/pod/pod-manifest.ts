@@ -2,7 +2,7 @@
 // (rkt-cli §3.1 "App construction"), and the checks every pod manifest must pass
 // before a pod is created for it.
 import { existsSync } from "node:fs";
-import { appNameFromImageName, type App, type EnvVar, type ExposedPort, type ImageManifest, type PodManifest, type RuntimeApp, type Volume } from "../appc";
+import { appNameFromImageName, refuseControlCharacters, type App, type EnvVar, type ExposedPort, type ImageManifest, type PodManifest, type RuntimeApp, type Volume } from "../appc";
 import { mergeAppEnvironment } from "./environment";
 import { applyMountFlags, missingVolumeMessage, resolveMounts, type MountFlag } from "./volumes";
 
@@ -81,13 +81,21 @@ export function effectiveApp(runtimeApp: RuntimeApp, image: ImageManifest): App 
 
 /**
  * Checks what stage1 would otherwise fail on later: every app runnable, every mount
- * point bound to a volume, every `--mount`/`mounts` entry naming a volume of the pod.
+ * point bound to a volume, every `--mount`/`mounts` entry naming a volume of the pod, and
+ * no control character in what reaches stage1 (images stored before that rule, flags).
  */
 export function checkPodManifest(pod: PodManifest, images: ReadonlyMap<string, ImageManifest>): void {
   const volumes = pod.volumes ?? [];
+  refuseControlCharacters(volumes, "volumes");
   for (const runtimeApp of pod.apps) {
     const image = images.get(runtimeApp.name)!;
     const app = effectiveApp(runtimeApp, image);
+    try {
+      refuseControlCharacters(app, "app");
+      refuseControlCharacters(runtimeApp.mounts ?? [], "mounts");
+    } catch (err) {
+      throw new Error(`app "${runtimeApp.name}" of image ${image.name}: ${(err as Error).message}`);
+    }
     const unknown = runtimeApp.mounts?.find((m) => !volumes.some((v) => v.name === m.volume));
     if (unknown) throw new Error(`app "${runtimeApp.name}": no volume named "${unknown.volume}" (add --volume ${unknown.volume},kind=...)`);
     const { mounts, missing } = resolveMounts(runtimeApp, app, volumes);

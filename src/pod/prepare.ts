@@ -20,7 +20,7 @@ import { withImageClaimsLock } from "./images-in-use";
 import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
 import { Pod } from "./pod";
 import { buildPodManifest, checkPodManifest, effectiveApp, type AppArg, type ResolvedAppImage } from "./pod-manifest";
-import { ignoredIsolatorWarnings, writeRuntimePlan, type AppPlan, type RuntimePlan } from "./runtime-plan";
+import { ignoredIsolatorWarnings, renderRuntimePlan, writeRuntimePlan, type AppPlan, type RenderedPlan, type RuntimePlan } from "./runtime-plan";
 import { resolveStage1, stage1Entrypoint } from "./stage1-image";
 import { resolveAppIds } from "./user-group";
 import { resolveMounts, type MountFlag } from "./volumes";
@@ -199,6 +199,7 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
   };
   const warn = req.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   for (const note of ignoredIsolatorWarnings(plan)) warn(note);
+  const planFiles = renderRuntimePlan(plan);
 
   const pod = Pod.create(dataDir);
   try {
@@ -210,7 +211,7 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
       stage1Manifest,
       appKeys,
       trees,
-      plan,
+      planFiles,
       useOverlay,
       durable: req.durable,
       privateUsers: req.privateUsers ? privateUsersRange() : undefined,
@@ -233,7 +234,7 @@ interface PodContents {
   stage1Manifest: ImageManifest;
   appKeys: { name: string; key: string }[];
   trees: Map<string, string>;
-  plan: RuntimePlan;
+  planFiles: RenderedPlan;
   useOverlay: boolean;
   durable: boolean;
   privateUsers?: { shift: number; count: number };
@@ -267,7 +268,7 @@ function fillPodDir(podPath: string, c: PodContents): void {
     }
     stage1Root = layers[0]!.target;
   }
-  writeRuntimePlan(stage1Root, c.plan, c.privateUsers?.shift);
+  writeRuntimePlan(stage1Root, c.planFiles, c.privateUsers?.shift);
   if (c.durable) syncFilesystemOf(podPath);
 }
 

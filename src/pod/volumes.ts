@@ -1,7 +1,7 @@
 // `--volume` (rkt-cli §3.1.1) and `--mount` (a later rkt flag) values, and the matching
 // of app mount points to pod volumes (appc.md §5.2).
 import { isAbsolute } from "node:path";
-import { acNameProblem, parseGoBool, type App, type Mount, type MountPoint, type RuntimeApp, type Volume } from "../appc";
+import { acNameProblem, controlCharacterProblem, parseGoBool, type App, type Mount, type MountPoint, type RuntimeApp, type Volume } from "../appc";
 
 /** `key=value` pairs separated by `,`, values percent-decoded, each key at most once. */
 function parseParams(text: string, what: string): Map<string, string> {
@@ -19,6 +19,9 @@ function parseParams(text: string, what: string): Map<string, string> {
 
 /** `NAME,kind=host,source=PATH[,readOnly=BOOL]` or `NAME,kind=empty[,readOnly=BOOL]`. */
 export function parseVolumeFlag(text: string): Volume {
+  // Before the text is quoted in any message below.
+  const textProblem = controlCharacterProblem(text);
+  if (textProblem) throw new Error(`--volume: ${textProblem}`);
   const comma = text.indexOf(",");
   const name = comma === -1 ? text : text.slice(0, comma);
   const nameProblem = acNameProblem(name);
@@ -31,9 +34,12 @@ export function parseVolumeFlag(text: string): Volume {
         if (value !== "host" && value !== "empty") throw new Error(`unrecognized volume kind: should be one of "empty", "host"`);
         volume.kind = value;
         break;
-      case "source":
+      case "source": {
+        const problem = controlCharacterProblem(value);
+        if (problem) throw new Error(`--volume ${name}: source ${problem}`);
         volume.source = value;
         break;
+      }
       case "readOnly":
         volume.readOnly = parseGoBool(value);
         if (volume.readOnly === undefined) throw new Error(`invalid argument "${value}" for readOnly: must be true or false`);
@@ -65,6 +71,10 @@ export function parseMountFlag(text: string): MountFlag {
   }
   const volume = params.get("volume");
   const target = params.get("target");
+  for (const [key, value] of params) {
+    const problem = controlCharacterProblem(value);
+    if (problem) throw new Error(`--mount: ${key} ${problem}`);
+  }
   if (!volume || !target) throw new Error(`--mount ${text}: must be volume=NAME,target=PATH`);
   if (!isAbsolute(target)) throw new Error(`--mount ${text}: target must be an absolute path`);
   return { volume, target };

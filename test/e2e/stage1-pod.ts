@@ -3,6 +3,7 @@
 // and init started the way stage0 starts it (cwd = pod dir, RKT_LOCK_FD = a locked fd).
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { encodeList, encodeRecords, FieldLimit } from "../../src/pod/contract-records";
 import { busybox, unmountUnder } from "../support/harness";
 
 export const busyboxCommands = ["sh", "cat", "echo", "sleep", "ls", "id", "env", "pwd", "hostname", "ps", "stat", "touch",
@@ -16,13 +17,14 @@ export interface HandAppSpec {
   /** `UID GID [SUPPLEMENTARY...]`; default `0 0`. */
   ids?: number[];
   workdir?: string;
-  /** Lines of the mounts file, e.g. `host\t/src\t/data\trw`. */
-  mounts?: string[];
+  /** Records of the mounts file, e.g. `["host", "/src", "/data", "rw"]`. */
+  mounts?: string[][];
   /** Capabilities kept; default: every capability the kernel has. */
   caps?: number[];
-  limits?: string;
-  /** Lines of the sockets file, e.g. `tcp 8080`. */
-  sockets?: string[];
+  /** Records of the limits file, e.g. `["memory", "33554432"]`. */
+  limits?: string[][];
+  /** Records of the sockets file, e.g. `["tcp", "8080"]`. */
+  sockets?: string[][];
   preStart?: string[];
   postStop?: string[];
   /** Extra files in the app root: path -> content. */
@@ -34,8 +36,12 @@ export interface HandAppSpec {
 export const lastCapability = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
 const allCapabilities = Array.from({ length: lastCapability + 1 }, (_, i) => i);
 
-function argvFile(argv: string[]): string {
-  return argv.map((a) => `${a}\0`).join("");
+function argvFile(argv: string[]): Buffer {
+  return encodeList(argv, FieldLimit.string, "argv");
+}
+
+function pairsFile(records: string[][]): Buffer {
+  return encodeRecords(records, FieldLimit.name, "pairs");
 }
 
 function makeBusyboxRoot(root: string, files: Record<string, string>, copies: Record<string, string>): void {
@@ -59,7 +65,7 @@ export class HandPod {
   readonly stage1Root: string;
   readonly uuid = crypto.randomUUID();
 
-  constructor(parent: string, stage1Tree: string, apps: HandAppSpec[], podLimits?: string) {
+  constructor(parent: string, stage1Tree: string, apps: HandAppSpec[], podLimits?: string[][]) {
     this.dir = join(parent, this.uuid);
     this.stage1Root = join(this.dir, "stage1/rootfs");
     mkdirSync(join(this.dir, "stage1"), { recursive: true, mode: 0o700 });
@@ -67,26 +73,26 @@ export class HandPod {
     if (copy.exitCode !== 0) throw new Error(`cp stage1: ${copy.stderr}`);
     const rkt = join(this.stage1Root, "rkt");
     for (const dir of ["env", "app", "status"]) mkdirSync(join(rkt, dir), { recursive: true });
-    writeFileSync(join(rkt, "apps"), apps.map((a) => `${a.name}\n`).join(""));
-    if (podLimits) writeFileSync(join(rkt, "pod-limits"), podLimits);
+    writeFileSync(join(rkt, "apps"), encodeList(apps.map((a) => a.name), FieldLimit.name, "apps"));
+    if (podLimits) writeFileSync(join(rkt, "pod-limits"), pairsFile(podLimits));
     for (const app of apps) this.addApp(rkt, app);
   }
 
   private addApp(rkt: string, app: HandAppSpec): void {
     makeBusyboxRoot(this.appRoot(app.name), app.files ?? {}, app.copies ?? {});
     const env = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", AC_APP_NAME: app.name, container: "rkt", ...app.env };
-    writeFileSync(join(rkt, "env", app.name), Object.entries(env).map(([k, v]) => `${k}=${v}\0`).join(""), { mode: 0o600 });
+    writeFileSync(join(rkt, "env", app.name), argvFile(Object.entries(env).map(([k, v]) => `${k}=${v}`)), { mode: 0o600 });
     const dir = join(rkt, "app", app.name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "exec"), argvFile(app.exec));
     if (app.preStart) writeFileSync(join(dir, "pre-start"), argvFile(app.preStart));
     if (app.postStop) writeFileSync(join(dir, "post-stop"), argvFile(app.postStop));
-    writeFileSync(join(dir, "ids"), `${(app.ids ?? [0, 0]).join(" ")}\n`);
-    writeFileSync(join(dir, "workdir"), `${app.workdir ?? "/"}\n`);
-    writeFileSync(join(dir, "mounts"), (app.mounts ?? []).map((line) => `${line}\n`).join(""));
-    writeFileSync(join(dir, "caps"), `${(app.caps ?? allCapabilities).join(" ")}\n`);
-    if (app.limits) writeFileSync(join(dir, "limits"), app.limits);
-    if (app.sockets) writeFileSync(join(dir, "sockets"), app.sockets.map((line) => `${line}\n`).join(""));
+    writeFileSync(join(dir, "ids"), encodeList(app.ids ?? [0, 0], FieldLimit.name, "ids"));
+    writeFileSync(join(dir, "workdir"), encodeList([app.workdir ?? "/"], FieldLimit.path, "workdir"));
+    writeFileSync(join(dir, "mounts"), encodeRecords(app.mounts ?? [], FieldLimit.path, "mounts"));
+    writeFileSync(join(dir, "caps"), encodeList(app.caps ?? allCapabilities, FieldLimit.name, "caps"));
+    if (app.limits) writeFileSync(join(dir, "limits"), pairsFile(app.limits));
+    if (app.sockets) writeFileSync(join(dir, "sockets"), pairsFile(app.sockets));
   }
 
   appRoot(app: string): string {

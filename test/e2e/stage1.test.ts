@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hostTarget } from "../../native/targets";
+import { encodeList, encodeRecords, FieldLimit } from "../../src/pod/contract-records";
 import { buildHelloImage, buildStage1Image } from "../../stage1/build";
 import { childCommands, tempDir } from "../support/harness";
 import { waitFor } from "./run-fixtures";
@@ -36,7 +37,11 @@ afterEach(() => {
   workDirs = [];
 });
 
-function newPod(apps: HandAppSpec[], podLimits?: string): HandPod {
+function mountsFile(records: string[][]): Buffer {
+  return encodeRecords(records, FieldLimit.path, "mounts");
+}
+
+function newPod(apps: HandAppSpec[], podLimits?: string[][]): HandPod {
   work = tempDir("rkt-stage1-pod-");
   workDirs.push(work);
   const pod = new HandPod(work.path, stage1Tree, apps, podLimits);
@@ -151,10 +156,10 @@ describe("stage1 init: output, statuses and the pod's life", () => {
 
   test("its own setup failures print one stage1: line and exit 254", async () => {
     const pod = newPod([{ name: "app", exec: ["/bin/true"] }]);
-    writeFileSync(join(pod.stage1Root, "rkt/app/app/ids"), "root 0\n");
+    writeFileSync(join(pod.stage1Root, "rkt/app/app/ids"), encodeList(["root", "0"], FieldLimit.name, "ids"));
     const result = await pod.run();
     expect(result.exitCode).toBe(254);
-    expect(result.stderr).toMatch(/^stage1: parse .*ids: "root" is not a decimal number\n$/);
+    expect(result.stderr).toMatch(/^stage1: parse .*ids: expected a decimal number\n$/);
   });
 
   test("never leaks the pod lock (or any other descriptor) into apps", async () => {
@@ -253,7 +258,7 @@ describe("stage1 init: volumes", () => {
     mkdirSync(rw);
     mkdirSync(ro);
     writeFileSync(join(ro, "existing"), "from the host\n");
-    writeFileSync(join(pod.stage1Root, "rkt/app/app/mounts"), `host\t${rw}\t/data/rw\trw\nhost\t${ro}\t/data/ro\tro\n`);
+    writeFileSync(join(pod.stage1Root, "rkt/app/app/mounts"), mountsFile([["host", rw, "/data/rw", "rw"], ["host", ro, "/data/ro", "ro"]]));
     writeFileSync(
       join(pod.stage1Root, "rkt/app/app/exec"),
       sh("echo written > /data/rw/new; cat /data/ro/existing; echo x > /data/ro/new || echo refused").map((a) => `${a}\0`).join(""),
@@ -268,8 +273,8 @@ describe("stage1 init: volumes", () => {
   test("an empty volume is one tmpfs shared by the apps that mount it, a mount point of its own", async () => {
     const waitFor = (file: string) => `while ! test -e /shared/${file}; do sleep 0.05; done`;
     const pod = newPod([
-      { name: "left", mounts: ["empty\tscratch\t/shared\trw"], exec: sh(`touch /shared/from-left; ${waitFor("from-right")}; stat -f -c %i / /shared`) },
-      { name: "right", mounts: ["empty\tscratch\t/shared\trw"], exec: sh(`touch /shared/from-right; ${waitFor("from-left")}; ls /shared`) },
+      { name: "left", mounts: [["empty", "scratch", "/shared", "rw"]], exec: sh(`touch /shared/from-left; ${waitFor("from-right")}; stat -f -c %i / /shared`) },
+      { name: "right", mounts: [["empty", "scratch", "/shared", "rw"]], exec: sh(`touch /shared/from-right; ${waitFor("from-left")}; ls /shared`) },
     ]);
     const result = await pod.run();
     expect(result.exitCode).toBe(0);
@@ -286,11 +291,58 @@ describe("stage1 init: volumes", () => {
     mkdirSync(host);
     mkdirSync(hostOutside);
     symlinkSync(hostOutside, join(pod.appRoot("app"), "link"));
-    writeFileSync(join(pod.stage1Root, "rkt/app/app/mounts"), `host\t${host}\t/link/inner\trw\n`);
+    writeFileSync(join(pod.stage1Root, "rkt/app/app/mounts"), mountsFile([["host", host, "/link/inner", "rw"]]));
     const result = await pod.run();
     expect(result.exitCode).toBe(0);
     expect(readdirSync(hostOutside)).toEqual([]);
     expect(lstatSync(join(pod.appRoot("app"), hostOutside, "inner")).isDirectory()).toBe(true);
+  });
+});
+
+describe("stage1 init: malformed contract files", () => {
+  const longPath = `/${"a".repeat(FieldLimit.path)}`;
+  const longArgument = "a".repeat(FieldLimit.string + 1);
+  // [what is wrong, file below rkt/, its content, what the one line says]
+  const cases: [string, string, string, RegExp][] = [
+    ["mounts in the old TAB-separated lines", "app/app/mounts", "empty\tdata\t/data\trw\nhost\t/\t/hostroot\trw\n", /the last field has no NUL terminator/],
+    ["a mount target with a TAB and a newline", "app/app/mounts", "empty\0data\0/data\trw\nhost\0rw\0", /the mount target holds a control character/],
+    ["a mount record of 3 fields", "app/app/mounts", "empty\0data\0/data\0", /3 fields do not make records of 4 fields/],
+    ["an unknown volume kind", "app/app/mounts", "bind\0/\0/hostroot\0rw\0", /unknown volume kind/],
+    ["a relative mount target", "app/app/mounts", "host\0/\0hostroot\0rw\0", /the mount target "hostroot" is not an absolute path/],
+    ["a relative host volume source", "app/app/mounts", "host\0relative\0/hostroot\0rw\0", /the host volume source "relative" is not an absolute path/],
+    ["an empty volume name with a slash", "app/app/mounts", "empty\0../data\0/data\0rw\0", /bad empty volume name/],
+    ["an unknown mount mode", "app/app/mounts", "empty\0data\0/data\0rwx\0", /the mode must be ro or rw/],
+    ["a mount target longer than PATH_MAX", "app/app/mounts", `host\0/\0${longPath}\0rw\0`, /field 3 is 4096 bytes long, at most 4095 are allowed/],
+    ["an exec without its terminator", "app/app/exec", "/bin/true", /the last field has no NUL terminator/],
+    ["an empty exec", "app/app/exec", "", /the command is empty/],
+    ["an argument longer than the kernel takes", "app/app/exec", `/bin/echo\0${longArgument}\0`, /field 2 is 131072 bytes long, at most 131071 are allowed/],
+    ["a pre-start handler as a line", "app/app/pre-start", "/bin/true\n", /the last field has no NUL terminator/],
+    ["a command with an escape sequence", "app/app/exec", "/bin/true\x1b[2J\0", /the command holds a control character/],
+    ["an environment entry without =", "env/app", "PATH=/bin\0NOVALUE\0", /expected NAME=VALUE entries/],
+    ["a variable name with a TAB", "env/app", "PATH=/bin\0BAD\tNAME=1\0", /the variable name holds a control character/],
+    ["the app list as lines", "apps", "app\n", /the last field has no NUL terminator/],
+    ["ids without a GID", "app/app/ids", "0\0", /expected UID GID/],
+    ["a negative GID", "app/app/ids", "0\0-1\0", /expected a decimal number/],
+    ["a UID that wraps to root in 32 bits", "app/app/ids", "4294967296\x000\0", /id 4294967296 out of range/],
+    ["two working directories", "app/app/workdir", "/srv\0/tmp\0", /expected one working directory, found 2/],
+    ["a relative working directory", "app/app/workdir", "srv\0", /the working directory "srv" is not an absolute path/],
+    ["a working directory with a newline", "app/app/workdir", "/srv\n\0", /the working directory holds a control character/],
+    ["capabilities separated by a space", "app/app/caps", "0 1\0", /expected a decimal number/],
+    ["a limit without its value", "app/app/limits", "memory\0", /1 fields do not make records of 2 fields/],
+    ["an unknown limit", "app/app/limits", "swap\x00100\0", /unknown limit/],
+    ["pod limits as a line", "pod-limits", "memory 100\n", /the last field has no NUL terminator/],
+    ["an unknown socket protocol", "app/app/sockets", "sctp\x0080\0", /unrecognized protocol/],
+    ["a port out of range", "app/app/sockets", "tcp\x0065536\0", /port 65536 out of range/],
+  ];
+  test.each(cases)("%s: exit 254, one line, nothing started", async (_what, file, content, reason) => {
+    const pod = newPod([{ name: "app", exec: ["/bin/touch", "/ran"] }]);
+    writeFileSync(join(pod.stage1Root, "rkt", file), content);
+    const result = await pod.run();
+    expect(result.exitCode).toBe(254);
+    expect(result.stderr).toMatch(/^stage1: parse [^\n]+\n$/);
+    expect(result.stderr).toMatch(reason);
+    for (const left of ["pid", "cgroup", "logs"]) expect(existsSync(join(pod.dir, left))).toBe(false);
+    expect(existsSync(join(pod.appRoot("app"), "ran"))).toBe(false);
   });
 });
 
@@ -375,12 +427,12 @@ describe("stage1 init and gc: cgroups", () => {
   test("a memory limit kills an app that allocates past it", async () => {
     if ("warning" in memorySupport) {
       // Unlimited, the hog would take the host's memory: a harmless app shows the warning.
-      const pod = newPod([{ name: "app", limits: "memory 33554432\n", exec: ["/bin/true"] }]);
+      const pod = newPod([{ name: "app", limits: [["memory", "33554432"]], exec: ["/bin/true"] }]);
       expect((await pod.run()).stderr).toContain(memorySupport.warning);
       return;
     }
     const { version } = memorySupport;
-    const pod = newPod([{ name: "hog", limits: "memory 33554432\n", exec: sh("exec tail < /dev/zero") }]);
+    const pod = newPod([{ name: "hog", limits: [["memory", "33554432"]], exec: sh("exec tail < /dev/zero") }]);
     const result = await pod.run();
     expect(result.exitCode).toBe(137);
     expect(pod.status("hog")).toBe("9\n");
@@ -391,7 +443,7 @@ describe("stage1 init and gc: cgroups", () => {
   });
 
   test("a cpu limit becomes a CFS quota of the app's cgroup", async () => {
-    const pod = newPod([{ name: "app", limits: "cpu 250\n", exec: ["/bin/true"] }]);
+    const pod = newPod([{ name: "app", limits: [["cpu", "250"]], exec: ["/bin/true"] }]);
     const result = await pod.run();
     expect(result.exitCode).toBe(0);
     if ("warning" in cpuSupport) expect(result.stderr).toContain(cpuSupport.warning);
@@ -399,7 +451,7 @@ describe("stage1 init and gc: cgroups", () => {
   });
 
   test("pod limits bound the pod's cgroup", async () => {
-    const pod = newPod([{ name: "app", exec: ["/bin/true"] }], "memory 67108864\ncpu 1500\n");
+    const pod = newPod([{ name: "app", exec: ["/bin/true"] }], [["memory", "67108864"], ["cpu", "1500"]]);
     const result = await pod.run();
     expect(result.exitCode).toBe(0);
     if ("warning" in memorySupport) expect(result.stderr).toContain(memorySupport.warning);
@@ -471,7 +523,7 @@ describe("stage1 init and gc: cgroup v2, in a mount namespace whose only cgroup 
 
   test("limits go to memory.max and cpu.max of the pod's and the app's cgroups (made for the device policy anyway), or are skipped with a warning; gc removes the cgroups", async () => {
     expect(cgroup2MountPoint).toBeDefined();
-    const pod = newPod([{ name: "app", limits: "memory 33554432\ncpu 250\n", exec: ["/bin/true"] }], "memory 67108864\ncpu 1500\n");
+    const pod = newPod([{ name: "app", limits: [["memory", "33554432"], ["cpu", "250"]], exec: ["/bin/true"] }], [["memory", "67108864"], ["cpu", "1500"]]);
     const result = await pod.run([], launcher);
     expect(result.exitCode).toBe(0);
     const podCgroup = join("/sys/fs/cgroup", ownUnifiedCgroup!, `rkt-${pod.uuid}`);
@@ -547,8 +599,8 @@ describe("stage1 init: stopping", () => {
 
   test("an app that ignores SIGTERM is killed with SIGKILL after the grace period", async () => {
     const pod = newPod([
-      { name: "stubborn", mounts: ["empty\tsync\t/sync\trw"], exec: sh("trap '' TERM; touch /sync/ignoring; while true; do sleep 1; done") },
-      { name: "fails", mounts: ["empty\tsync\t/sync\trw"], exec: sh("while ! test -e /sync/ignoring; do sleep 0.05; done; exit 3") },
+      { name: "stubborn", mounts: [["empty", "sync", "/sync", "rw"]], exec: sh("trap '' TERM; touch /sync/ignoring; while true; do sleep 1; done") },
+      { name: "fails", mounts: [["empty", "sync", "/sync", "rw"]], exec: sh("while ! test -e /sync/ignoring; do sleep 0.05; done; exit 3") },
     ]);
     const result = await pod.run();
     expect(result.exitCode).toBe(3);
@@ -655,7 +707,7 @@ describe("stage1 init: terminal, sockets, network namespace", () => {
     const pod = newPod([
       {
         name: "activated",
-        sockets: [`tcp ${port}`],
+        sockets: [["tcp", String(port)]],
         exec: sh('test "$LISTEN_PID" = "$$" && echo "fds=$LISTEN_FDS"; readlink /proc/self/fd/3 | cut -c1-7; echo ready; exec sleep 1000'),
       },
     ]);
