@@ -152,16 +152,12 @@ bool has_control_character(const char *text)
 	return false;
 }
 
-char **read_lines(const char *path)
+char **split_lines(char *text)
 {
-	char *content = read_file_or_null(path, NULL);
-	char **lines = NULL;
+	char **lines = xcalloc(1, sizeof *lines);
 	size_t count = 0;
 
-	if (content == NULL)
-		return NULL;
-	lines = xcalloc(1, sizeof *lines);
-	for (char *line = content; line != NULL && *line != '\0';) {
+	for (char *line = text; line != NULL && *line != '\0';) {
 		char *newline = strchr(line, '\n');
 		if (newline != NULL)
 			*newline = '\0';
@@ -170,6 +166,13 @@ char **read_lines(const char *path)
 		line = newline ? newline + 1 : NULL;
 	}
 	return lines;
+}
+
+char **read_lines(const char *path)
+{
+	char *content = read_file_or_null(path, NULL);
+
+	return content == NULL ? NULL : split_lines(content);
 }
 
 char **split_words(char *line)

@@ -25,6 +25,8 @@ _Noreturn void die_malformed(const char *path, const char *why);
 bool has_control_character(const char *text);
 /* The lines of a text file (without newlines, empty ones skipped); NULL when absent. */
 char **read_lines(const char *path);
+/* The non-empty lines of TEXT (changed in place). */
+char **split_lines(char *text);
 /* Splits a line at spaces and tabs into a NULL-terminated array. */
 char **split_words(char *line);
 size_t count_strings(char *const *list);

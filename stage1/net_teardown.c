@@ -198,7 +198,7 @@ static void remove_plugin_masquerade(char *iptables, const char *network, const 
 	char *list[] = { iptables, "-w", "-t", "nat", "-S", "POSTROUTING", NULL };
 	char *rules = NULL;
 	int wait_status = run_program(list, environ, NULL, true, &rules);
-	char **lines = split_fields(rules, '\n');
+	char **lines = rules != NULL ? split_lines(rules) : xcalloc(1, sizeof *lines);
 
 	if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0)
 		warn_message("network \"%s\": could not list the nat table's POSTROUTING rules", network);
