@@ -52,13 +52,17 @@ export class Store {
     this.trees = new TreeStore(this);
   }
 
-  /** Opens the store under `dataDir`, creating or migrating it; holds a shared store lock until close. */
+  /**
+   * Opens the store under `dataDir`, creating or migrating it; holds a shared store lock
+   * until close. Work directories of killed imports and downloads are swept on the way.
+   */
   static open(dataDir: string): Store {
     const layout = new StoreLayout(dataDir);
     layout.create();
     const storeLock = FileLock.openDir(layout.cas);
     try {
       storeLock.lock("shared");
+      WorkDir.sweep(layout.tmp);
       return new Store(layout, storeLock);
     } catch (err) {
       storeLock.close();
@@ -77,7 +81,6 @@ export class Store {
    * Importing an image that is already stored only refreshes its row.
    */
   async importAci(sourcePath: string, opts: { latest?: boolean } = {}): Promise<ImportedImage> {
-    WorkDir.sweep(this.layout.tmp);
     const work = WorkDir.create(this.layout.tmp);
     try {
       const imported = await native.importAci(sourcePath, work.path);

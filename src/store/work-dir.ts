@@ -1,5 +1,5 @@
 // Private scratch directories under `cas/tmp`, one per import, locked while in use. A
-// process killed mid-import leaves its directory unlocked; the next import removes it.
+// process killed mid-import leaves its directory unlocked; the next Store.open removes it.
 import { fstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { FileLock } from "../sys";
@@ -29,7 +29,7 @@ export class WorkDir {
     }
   }
 
-  /** Removes the scratch directories of dead processes. */
+  /** Removes the scratch directories of dead processes; never fails. */
   static sweep(tmpRoot: string): void {
     for (const name of readdirSync(tmpRoot)) {
       if (!name.startsWith("work-")) continue;
@@ -41,6 +41,8 @@ export class WorkDir {
       }
       try {
         if (lock.tryLock("exclusive")) rmSync(join(tmpRoot, name), { recursive: true, force: true });
+      } catch {
+        // Not ours to remove (another user's, in a shared store): left to a later sweep by its owner or root.
       } finally {
         lock.close();
       }
