@@ -19,7 +19,7 @@ struct rkt_blob {
 RKT_EXPORT void rkt_free(void *p);
 
 // Decompresses `source` once into a new temp file in `tmp_dir`, hashing the uncompressed
-// bytes and capturing the top-level `manifest` entry on the way.
+// bytes, checking the layout and capturing the top-level `manifest` entry on the way.
 RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, char tar_path_out[4096], char sha512_hex_out[129],
                    struct rkt_blob *manifest_out, struct rkt_error *err);
 
