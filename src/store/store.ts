@@ -42,6 +42,8 @@ export class Store {
   readonly layout: StoreLayout;
   readonly index: StoreIndex;
   readonly trees: TreeStore;
+  /** Keys of the images imported for the first time in the current `asOneUnit` run. */
+  private unitImports: Set<string> | undefined;
 
   private constructor(
     layout: StoreLayout,
@@ -88,6 +90,7 @@ export class Store {
       const manifest = parseManifestOf(imported.manifest, sourcePath);
       const key = normalizeImageKey(imageIdFromDigest(imported.sha512));
       this.withImageLock(key, "exclusive", () => {
+        if (!this.hasImage(key)) this.unitImports?.add(key);
         this.placeBlob(imported.tarPath, key);
         this.placeManifest(join(work.path, "manifest"), key, manifest);
         this.index.putAciInfo({ key, appName: manifest.name, importTime: new Date(), latest: opts.latest ?? false });
@@ -95,6 +98,25 @@ export class Store {
       return { key, manifest };
     } finally {
       work.remove();
+    }
+  }
+
+  /**
+   * Runs `fn` (a fetch: imports, dependencies, render) as one unit: when it fails, the
+   * images it brought into the store are removed again (rows, blob, manifest, tree), so a
+   * refused image is never left for a later lookup by name. Images stored before are kept.
+   */
+  async asOneUnit<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.unitImports) return fn();
+    const imported = new Set<string>();
+    this.unitImports = imported;
+    try {
+      return await fn();
+    } catch (err) {
+      for (const key of imported) await this.removeImage(key).catch(() => {});
+      throw err;
+    } finally {
+      this.unitImports = undefined;
     }
   }
 
