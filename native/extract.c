@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "disk_reserve.h"
 #include "fsmeta.h"
 #include "path.h"
 #include "resolve.h"
@@ -159,6 +160,8 @@ static int own_and_mode_fd(struct extractor *x, int64_t uid, int64_t gid, int fd
 static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, int dirfd,
                         const char *name, const char *rel, struct rkt_error *err) {
     const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    if ((x->flags & RKT_EXTRACT_KEEP_RESERVE) && disk_reserve_check(x->root_fd, e->size, "extract", x->dest, err) < 0)
+        return -1;
     int fd = openat(dirfd, name, flags, e->mode & 0777);
     if (fd < 0 && errno == EEXIST) {
         if (x->flags & RKT_EXTRACT_SKIP_EXISTING) return 0;

@@ -2,7 +2,7 @@
 // bounded ring of buffers while the calling thread hashes each buffer, writes it to the
 // temp file and scans the tar headers for the manifest. Two cores, like `gzip -dc | sha512sum`.
 // The layout is checked on the way as appc's ValidateArchive does (only `manifest`, `rootfs`
-// and `rootfs/...`).
+// and `rootfs/...`), and writing stops before the filesystem's reserve is reached.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "decompress.h"
+#include "disk_reserve.h"
 #include "path.h"
 #include "rkt_native.h"
 #include "sha512.h"
@@ -72,6 +73,7 @@ struct import_source {
     bool holding;  // the chunk in src.data is ring slot `tail`
     int out_fd;
     const char *out_path;
+    const char *source;
     struct sha512 hash;
     uint64_t written, writeback_started;
 };
@@ -113,6 +115,7 @@ static int import_refill(struct tar_source *src, struct rkt_error *err) {
     src->len = ring->lens[slot];
     src->pos = 0;
     sha512_update(&s->hash, src->data, src->len);
+    if (disk_reserve_check(s->out_fd, src->len, "import", s->source, err) < 0) return -1;
     if (write_all(s->out_fd, src->data, src->len, s->out_path, err) < 0) return -1;
     s->written += src->len;
     if (s->written - s->writeback_started >= WRITEBACK_STEP) {
@@ -235,7 +238,8 @@ int rkt_import_aci(const char *source, const char *tmp_dir, char tar_path_out[40
     }
 
     struct ring ring;
-    struct import_source s = {.src = {.refill = import_refill}, .ring = &ring, .out_fd = fd, .out_path = tmp_path};
+    struct import_source s = {.src = {.refill = import_refill}, .ring = &ring, .out_fd = fd, .out_path = tmp_path,
+                              .source = source};
     sha512_init(&s.hash);
     pthread_t producer;
     int rc = ring_init(&ring, d, source, err);

@@ -93,6 +93,7 @@ export class TreeStore {
           skipExisting: true,
           whitelist: layer.whitelist,
           whitelistAppliesToDirs: layer.whitelistAppliesToDirs,
+          keepReserve: true,
         });
       });
     }

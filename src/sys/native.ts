@@ -67,7 +67,9 @@ export interface ImportedAci {
 
 /**
  * Reads an ACI (gzip, bzip2, xz or plain tar, told by magic bytes) once: decompresses it
- * into a temp file in tmpDir while hashing it and picking out its manifest.
+ * into a temp file in tmpDir while hashing it, checking its layout (`manifest`, `rootfs`,
+ * `rootfs/...` only) and picking out its manifest. Stops before tmpDir's filesystem drops
+ * under its free-space reserve (native/disk_reserve.h).
  */
 export function importAci(sourcePath: string, tmpDir: string): ImportedAci {
   const tarPath = Buffer.alloc(4096);
@@ -97,6 +99,8 @@ export interface ExtractOptions {
   uidShift?: number;
   /** Take only `rootfs` and `rootfs/...`, without the prefix (default). False: everything. */
   stripRootfs?: boolean;
+  /** Stop with an error before the destination's filesystem drops under its free-space reserve. */
+  keepReserve?: boolean;
 }
 
 const EXTRACT_SKIP_EXISTING = 1;
@@ -104,6 +108,7 @@ const EXTRACT_STRIP_ROOTFS = 2;
 const EXTRACT_WHITELIST = 4;
 const EXTRACT_WHITELIST_DIRS = 8;
 const EXTRACT_UID_SHIFT = 16;
+const EXTRACT_KEEP_RESERVE = 32;
 
 /** Extracts an uncompressed image tar beneath destDir; no entry can reach outside it. */
 export function extractRootfs(tarPath: string, destDir: string, opts: ExtractOptions = {}): void {
@@ -114,6 +119,7 @@ export function extractRootfs(tarPath: string, destDir: string, opts: ExtractOpt
   if (whitelist.length > 0) flags |= EXTRACT_WHITELIST;
   if (opts.whitelistAppliesToDirs) flags |= EXTRACT_WHITELIST_DIRS;
   if (opts.uidShift !== undefined) flags |= EXTRACT_UID_SHIFT;
+  if (opts.keepReserve) flags |= EXTRACT_KEEP_RESERVE;
   const list = whitelist.length > 0 ? Buffer.from(whitelist.map((p) => p + "\0").join("")) : null;
   const tar = cString(tarPath);
   const dest = cString(destDir);
