@@ -134,10 +134,10 @@ static int classify_entry(const struct tar_entry *e, const char *source, enum la
                           struct rkt_error *err) {
     char clean[4096];
     int absolute;
+    *kind = LAYOUT_OTHER;
     enum path_clean_result r = path_clean(e->name, clean, sizeof clean, &absolute);
     if (r == PATH_CLEAN_TOO_LONG) return rkt_fail(err, "import", source, "entry name too long: \"%.200s\"", e->name);
     bool inside = r == PATH_CLEAN_OK && !absolute;
-    *kind = LAYOUT_OTHER;
     if (inside && strcmp(clean, "manifest") == 0 && e->type == TAR_REGULAR) *kind = LAYOUT_MANIFEST;
     else if (inside && strcmp(clean, "rootfs") == 0) *kind = LAYOUT_ROOTFS;
     else if (!inside || (clean[0] != '\0' && !path_strip_prefix(clean, "rootfs")))
