@@ -19,14 +19,14 @@ export async function* aciEntries(path: string): AsyncGenerator<TarEntry> {
   yield* readTar(stream);
 }
 
-async function manifestOf(entry: TarEntry): Promise<ImageManifest> {
-  return parseImageManifest(new TextDecoder().decode(await entry.bytes()));
+async function manifestOf(entry: TarEntry, file?: string): Promise<ImageManifest> {
+  return parseImageManifest(new TextDecoder().decode(await entry.bytes()), file);
 }
 
 /** The image manifest of an ACI file; reads only as far as the `manifest` entry. */
 export async function readAciManifest(path: string): Promise<ImageManifest> {
   for await (const entry of aciEntries(path)) {
-    if (cleanEntryName(entry.header.name) === "manifest") return manifestOf(entry);
+    if (cleanEntryName(entry.header.name) === "manifest") return manifestOf(entry, path);
   }
   throw new Error(`missing manifest in ${path}`);
 }

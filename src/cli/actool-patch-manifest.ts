@@ -43,7 +43,7 @@ export default rktCommand({
     let transform: (m: ImageManifest) => ImageManifest;
     if (args.manifest !== undefined) {
       if (given.length) throw new UsageError(`--manifest cannot be combined with --${given.join(", --")}`);
-      const replacement = parseImageManifest(await readFile(args.manifest as string, "utf8"));
+      const replacement = parseImageManifest(await readFile(args.manifest as string, "utf8"), args.manifest as string);
       transform = () => replacement;
     } else {
       const text = (f: (typeof editFlags)[number]) => args[f] as string | undefined;

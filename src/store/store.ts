@@ -87,7 +87,7 @@ export class Store {
     try {
       const imported = await native.importAci(sourcePath, work.path);
       if (!imported.manifest) throw new Error(`missing manifest in ${sourcePath}`);
-      const manifest = parseManifestOf(imported.manifest, sourcePath);
+      const manifest = parseImageManifest(new TextDecoder().decode(imported.manifest), sourcePath);
       const key = normalizeImageKey(imageIdFromDigest(imported.sha512));
       this.withImageLock(key, "exclusive", () => {
         if (!this.hasImage(key)) this.unitImports?.add(key);
@@ -171,11 +171,12 @@ export class Store {
   }
 
   readManifest(key: string): ImageManifest {
+    const path = this.layout.manifest(key);
     const text = this.withImageLock(key, "shared", () => {
       if (!this.index.aciInfo(key)) throw new Error(`cannot find image with key: ${key}`);
-      return readFileSync(this.layout.manifest(key), "utf8");
+      return readFileSync(path, "utf8");
     });
-    return parseImageManifest(text);
+    return parseImageManifest(text, path);
   }
 
   hasImage(key: string): boolean {
@@ -286,17 +287,6 @@ export class Store {
       stale.push(this.layout.tree(key));
     }
     return stale;
-  }
-}
-
-function parseManifestOf(bytes: Uint8Array, sourcePath: string): ImageManifest {
-  try {
-    return parseImageManifest(new TextDecoder().decode(bytes));
-  } catch (err) {
-    if (err instanceof ManifestError || err instanceof SyntaxError) {
-      throw new Error(`bad image manifest in ${sourcePath}: ${err.message}`);
-    }
-    throw err;
   }
 }
 
