@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { hostOsArch, serializeImageManifest, writeAciFile } from "../appc";
 import { WorkDir, type Store } from "../store";
 import type { BasicCredentials } from "../fetch";
-import { convertImageConfig, type DockerImageConfig } from "./manifest-conversion";
+import { parseImageConfig } from "./image-config";
+import { convertImageConfig } from "./manifest-conversion";
 import { parseDockerReference } from "./reference";
 import { RegistryClient } from "./registry-client";
 import { squashedAci } from "./squash";
@@ -35,7 +36,7 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
   const reference = parseDockerReference(ref);
   const client = new RegistryClient(reference, opts.credentialsFor(reference.registry));
   const image = await client.imageManifest(DOCKER_ARCH[process.arch] ?? hostOsArch().arch);
-  const config = JSON.parse(new TextDecoder().decode(await client.blobBytes(image.config.digest))) as DockerImageConfig;
+  const config = parseImageConfig(await client.blobBytes(image.config.digest), image.config.digest);
   const manifest = convertImageConfig(reference, config, image.config.digest);
   WorkDir.sweep(store.layout.tmp);
   const work = WorkDir.create(store.layout.tmp);
