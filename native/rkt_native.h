@@ -46,4 +46,8 @@ RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, i
 
 RKT_EXPORT int rkt_remove_tree(const char *path, struct rkt_error *err);
 
+// Fails when writing `need` more bytes beneath `dir` would leave less than its
+// filesystem's reserve free (disk_reserve.h), for files written outside the native import.
+RKT_EXPORT int rkt_disk_reserve_check(const char *dir, int64_t need, struct rkt_error *err);
+
 #endif

@@ -48,7 +48,7 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
       layerFiles.push(path);
     }
     const aciPath = join(work.path, "image.aci");
-    await writeAciFile(aciPath, squashedAci(serializeImageManifest(manifest), layerFiles), { compress: false, overwrite: false });
+    await writeAciFile(aciPath, store.withinReserve(squashedAci(serializeImageManifest(manifest), layerFiles)), { compress: false, overwrite: false });
     const { key } = await store.importAci(aciPath);
     store.index.putRemote({ aciUrl: ref, sigUrl: "", etag: "", key, cacheMaxAge: 0, downloadTime: new Date() });
     return key;

@@ -24,6 +24,8 @@ import { findByNameAndLabels, formatLabels } from "./name-lookup";
 import { TreeStore } from "./tree-store";
 import { WorkDir } from "./work-dir";
 
+const RESERVE_CHECK_STEP = 8 << 20;
+
 export interface ImportedImage {
   key: string;
   manifest: ImageManifest;
@@ -117,6 +119,23 @@ export class Store {
       throw err;
     } finally {
       this.unitImports = undefined;
+    }
+  }
+
+  /**
+   * Passes `chunks` through, checking every few MiB that writing them into `cas/tmp` keeps
+   * the filesystem's free-space reserve, as an import does: for files made before an import
+   * (a squashed Docker image), which would otherwise fill the disk before it starts.
+   */
+  async *withinReserve(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    let unchecked = 0;
+    for await (const chunk of chunks) {
+      unchecked += chunk.length;
+      if (unchecked >= RESERVE_CHECK_STEP) {
+        native.checkDiskReserve(this.layout.tmp, unchecked);
+        unchecked = 0;
+      }
+      yield chunk;
     }
   }
 

@@ -17,6 +17,7 @@ const symbols = {
   rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_copy_tree: { args: [ptr, ptr, i32, i64, ptr], returns: i32 },
   rkt_remove_tree: { args: [ptr, ptr], returns: i32 },
+  rkt_disk_reserve_check: { args: [ptr, i64, ptr], returns: i32 },
 } as const;
 
 type NativeSymbols = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
@@ -140,6 +141,15 @@ export function copyTree(src: string, dest: string, opts: { uidShift?: number } 
   const to = cString(dest);
   const flags = opts.uidShift !== undefined ? 1 : 0;
   call((err) => lib().rkt_copy_tree(from, to, flags, opts.uidShift ?? 0, err));
+}
+
+/**
+ * Throws when writing `bytes` more beneath dir would leave its filesystem less free space
+ * than the reserve that imports and renders keep (native/disk_reserve.h).
+ */
+export function checkDiskReserve(dir: string, bytes: number): void {
+  const path = cString(dir);
+  call((err) => lib().rkt_disk_reserve_check(path, bytes, err));
 }
 
 /**
