@@ -25,6 +25,13 @@ import { TreeStore } from "./tree-store";
 import { WorkDir } from "./work-dir";
 
 const RESERVE_CHECK_STEP = 8 << 20;
+/** The file in an `asOneUnit` run's work directory listing the images it imported first. */
+const UNIT_JOURNAL = "imported";
+
+/** `sha512-` and 64 hex digits: what a store key looks like (a journal line is checked before use). */
+function isStoreKey(text: string): boolean {
+  return /^sha512-[0-9a-f]{64}$/.test(text);
+}
 
 export interface ImportedImage {
   key: string;
@@ -44,8 +51,8 @@ export class Store {
   readonly layout: StoreLayout;
   readonly index: StoreIndex;
   readonly trees: TreeStore;
-  /** Keys of the images imported for the first time in the current `asOneUnit` run. */
-  private unitImports: Set<string> | undefined;
+  /** The `asOneUnit` run in progress: the images it imported first, also journaled on disk. */
+  private unit: { imported: Set<string>; journal?: WorkDir } | undefined;
 
   private constructor(
     layout: StoreLayout,
@@ -58,20 +65,23 @@ export class Store {
 
   /**
    * Opens the store under `dataDir`, creating or migrating it; holds a shared store lock
-   * until close. Work directories of killed imports and downloads are swept on the way.
+   * until close. Work directories of killed imports, downloads and fetches are swept on
+   * the way, and a killed fetch's images are undone.
    */
   static open(dataDir: string): Store {
     const layout = new StoreLayout(dataDir);
     layout.create();
     const storeLock = FileLock.openDir(layout.cas);
+    let store: Store;
     try {
       storeLock.lock("shared");
-      WorkDir.sweep(layout.tmp);
-      return new Store(layout, storeLock);
+      store = new Store(layout, storeLock);
     } catch (err) {
       storeLock.close();
       throw err;
     }
+    WorkDir.sweep(layout.tmp, (dir) => store.undoKilledUnit(dir));
+    return store;
   }
 
   close(): void {
@@ -92,7 +102,7 @@ export class Store {
       const manifest = parseImageManifest(new TextDecoder().decode(imported.manifest), sourcePath);
       const key = normalizeImageKey(imageIdFromDigest(imported.sha512));
       this.withImageLock(key, "exclusive", () => {
-        if (!this.hasImage(key)) this.unitImports?.add(key);
+        if (!this.hasImage(key)) this.recordUnitImport(key);
         this.placeBlob(imported.tarPath, key);
         this.placeManifest(join(work.path, "manifest"), key, manifest);
         this.index.putAciInfo({ key, appName: manifest.name, importTime: new Date(), latest: opts.latest ?? false });
@@ -107,18 +117,52 @@ export class Store {
    * Runs `fn` (a fetch: imports, dependencies, render) as one unit: when it fails, the
    * images it brought into the store are removed again (rows, blob, manifest, tree), so a
    * refused image is never left for a later lookup by name. Images stored before are kept.
+   * When the process is killed instead, the next Store.open undoes it (undoKilledUnit).
    */
   async asOneUnit<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.unitImports) return fn();
-    const imported = new Set<string>();
-    this.unitImports = imported;
+    if (this.unit) return fn();
+    const unit: NonNullable<Store["unit"]> = { imported: new Set<string>() };
+    this.unit = unit;
     try {
       return await fn();
     } catch (err) {
-      for (const key of imported) await this.removeImage(key).catch(() => {});
+      for (const key of unit.imported) this.discardImage(key);
       throw err;
     } finally {
-      this.unitImports = undefined;
+      this.unit = undefined;
+      unit.journal?.remove();
+    }
+  }
+
+  /**
+   * Journaled before the image's row exists, so that a kill -9 of the unit can be undone;
+   * the journal's work directory is made at the first import (a cached image costs nothing).
+   */
+  private recordUnitImport(key: string): void {
+    if (!this.unit) return;
+    this.unit.journal ??= WorkDir.create(this.layout.tmp);
+    this.unit.journal.appendLine(UNIT_JOURNAL, key);
+    this.unit.imported.add(key);
+  }
+
+  /**
+   * The work directory of a killed `asOneUnit` run: the images it imported that never got
+   * a rendered tree are removed (a rendered one was complete, and may be in use).
+   */
+  private undoKilledUnit(dir: string): void {
+    const journal = join(dir, UNIT_JOURNAL);
+    if (!existsSync(journal)) return;
+    for (const key of readFileSync(journal, "utf8").split("\n")) {
+      if (isStoreKey(key) && this.hasImage(key) && !this.trees.isRendered(key)) this.discardImage(key);
+    }
+  }
+
+  /** Removes an image as part of an undo: what cannot be removed now is left as stale files. */
+  private discardImage(key: string): void {
+    try {
+      this.removeImageNow(key);
+    } catch {
+      // Removed meanwhile by someone else.
     }
   }
 
@@ -285,6 +329,10 @@ export class Store {
    * then its tree. Returns the files that could not be removed (stale, harmless).
    */
   async removeImage(key: string): Promise<string[]> {
+    return this.removeImageNow(key);
+  }
+
+  private removeImageNow(key: string): string[] {
     const stale: string[] = [];
     const removeFile = (path: string) => {
       try {
@@ -301,7 +349,7 @@ export class Store {
     });
     // Taken only after the image lock is released: a render holds the tree lock and then takes image locks.
     try {
-      await this.trees.remove(key);
+      this.trees.remove(key);
     } catch {
       stale.push(this.layout.tree(key));
     }

@@ -53,7 +53,7 @@ export class TreeStore {
     return path;
   }
 
-  async remove(key: string): Promise<void> {
+  remove(key: string): void {
     this.withTreeLock(key, "exclusive", () => {
       this.removePartial(key);
       rmSync(this.store.layout.treeLock(key), { force: true });
