@@ -38,7 +38,6 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
   const image = await client.imageManifest(DOCKER_ARCH[process.arch] ?? hostOsArch().arch);
   const config = parseImageConfig(await client.blobBytes(image.config.digest), image.config.digest);
   const manifest = convertImageConfig(reference, config, image.config.digest);
-  WorkDir.sweep(store.layout.tmp);
   const work = WorkDir.create(store.layout.tmp);
   try {
     const layerFiles: string[] = [];

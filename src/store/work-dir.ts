@@ -31,9 +31,10 @@ export class WorkDir {
 
   /**
    * Removes the scratch directories of dead processes; never fails. `beforeRemove` sees
-   * each one first, under its lock; if it throws, the directory is left for a later sweep.
+   * each one first, under its lock (to undo what a killed fetch journaled there, so only
+   * Store.open sweeps); if it throws, the directory is left for a later sweep.
    */
-  static sweep(tmpRoot: string, beforeRemove: (dir: string) => void = () => {}): void {
+  static sweep(tmpRoot: string, beforeRemove: (dir: string) => void): void {
     for (const name of readdirSync(tmpRoot)) {
       if (!name.startsWith("work-")) continue;
       let lock: FileLock;
