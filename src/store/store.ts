@@ -24,6 +24,7 @@ import { findByNameAndLabels, formatLabels } from "./name-lookup";
 import { TreeStore } from "./tree-store";
 import { WorkDir } from "./work-dir";
 
+/** Bytes written between two free-space checks of `withinReserve`. */
 const RESERVE_CHECK_STEP = 8 << 20;
 /** The file in an `asOneUnit` run's work directory listing the images it imported first. */
 const UNIT_JOURNAL = "imported";
