@@ -118,9 +118,23 @@ static bool whitelisted(const struct extractor *x, const char *rootfs_rel) {
     return bsearch(&rootfs_rel, x->whitelist, x->whitelist_count, sizeof *x->whitelist, compare_strings) != NULL;
 }
 
-// What to do with an entry whose parent could not be opened.
-static bool parent_blocked_by_earlier_image(const struct extractor *x, int errnum) {
-    return (x->flags & RKT_EXTRACT_SKIP_EXISTING) && (errnum == ENOTDIR || errnum == ELOOP || errnum == EXDEV);
+// Whether an entry whose parent could not be opened is passed over: in skip mode, when
+// the first non-directory on the way to `parent` is an earlier image's. One this archive
+// made (a symlink, then entries below it) is refused as in extract mode.
+static bool parent_blocked_by_earlier_image(const struct extractor *x, const char *parent, int errnum) {
+    if (!(x->flags & RKT_EXTRACT_SKIP_EXISTING) || !(errnum == ENOTDIR || errnum == ELOOP || errnum == EXDEV))
+        return false;
+    char prefix[PATH_MAX];
+    for (size_t end = 0;; end++) {
+        if (parent[end] != '/' && parent[end] != '\0') continue;
+        memcpy(prefix, parent, end);
+        prefix[end] = '\0';
+        struct stat st;
+        // Every shorter prefix is a directory, so no symlink is resolved on the way.
+        if (fstatat(x->root_fd, prefix, &st, AT_SYMLINK_NOFOLLOW) < 0) return true;
+        if (!S_ISDIR(st.st_mode)) return !inode_map_contains(&x->created, st.st_dev, st.st_ino);
+        if (parent[end] == '\0') return true;
+    }
 }
 
 static int remember_created(struct extractor *x, const struct stat *st, const char *rel, struct rkt_error *err) {
@@ -433,10 +447,11 @@ static int extract_entry(struct extractor *x, const struct tar_entry *e, struct 
 
     int dirfd = dir_stack_open(&x->dirs, parent, true);
     if (dirfd < 0) {
-        if (parent_blocked_by_earlier_image(x, errno)) return 0;
-        if (errno == ELOOP || errno == EXDEV || errno == ENOTDIR)
+        int open_errno = errno;
+        if (parent_blocked_by_earlier_image(x, parent, open_errno)) return 0;
+        if (open_errno == ELOOP || open_errno == EXDEV || open_errno == ENOTDIR)
             return rkt_fail(err, "extract", full_path(x, rel), "a parent path is a symlink or not a directory");
-        return fail_entry(x, "open parent directory of", rel, errno, err);
+        return fail_entry(x, "open parent directory of", rel, open_errno, err);
     }
     switch (e->type) {
     case TAR_REGULAR: return extract_file(x, e, uid, gid, dirfd, name, rel, err);

@@ -70,6 +70,12 @@ describe("a later entry replaces an earlier one of the same archive", () => {
     expect(existsSync(join(box.root, "was-dir/child/grandchild"))).toBe(true);
   });
 
+  test("rendering refuses entries below a symlink of the same archive, as image extract does", () => {
+    const tar = writeArchive(box, [rootfs, { name: "rootfs/link", type: "2", linkname: box.outside }, { name: "rootfs/link/planted", data: "x" }]);
+    expect(() => native.extractRootfs(tar, box.root, { skipExisting: true })).toThrow(`extract ${join(box.root, "link/planted")}: a parent path is a symlink or not a directory`);
+    expect(existsSync(join(box.outside, "planted"))).toBe(false);
+  });
+
   test("a directory that was there before the archive is not emptied to make room for a file", () => {
     mkdirSync(join(box.root, "dir"));
     writeFileSync(join(box.root, "dir/mine"), "mine");
@@ -116,6 +122,6 @@ describe("xattrs an image may not set", () => {
 // Kernels before 5.6 have no openat2: the same rules hold with the fallback walk.
 test.skipIf(process.env.RKT_NATIVE_NO_OPENAT2 === "1")("this suite passes with the openat2 fallback walk", () => {
   const proc = Bun.spawnSync([process.execPath, "test", import.meta.path], { env: { ...process.env, RKT_NATIVE_NO_OPENAT2: "1" }, stdout: "pipe", stderr: "pipe" });
-  expect(proc.stderr.toString()).toMatch(/ 7 pass\n 1 skip\n 0 fail/);
+  expect(proc.stderr.toString()).toMatch(/ 8 pass\n 1 skip\n 0 fail/);
   expect(proc.exitCode).toBe(0);
 });
