@@ -2,6 +2,8 @@
 // is opened through the dir_stack (beneath the root, no symlinks), every final component
 // is created with an *at() call that does not follow symlinks, and files are only ever
 // created with O_EXCL, so nothing an archive contains can reach outside the destination.
+// A later entry replaces what an earlier entry of the same archive made at its name (as
+// rkt's extractor and tar do); what was there before the archive is kept in skip mode.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -10,11 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/capability.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "disk_reserve.h"
 #include "fsmeta.h"
+#include "inode_map.h"
 #include "path.h"
+#include "remove_tree.h"
 #include "resolve.h"
 #include "rkt_native.h"
 #include "tar.h"
@@ -77,6 +83,7 @@ struct extractor {
     mode_t umask;
     struct deferred_dir *deferred;
     size_t deferred_count, deferred_cap;
+    struct inode_map created;  // nodes this archive made: later entries of it may replace them
     char full[PATH_MAX * 2];  // dest + entry path, for messages
 };
 
@@ -111,29 +118,78 @@ static bool whitelisted(const struct extractor *x, const char *rootfs_rel) {
     return bsearch(&rootfs_rel, x->whitelist, x->whitelist_count, sizeof *x->whitelist, compare_strings) != NULL;
 }
 
-// What to do with an entry whose parent could not be opened.
-static bool parent_blocked_by_earlier_image(const struct extractor *x, int errnum) {
-    return (x->flags & RKT_EXTRACT_SKIP_EXISTING) && (errnum == ENOTDIR || errnum == ELOOP || errnum == EXDEV);
+// Whether an entry whose parent could not be opened is passed over: in skip mode, when
+// the first non-directory on the way to `parent` is an earlier image's. One this archive
+// made (a symlink, then entries below it) is refused as in extract mode.
+static bool parent_blocked_by_earlier_image(const struct extractor *x, const char *parent, int errnum) {
+    if (!(x->flags & RKT_EXTRACT_SKIP_EXISTING) || !(errnum == ENOTDIR || errnum == ELOOP || errnum == EXDEV))
+        return false;
+    char prefix[PATH_MAX];
+    for (size_t end = 0;; end++) {
+        if (parent[end] != '/' && parent[end] != '\0') continue;
+        memcpy(prefix, parent, end);
+        prefix[end] = '\0';
+        struct stat st;
+        // Every shorter prefix is a directory, so no symlink is resolved on the way.
+        if (fstatat(x->root_fd, prefix, &st, AT_SYMLINK_NOFOLLOW) < 0) return true;
+        if (!S_ISDIR(st.st_mode)) return !inode_map_contains(&x->created, st.st_dev, st.st_ino);
+        if (parent[end] == '\0') return true;
+    }
 }
 
-// Removes what is at `name` so that an entry can take its place (not in skip mode).
-// dirfd is the top of the dir_stack (dir_stack_open leaves the stack at the parent), so a
-// removed directory is never on the stack and the stack's fds, dirfd among them, stay open.
-static int remove_existing(struct extractor *x, int dirfd, const char *name, const char *rel, struct rkt_error *err) {
+static int remember_created(struct extractor *x, const struct stat *st, const char *rel, struct rkt_error *err) {
+    int failed = 0;
+    inode_map_find_or_add(&x->created, st->st_dev, st->st_ino, "", &failed);
+    return failed ? fail_entry(x, "extract", rel, ENOMEM, err) : 0;
+}
+
+static int remember_created_at(struct extractor *x, int dirfd, const char *name, const char *rel,
+                               struct rkt_error *err) {
     struct stat st;
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return fail_entry(x, "stat", rel, errno, err);
-    if (S_ISDIR(st.st_mode)) {
-        if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0) return fail_entry(x, "replace directory", rel, errno, err);
-        return 0;
+    return remember_created(x, &st, rel, err);
+}
+
+// An entry meets a node already at `name`. A node this archive made is replaced, a
+// directory with everything below it (the later entry wins, as in rkt's extractor). A node
+// that was there before is kept in skip mode (an earlier, higher-priority image wins), else
+// replaced too, but a non-empty directory is not emptied (an error, as in GNU tar).
+// dirfd is the top of the dir_stack (dir_stack_open leaves the stack at the parent), so a
+// removed directory is never on the stack and the stack's fds, dirfd among them, stay open.
+// Returns 1 when the name is free, 0 to keep the existing node, -1 on error.
+static int make_room(struct extractor *x, int dirfd, const char *name, const char *rel, struct rkt_error *err) {
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return fail_entry(x, "stat", rel, errno, err);
+    bool ours = inode_map_contains(&x->created, st.st_dev, st.st_ino);
+    if (!ours && (x->flags & RKT_EXTRACT_SKIP_EXISTING)) return 0;
+    if (!S_ISDIR(st.st_mode)) {
+        if (unlinkat(dirfd, name, 0) < 0) return fail_entry(x, "replace", rel, errno, err);
+    } else if (ours) {
+        if (remove_tree_at(dirfd, name, full_path(x, rel), err) < 0) return -1;
+    } else if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0) {
+        return fail_entry(x, "replace directory", rel, errno, err);
     }
-    if (unlinkat(dirfd, name, 0) < 0) return fail_entry(x, "replace", rel, errno, err);
-    return 0;
+    return 1;
+}
+
+// Whether an image may set this xattr. `trusted.*` steers the host (overlayfs acts on
+// `trusted.overlay.*` of a lower layer) and `security.selinux` labels belong to the host's
+// policy: both are dropped. File capabilities are kept in their global form (v1, v2): at
+// exec the kernel grants only those within the pod's bounding set (and refuses to run a
+// capability-aware file that asks for more); v3 ones name a user namespace root of the
+// host's choosing and are dropped.
+static bool image_may_set_xattr(const struct tar_xattr *a) {
+    if (strncmp(a->name, "trusted.", strlen("trusted.")) == 0) return false;
+    if (strcmp(a->name, "security.selinux") == 0) return false;
+    if (strcmp(a->name, "security.capability") == 0) return a->len == XATTR_CAPS_SZ_1 || a->len == XATTR_CAPS_SZ_2;
+    return true;
 }
 
 static int apply_xattrs(struct extractor *x, const struct tar_entry *e, int fd, int dirfd, const char *name,
                         const char *rel, struct rkt_error *err) {
     for (size_t i = 0; i < e->xattr_count; i++) {
         const struct tar_xattr *a = &e->xattrs[i];
+        if (!image_may_set_xattr(a)) continue;
         if (fsmeta_set_xattr(fd, dirfd, name, a->name, a->value, a->len) < 0) {
             char op[RKT_ERROR_OP_MAX];
             snprintf(op, sizeof op, "setxattr %s on", a->name);
@@ -159,15 +215,18 @@ static int own_and_mode_fd(struct extractor *x, int64_t uid, int64_t gid, int fd
 static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, int dirfd,
                         const char *name, const char *rel, struct rkt_error *err) {
     const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    if ((x->flags & RKT_EXTRACT_KEEP_RESERVE) && disk_reserve_check(x->root_fd, e->size, "extract", x->dest, err) < 0)
+        return -1;
     int fd = openat(dirfd, name, flags, e->mode & 0777);
     if (fd < 0 && errno == EEXIST) {
-        if (x->flags & RKT_EXTRACT_SKIP_EXISTING) return 0;
-        if (remove_existing(x, dirfd, name, rel, err) < 0) return -1;
+        int room = make_room(x, dirfd, name, rel, err);
+        if (room <= 0) return room;
         fd = openat(dirfd, name, flags, e->mode & 0777);
     }
     if (fd < 0) return fail_entry(x, "create", rel, errno, err);
 
-    int rc = 0;
+    struct stat st;
+    int rc = fstat(fd, &st) < 0 ? fail_entry(x, "stat", rel, errno, err) : remember_created(x, &st, rel, err);
     uint64_t left = e->size;
     while (left > 0 && rc == 0) {
         if (left >= KERNEL_COPY_MIN && tar_source_buffered(&x->file.src) == 0) {
@@ -216,38 +275,45 @@ static int defer_dir(struct extractor *x, const struct tar_entry *e, const char 
 }
 
 // Owner, mode and xattrs now; times (and a mode that would lock us out) once all entries
-// are in, since creating children changes a directory's mtime.
+// are in, since creating children changes a directory's mtime. `existed`: not just made
+// with the entry's mode, so the mode is always set.
 static int set_dir_metadata(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, int fd,
-                            const char *rel, struct rkt_error *err) {
+                            bool existed, const char *rel, struct rkt_error *err) {
     if (x->can_chown && fchown(fd, (uid_t)uid, (gid_t)gid) < 0) return fail_entry(x, "chown", rel, errno, err);
     bool lockout = !x->can_chown && (e->mode & S_IRWXU) != S_IRWXU;
     mode_t now = lockout ? (e->mode | S_IRWXU) : e->mode;
-    if ((needs_chmod(x, e->mode) || lockout) && fchmod(fd, now) < 0) return fail_entry(x, "chmod", rel, errno, err);
+    if ((needs_chmod(x, e->mode) || lockout || existed) && fchmod(fd, now) < 0) return fail_entry(x, "chmod", rel, errno, err);
     if (apply_xattrs(x, e, fd, -1, NULL, rel, err) < 0) return -1;
     return defer_dir(x, e, rel, lockout, err);
 }
 
 static int extract_dir(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, int dirfd,
                        const char *name, const char *rel, struct rkt_error *err) {
-    bool skip_existing = x->flags & RKT_EXTRACT_SKIP_EXISTING;
-    bool existed = false;
-    if (mkdirat(dirfd, name, e->mode & 0777) < 0) {
+    // A directory that was there before the archive, kept as it is in skip mode.
+    bool keep_as_is = false;
+    bool created = mkdirat(dirfd, name, e->mode & 0777) == 0;
+    if (!created) {
         if (errno != EEXIST) return fail_entry(x, "mkdir", rel, errno, err);
         struct stat st;
         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return fail_entry(x, "stat", rel, errno, err);
         if (S_ISDIR(st.st_mode)) {
-            existed = true;
+            keep_as_is = (x->flags & RKT_EXTRACT_SKIP_EXISTING) && !inode_map_contains(&x->created, st.st_dev, st.st_ino);
         } else {
-            // A higher-priority image put a non-directory here: it wins, and the entries
-            // below will find their parent is not a directory and be skipped too.
-            if (skip_existing) return 0;
-            if (remove_existing(x, dirfd, name, rel, err) < 0) return -1;
+            // A higher-priority image's non-directory is kept, and the entries below will
+            // find their parent is not a directory and be skipped too.
+            int room = make_room(x, dirfd, name, rel, err);
+            if (room <= 0) return room;
             if (mkdirat(dirfd, name, e->mode & 0777) < 0) return fail_entry(x, "mkdir", rel, errno, err);
+            created = true;
         }
     }
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return fail_entry(x, "open", rel, errno, err);
-    if (!(existed && skip_existing) && set_dir_metadata(x, e, uid, gid, fd, rel, err) < 0) {
+    struct stat st;
+    int rc = 0;
+    if (created) rc = fstat(fd, &st) < 0 ? fail_entry(x, "stat", rel, errno, err) : remember_created(x, &st, rel, err);
+    if (rc == 0 && !keep_as_is) rc = set_dir_metadata(x, e, uid, gid, fd, !created, rel, err);
+    if (rc < 0) {
         close(fd);
         return -1;
     }
@@ -261,12 +327,13 @@ typedef int (*make_node_fn)(const struct tar_entry *e, int dirfd, const char *na
 // it in skip mode. Returns 1 when created, 0 when skipped, -1 on error.
 static int create_node(struct extractor *x, const struct tar_entry *e, int dirfd, const char *name, const char *rel,
                        const char *op, make_node_fn make, struct rkt_error *err) {
-    if (make(e, dirfd, name) == 0) return 1;
-    if (errno != EEXIST) return fail_entry(x, op, rel, errno, err);
-    if (x->flags & RKT_EXTRACT_SKIP_EXISTING) return 0;
-    if (remove_existing(x, dirfd, name, rel, err) < 0) return -1;
-    if (make(e, dirfd, name) < 0) return fail_entry(x, op, rel, errno, err);
-    return 1;
+    if (make(e, dirfd, name) < 0) {
+        if (errno != EEXIST) return fail_entry(x, op, rel, errno, err);
+        int room = make_room(x, dirfd, name, rel, err);
+        if (room <= 0) return room;
+        if (make(e, dirfd, name) < 0) return fail_entry(x, op, rel, errno, err);
+    }
+    return remember_created_at(x, dirfd, name, rel, err) < 0 ? -1 : 1;
 }
 
 static int make_symlink(const struct tar_entry *e, int dirfd, const char *name) {
@@ -333,12 +400,12 @@ static int extract_hardlink(struct extractor *x, const struct tar_entry *e, int 
     if (slash) *slash = '\0';
     int target_dir = open_beneath(x->root_fd, slash ? target : "", O_RDONLY | O_DIRECTORY | O_PATH);
     if (target_dir < 0) return fail_entry(x, "link to", slash ? target : "", errno, err);
+    // The link is not remembered as created: its inode may be an earlier image's file.
     int rc = 0;
     if (linkat(target_dir, target_name, dirfd, name, 0) < 0) {
         if (errno != EEXIST) rc = fail_entry(x, "link", rel, errno, err);
-        else if (!(x->flags & RKT_EXTRACT_SKIP_EXISTING)) {
-            if (remove_existing(x, dirfd, name, rel, err) < 0) rc = -1;
-            else if (linkat(target_dir, target_name, dirfd, name, 0) < 0) rc = fail_entry(x, "link", rel, errno, err);
+        else if ((rc = make_room(x, dirfd, name, rel, err)) > 0) {
+            rc = linkat(target_dir, target_name, dirfd, name, 0) < 0 ? fail_entry(x, "link", rel, errno, err) : 0;
         }
     }
     close(target_dir);
@@ -369,7 +436,7 @@ static int extract_entry(struct extractor *x, const struct tar_entry *e, struct 
     if (rel[0] == '\0') {
         if (!is_dir) return rkt_fail(err, "extract", x->dest, "entry \"%.200s\" would replace the destination", e->name);
         if (x->flags & RKT_EXTRACT_SKIP_EXISTING) return 0;
-        return set_dir_metadata(x, e, uid, gid, x->root_fd, "", err);
+        return set_dir_metadata(x, e, uid, gid, x->root_fd, false, "", err);
     }
     const char *slash = strrchr(rel, '/');
     const char *name = slash ? slash + 1 : rel;
@@ -380,10 +447,11 @@ static int extract_entry(struct extractor *x, const struct tar_entry *e, struct 
 
     int dirfd = dir_stack_open(&x->dirs, parent, true);
     if (dirfd < 0) {
-        if (parent_blocked_by_earlier_image(x, errno)) return 0;
-        if (errno == ELOOP || errno == EXDEV || errno == ENOTDIR)
+        int open_errno = errno;
+        if (parent_blocked_by_earlier_image(x, parent, open_errno)) return 0;
+        if (open_errno == ELOOP || open_errno == EXDEV || open_errno == ENOTDIR)
             return rkt_fail(err, "extract", full_path(x, rel), "a parent path is a symlink or not a directory");
-        return fail_entry(x, "open parent directory of", rel, errno, err);
+        return fail_entry(x, "open parent directory of", rel, open_errno, err);
     }
     switch (e->type) {
     case TAR_REGULAR: return extract_file(x, e, uid, gid, dirfd, name, rel, err);
@@ -413,6 +481,7 @@ static void extractor_free(struct extractor *x) {
     free(x->whitelist);
     for (size_t i = 0; i < x->deferred_count; i++) free(x->deferred[i].path);
     free(x->deferred);
+    inode_map_free(&x->created);
     free(x->file.buf);
     if (x->file.fd >= 0) close(x->file.fd);
     if (x->root_fd >= 0) close(x->root_fd);

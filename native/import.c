@@ -1,6 +1,8 @@
 // Import of an ACI in one pass over the source: a producer thread decompresses into a
 // bounded ring of buffers while the calling thread hashes each buffer, writes it to the
 // temp file and scans the tar headers for the manifest. Two cores, like `gzip -dc | sha512sum`.
+// The layout is checked on the way as appc's ValidateArchive does (only `manifest`, `rootfs`
+// and `rootfs/...`), and writing stops before the filesystem's reserve is reached.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "decompress.h"
+#include "disk_reserve.h"
 #include "path.h"
 #include "rkt_native.h"
 #include "sha512.h"
@@ -70,6 +73,7 @@ struct import_source {
     bool holding;  // the chunk in src.data is ring slot `tail`
     int out_fd;
     const char *out_path;
+    const char *source;
     struct sha512 hash;
     uint64_t written, writeback_started;
 };
@@ -111,6 +115,7 @@ static int import_refill(struct tar_source *src, struct rkt_error *err) {
     src->len = ring->lens[slot];
     src->pos = 0;
     sha512_update(&s->hash, src->data, src->len);
+    if (disk_reserve_check(s->out_fd, src->len, "import", s->source, err) < 0) return -1;
     if (write_all(s->out_fd, src->data, src->len, s->out_path, err) < 0) return -1;
     s->written += src->len;
     if (s->written - s->writeback_started >= WRITEBACK_STEP) {
@@ -121,11 +126,26 @@ static int import_refill(struct tar_source *src, struct rkt_error *err) {
     return 1;
 }
 
-static bool is_manifest(const struct tar_entry *e) {
-    char clean[16];
+enum layout_entry { LAYOUT_OTHER, LAYOUT_MANIFEST, LAYOUT_ROOTFS };
+
+// Sorts an entry as appc's ValidateArchive does, failing with its reason on anything
+// outside `manifest`, `rootfs` (a directory) and `rootfs/...`.
+static int classify_entry(const struct tar_entry *e, const char *source, enum layout_entry *kind,
+                          struct rkt_error *err) {
+    char clean[4096];
     int absolute;
-    return e->type == TAR_REGULAR && path_clean(e->name, clean, sizeof clean, &absolute) == PATH_CLEAN_OK &&
-           strcmp(clean, "manifest") == 0;
+    *kind = LAYOUT_OTHER;
+    enum path_clean_result r = path_clean(e->name, clean, sizeof clean, &absolute);
+    if (r == PATH_CLEAN_TOO_LONG) return rkt_fail(err, "import", source, "entry name too long: \"%.200s\"", e->name);
+    bool inside = r == PATH_CLEAN_OK && !absolute;
+    if (inside && strcmp(clean, "manifest") == 0 && e->type == TAR_REGULAR) *kind = LAYOUT_MANIFEST;
+    else if (inside && strcmp(clean, "rootfs") == 0) *kind = LAYOUT_ROOTFS;
+    else if (!inside || (clean[0] != '\0' && !path_strip_prefix(clean, "rootfs")))
+        return rkt_fail(err, "bad image layout in", source, "unrecognized file path in layout: \"%.200s\"",
+                        inside ? clean : e->name);
+    if (*kind == LAYOUT_ROOTFS && e->type != TAR_DIRECTORY)
+        return rkt_fail(err, "bad image layout in", source, "rootfs is not a directory");
+    return 0;
 }
 
 static int capture(struct tar_reader *r, const struct tar_entry *e, const char *source, struct rkt_blob *out,
@@ -156,13 +176,19 @@ static int consume(struct import_source *s, const char *source, struct rkt_blob 
     struct tar_reader reader;
     tar_reader_init(&reader, &s->src, source);
     struct tar_entry e;
+    bool have_rootfs = false;
     int rc;
     while ((rc = tar_reader_next(&reader, &e, err)) > 0) {
-        if (manifest->len < 0 && is_manifest(&e)) rc = capture(&reader, &e, source, manifest, err);
+        enum layout_entry kind;
+        rc = classify_entry(&e, source, &kind, err);
+        if (rc == 0 && kind == LAYOUT_MANIFEST && manifest->len < 0) rc = capture(&reader, &e, source, manifest, err);
+        have_rootfs |= kind == LAYOUT_ROOTFS;
         tar_entry_free(&e);
         if (rc < 0) return -1;
     }
     if (rc < 0) return -1;
+    // Without a manifest the caller reports that first, as ValidateArchive does.
+    if (manifest->len >= 0 && !have_rootfs) return rkt_fail(err, "bad image layout in", source, "no rootfs found in layout");
     while ((rc = import_refill(&s->src, err)) > 0) {}
     return rc;
 }
@@ -212,7 +238,8 @@ int rkt_import_aci(const char *source, const char *tmp_dir, char tar_path_out[40
     }
 
     struct ring ring;
-    struct import_source s = {.src = {.refill = import_refill}, .ring = &ring, .out_fd = fd, .out_path = tmp_path};
+    struct import_source s = {.src = {.refill = import_refill}, .ring = &ring, .out_fd = fd, .out_path = tmp_path,
+                              .source = source};
     sha512_init(&s.hash);
     pthread_t producer;
     int rc = ring_init(&ring, d, source, err);

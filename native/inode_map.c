@@ -46,6 +46,13 @@ const char *inode_map_find_or_add(struct inode_map *m, dev_t dev, ino_t ino, con
     return NULL;
 }
 
+bool inode_map_contains(const struct inode_map *m, dev_t dev, ino_t ino) {
+    if (m->cap == 0) return false;
+    for (size_t i = slot_of(m, dev, ino); m->slots[i].path; i = (i + 1) & (m->cap - 1))
+        if (m->slots[i].dev == dev && m->slots[i].ino == ino) return true;
+    return false;
+}
+
 void inode_map_free(struct inode_map *m) {
     for (size_t i = 0; i < m->cap; i++) free(m->slots[i].path);
     free(m->slots);

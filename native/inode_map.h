@@ -3,6 +3,7 @@
 #ifndef RKT_INODE_MAP_H
 #define RKT_INODE_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -18,6 +19,8 @@ struct inode_map {
 // Returns the path recorded for (dev, ino), or records `path` and returns NULL.
 // On allocation failure returns NULL with errno = ENOMEM and *failed set.
 const char *inode_map_find_or_add(struct inode_map *m, dev_t dev, ino_t ino, const char *path, int *failed);
+// Whether (dev, ino) was recorded.
+bool inode_map_contains(const struct inode_map *m, dev_t dev, ino_t ino);
 void inode_map_free(struct inode_map *m);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "dirlist.h"
 #include "path.h"
+#include "remove_tree.h"
 #include "rkt_native.h"
 
 struct remover {
@@ -68,6 +69,13 @@ static int remove_contents(struct remover *r, int dirfd, uint64_t mnt, const cha
     }
     dir_list_free(&list);
     return rc;
+}
+
+int remove_tree_at(int parent_fd, const char *name, const char *path, struct rkt_error *err) {
+    struct remover r = {.root = path};
+    uint64_t mnt;
+    if (mount_id(parent_fd, &mnt) < 0) return rkt_fail_sys(err, "statx", path, errno);
+    return remove_entry(&r, parent_fd, mnt, name, DT_UNKNOWN, "", err);
 }
 
 int rkt_remove_tree(const char *path, struct rkt_error *err) {

@@ -19,7 +19,8 @@ struct rkt_blob {
 RKT_EXPORT void rkt_free(void *p);
 
 // Decompresses `source` once into a new temp file in `tmp_dir`, hashing the uncompressed
-// bytes and capturing the top-level `manifest` entry on the way.
+// bytes, checking the layout and capturing the top-level `manifest` entry on the way;
+// stops before the filesystem of `tmp_dir` drops under its reserve (disk_reserve.h).
 RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, char tar_path_out[4096], char sha512_hex_out[129],
                    struct rkt_blob *manifest_out, struct rkt_error *err);
 
@@ -29,6 +30,7 @@ enum rkt_extract_flags {
     RKT_EXTRACT_WHITELIST = 4,
     RKT_EXTRACT_WHITELIST_DIRS = 8,
     RKT_EXTRACT_UID_SHIFT = 16,
+    RKT_EXTRACT_KEEP_RESERVE = 32,  // stop before the destination's filesystem drops under its reserve
 };
 
 // Extracts the uncompressed tar `tar_path` beneath `dest_dir`. `whitelist` holds
@@ -52,5 +54,9 @@ RKT_EXPORT int rkt_route_device(const char *ipv4, char ifname_out[16], struct rk
 
 // The link kind of an interface (`veth`, `bridge`, ...); empty for a link without one.
 RKT_EXPORT int rkt_link_kind(const char *ifname, char kind_out[32], struct rkt_error *err);
+
+// Fails when writing `need` more bytes beneath `dir` would leave less than its
+// filesystem's reserve free (disk_reserve.h), for files written outside the native import.
+RKT_EXPORT int rkt_disk_reserve_check(const char *dir, int64_t need, struct rkt_error *err);
 
 #endif

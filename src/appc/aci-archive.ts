@@ -21,15 +21,15 @@ export async function* aciEntries(path: string): AsyncGenerator<TarEntry> {
 }
 
 /** The `manifest` entry parsed; one larger than its limit is refused before it is read. */
-async function manifestOf(entry: TarEntry): Promise<ImageManifest> {
+async function manifestOf(entry: TarEntry, file?: string): Promise<ImageManifest> {
   if (entry.header.size > SIZE_LIMITS.imageManifest) throw new Error(`the image manifest is larger than ${describeLimit(SIZE_LIMITS.imageManifest)}`);
-  return parseImageManifest(new TextDecoder().decode(await entry.bytes()));
+  return parseImageManifest(new TextDecoder().decode(await entry.bytes()), file);
 }
 
 /** The image manifest of an ACI file; reads only as far as the `manifest` entry. */
 export async function readAciManifest(path: string): Promise<ImageManifest> {
   for await (const entry of aciEntries(path)) {
-    if (cleanEntryName(entry.header.name) === "manifest") return manifestOf(entry);
+    if (cleanEntryName(entry.header.name) === "manifest") return manifestOf(entry, path);
   }
   throw new Error(`missing manifest in ${path}`);
 }

@@ -98,7 +98,7 @@ async function* patchedTar(input: string, transform: (m: ImageManifest) => Image
       continue;
     }
     found = true;
-    const manifest = transform(parseImageManifest(new TextDecoder().decode(await entry.bytes())));
+    const manifest = transform(parseImageManifest(new TextDecoder().decode(await entry.bytes()), input));
     const bytes = new TextEncoder().encode(serializeManifest(manifest));
     yield* tarEntry({ ...entry.header, size: bytes.length }, bytes);
   }

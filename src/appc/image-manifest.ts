@@ -49,9 +49,11 @@ export function imageManifestProblems(value: unknown): Problems {
 }
 
 /** Parses (if text) and validates an image manifest; throws ManifestError naming each problem's JSON path. */
-export function parseImageManifest(input: string | unknown): ImageManifest {
-  const value = parseJson(input);
-  imageManifestProblems(value).throwIfAny();
+/** Parses and validates; `file`, when given, is named in the error (`bad image manifest in FILE: ...`). */
+export function parseImageManifest(input: string | unknown, file?: string): ImageManifest {
+  const source = file === undefined ? undefined : `bad image manifest in ${file}`;
+  const value = parseJson(input, source);
+  imageManifestProblems(value).throwIfAny(source);
   return value as ImageManifest;
 }
 

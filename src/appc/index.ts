@@ -22,10 +22,11 @@ export type {
   Volume,
   VolumeKind,
 } from "./types";
-export { ManifestError, type Problem } from "./manifest-error";
+export { ManifestError, Problems, type Problem } from "./manifest-error";
+export { asObject, isJsonObject, stringField, stringListField, type JsonObject } from "./json-checks";
 export { parseImageManifest, serializeImageManifest } from "./image-manifest";
 export { parsePodManifest, serializePodManifest } from "./pod-manifest";
-export { prettyManifest, serializeManifest } from "./manifest-json";
+export { parseJson, prettyManifest, serializeManifest } from "./manifest-json";
 export { portCount } from "./app";
 export { controlCharacterProblem, refuseControlCharacters } from "./control-characters";
 export { acIdentifierProblem, acNameProblem, appNameFromImageName, isACIdentifier, isACName, sanitizeACName } from "./identifiers";

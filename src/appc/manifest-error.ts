@@ -13,8 +13,12 @@ export function describeProblems(problems: readonly Problem[]): string {
 }
 
 export class ManifestError extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(describeProblems(problems));
+  /** `source` names where the document was read, e.g. `bad image manifest in FILE`. */
+  constructor(
+    readonly problems: Problem[],
+    source?: string,
+  ) {
+    super(source ? `${source}: ${describeProblems(problems)}` : describeProblems(problems));
     this.name = "ManifestError";
   }
 }
@@ -27,8 +31,8 @@ export class Problems {
     this.list.push({ path, message });
   }
 
-  throwIfAny(): void {
-    if (this.list.length) throw new ManifestError(this.list);
+  throwIfAny(source?: string): void {
+    if (this.list.length) throw new ManifestError(this.list, source);
   }
 }
 

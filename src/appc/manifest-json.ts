@@ -10,12 +10,14 @@ export function prettyManifest(m: object): string {
   return JSON.stringify(m, null, "\t");
 }
 
-/** Parses JSON text, or passes an already-parsed value through. */
-export function parseJson(input: string | unknown): unknown {
+/** Parses JSON text, or passes an already-parsed value through; `source` as for ManifestError. */
+export function parseJson(input: string | unknown, source?: string): unknown {
   if (typeof input !== "string") return input;
   try {
     return JSON.parse(input);
   } catch (err) {
-    throw new ManifestError([{ path: "", message: `invalid JSON: ${(err as Error).message}` }]);
+    // The engine's own prefix says nothing to a user: `Unexpected identifier "x"` stays.
+    const detail = (err as Error).message.replace(/^JSON Parse error: /, "");
+    throw new ManifestError([{ path: "", message: `invalid JSON: ${detail}` }], source);
   }
 }

@@ -44,7 +44,7 @@ export default rktCommand({
     let transform: (m: ImageManifest) => ImageManifest;
     if (args.manifest !== undefined) {
       if (given.length) throw new UsageError(`--manifest cannot be combined with --${given.join(", --")}`);
-      const replacement = parseImageManifest(readFileBounded(args.manifest as string, SIZE_LIMITS.manifestFile).toString("utf8"));
+      const replacement = parseImageManifest(readFileBounded(args.manifest as string, SIZE_LIMITS.manifestFile).toString("utf8"), args.manifest as string);
       transform = () => replacement;
     } else {
       const text = (f: (typeof editFlags)[number]) => args[f] as string | undefined;

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { hostOsArch, serializeImageManifest, writeAciFile } from "../appc";
 import { WorkDir, type Store } from "../store";
 import type { BasicCredentials } from "../http";
-import { convertImageConfig, type DockerImageConfig } from "./manifest-conversion";
+import { parseImageConfig } from "./image-config";
+import { convertImageConfig } from "./manifest-conversion";
 import { parseDockerReference } from "./reference";
 import { RegistryClient } from "./registry-client";
 import { squashedAci } from "./squash";
@@ -35,9 +36,8 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
   const reference = parseDockerReference(ref);
   const client = new RegistryClient(reference, opts.credentialsFor(reference.registry));
   const image = await client.imageManifest(DOCKER_ARCH[process.arch] ?? hostOsArch().arch);
-  const config = JSON.parse(new TextDecoder().decode(await client.blobBytes(image.config))) as DockerImageConfig;
+  const config = parseImageConfig(await client.blobBytes(image.config), image.config.digest);
   const manifest = convertImageConfig(reference, config, image.config.digest);
-  WorkDir.sweep(store.layout.tmp);
   const work = WorkDir.create(store.layout.tmp);
   try {
     const layerFiles: string[] = [];
@@ -47,7 +47,7 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
       layerFiles.push(path);
     }
     const aciPath = join(work.path, "image.aci");
-    await writeAciFile(aciPath, squashedAci(serializeImageManifest(manifest), layerFiles), { compress: false, overwrite: false });
+    await writeAciFile(aciPath, store.withinReserve(squashedAci(serializeImageManifest(manifest), layerFiles)), { compress: false, overwrite: false });
     const { key } = await store.importAci(aciPath);
     store.index.putRemote({ aciUrl: ref, sigUrl: "", etag: "", key, cacheMaxAge: 0, downloadTime: new Date() });
     return key;

@@ -19,8 +19,15 @@ export interface ImageToFetch {
   signature?: string;
 }
 
-/** Fetches one image and its dependencies; returns the store key. */
+/**
+ * Fetches one image and its dependencies and renders it; returns the store key. A failure
+ * at any step (a missing dependency, a render refusal) leaves none of the images it imported.
+ */
 export async function fetchImage(store: Store, ref: string, opts: FetchOptions): Promise<string> {
+  return store.asOneUnit(() => fetchAndRender(store, ref, opts));
+}
+
+async function fetchAndRender(store: Store, ref: string, opts: FetchOptions): Promise<string> {
   const source = classifyImage(ref);
   const key = await storeKeyFor(store, ref, source, opts);
   // An image named by ID was fetched with its dependencies when it came into the store.

@@ -46,7 +46,6 @@ export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage
     ctx.report("rkt: found image in local store, skipping fetching from URL\n");
     return cached.key;
   }
-  WorkDir.sweep(store.layout.tmp);
   const work = WorkDir.create(store.layout.tmp);
   try {
     const signaturePath = join(work.path, "signature");

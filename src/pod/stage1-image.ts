@@ -26,7 +26,8 @@ export function stage1Entrypoint(manifest: ImageManifest, kind: Stage1Entrypoint
 
 /** The stage1 manifest a prepared pod carries (`stage1/manifest`). */
 export function readPodStage1Manifest(podPath: string): ImageManifest {
-  return parseImageManifest(readFileSync(join(podPath, "stage1", "manifest"), "utf8"));
+  const path = join(podPath, "stage1", "manifest");
+  return parseImageManifest(readFileSync(path, "utf8"), path);
 }
 
 /** Fetches a user-chosen stage1; its signature is not checked, as in rkt. */

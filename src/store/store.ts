@@ -24,6 +24,16 @@ import { findByNameAndLabels, formatLabels } from "./name-lookup";
 import { TreeStore } from "./tree-store";
 import { WorkDir } from "./work-dir";
 
+/** Bytes written between two free-space checks of `withinReserve`. */
+const RESERVE_CHECK_STEP = 8 << 20;
+/** The file in an `asOneUnit` run's work directory listing the images it imported first. */
+const UNIT_JOURNAL = "imported";
+
+/** `sha512-` and 64 hex digits: what a store key looks like (a journal line is checked before use). */
+function isStoreKey(text: string): boolean {
+  return /^sha512-[0-9a-f]{64}$/.test(text);
+}
+
 export interface ImportedImage {
   key: string;
   manifest: ImageManifest;
@@ -42,6 +52,8 @@ export class Store {
   readonly layout: StoreLayout;
   readonly index: StoreIndex;
   readonly trees: TreeStore;
+  /** The `asOneUnit` run in progress: the images it imported first, also journaled on disk. */
+  private unit: { imported: Set<string>; journal?: WorkDir } | undefined;
 
   private constructor(
     layout: StoreLayout,
@@ -52,18 +64,25 @@ export class Store {
     this.trees = new TreeStore(this);
   }
 
-  /** Opens the store under `dataDir`, creating or migrating it; holds a shared store lock until close. */
+  /**
+   * Opens the store under `dataDir`, creating or migrating it; holds a shared store lock
+   * until close. Work directories of killed imports, downloads and fetches are swept on
+   * the way, and a killed fetch's images are undone.
+   */
   static open(dataDir: string): Store {
     const layout = new StoreLayout(dataDir);
     layout.create();
     const storeLock = FileLock.openDir(layout.cas);
+    let store: Store;
     try {
       storeLock.lock("shared");
-      return new Store(layout, storeLock);
+      store = new Store(layout, storeLock);
     } catch (err) {
       storeLock.close();
       throw err;
     }
+    WorkDir.sweep(layout.tmp, (dir) => store.undoKilledUnit(dir));
+    return store;
   }
 
   close(): void {
@@ -77,14 +96,14 @@ export class Store {
    * Importing an image that is already stored only refreshes its row.
    */
   async importAci(sourcePath: string, opts: { latest?: boolean } = {}): Promise<ImportedImage> {
-    WorkDir.sweep(this.layout.tmp);
     const work = WorkDir.create(this.layout.tmp);
     try {
       const imported = await native.importAci(sourcePath, work.path);
       if (!imported.manifest) throw new Error(`missing manifest in ${sourcePath}`);
-      const manifest = parseManifestOf(imported.manifest, sourcePath);
+      const manifest = parseImageManifest(new TextDecoder().decode(imported.manifest), sourcePath);
       const key = normalizeImageKey(imageIdFromDigest(imported.sha512));
       this.withImageLock(key, "exclusive", () => {
+        if (!this.hasImage(key)) this.recordUnitImport(key);
         this.placeBlob(imported.tarPath, key);
         this.placeManifest(join(work.path, "manifest"), key, manifest);
         this.index.putAciInfo({ key, appName: manifest.name, importTime: new Date(), latest: opts.latest ?? false });
@@ -92,6 +111,76 @@ export class Store {
       return { key, manifest };
     } finally {
       work.remove();
+    }
+  }
+
+  /**
+   * Runs `fn` (a fetch: imports, dependencies, render) as one unit: when it fails, the
+   * images it brought into the store are removed again (rows, blob, manifest, tree), so a
+   * refused image is never left for a later lookup by name. Images stored before are kept.
+   * When the process is killed instead, the next Store.open undoes it (undoKilledUnit).
+   */
+  async asOneUnit<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.unit) return fn();
+    const unit: NonNullable<Store["unit"]> = { imported: new Set<string>() };
+    this.unit = unit;
+    try {
+      return await fn();
+    } catch (err) {
+      for (const key of unit.imported) this.discardImage(key);
+      throw err;
+    } finally {
+      this.unit = undefined;
+      unit.journal?.remove();
+    }
+  }
+
+  /**
+   * Journaled before the image's row exists, so that a kill -9 of the unit can be undone;
+   * the journal's work directory is made at the first import (a cached image costs nothing).
+   */
+  private recordUnitImport(key: string): void {
+    if (!this.unit) return;
+    this.unit.journal ??= WorkDir.create(this.layout.tmp);
+    this.unit.journal.appendLine(UNIT_JOURNAL, key);
+    this.unit.imported.add(key);
+  }
+
+  /**
+   * The work directory of a killed `asOneUnit` run: the images it imported that never got
+   * a rendered tree are removed (a rendered one was complete, and may be in use).
+   */
+  private undoKilledUnit(dir: string): void {
+    const journal = join(dir, UNIT_JOURNAL);
+    if (!existsSync(journal)) return;
+    for (const key of readFileSync(journal, "utf8").split("\n")) {
+      if (isStoreKey(key) && this.hasImage(key) && !this.trees.isRendered(key)) this.discardImage(key);
+    }
+  }
+
+  /** Removes an image as part of an undo: what cannot be removed now is left as stale files. */
+  private discardImage(key: string): void {
+    try {
+      this.removeImageNow(key);
+    } catch {
+      // Removed meanwhile by someone else.
+    }
+  }
+
+  /**
+   * Passes `chunks` through, checking every few MiB that writing them into `cas/tmp` keeps
+   * the filesystem's free-space reserve, as an import does: for files made before an import
+   * (a squashed Docker image), which would otherwise fill the disk before it starts.
+   */
+  async *withinReserve(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    let unchecked = 0;
+    for await (const chunk of chunks) {
+      unchecked += chunk.length;
+      if (unchecked >= RESERVE_CHECK_STEP) {
+        native.checkDiskReserve(this.layout.tmp, unchecked);
+        unchecked = 0;
+      }
+      yield chunk;
     }
   }
 
@@ -146,11 +235,12 @@ export class Store {
   }
 
   readManifest(key: string): ImageManifest {
+    const path = this.layout.manifest(key);
     const text = this.withImageLock(key, "shared", () => {
       if (!this.index.aciInfo(key)) throw new Error(`cannot find image with key: ${key}`);
-      return readFileSync(this.layout.manifest(key), "utf8");
+      return readFileSync(path, "utf8");
     });
-    return parseImageManifest(text);
+    return parseImageManifest(text, path);
   }
 
   hasImage(key: string): boolean {
@@ -240,6 +330,10 @@ export class Store {
    * then its tree. Returns the files that could not be removed (stale, harmless).
    */
   async removeImage(key: string): Promise<string[]> {
+    return this.removeImageNow(key);
+  }
+
+  private removeImageNow(key: string): string[] {
     const stale: string[] = [];
     const removeFile = (path: string) => {
       try {
@@ -256,22 +350,11 @@ export class Store {
     });
     // Taken only after the image lock is released: a render holds the tree lock and then takes image locks.
     try {
-      await this.trees.remove(key);
+      this.trees.remove(key);
     } catch {
       stale.push(this.layout.tree(key));
     }
     return stale;
-  }
-}
-
-function parseManifestOf(bytes: Uint8Array, sourcePath: string): ImageManifest {
-  try {
-    return parseImageManifest(new TextDecoder().decode(bytes));
-  } catch (err) {
-    if (err instanceof ManifestError || err instanceof SyntaxError) {
-      throw new Error(`bad image manifest in ${sourcePath}: ${err.message}`);
-    }
-    throw err;
   }
 }
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { serializeImageManifest } from "../appc";
 import { fsyncDir, lockKeyFile, native, syncFilesystemOf, type LockMode } from "../sys";
-import { renderOrder } from "./render-order";
+import { renderOrder, type RenderLayer } from "./render-order";
 import type { Store } from "./store";
 
 const RENDERED = "rendered";
@@ -53,7 +53,7 @@ export class TreeStore {
     return path;
   }
 
-  async remove(key: string): Promise<void> {
+  remove(key: string): void {
     this.withTreeLock(key, "exclusive", () => {
       this.removePartial(key);
       rmSync(this.store.layout.treeLock(key), { force: true });
@@ -70,10 +70,19 @@ export class TreeStore {
     }
   }
 
-  /** Builds the tree from scratch; the caller holds the exclusive tree lock. */
+  /** Builds the tree from scratch, leaving nothing behind on failure; the caller holds the exclusive tree lock. */
   private build(key: string): void {
     const layers = renderOrder(this.store, key);
     this.removePartial(key);
+    try {
+      this.write(key, layers);
+    } catch (err) {
+      this.removePartial(key);
+      throw err;
+    }
+  }
+
+  private write(key: string, layers: RenderLayer[]): void {
     const dir = this.path(key);
     const rootfs = join(dir, "rootfs");
     mkdirSync(rootfs, { recursive: true });
@@ -84,6 +93,7 @@ export class TreeStore {
           skipExisting: true,
           whitelist: layer.whitelist,
           whitelistAppliesToDirs: layer.whitelistAppliesToDirs,
+          keepReserve: true,
         });
       });
     }

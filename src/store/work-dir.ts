@@ -1,8 +1,8 @@
 // Private scratch directories under `cas/tmp`, one per import, locked while in use. A
-// process killed mid-import leaves its directory unlocked; the next import removes it.
-import { fstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+// process killed mid-import leaves its directory unlocked; the next Store.open removes it.
+import { closeSync, fstatSync, fsyncSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { FileLock } from "../sys";
+import { FileLock, fsyncDir } from "../sys";
 
 export class WorkDir {
   private constructor(
@@ -29,8 +29,12 @@ export class WorkDir {
     }
   }
 
-  /** Removes the scratch directories of dead processes. */
-  static sweep(tmpRoot: string): void {
+  /**
+   * Removes the scratch directories of dead processes; never fails. `beforeRemove` sees
+   * each one first, under its lock (to undo what a killed fetch journaled there, so only
+   * Store.open sweeps); if it throws, the directory is left for a later sweep.
+   */
+  static sweep(tmpRoot: string, beforeRemove: (dir: string) => void): void {
     for (const name of readdirSync(tmpRoot)) {
       if (!name.startsWith("work-")) continue;
       let lock: FileLock;
@@ -40,11 +44,28 @@ export class WorkDir {
         continue; // removed meanwhile
       }
       try {
-        if (lock.tryLock("exclusive")) rmSync(join(tmpRoot, name), { recursive: true, force: true });
+        if (lock.tryLock("exclusive")) {
+          beforeRemove(join(tmpRoot, name));
+          rmSync(join(tmpRoot, name), { recursive: true, force: true });
+        }
+      } catch {
+        // Not ours to remove (another user's, in a shared store), or not undone yet: left to a later sweep.
       } finally {
         lock.close();
       }
     }
+  }
+
+  /** Appends a line to the file `name` in the directory and makes it durable before returning. */
+  appendLine(name: string, line: string): void {
+    const fd = openSync(join(this.path, name), "a", 0o600);
+    try {
+      writeSync(fd, `${line}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    fsyncDir(this.path);
   }
 
   remove(): void {

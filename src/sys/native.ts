@@ -21,6 +21,7 @@ const symbols = {
   rkt_netns_create: { args: [ptr, ptr], returns: i32 },
   rkt_route_device: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_link_kind: { args: [ptr, ptr, ptr], returns: i32 },
+  rkt_disk_reserve_check: { args: [ptr, i64, ptr], returns: i32 },
 } as const;
 
 type NativeSymbols = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
@@ -71,7 +72,9 @@ export interface ImportedAci {
 
 /**
  * Reads an ACI (gzip, bzip2, xz or plain tar, told by magic bytes) once: decompresses it
- * into a temp file in tmpDir while hashing it and picking out its manifest.
+ * into a temp file in tmpDir while hashing it, checking its layout (`manifest`, `rootfs`,
+ * `rootfs/...` only) and picking out its manifest. Stops before tmpDir's filesystem drops
+ * under its free-space reserve (native/disk_reserve.h).
  */
 export function importAci(sourcePath: string, tmpDir: string): ImportedAci {
   const tarPath = Buffer.alloc(4096);
@@ -101,6 +104,8 @@ export interface ExtractOptions {
   uidShift?: number;
   /** Take only `rootfs` and `rootfs/...`, without the prefix (default). False: everything. */
   stripRootfs?: boolean;
+  /** Stop with an error before the destination's filesystem drops under its free-space reserve. */
+  keepReserve?: boolean;
 }
 
 const EXTRACT_SKIP_EXISTING = 1;
@@ -108,6 +113,7 @@ const EXTRACT_STRIP_ROOTFS = 2;
 const EXTRACT_WHITELIST = 4;
 const EXTRACT_WHITELIST_DIRS = 8;
 const EXTRACT_UID_SHIFT = 16;
+const EXTRACT_KEEP_RESERVE = 32;
 
 /** Extracts an uncompressed image tar beneath destDir; no entry can reach outside it. */
 export function extractRootfs(tarPath: string, destDir: string, opts: ExtractOptions = {}): void {
@@ -118,6 +124,7 @@ export function extractRootfs(tarPath: string, destDir: string, opts: ExtractOpt
   if (whitelist.length > 0) flags |= EXTRACT_WHITELIST;
   if (opts.whitelistAppliesToDirs) flags |= EXTRACT_WHITELIST_DIRS;
   if (opts.uidShift !== undefined) flags |= EXTRACT_UID_SHIFT;
+  if (opts.keepReserve) flags |= EXTRACT_KEEP_RESERVE;
   const list = whitelist.length > 0 ? Buffer.from(whitelist.map((p) => p + "\0").join("")) : null;
   const tar = cString(tarPath);
   const dest = cString(destDir);
@@ -138,6 +145,15 @@ export function copyTree(src: string, dest: string, opts: { uidShift?: number } 
   const to = cString(dest);
   const flags = opts.uidShift !== undefined ? 1 : 0;
   call((err) => lib().rkt_copy_tree(from, to, flags, opts.uidShift ?? 0, err));
+}
+
+/**
+ * Throws when writing `bytes` more beneath dir would leave its filesystem less free space
+ * than the reserve that imports and renders keep (native/disk_reserve.h).
+ */
+export function checkDiskReserve(dir: string, bytes: number): void {
+  const path = cString(dir);
+  call((err) => lib().rkt_disk_reserve_check(path, bytes, err));
 }
 
 /**

@@ -266,7 +266,7 @@ describe("rkt run refuses bad input with one line and leaves no pod", () => {
     ["an unknown stage1 image ID", () => ["--stage1-image=sha512-0000", images.ok!], 1, () => "run: stage1 image sha512-0000: could not resolve key: no keys found\n"],
     ["an image that is not in the store", () => ["--local", "example.com/nowhere"], 1, () => ""],
     ["an image without an app", () => [images.nolib!], 1, () => `run: error: image ${images.nolib} has no app section\n`],
-    ["a pod manifest that is not JSON", () => [`--pod-manifest=${podManifestFile("not-json", "{")}`], 1, () => `run: pod manifest ${join(work.path, "not-json.json")}: invalid JSON: JSON Parse error: Expected '}'\n`],
+    ["a pod manifest that is not JSON", () => [`--pod-manifest=${podManifestFile("not-json", "{")}`], 1, () => `run: pod manifest ${join(work.path, "not-json.json")}: invalid JSON: Expected '}'\n`],
     ["a pod manifest without apps", () => [`--pod-manifest=${podManifestFile("no-apps", JSON.stringify({ acKind: "PodManifest", acVersion: "0.6.1", apps: [] }))}`], 1, () => `run: pod manifest ${join(work.path, "no-apps.json")}: the pod has no apps\n`],
   ];
   test.each(cases)("%s", (_what, args, exitCode, expectedStderr) => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Store } from "../../../src/store";
-import { imageManifest, makeTestAci, tempDir } from "../../support/harness";
+import { tempDir } from "../../support/harness";
+import { bigAci as makeBigAci } from "./fixtures";
 import { expectConsistent } from "./store-consistency";
 
 const child = join(import.meta.dir, "store-child.ts");
@@ -11,12 +12,7 @@ let bigAci: string;
 
 beforeAll(() => {
   work = tempDir("rkt-store-crash-");
-  const payload = join(work.path, "payload");
-  Bun.spawnSync(["head", "-c", "150M", "/dev/urandom"], { stdout: Bun.file(payload) });
-  // Many files too, so that a render takes long enough to be interrupted.
-  const files: Record<string, string> = {};
-  for (let i = 0; i < 2000; i++) files[`many/${i % 40}/file-${i}`] = `content ${i}`;
-  bigAci = makeTestAci(work.path, "big.aci", { manifest: imageManifest("example.com/big"), copies: { "big/payload": payload }, files, compression: "none" });
+  bigAci = makeBigAci(work.path);
 });
 afterAll(() => work.cleanup());
 

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { Store } from "../../../src/store";
+import { join } from "node:path";
 import { imageManifest, makeTestAci, tempDir, type TestImageSpec } from "../../support/harness";
 
 export interface StoreFixture {
@@ -37,4 +38,16 @@ export function storeFixture(): StoreFixture {
 /** The store key computed independently: sha512 of the gunzipped file, 64 hex. */
 export function expectedKey(gzippedAci: string): string {
   return `sha512-${createHash("sha512").update(gunzipSync(readFileSync(gzippedAci))).digest("hex").slice(0, 64)}`;
+}
+
+/**
+ * An uncompressed ACI `example.com/big` in `dir`: 150 MB of random bytes and 2000 small
+ * files, so that an import or a render takes long enough to be interrupted.
+ */
+export function bigAci(dir: string): string {
+  const payload = join(dir, "payload");
+  Bun.spawnSync(["head", "-c", "150M", "/dev/urandom"], { stdout: Bun.file(payload) });
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 2000; i++) files[`many/${i % 40}/file-${i}`] = `content ${i}`;
+  return makeTestAci(dir, "big.aci", { manifest: imageManifest("example.com/big"), copies: { "big/payload": payload }, files, compression: "none" });
 }
