@@ -43,6 +43,7 @@ describe("start-up of the executable", () => {
     expect(loaded.builtins).not.toContain("bun:ffi");
     expect(loaded.builtins).not.toContain("bun:sqlite");
     expect(loaded.builtins).not.toContain("fs/promises");
+    expect(loaded.builtins).not.toContain("fs");
     const text = loaded.chunks.map((c) => chunks.get(c)!).join("\n");
     expect(text).not.toContain("ManifestError");
     expect(text).not.toMatch(/process\.std(out|err)/);
