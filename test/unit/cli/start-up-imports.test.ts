@@ -52,4 +52,8 @@ describe("start-up of the executable", () => {
   test("rkt list, status and prepare print without Node's stdio streams", () => {
     for (const name of ["list", "status", "prepare"]) expect(chunks.get(commandChunk(name))!).not.toMatch(/process\.std(out|err)/);
   });
+
+  test("rkt run and run-prepared do not load node:tty, which only a download's progress bar needs", () => {
+    for (const name of ["run", "run-prepared"]) expect(staticClosure([commandChunk(name)]).builtins).not.toContain("tty");
+  });
 });
