@@ -1,8 +1,12 @@
 // Start benchmark (`bun bench/start.ts [RUNS]`, as root, after `bun build.ts`):
 // start-to-exit of busybox's /bin/true from a cached image with `rkt run`, against
 // crun, systemd-nspawn and the `unshare + chroot` floor on the same rootfs; then gc time
-// per exited pod and `rkt list` with 1000 pods. Prints medians and ratios (ours/theirs).
+// per exited pod, `rkt list` with 1000 pods and `rkt version` against a minimal compiled
+// Bun program (Bun's own start-up floor), built here. Contenders run interleaved, round
+// after round, so that the machine's noise falls on all of them alike; every figure is
+// printed as a ratio to its yardstick from the same run, with the CPU it ran on.
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { busybox, imageManifest, makeTestAci, rktBinary, tempDataDir, tempDir, unmountUnder } from "../test/support/harness";
 
@@ -22,24 +26,51 @@ function sh(argv: string[], opts: { quiet?: boolean } = {}): { ok: boolean; out:
 // pod started on its own does not find (see src/sys/cgroup-warmup.ts).
 const PAUSE_BETWEEN_RUNS_MS = 100;
 
-/**
- * Median wall time in ms of `runs` executions, each after `prepare` (untimed); undefined
- * (with the reason) if one fails.
- */
-function timeCommand(label: string, argv: () => string[], n = runs, prepare = () => {}): { median?: number; reason?: string } {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    prepare();
-    Bun.sleepSync(PAUSE_BETWEEN_RUNS_MS);
-    const args = argv();
-    const start = performance.now();
-    const p = Bun.spawnSync(args, { stdout: "ignore", stderr: "pipe", stdin: "ignore" });
-    const elapsed = performance.now() - start;
-    if (p.exitCode !== 0) return { reason: `${label} exited ${p.exitCode}: ${p.stderr.toString().trim().split("\n").pop()}` };
-    times.push(elapsed);
+interface Contender {
+  label: string;
+  argv: () => string[];
+  /** Untimed, before each run. */
+  prepare?: () => void;
+  /** Why it cannot run here (a tool missing), if so. */
+  unavailable?: string;
+}
+
+interface Timing {
+  median?: number;
+  /** Why there is no median: the contender failed (it is then left out of later rounds). */
+  reason?: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Median wall time in ms of `n` runs of each contender, one run of each per round. */
+function timeInterleaved(contenders: Contender[], n = runs): Timing[] {
+  const times: number[][] = contenders.map(() => []);
+  const reasons = contenders.map((c) => c.unavailable);
+  for (let round = 0; round < n; round++) {
+    contenders.forEach((c, i) => {
+      if (reasons[i] !== undefined) return;
+      c.prepare?.();
+      Bun.sleepSync(PAUSE_BETWEEN_RUNS_MS);
+      const args = c.argv();
+      const start = performance.now();
+      const p = Bun.spawnSync(args, { stdout: "ignore", stderr: "pipe", stdin: "ignore" });
+      const elapsed = performance.now() - start;
+      if (p.exitCode !== 0) reasons[i] = `${c.label} exited ${p.exitCode}: ${p.stderr.toString().trim().split("\n").pop()}`;
+      else times[i]!.push(elapsed);
+    });
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)] };
+  return contenders.map((_, i) => (reasons[i] !== undefined ? { reason: reasons[i] } : { median: median(times[i]!) }));
+}
+
+/** `label: median X ms = R x yardstick` (or why it was not measured). */
+function ratioLine(label: string, t: Timing, yardstick: string, y: Timing): string {
+  if (t.median === undefined) return `${label}: not measured (${t.reason})`;
+  if (y.median === undefined) return `${label}: median ${t.median.toFixed(1)} ms (${yardstick} not measured: ${y.reason})`;
+  return `${label}: ${(t.median / y.median).toFixed(2)}x ${yardstick} (medians ${t.median.toFixed(1)} / ${y.median.toFixed(1)} ms)`;
 }
 
 function ensureTool(binary: string, aptPackage: string): boolean {
@@ -47,6 +78,19 @@ function ensureTool(binary: string, aptPackage: string): boolean {
   process.stderr.write(`bench: installing ${aptPackage}\n`);
   sh(["apt-get", "install", "-y", "-q", aptPackage], { quiet: true });
   return sh(["sh", "-c", `command -v ${binary}`], { quiet: true }).ok;
+}
+
+/** The OCI config of /bin/true on the bundle's read-only rootfs; false if crun cannot write one. */
+function writeCrunConfig(bundle: string): boolean {
+  if (existsSync(join(bundle, "config.json"))) return true;
+  const spec = sh(["sh", "-c", `cd ${bundle} && crun spec`]);
+  if (!spec.ok) return false;
+  const config = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8"));
+  config.process.terminal = false;
+  config.process.args = ["/bin/true"];
+  config.root = { path: "rootfs", readonly: true };
+  writeFileSync(join(bundle, "config.json"), JSON.stringify(config));
+  return true;
 }
 
 if (!existsSync(rktBinary)) throw new Error(`${rktBinary} is missing: run bun build.ts first`);
@@ -72,9 +116,9 @@ function isCgroup2Mount(path: string): boolean {
     .some((line) => line.split(" ")[4] === path && line.includes(" - cgroup2 "));
 }
 
+const report: string[] = [`machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)} at start`];
 const work = tempDir("rkt-bench-");
 const data = tempDataDir("rkt-bench-data-");
-const report: string[] = [];
 try {
   // The image and its rootfs for the peers.
   const aci = makeTestAci(work.path, "true.aci", {
@@ -102,10 +146,6 @@ try {
   const collect = () => {
     for (let pass = 0; pass < 2; pass++) sh(rkt("gc", "--grace-period=0s"));
   };
-  const ours = timeCommand("rkt run", () => rkt("run", "--mds-register=false", imageId), runs, collect);
-  if (ours.median === undefined) throw new Error(ours.reason);
-  report.push(`rkt run /bin/true (cached image, overlay; exited pods collected between runs): median ${ours.median.toFixed(1)} ms over ${runs} runs`);
-
   // stage0 alone: a stage1 whose run entrypoint is busybox's `true` exits as soon as rkt hands over.
   const noopStage1 = makeTestAci(work.path, "noop-stage1.aci", {
     manifest: imageManifest("example.com/noop-stage1", { annotations: [{ name: "coreos.com/rkt/stage1/run", value: "/bin/true" }] }),
@@ -113,57 +153,28 @@ try {
     symlinks: { "bin/true": "busybox" },
   });
   const noopKey = sh(rkt("fetch", noopStage1)).out.trim();
-  const stage0 = timeCommand("rkt run (no-op stage1)", () => rkt("run", "--mds-register=false", `--stage1-image=${noopKey}`, imageId), runs, collect);
-  report.push(
-    stage0.median === undefined
-      ? `stage0 alone: not measured (${stage0.reason})`
-      : `stage0 alone (rkt run up to exec of a no-op stage1): median ${stage0.median.toFixed(1)} ms; stage1 + app: ${(ours.median - stage0.median).toFixed(1)} ms`,
-  );
-
-  const peers: [string, () => { median?: number; reason?: string }][] = [
-    [
-      "unshare -fpmiu chroot (floor)",
-      () => timeCommand("unshare", () => ["unshare", "-fpmiu", "chroot", rootfs, "/bin/true"]),
-    ],
-    [
-      "crun run",
-      () => {
-        if (!ensureTool("crun", "crun")) return { reason: "not installable" };
-        const bundle = join(work.path, "bundle");
-        if (!existsSync(join(bundle, "config.json"))) {
-          const spec = sh(["sh", "-c", `cd ${bundle} && crun spec`]);
-          if (!spec.ok) return { reason: `crun spec: ${spec.err.trim()}` };
-          const config = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8"));
-          config.process.terminal = false;
-          config.process.args = ["/bin/true"];
-          config.root = { path: "rootfs", readonly: true };
-          writeFileSync(join(bundle, "config.json"), JSON.stringify(config));
-        }
-        let n = 0;
-        return timeCommand("crun", () => ["crun", "run", "--bundle", bundle, `rkt-bench-${process.pid}-${n++}`]);
-      },
-    ],
-    [
-      "systemd-nspawn",
-      () => {
-        if (!ensureTool("systemd-nspawn", "systemd-container")) return { reason: "not installable" };
-        return timeCommand("systemd-nspawn", () => ["systemd-nspawn", "--keep-unit", "-q", "--register=no", "-D", rootfs, "/bin/true"]);
-      },
-    ],
-  ];
-  for (const [name, measure] of peers) {
-    const r = measure();
-    if (r.median === undefined) report.push(`${name}: cannot run here (${r.reason})`);
-    else report.push(`${name}: median ${r.median.toFixed(1)} ms; ours/theirs = ${(ours.median / r.median).toFixed(2)}`);
-  }
+  const bundle = join(work.path, "bundle");
+  const crunReady = ensureTool("crun", "crun") && writeCrunConfig(bundle);
+  const nspawnReady = ensureTool("systemd-nspawn", "systemd-container");
+  let crunRuns = 0;
+  const starts = timeInterleaved([
+    { label: "rkt run", argv: () => rkt("run", "--mds-register=false", imageId), prepare: collect },
+    { label: "rkt run (no-op stage1)", argv: () => rkt("run", "--mds-register=false", `--stage1-image=${noopKey}`, imageId), prepare: collect },
+    { label: "crun run", argv: () => ["crun", "run", "--bundle", bundle, `rkt-bench-${process.pid}-${crunRuns++}`], unavailable: crunReady ? undefined : "crun cannot run here" },
+    { label: "systemd-nspawn", argv: () => ["systemd-nspawn", "--keep-unit", "-q", "--register=no", "-D", rootfs, "/bin/true"], unavailable: nspawnReady ? undefined : "systemd-nspawn not installable" },
+    { label: "unshare -fpmiu chroot", argv: () => ["unshare", "-fpmiu", "chroot", rootfs, "/bin/true"] },
+  ]);
+  const [ours, stage0, crun, nspawn, unshare] = starts as [Timing, Timing, Timing, Timing, Timing];
+  if (ours.median === undefined) throw new Error(ours.reason);
+  report.push(`rkt run /bin/true, cached image, exited pods collected between runs (${runs} runs of each, interleaved):`);
+  report.push(`  ${ratioLine("rkt run", ours, "crun run", crun)}`);
+  report.push(`  ${ratioLine("rkt run", ours, "systemd-nspawn --keep-unit", nspawn)}`);
+  report.push(`  ${ratioLine("rkt run", ours, "unshare -fpmiu chroot (floor)", unshare)}`);
+  report.push(`  ${ratioLine("stage0 alone (rkt run up to the exec of a no-op stage1)", stage0, "crun run", crun)}`);
 
   collect();
-  const uncollected = timeCommand("rkt run (uncollected pods)", () => rkt("run", "--mds-register=false", imageId));
-  report.push(
-    uncollected.median === undefined
-      ? `rkt run with exited pods left uncollected: failed (${uncollected.reason})`
-      : `rkt run with the exited pods left uncollected (0 to ${runs - 1} of them): median ${uncollected.median.toFixed(1)} ms`,
-  );
+  const [uncollected] = timeInterleaved([{ label: "rkt run (uncollected pods)", argv: () => rkt("run", "--mds-register=false", imageId) }]) as [Timing];
+  report.push(ratioLine(`rkt run with the exited pods left uncollected (0 to ${runs - 1} of them)`, uncollected, "rkt run collected", ours));
 
   // gc: the exited pods so far and N more, then one gc that marks and one that sweeps.
   for (let i = 0; i < gcPods; i++) sh(rkt("run", "--mds-register=false", imageId));
@@ -175,17 +186,28 @@ try {
   const left = existsSync(join(data.path, "pods")) ? readdirSync(join(data.path, "pods")).flatMap((s) => readdirSync(join(data.path, "pods", s))).length : 0;
   report.push(
     gc1.ok && gc2.ok && left === 0
-      ? `rkt gc --grace-period=0s (mark + sweep) over ${exitedPods} exited pods: ${(gcMs / exitedPods).toFixed(1)} ms per pod`
+      ? ratioLine(`rkt gc --grace-period=0s (mark + sweep) per exited pod, over ${exitedPods}`, { median: gcMs / exitedPods }, "rkt run", ours)
       : `rkt gc: not measured (gc ok=${gc1.ok && gc2.ok}, ${left} pods left)`,
   );
+
+  // Start-up of the binary, against Bun's floor: a program compiled with dist/rkt's flags
+  // that loads bun:sqlite and bun:ffi and prints one line.
+  const floorSource = join(work.path, "bun-floor.ts");
+  writeFileSync(floorSource, 'import { Database } from "bun:sqlite";\nimport { dlopen } from "bun:ffi";\nconsole.log(typeof Database, typeof dlopen);\n');
+  const floor = join(work.path, "bun-floor");
+  const floorBuilt = sh([process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", floorSource, "--outfile", floor]).ok;
+  const startUp = [
+    { label: "minimal compiled Bun program", argv: () => [floor], unavailable: floorBuilt ? undefined : "bun build --compile failed" },
+    { label: "rkt version", argv: () => [rktBinary, "version"] },
+  ];
 
   // list: 1000 exited pods, copies of a real one's small files (not its rootfs).
   const one = sh(rkt("run", "--mds-register=false", "--no-overlay", imageId));
   const runDir = join(data.path, "pods", "run");
   const [template] = one.ok ? readdirSync(runDir) : [];
+  const copies: string[] = [];
   if (template) {
     const src = join(runDir, template);
-    const copies: string[] = [];
     for (let i = 0; i < listPods - 1; i++) {
       const dest = join(runDir, crypto.randomUUID());
       copies.push(dest);
@@ -193,10 +215,15 @@ try {
       for (const f of ["pod", "stage1ID"]) cpSync(join(src, f), join(dest, f));
       cpSync(join(src, "stage1", "rootfs", "rkt", "status"), join(dest, "stage1", "rootfs", "rkt", "status"), { recursive: true });
     }
-    const list = timeCommand("rkt list", () => [rktBinary, `--dir=${data.path}`, "list", "--no-legend"], 5);
-    report.push(list.median === undefined ? `rkt list: failed (${list.reason})` : `rkt list with ${listPods} pods: median ${list.median.toFixed(1)} ms`);
-    for (const copy of copies) rmSync(copy, { recursive: true });
   }
+  const [bunFloor, version, list] = timeInterleaved([
+    ...startUp,
+    { label: "rkt list", argv: () => [rktBinary, `--dir=${data.path}`, "list", "--no-legend"], unavailable: template ? undefined : "no pod to copy" },
+  ]) as [Timing, Timing, Timing];
+  for (const copy of copies) rmSync(copy, { recursive: true });
+  report.push(`start-up (${runs} runs of each, interleaved):`);
+  report.push(`  ${ratioLine("rkt version", version, "minimal compiled Bun program (imports bun:sqlite, bun:ffi)", bunFloor)}`);
+  report.push(`  ${ratioLine(`rkt list with ${listPods} pods`, list, "rkt version", version)}`);
   // The real pods' cgroups go with stage1's gc.
   for (let pass = 0; pass < 2; pass++) sh([rktBinary, `--dir=${data.path}`, "gc", "--grace-period=0s"]);
 } finally {
@@ -204,4 +231,5 @@ try {
   data.cleanup();
   work.cleanup();
 }
+report.push(`load average ${loadavg()[0]!.toFixed(1)} at the end`);
 process.stdout.write(report.join("\n") + "\n");

@@ -8,8 +8,7 @@ import { flagDefaults, isFlagToken, parseTokens, readFlag, type FlagValues } fro
 import { globalFlagDefs, globalsFrom, setGlobals } from "./cli/globals";
 import { commandHelp, groupHelp } from "./cli/help";
 import type { RktCommand, RktCommandSpec } from "./cli/command";
-// Imported by its file, not through src/sys: the module index would load libc at start-up.
-import { warmUpCgroupMigration } from "./sys/cgroup-warmup";
+import { printErr, printOut } from "./cli/output";
 
 const ROOT_DESCRIPTION = "rkt, the application container runner";
 const ACTOOL_DESCRIPTION = "actool, the App Container tool";
@@ -79,15 +78,16 @@ async function dispatch(argv: string[], invokedAs: string): Promise<number> {
   const values = flagDefaults(globalFlagDefs);
   const r = resolve(argv, root, isActool ? "actool" : "rkt", isActool ? ACTOOL_DESCRIPTION : ROOT_DESCRIPTION, values);
   if (!r.load) {
-    process.stdout.write(groupHelp(r.path.join(" "), r.description, r.table, r.path.length === 1));
+    await printOut(groupHelp(r.path.join(" "), r.description, r.table, r.path.length === 1));
     return ExitCode.Ok;
   }
   // As early as possible: the kernel's wait passes while the command loads and prepares.
-  if (r.startsPod && !r.wantsHelp) warmUpCgroupMigration();
+  // Imported by its file, not through src/sys: the module index would load libc.
+  if (r.startsPod && !r.wantsHelp) (await import("./sys/cgroup-warmup")).warmUpCgroupMigration();
   const { spec } = (await r.load()).default;
   const path = r.path.join(" ");
   if (r.wantsHelp || (spec.parse !== "raw" && wantsCommandHelp(r.rest, spec))) {
-    process.stdout.write(commandHelp(path, spec));
+    await printOut(commandHelp(path, spec));
     return ExitCode.Ok;
   }
   commandPrefix = r.path.slice(1).join(" ");
@@ -117,15 +117,15 @@ let commandPath = "";
 async function report(err: unknown, debug: boolean): Promise<number> {
   const prefix = commandPrefix ? `${commandPrefix}: ` : "";
   if (err instanceof UsageError && !commandPrefix) {
-    process.stderr.write(`Error: ${err.message}\nRun 'rkt help' for usage.\n`);
+    printErr(`Error: ${err.message}\nRun 'rkt help' for usage.\n`);
     return err.exitCode;
   }
   // Loaded here, not at start-up: sys opens libc, which commands that succeed may never need.
   const { readableErrorMessage } = await import("./sys");
   let message = readableErrorMessage(err instanceof Error ? err.message : String(err));
   if (err instanceof FlagUsageError) message += ` (see '${commandPath} --help')`;
-  process.stderr.write(`${prefix}${withPermissionHint(message)}\n`);
-  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  printErr(`${prefix}${withPermissionHint(message)}\n`);
+  if (debug && err instanceof Error && err.stack) printErr(`${err.stack}\n`);
   return err instanceof RktError ? err.exitCode : ExitCode.Failure;
 }
 

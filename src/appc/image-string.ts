@@ -1,20 +1,11 @@
 // Command-line strings in appc's URL-query syntax (appc.md §3.1, §9): `NAME[:VERSION][,k=v...]`
 // for images, `NAME,key=value,...` for volumes, mounts, ports and isolators. Values are
 // percent-decoded (`+` is a space); a repeated key is an error.
+import { parseGoBool } from "./go-bool";
 import { acIdentifierProblem } from "./identifiers";
 import { checkLabels } from "./labels";
 import { Problems } from "./manifest-error";
 import type { Label } from "./types";
-
-const goTrue = new Set(["1", "t", "T", "TRUE", "true", "True"]);
-const goFalse = new Set(["0", "f", "F", "FALSE", "false", "False"]);
-
-/** Go's strconv.ParseBool; undefined for anything else. */
-export function parseGoBool(value: string): boolean | undefined {
-  if (goTrue.has(value)) return true;
-  if (goFalse.has(value)) return false;
-  return undefined;
-}
 
 function unescapeQuery(s: string, whole: string): string {
   try {

@@ -32,7 +32,8 @@ export { controlCharacterProblem, refuseControlCharacters } from "./control-char
 export { acIdentifierProblem, acNameProblem, appNameFromImageName, isACIdentifier, isACName, sanitizeACName } from "./identifiers";
 export { hostOsArch, labelValue, labelsMatch, osArchProblem } from "./labels";
 export { imageIdFromDigest, imageIdProblem, isImageId, normalizeImageKey, shortImageId } from "./image-id";
-export { parseGoBool, parseImageString, parseNameKeyValues, type ImageReference, type KeyKind, type NameKeyValues } from "./image-string";
+export { parseGoBool } from "./go-bool";
+export { parseImageString, parseNameKeyValues, type ImageReference, type KeyKind, type NameKeyValues } from "./image-string";
 export { parseQuantity } from "./quantity";
 export { CPU, MEMORY, cpuLimitMillicores, memoryLimitBytes } from "./isolators";
 export {

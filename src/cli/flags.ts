@@ -3,7 +3,8 @@
 // `--flag false`; no `--no-x` negation (rkt has real flags named --no-overlay and
 // --no-legend); flags marked `repeatable` collect every value in order.
 import type { ArgDef } from "citty";
-import { parseGoBool as parseGoBoolValue } from "../appc";
+// By its file, not through the appc index, which would load all of appc (and libc) at start-up.
+import { parseGoBool as parseGoBoolValue } from "../appc/go-bool";
 import { FlagUsageError } from "./errors";
 
 /** `optionalValue`: the value of a bare `--flag` (pflag's NoOptDefVal); a value then needs `=`. */

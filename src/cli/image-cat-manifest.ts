@@ -3,6 +3,7 @@ import { withStore } from "../store";
 import { rktCommand } from "./command";
 import { UsageError } from "./errors";
 import { globals } from "./globals";
+import { printOut } from "./output";
 
 export default rktCommand({
   name: "cat-manifest",
@@ -16,7 +17,7 @@ export default rktCommand({
     return withStore(globals().dir, (store) => {
       const manifest = store.readManifest(store.resolveImageReference(args._[0]!));
       const text = args["pretty-print"] ? prettyManifest(manifest) : serializeImageManifest(manifest);
-      process.stdout.write(`${text}\n`);
+      return printOut(`${text}\n`);
     });
   },
 });

@@ -3,6 +3,7 @@ import { rktCommand } from "./command";
 import { UsageError } from "./errors";
 import { globals } from "./globals";
 import { alignTabbed } from "./tabwriter";
+import { printOut } from "./output";
 
 type Field = "key" | "appname" | "importtime" | "latest";
 
@@ -58,7 +59,7 @@ export default rktCommand({
       });
       const rows = images.map((image) => fields.map((f) => cell[f](image)));
       if (!args["no-legend"]) rows.unshift(fields.map((f) => headers[f]));
-      process.stdout.write(alignTabbed(rows.map((r) => `${r.join("\t")}\t\n`).join("")));
+      return printOut(alignTabbed(rows.map((r) => `${r.join("\t")}\t\n`).join("")));
     });
   },
 });

@@ -1,5 +1,6 @@
 import { rktCommand } from "./command";
 import { globals } from "./globals";
+import { printErr } from "./output";
 import { installDataDir } from "../store";
 
 export default rktCommand({
@@ -8,6 +9,6 @@ export default rktCommand({
   maxArgs: 0,
   run() {
     installDataDir(globals().dir);
-    process.stderr.write("rkt directory structure successfully created.\n");
+    printErr("rkt directory structure successfully created.\n");
   },
 });

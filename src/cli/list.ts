@@ -1,6 +1,7 @@
 import { rktCommand } from "./command";
 import { globals } from "./globals";
 import { alignTabbed } from "./tabwriter";
+import { printErr, printOut } from "./output";
 import { listPods } from "../pod";
 
 export default rktCommand({
@@ -14,7 +15,7 @@ export default rktCommand({
   },
   run({ args }) {
     const { pods, problems } = listPods(globals().dir);
-    for (const line of problems) process.stderr.write(`${line}\n`);
+    for (const line of problems) printErr(`${line}\n`);
     let table = args["no-legend"] ? "" : "UUID\tAPP\tACI\tSTATE\tNETWORKS\n";
     for (const pod of pods) {
       const uuid = args.full ? pod.uuid : pod.uuid.slice(0, 8);
@@ -22,6 +23,6 @@ export default rktCommand({
         table += i === 0 ? `${uuid}\t${app.name}\t${app.imageName}\t${pod.state}\t${pod.networks}\n` : `\t${app.name}\t${app.imageName}\t\t\n`;
       });
     }
-    process.stdout.write(alignTabbed(table));
+    return printOut(alignTabbed(table));
   },
 });

@@ -9,6 +9,7 @@ import { ExitCode, RktError, UsageError } from "./errors";
 import { flagDefaults, type FlagDefs, type FlagValues } from "./flags";
 import { globalFlagDefs, globals, globalsFrom, setGlobals, type Globals } from "./globals";
 import { commandHelp } from "./help";
+import { printErr, printOut } from "./output";
 import { fetchImage } from "../fetch";
 import { parsePortFlag } from "../net";
 import {
@@ -51,9 +52,9 @@ export interface ParsedPodCommand {
  * over the global flags the dispatcher read before the command name. Returns undefined
  * after printing help for `--help`.
  */
-export function parsePodCommand(ctx: RunContext, spec: RktCommandSpec): ParsedPodCommand | undefined {
+export async function parsePodCommand(ctx: RunContext, spec: RktCommandSpec): Promise<ParsedPodCommand | undefined> {
   if (asksForHelp(ctx.rawArgs)) {
-    process.stdout.write(commandHelp(`rkt ${spec.name}`, spec));
+    await printOut(commandHelp(`rkt ${spec.name}`, spec));
     return undefined;
   }
   const defs: FlagDefs = { ...globalFlagDefs, ...spec.args };
@@ -119,7 +120,7 @@ export async function preparePodFromCommand(dataDir: string, req: PrepareRequest
         insecureSkipVerify: opts.stage1 === true || req.insecureSkipVerify,
         trustKeysFromHttps,
         keystore: { systemConfig, localConfig },
-        onSignatureVerified: (identities) => process.stderr.write(signatureVerifiedMessage(identities)),
+        onSignatureVerified: (identities) => printErr(signatureVerifiedMessage(identities)),
         signature: opts.signature,
       }),
     );

@@ -1,6 +1,7 @@
 import { rktCommand } from "./command";
 import { ExitCode, RktError, requireRoot } from "./errors";
 import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepareRequestFrom } from "./pod-command";
+import { printOut } from "./output";
 
 const command = rktCommand({
   name: "prepare",
@@ -16,7 +17,7 @@ const command = rktCommand({
     quiet: { type: "boolean", default: false, description: "suppress superfluous output on stdout, print only the UUID on success" },
   },
   async run(ctx) {
-    const parsed = parsePodCommand(ctx, command.spec);
+    const parsed = await parsePodCommand(ctx, command.spec);
     if (!parsed) return ExitCode.Ok;
     const req = prepareRequestFrom(command.spec, parsed.values, parsed.apps, parsed.globals);
     requireRoot();
@@ -28,7 +29,7 @@ const command = rktCommand({
     } finally {
       pod.releaseLock();
     }
-    process.stdout.write(`${pod.uuid}\n`);
+    await printOut(`${pod.uuid}\n`);
   },
 });
 

@@ -27,7 +27,7 @@ const command = rktCommand({
     "uuid-file-save": { type: "string", description: "write out pod UUID to specified file" },
   },
   async run(ctx) {
-    const parsed = parsePodCommand(ctx, command.spec);
+    const parsed = await parsePodCommand(ctx, command.spec);
     if (!parsed) return ExitCode.Ok;
     const { values, apps, globals } = parsed;
     const req = prepareRequestFrom(command.spec, values, apps, globals);

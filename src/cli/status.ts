@@ -1,6 +1,7 @@
 import { rktCommand } from "./command";
 import { UsageError } from "./errors";
 import { globals } from "./globals";
+import { printOut } from "./output";
 import { Pod, podStatus, waitPodExited } from "../pod";
 
 export default rktCommand({
@@ -20,6 +21,6 @@ export default rktCommand({
     if (status.networks !== undefined) out += `networks=${status.networks}\n`;
     if (status.pid !== undefined) out += `pid=${status.pid}\nexited=${status.exited}\n`;
     for (const [app, code] of status.appStatuses) out += `app-${app}=${code}\n`;
-    process.stdout.write(out);
+    return printOut(out);
   },
 });

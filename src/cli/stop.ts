@@ -1,6 +1,7 @@
 import { rktCommand } from "./command";
 import { ExitCode, UsageError, withPermissionHint } from "./errors";
 import { globals } from "./globals";
+import { printErr, printOut } from "./output";
 import { Pod, stopPod } from "../pod";
 import { readableErrorMessage } from "../sys";
 
@@ -12,7 +13,7 @@ export default rktCommand({
     force: { type: "boolean", default: false, description: "forced stopping (SIGKILL instead of SIGTERM)" },
     "no-wait": { type: "boolean", default: false, description: "return once the pod is signalled, without waiting for it to exit" },
   },
-  run({ args }) {
+  async run({ args }) {
     if (args._.length === 0) throw new UsageError("at least one UUID is required (usage: rkt stop [--force] [--no-wait] UUID...)");
     const { dir } = globals();
     let failed = false;
@@ -20,9 +21,9 @@ export default rktCommand({
       try {
         const pod = Pod.resolve(dir, ref);
         stopPod(pod, { force: args.force as boolean, noWait: args["no-wait"] as boolean });
-        process.stdout.write(`${pod.uuid}\n`);
+        await printOut(`${pod.uuid}\n`);
       } catch (err) {
-        process.stderr.write(`stop: ${withPermissionHint(readableErrorMessage((err as Error).message))}\n`);
+        printErr(`stop: ${withPermissionHint(readableErrorMessage((err as Error).message))}\n`);
         failed = true;
       }
     }

@@ -17,8 +17,9 @@ export function alignTabbed(text: string): string {
   return out.join("\n") + (endsWithNewline ? "\n" : "");
 }
 
+/** Code points, as Go counts runes; an ASCII cell's (most are) is its length, without the spread. */
 function textWidth(cell: string): number {
-  return [...cell].length;
+  return /[^\x00-\x7f]/.test(cell) ? [...cell].length : cell.length;
 }
 
 /** Go's recursive column-block algorithm: widths[i] is the width of column i. */

@@ -1,4 +1,5 @@
 import { rktCommand } from "./command";
+import { printOut } from "./output";
 import { APPC_VERSION, RKT_VERSION } from "../version";
 
 export default rktCommand({
@@ -6,6 +7,6 @@ export default rktCommand({
   description: "Print the version and exit",
   maxArgs: 0,
   run() {
-    process.stdout.write(`rkt version ${RKT_VERSION}\nappc version ${APPC_VERSION}\n`);
+    return printOut(`rkt version ${RKT_VERSION}\nappc version ${APPC_VERSION}\n`);
   },
 });

@@ -94,7 +94,8 @@ export class Pod {
       // Anything else under pods/ is not rkt's to list, run or delete.
       for (const uuid of names.filter(isUuid)) pods.set(uuid, new Pod(dataDir, uuid, s));
     }
-    return [...pods.values()].sort((a, b) => a.uuid.localeCompare(b.uuid));
+    // By code unit, not localeCompare: its first call sets up ICU's collator (~10 ms).
+    return [...pods.values()].sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
   }
 
   /**

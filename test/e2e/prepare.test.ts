@@ -22,6 +22,13 @@ function mountsUnder(path: string): string[] {
     .filter((t) => t.startsWith(path));
 }
 
+/** Whether process `pid` waits for a file lock: its `->` line in /proc/locks. */
+function waitsForFileLock(pid: number): boolean {
+  return readFileSync("/proc/locks", "utf8")
+    .split("\n")
+    .some((line) => line.split(/\s+/)[1] === "->" && line.split(/\s+/)[5] === String(pid));
+}
+
 describe("rkt prepare and run-prepared", () => {
   test("prepare prints the UUID of a pod in prepared/ that holds no mounts; run-prepared runs it", () => {
     const image = busyboxImage(work.path, "example.com/prepared", shellApp('echo "prepared says $1"'));
@@ -63,12 +70,12 @@ describe("rkt prepare and run-prepared", () => {
    * Holds `pods/` as an image removal does and starts `rkt prepare IMAGE` meanwhile; `during`
    * runs with the lock held, then the lock is released. Returns what prepare printed.
    */
-  async function prepareDuringRemoval(image: string, during: () => Promise<void>) {
+  async function prepareDuringRemoval(image: string, during: (preparerPid: number) => Promise<void>) {
     mkdirSync(join(data.path, "pods"), { recursive: true });
     const removal = await holdLock(join(data.path, "pods"), "exclusive");
     try {
       const preparer = Bun.spawn([rktBinary, `--dir=${data.path}`, "--insecure-skip-verify", "prepare", image], { stdout: "pipe", stderr: "pipe" });
-      await during();
+      await during(preparer.pid);
       await removal.release();
       return { exitCode: await preparer.exited, stdout: await new Response(preparer.stdout).text(), stderr: await new Response(preparer.stderr).text() };
     } finally {
@@ -94,10 +101,9 @@ describe("rkt prepare and run-prepared", () => {
     const before = podsIn(data.path);
     let key = "";
     // prepare imports the file without the lock, then waits to claim the image: remove it then.
-    const prepared = await prepareDuringRemoval(image, async () => {
-      key = await waitFor("prepare to import the image", () =>
-        rkt(data.path, ["image", "list", "--no-legend", "--full", "--fields=key,appname"]).stdout.match(/^(sha512-[0-9a-f]+)\texample\.com\/removed-meanwhile\t?$/m)?.[1],
-      );
+    const prepared = await prepareDuringRemoval(image, async (preparerPid) => {
+      await waitFor("prepare to wait for the pods/ lock", () => waitsForFileLock(preparerPid) || undefined);
+      key = rkt(data.path, ["image", "list", "--no-legend", "--full", "--fields=key,appname"]).stdout.match(/^(sha512-[0-9a-f]+)\texample\.com\/removed-meanwhile\t?$/m)![1]!;
       expect(await withStore(data.path, (store) => store.removeImage(key))).toEqual([]);
     });
     expect(prepared).toMatchObject({ exitCode: 1, stderr: `prepare: image ${key} was removed while the pod was being prepared\n` });

@@ -11,3 +11,8 @@ test("Go tabwriter layout: columns at multiples of 8, trailing empty cells keep 
 test("Go tabwriter: a cell exactly a multiple of 8 wide still gets a padding tab", () => {
   expect(alignTabbed("abcdefgh\tx\nab\ty\n")).toBe("abcdefgh\tx\nab\t\ty\n");
 });
+
+test("Go tabwriter: a cell's width is its code points, as Go counts runes, not its UTF-16 length", () => {
+  expect(alignTabbed("😀😀😀😀😀😀😀\tx\nab\ty\n")).toBe("😀😀😀😀😀😀😀\tx\nab\ty\n");
+  expect(alignTabbed("héllo\tx\nab\ty\n")).toBe("héllo\tx\nab\ty\n");
+});
