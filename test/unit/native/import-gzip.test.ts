@@ -9,7 +9,7 @@ import { run } from "./fixtures";
 import { tarArchive } from "./tar-builder";
 
 let work: { path: string; cleanup: () => void };
-let tar: Buffer;
+let tar: Uint8Array<ArrayBuffer>;
 let tmp: string;
 
 beforeAll(() => {
@@ -22,11 +22,11 @@ beforeAll(() => {
     x ^= x << 13, x ^= x >>> 17, x ^= x << 5;
     random[i] = x & 0xff;
   }
-  tar = tarArchive([
+  tar = new Uint8Array(tarArchive([
     { name: "manifest", data: '{"acKind":"ImageManifest","acVersion":"0.6.1","name":"example.com/gzip"}' },
     { name: "rootfs/text", data: "a line of text that repeats\n".repeat(100_000) },
     { name: "rootfs/random", data: random },
-  ]);
+  ]));
 });
 afterAll(() => work.cleanup());
 
@@ -49,7 +49,7 @@ function expectRefused(name: string, gz: Uint8Array, reason: RegExp): void {
 }
 
 /** Splits `data` at the given offsets into consecutive pieces. */
-function split(data: Buffer, offsets: number[]): Buffer[] {
+function split(data: Uint8Array<ArrayBuffer>, offsets: number[]): Uint8Array<ArrayBuffer>[] {
   const bounds = [0, ...offsets, data.length];
   return bounds.slice(1).map((end, i) => data.subarray(bounds[i], end));
 }
