@@ -5,9 +5,9 @@
 // Then, interleaved, RUNS times each, every run after `sync` and into a fresh target:
 //   fetch:  dist/rkt fetch (fresh store)  vs  tar -xzf, tar -xzf && sync -f, tar -I pigz -xf
 //   render: dist/rkt image render         vs  tar -xf, tar -xf && sync -f (the uncompressed tar)
-// Prints the CPU, medians, ratios (ours/theirs), the spread of each contender (how noisy the
-// machine was) and peak RSS (/usr/bin/time -f %M). Targets: fetch <= 1.0 x tar -xzf,
-// render <= 1.1 x tar -xf, rkt's peak RSS <= 64 MiB.
+// Prints the CPU, medians, ratios (ours/theirs, and the median of each round's ratio), the
+// spread of each contender (how noisy the machine was) and peak RSS (/usr/bin/time -f %M).
+// Targets: fetch <= 1.0 x tar -xzf, render <= 1.1 x tar -xf, rkt's peak RSS <= 64 MiB.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { machineDebianSources } from "../native/private-apt";
@@ -150,7 +150,11 @@ try {
         continue;
       }
       const ratio = median(ours!.times) / median(peer.times);
-      console.log(`  vs ${peer.name.padEnd(20)} ${median(peer.times).toFixed(0).padStart(6)} ms  ${spread(peer).padEnd(22)} ${rss(peer).padEnd(18)} ratio ${ratio.toFixed(2)}`);
+      // Runs of one round are next to each other in time: their ratio cancels slow drifts of the machine's load.
+      const paired = median(ours!.times.map((t, i) => t / peer.times[i]!));
+      console.log(
+        `  vs ${peer.name.padEnd(20)} ${median(peer.times).toFixed(0).padStart(6)} ms  ${spread(peer).padEnd(22)} ${rss(peer).padEnd(18)} ratio ${ratio.toFixed(2)} (paired by round ${paired.toFixed(2)})`,
+      );
     }
   }
   console.log("targets: rkt fetch <= 1.0 x tar -xzf, rkt image render <= 1.1 x tar -xf");
