@@ -1,160 +1,163 @@
-// Image benchmark (`bun bench/image.ts [RUNS]`, as root, after `bun build.ts`): builds a
-// deterministic ~220 MB tree of a few thousand files, packs it as an ACI with the system
-// tar and gzip, then times
-//   import: importAci (decompress + SHA-512 + write + fsync)  vs  gzip -dc FILE | sha512sum
-//   render: extractRootfs into a fresh dir + syncfs          vs  tar -xf into a fresh dir + sync -f
-// Prints medians and ratios (ours/theirs); targets: import <= 1.1, render <= 1.0.
-import { closeSync, linkSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { libc, native } from "../src/sys";
-import { tempDir } from "../test/support/harness";
+// Image benchmark (`bun bench/image.ts [RUNS]`, as root, after `bun build.ts`): the whole
+// commands on a real distribution tree. A Debian bookworm minbase tree, made once with
+// debootstrap from the machine's Debian mirror and cleaned as Debian's container image is
+// (no .debs, no apt lists), is packed as an ACI (tar, then gzip) and cached in .cache/bench/.
+// Then, interleaved, RUNS times each, every run after `sync` and into a fresh target:
+//   fetch:  dist/rkt fetch (fresh store)  vs  tar -xzf, tar -xzf && sync -f, tar -I pigz -xf
+//   render: dist/rkt image render         vs  tar -xf, tar -xf && sync -f (the uncompressed tar)
+// Prints the CPU, medians, ratios (ours/theirs, and the median of each round's ratio), the
+// spread of each contender (how noisy the machine was) and peak RSS (/usr/bin/time -f %M).
+// Targets: fetch <= 1.0 x tar -xzf, render <= 1.1 x tar -xf, rkt's peak RSS <= 64 MiB.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { machineDebianSources } from "../native/private-apt";
+import { rktBinary, tempDir } from "../test/support/harness";
 
 const runs = Number(process.argv[2] ?? 5);
+const cacheDir = resolve(import.meta.dir, "../.cache/bench");
+const imageName = "debian-bookworm-minbase";
+const RSS_TARGET_KIB = 64 << 10;
 
-/** xorshift32: the same bytes on every run and machine. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
+function sh(argv: string[]): string {
+  const p = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+  if (p.exitCode !== 0) throw new Error(`${argv.join(" ")} failed (exit ${p.exitCode}): ${p.stderr.toString().trim().split("\n").pop()}`);
+  return p.stdout.toString();
 }
 
-const next = prng(20260101);
-const randomBytes = (n: number): Uint8Array => {
-  const words = new Uint32Array(Math.ceil(n / 4));
-  for (let i = 0; i < words.length; i++) words[i] = next();
-  return new Uint8Array(words.buffer, 0, n);
-};
+const installed = (tool: string) => Bun.which(tool) !== null;
 
-const vocabulary = "the of and a to in is you that it he was for on are as with his they at be this have from or one had by word but not what all were we when your can said there use an each which she do how their if will up other about out many then them these so some her would make like him into time has look two more write go see number no way could people my than first water been call who oil its now find long down day did get come made may part".split(" ");
-const textBlock = (() => {
-  const words: string[] = [];
-  let size = 0;
-  while (size < 4 << 20) {
-    const w = vocabulary[next() % vocabulary.length]!;
-    words.push(next() % 13 === 0 ? `${w}\n` : w);
-    size += w.length + 1;
-  }
-  return Buffer.from(words.join(" "));
-})();
-const text = (n: number): Uint8Array => {
-  const start = next() % (textBlock.length - n);
-  return textBlock.subarray(start, start + n);
-};
-
-function generateTree(root: string): { files: number; bytes: number } {
-  let files = 0;
-  let bytes = 0;
-  const write = (path: string, data: Uint8Array) => {
-    writeFileSync(path, data);
-    files++;
-    bytes += data.length;
-  };
-  for (let d = 0; d < 40; d++) {
-    for (let s = 0; s < 5; s++) {
-      const dir = join(root, `usr/lib/pkg${d}/sub${s}`);
-      mkdirSync(dir, { recursive: true });
-      for (let f = 0; f < 18; f++) write(join(dir, `small${f}.txt`), text(512 + (next() % 16384)));
-      for (let f = 0; f < 4; f++) {
-        const size = 16384 + (next() % 240000);
-        write(join(dir, `medium${f}.bin`), f % 2 ? randomBytes(size) : text(size));
-      }
-    }
-    symlinkSync(`pkg${d}/sub0/small0.txt`, join(root, `usr/lib/link${d}`));
-    linkSync(join(root, `usr/lib/pkg${d}/sub1/small1.txt`), join(root, `usr/lib/pkg${d}/hard`));
-  }
-  mkdirSync(join(root, "opt/big"), { recursive: true });
-  for (let f = 0; f < 16; f++) {
-    const size = (2 << 20) + (next() % (6 << 20));
-    write(join(root, `opt/big/blob${f}`), f % 2 ? randomBytes(size) : text(size));
-  }
-  return { files, bytes };
+/** The first Debian archive of the machine's apt sources, e.g. http://deb.debian.org/debian. */
+function debianMirror(): string {
+  const { stanzas, lines } = machineDebianSources("deb", { withSecurity: false });
+  const uris = [
+    ...stanzas.map((stanza) => /^URIs:\s*(\S+)/m.exec(stanza)?.[1]),
+    ...lines.map((line) => /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/.exec(line)?.[1]),
+  ];
+  const mirror = uris.find((uri) => uri !== undefined);
+  if (!mirror) throw new Error("bench: no Debian archive in the machine's apt sources to debootstrap from");
+  return mirror;
 }
 
-function sh(command: string): void {
-  const p = Bun.spawnSync(["sh", "-c", command], { stdout: "ignore", stderr: "pipe" });
-  if (p.exitCode !== 0) throw new Error(`${command}: ${p.stderr.toString().trim()}`);
+/** The image as a plain tar and as a gzip ACI, built on first use. */
+function benchImage(): { tar: string; aci: string } {
+  const tar = join(cacheDir, `${imageName}.tar`);
+  const aci = join(cacheDir, `${imageName}.aci`);
+  if (existsSync(tar) && existsSync(aci)) return { tar, aci };
+  if (!installed("debootstrap")) throw new Error("bench: debootstrap is not installed: apt-get install debootstrap");
+  const build = join(cacheDir, `${imageName}.build`);
+  rmSync(build, { recursive: true, force: true });
+  mkdirSync(build, { recursive: true });
+  const mirror = debianMirror();
+  process.stderr.write(`bench: debootstrap --variant=minbase bookworm from ${mirror} (once, cached in ${cacheDir})\n`);
+  sh(["debootstrap", "--variant=minbase", "bookworm", join(build, "rootfs"), mirror]);
+  sh(["sh", "-c", `rm -rf ${build}/rootfs/var/cache/apt/archives/*.deb ${build}/rootfs/var/lib/apt/lists/*`]);
+  const manifest = { acKind: "ImageManifest", acVersion: "0.6.1", name: `bench/${imageName}`, labels: [{ name: "os", value: "linux" }] };
+  writeFileSync(join(build, "manifest"), JSON.stringify(manifest));
+  sh(["tar", "--numeric-owner", "-C", build, "-cf", join(build, "image.tar"), "manifest", "rootfs"]);
+  sh(["sh", "-c", `gzip -c ${build}/image.tar > ${build}/image.aci`]);
+  renameSync(join(build, "image.aci"), aci);
+  renameSync(join(build, "image.tar"), tar);
+  rmSync(build, { recursive: true, force: true });
+  return { tar, aci };
 }
 
-function median(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
+interface Contender {
+  group: "fetch" | "render";
+  name: string;
+  /** Why it cannot run here, if it cannot. */
+  unavailable?: string;
+  /** Makes a fresh target (untimed) and returns the command to time. */
+  prepare: () => string[];
+  times: number[];
+  rssKib: number[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function timed(fn: () => void): number {
+/** Wall time (ms) and peak RSS (KiB) of one command, after a sync. */
+function measure(argv: string[], rssFile: string): { ms: number; rssKib: number } {
+  sh(["sync"]);
   const start = performance.now();
-  fn();
-  return performance.now() - start;
+  const p = Bun.spawnSync(["/usr/bin/time", "-f", "%M", "-o", rssFile, ...argv], { stdout: "ignore", stderr: "pipe", stdin: "ignore" });
+  const ms = performance.now() - start;
+  if (p.exitCode !== 0) throw new Error(`${argv.join(" ")} failed (exit ${p.exitCode}): ${p.stderr.toString().trim().split("\n").pop()}`);
+  return { ms, rssKib: Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) };
 }
 
-function syncfsOf(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    libc.syncfs(fd, dir);
-  } finally {
-    closeSync(fd);
-  }
-}
+if (!existsSync(rktBinary)) throw new Error(`${rktBinary} is missing: run bun build.ts first`);
+if (!existsSync("/usr/bin/time")) throw new Error("bench: /usr/bin/time is missing: apt-get install time");
+
+const { tar, aci } = benchImage();
+const entries = sh(["tar", "-tf", tar]).trim().split("\n").length;
+const cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? process.arch;
+console.log(`cpu: ${cpu}, ${navigator.hardwareConcurrency} threads`);
+console.log(
+  `image: Debian bookworm minbase, ${entries} entries; tar ${(Bun.file(tar).size / 1e6).toFixed(0)} MB, aci (gzip) ${(Bun.file(aci).size / 1e6).toFixed(0)} MB; ${runs} runs each, interleaved, each after sync`,
+);
 
 const work = tempDir("rkt-bench-image-");
 try {
-  const src = join(work.path, "src");
-  mkdirSync(join(src, "rootfs"), { recursive: true });
-  writeFileSync(join(src, "manifest"), JSON.stringify({ acKind: "ImageManifest", acVersion: "0.6.1", name: "bench/image" }));
-  const { files, bytes } = generateTree(join(src, "rootfs"));
-  const tar = join(work.path, "image.tar");
-  const aci = join(work.path, "image.aci");
-  sh(`tar -C ${src} -cf ${tar} manifest rootfs && gzip -c ${tar} > ${aci}`);
-  rmSync(src, { recursive: true });
-  const tarSize = Bun.file(tar).size;
-  const aciSize = Bun.file(aci).size;
-  console.log(`tree: ${files} files, ${(bytes / 1e6).toFixed(0)} MB; tar ${(tarSize / 1e6).toFixed(0)} MB, aci (gzip) ${(aciSize / 1e6).toFixed(0)} MB; ${runs} runs each`);
-  const tmp = join(work.path, "tmp");
-  mkdirSync(tmp);
-  sh("sync");
-
-  const importOurs: number[] = [];
-  const importTheirs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    importTheirs.push(timed(() => sh(`gzip -dc ${aci} | sha512sum`)));
-    let tarPath = "";
-    importOurs.push(timed(() => (tarPath = native.importAci(aci, tmp).tarPath)));
-    rmSync(tarPath);
-    sh("sync");
-  }
-
-  const renderOurs: number[] = [];
-  const renderTheirs: number[] = [];
-  const fresh = (name: string) => {
-    const dir = join(work.path, name);
-    rmSync(dir, { recursive: true, force: true });
-    sh("sync");
-    mkdirSync(dir);
-    return dir;
+  const target = join(work.path, "target");
+  const fresh = (): string => {
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target);
+    return target;
   };
-  for (let i = 0; i < runs; i++) {
-    const theirs = fresh("render-tar");
-    renderTheirs.push(timed(() => sh(`tar -C ${theirs} -xf ${tar} && sync -f ${theirs}`)));
-    const ours = fresh("render-ours");
-    renderOurs.push(timed(() => {
-      native.extractRootfs(tar, ours, { stripRootfs: false });
-      syncfsOf(ours);
-    }));
-  }
+  const fetchStore = join(work.path, "fetch-store");
+  const renderStore = join(work.path, "render-store");
+  sh([rktBinary, `--dir=${renderStore}`, "--insecure-skip-verify", "fetch", aci]);
+  const imageKey = sh([rktBinary, `--dir=${renderStore}`, "image", "list", "--no-legend", "--fields=key"]).trim().split("\n")[0]!;
 
-  const row = (name: string, ours: number[], theirs: number[], peer: string, target: number) => {
-    const ratio = median(ours) / median(theirs);
-    console.log(
-      `${name.padEnd(7)} ours ${median(ours).toFixed(0).padStart(6)} ms   ${peer.padEnd(34)} ${median(theirs).toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)} (target <= ${target.toFixed(1)})`,
-    );
-  };
-  row("import", importOurs, importTheirs, "gzip -dc | sha512sum", 1.1);
-  row("render", renderOurs, renderTheirs, "tar -xf + sync -f", 1.0);
+  const contender = (group: Contender["group"], name: string, prepare: () => string[], unavailable?: string): Contender =>
+    ({ group, name, prepare, unavailable, times: [], rssKib: [] });
+  const shell = (command: string) => ["sh", "-c", command];
+  const contenders: Contender[] = [
+    contender("fetch", "rkt fetch", () => {
+      rmSync(fetchStore, { recursive: true, force: true });
+      return [rktBinary, `--dir=${fetchStore}`, "--insecure-skip-verify", "fetch", aci];
+    }),
+    contender("fetch", "tar -xzf", () => ["tar", "-C", fresh(), "-xzf", aci]),
+    contender("fetch", "tar -xzf && sync -f", () => shell(`tar -C ${fresh()} -xzf ${aci} && sync -f ${target}`)),
+    contender("fetch", "tar -I pigz -xf", () => ["tar", "-I", "pigz", "-C", fresh(), "-xf", aci], installed("pigz") ? undefined : "pigz is not installed (apt-get install pigz)"),
+    contender("render", "rkt image render", () => {
+      rmSync(target, { recursive: true, force: true });
+      return [rktBinary, `--dir=${renderStore}`, "image", "render", imageKey, target];
+    }),
+    contender("render", "tar -xf", () => ["tar", "-C", fresh(), "-xf", tar]),
+    contender("render", "tar -xf && sync -f", () => shell(`tar -C ${fresh()} -xf ${tar} && sync -f ${target}`)),
+  ];
+  const rssFile = join(work.path, "rss");
+  for (let i = 0; i < runs; i++) {
+    for (const c of contenders.filter((c) => !c.unavailable)) {
+      const { ms, rssKib } = measure(c.prepare(), rssFile);
+      c.times.push(ms);
+      c.rssKib.push(rssKib);
+    }
+  }
+  rmSync(target, { recursive: true, force: true });
+
+  for (const group of ["fetch", "render"] as const) {
+    const [ours, ...peers] = contenders.filter((c) => c.group === group);
+    const spread = (c: Contender) => `spread ${Math.min(...c.times).toFixed(0)}-${Math.max(...c.times).toFixed(0)} ms`;
+    const rss = (c: Contender) => `peak RSS ${(median(c.rssKib) / 1024).toFixed(0)} MiB`;
+    console.log(`${ours!.name.padEnd(25)} ${median(ours!.times).toFixed(0).padStart(6)} ms  ${spread(ours!).padEnd(22)} ${rss(ours!)} (target <= ${RSS_TARGET_KIB >> 10} MiB)`);
+    for (const peer of peers) {
+      if (peer.unavailable) {
+        console.log(`  vs ${peer.name.padEnd(20)} not run: ${peer.unavailable}`);
+        continue;
+      }
+      const ratio = median(ours!.times) / median(peer.times);
+      // Runs of one round are next to each other in time: their ratio cancels slow drifts of the machine's load.
+      const paired = median(ours!.times.map((t, i) => t / peer.times[i]!));
+      console.log(
+        `  vs ${peer.name.padEnd(20)} ${median(peer.times).toFixed(0).padStart(6)} ms  ${spread(peer).padEnd(22)} ${rss(peer).padEnd(18)} ratio ${ratio.toFixed(2)} (paired by round ${paired.toFixed(2)})`,
+      );
+    }
+  }
+  console.log("targets: rkt fetch <= 1.0 x tar -xzf, rkt image render <= 1.1 x tar -xf");
 } finally {
   work.cleanup();
 }

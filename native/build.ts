@@ -1,5 +1,5 @@
 // Compiles native/*.c into the shared library that src/sys/native.ts embeds and loads.
-// zlib, bzip2 and liblzma are linked in statically (native/deps.ts) and every libc symbol
+// ISA-L (gzip), bzip2 and liblzma are linked in statically (native/deps.ts) and every libc symbol
 // is bound to a version no newer than glibc 2.17 (native/glibc_compat.h): the library
 // needs only libc, like the Bun runtime it is loaded into. checkPortable holds that.
 import { readdirSync } from "node:fs";
