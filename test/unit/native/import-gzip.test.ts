@@ -24,6 +24,7 @@ beforeAll(() => {
   }
   tar = new Uint8Array(tarArchive([
     { name: "manifest", data: '{"acKind":"ImageManifest","acVersion":"0.6.1","name":"example.com/gzip"}' },
+    { name: "rootfs", type: "5" },
     { name: "rootfs/text", data: "a line of text that repeats\n".repeat(100_000) },
     { name: "rootfs/random", data: random },
   ]));
