@@ -122,9 +122,10 @@ export async function bootSystemdMachine(): Promise<SystemdMachine> {
       const proc = Bun.spawnSync([...enter, ...argv], { stdin: stdin ?? "ignore", stdout: "pipe", stderr: "pipe" });
       return { exitCode: proc.exitCode ?? -1, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
     };
-    // systemctl answers nothing until the machine's systemd listens; then it waits for the boot.
+    // systemctl answers nothing, or "offline" (no /run/systemd/system yet), until the
+    // machine's systemd is up; then --wait waits for the boot.
     let booted = run(["systemctl", "is-system-running", "--wait"]);
-    while (booted.stdout.trim() === "") {
+    while (booted.stdout.trim() === "" || booted.stdout.trim() === "offline") {
       if (nspawn.exitCode !== null) throw new Error(`systemd-nspawn exited: ${(await new Response(nspawn.stderr).text()).trim()}`);
       await Bun.sleep(50);
       booted = run(["systemctl", "is-system-running", "--wait"]);
