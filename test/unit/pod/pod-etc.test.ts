@@ -7,11 +7,19 @@ const none = { dns: [], dnsSearch: [], dnsOpt: [], hostsEntries: [] };
 
 describe("resolvConfForPrivateNet", () => {
   test("drops IPv4 and IPv6 loopback name servers and keeps every other line", () => {
-    expect(resolvConfForPrivateNet("# c\nnameserver 127.1.2.3\nnameserver ::1\nnameserver 2001:db8::53\noptions ndots:2\n")).toBe("# c\nnameserver 2001:db8::53\noptions ndots:2\n");
+    expect(resolvConfForPrivateNet("# c\nnameserver 127.1.2.3\nnameserver ::1\nnameserver 0:0::0:1\nnameserver 2001:db8::53\noptions ndots:2\n")).toBe("# c\nnameserver 2001:db8::53\noptions ndots:2\n");
   });
 
   test("is undefined when only loopback name servers were named", () => {
     expect(resolvConfForPrivateNet("nameserver 127.0.0.53\nsearch example.org\n")).toBeUndefined();
+  });
+});
+
+describe("parsePodEtcFlags", () => {
+  test("takes IPv4 and IPv6 addresses and refuses what only looks like one", () => {
+    const dns = (address: string) => () => parsePodEtcFlags({ ...none, dns: [address] });
+    for (const good of ["192.0.2.1", "255.255.255.255", "2001:db8::1", "::ffff:192.0.2.1"]) expect(dns(good)).not.toThrow();
+    for (const bad of ["256.0.0.1", "01.2.3.4", "1.2.3", "1::2::3", "fe80::1%eth0", "1]:53/[::1", "example.com"]) expect(dns(bad)).toThrow(`--dns: "${bad}" is not an IPv4 or IPv6 address`);
   });
 });
 
