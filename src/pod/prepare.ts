@@ -219,7 +219,7 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
       durable: req.durable,
       privateUsers: req.privateUsers ? privateUsersRange() : undefined,
     });
-    if (req.podEtc) savePodEtcChoices(pod.path, req.podEtc);
+    if (req.podEtc?.resolvConf || req.podEtc?.hosts) savePodEtcChoices(pod.path, req.podEtc);
   } catch (err) {
     pod.releaseLock();
     throw new PodSetupError(pod.uuid, err);

@@ -150,17 +150,17 @@ export async function renderPodTrees(pod: Pod, render: (key: string) => Promise<
 }
 
 /**
- * Sets up the private networking of a pod in `run/` (with `privateNet`), registers it
- * with the metadata service (with `mdsRegister`), mounts its overlays (when it uses
- * them) and execs its stage1.
+ * Writes the files for the apps' /etc of a pod in `run/`, sets up its private networking
+ * (with `privateNet`), registers it with the metadata service (with `mdsRegister`),
+ * mounts its overlays (when it uses them) and execs its stage1.
  */
 export async function startPod(pod: Pod, treeOf: (key: string) => string, opts: StartPodOptions): Promise<never> {
   refuseInteractiveWithSeveralApps(pod, opts.interactive);
+  writePodEtcFiles(pod.path, opts.privateNet !== undefined, opts.podEtc);
   // Networking, then registration (which needs the pod's address): both may still edit
   // the apps' environment files, which must not change under a mounted overlay.
   const link = opts.privateNet !== undefined ? await setUpPrivateNetwork(pod, opts.privateNet, treeOf, opts.localConfig) : undefined;
   const mdsToken = opts.mdsRegister ? await registerUnlessUnreachable(pod, { required: opts.mdsRegister.required, link }) : undefined;
-  writePodEtcFiles(pod.path, opts.privateNet !== undefined, opts.podEtc);
   if (usesOverlay(pod.path)) mountPodOverlays(pod, treeOf);
   return execStage1(pod, { ...opts, mdsToken });
 }
