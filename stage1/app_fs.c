@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app_etc.h"
 #include "beneath.h"
 #include "dev.h"
 #include "error.h"
@@ -106,6 +107,9 @@ void mount_app_filesystem(const struct app *app, const char *stage1_root)
 	close(tmp_fd);
 	for (size_t m = 0; m < app->mount_count; m++)
 		mount_volume(app, &app->mounts[m], root_fd, stage1_root);
+	/* After the volumes: a volume on /etc/resolv.conf stands for the image's file, and
+	 * the flags' files go over it (rkt's precedence). */
+	bind_pod_etc_files(app, root_fd, stage1_root);
 	close(root_fd);
 	free(app_root);
 }

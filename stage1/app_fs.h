@@ -1,5 +1,6 @@
 /* Each app's filesystem: its root made a mount point, the executor's /proc, /sys, /dev and
- * /tmp, and its volumes (host binds, and empty volumes shared between the apps). */
+ * /tmp, its volumes (host binds, and empty volumes shared between the apps), and the pod's
+ * /etc files (app_etc.h). */
 #ifndef STAGE1_APP_FS_H
 #define STAGE1_APP_FS_H
 

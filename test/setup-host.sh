@@ -2,7 +2,7 @@
 # Installs the Debian packages that the build and the tests use, only if missing.
 set -euo pipefail
 packages=(gcc libc6-dev make nasm dpkg-dev zlib1g-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static qemu-system-arm xz-utils bzip2 busybox-static
-  iproute2 util-linux tar gzip gnupg openssl containernetworking-plugins iptables
+  iproute2 util-linux tzdata tar gzip gnupg openssl containernetworking-plugins iptables
   docker-registry skopeo apache2-utils systemd debootstrap systemd-container)
 missing=()
 for p in "${packages[@]}"; do

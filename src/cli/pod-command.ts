@@ -10,6 +10,7 @@ import { flagDefaults, type FlagDefs, type FlagValues } from "./flags";
 import { globalFlagDefs, globals, globalsFrom, setGlobals, type Globals } from "./globals";
 import { commandHelp } from "./help";
 import { printErr, printOut } from "./output";
+import { podEtcChoicesFrom, podEtcFlagDefs } from "./pod-etc-flags";
 import { fetchImage } from "../fetch";
 import { parsePortFlag } from "../net";
 import {
@@ -39,6 +40,7 @@ export const podBuildFlags: FlagDefs = {
   "no-overlay": { type: "boolean", default: false, description: "disable overlay filesystem" },
   "private-users": { type: "boolean", default: false, description: "run within user namespaces (experimental; needs --no-overlay)" },
   "pod-manifest": { type: "string", description: "the path to the pod manifest; if non-empty, other images and pod flags are not allowed" },
+  ...podEtcFlagDefs,
 };
 
 export interface ParsedPodCommand {
@@ -93,6 +95,7 @@ export function prepareRequestFrom(spec: RktCommandSpec, values: FlagValues, app
     mounts: asUsage(() => list("mount").map(parseMountFlag)),
     ports: asUsage(() => list("port").map(parsePortFlag)),
     setEnv: asUsage(() => parseSetEnv(list("set-env"))),
+    podEtc: podEtcChoicesFrom(values),
     inheritedEnv: values["inherit-env"] ? { ...process.env } : undefined,
     local: values.local as boolean,
     insecureSkipVerify: globals.insecureSkipVerify,

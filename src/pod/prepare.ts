@@ -19,6 +19,7 @@ import { native, readFileBounded, syncFilesystemOf } from "../sys";
 import { withImageClaimsLock } from "./images-in-use";
 import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
 import { Pod } from "./pod";
+import { savePodEtcChoices, type PodEtcChoices } from "./pod-etc";
 import { buildPodManifest, checkPodManifest, effectiveApp, type AppArg, type ResolvedAppImage } from "./pod-manifest";
 import { ignoredIsolatorWarnings, renderRuntimePlan, writeRuntimePlan, type AppPlan, type RenderedPlan, type RuntimePlan } from "./runtime-plan";
 import { resolveStage1, stage1Entrypoint } from "./stage1-image";
@@ -34,6 +35,8 @@ export interface PrepareRequest {
   mounts: MountFlag[];
   ports: ExposedPort[];
   setEnv: EnvVar[];
+  /** `--dns*` and `--hosts-entry`: the apps' resolv.conf and hosts (run-prepared may replace them). */
+  podEtc?: PodEtcChoices;
   /** `--inherit-env`: rkt's own environment, below image and `--set-env` values. */
   inheritedEnv?: Record<string, string | undefined>;
   local: boolean;
@@ -216,6 +219,7 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
       durable: req.durable,
       privateUsers: req.privateUsers ? privateUsersRange() : undefined,
     });
+    if (req.podEtc?.resolvConf || req.podEtc?.hosts) savePodEtcChoices(pod.path, req.podEtc);
   } catch (err) {
     pod.releaseLock();
     throw new PodSetupError(pod.uuid, err);

@@ -9,6 +9,7 @@ import { libc, socketsPassedByServiceManager } from "../sys";
 import { mountOverlays, podOverlayLayers } from "./overlay";
 import { registerUnlessUnreachable, type PodLink } from "./mds-registration";
 import { Pod } from "./pod";
+import { writePodEtcFiles, type PodEtcChoices } from "./pod-etc";
 import { readPodManifest, readStage1Id, usesOverlay } from "./pod-files";
 import { readPodStage1Manifest, stage1Entrypoint } from "./stage1-image";
 
@@ -38,6 +39,8 @@ export function parseInsecureRunOptions(list: string): string[] {
 export interface StartPodOptions extends Omit<Stage1RunOptions, "mdsToken"> {
   /** --mds-register: register the pod with the metadata service; `required` fails the run without one. */
   mdsRegister?: { required: boolean };
+  /** run-prepared's `--dns*`/`--hosts-entry`: each part given replaces prepare's. */
+  podEtc?: PodEtcChoices;
 }
 
 /** The stage1 `init` arguments, in the contract's order (stage1/README.md). */
@@ -147,12 +150,13 @@ export async function renderPodTrees(pod: Pod, render: (key: string) => Promise<
 }
 
 /**
- * Sets up the private networking of a pod in `run/` (with `privateNet`), registers it
- * with the metadata service (with `mdsRegister`), mounts its overlays (when it uses
- * them) and execs its stage1.
+ * Writes the files for the apps' /etc of a pod in `run/`, sets up its private networking
+ * (with `privateNet`), registers it with the metadata service (with `mdsRegister`),
+ * mounts its overlays (when it uses them) and execs its stage1.
  */
 export async function startPod(pod: Pod, treeOf: (key: string) => string, opts: StartPodOptions): Promise<never> {
   refuseInteractiveWithSeveralApps(pod, opts.interactive);
+  writePodEtcFiles(pod.path, opts.privateNet !== undefined, opts.podEtc);
   // Networking, then registration (which needs the pod's address): both may still edit
   // the apps' environment files, which must not change under a mounted overlay.
   const link = opts.privateNet !== undefined ? await setUpPrivateNetwork(pod, opts.privateNet, treeOf, opts.localConfig) : undefined;
