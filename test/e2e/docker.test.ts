@@ -101,6 +101,26 @@ describe("docker:// fetch", () => {
     expect(manifest.app.exec[0]).toBe("/bin/sh");
   });
 
+  test("the same image digest gives one image: a second fetch and a run reuse the stored conversion, another store converts it to the same ID", () => {
+    const stores = [tempDataDir("rkt-docker-once-"), tempDataDir("rkt-docker-twice-")];
+    try {
+      const [once, twice] = stores.map((store) => store.path) as [string, string];
+      const first = fetchId(image, once);
+      expect(fetchId(image, once)).toBe(first);
+      const volume = mkdirDir(join(work.path, "volume"));
+      const run = rkt(once, ["--insecure-skip-verify", "run", "--mds-register=false", `--volume=volume-var-lib-data,kind=host,source=${volume}`, image]);
+      expect(run.exitCode).toBe(0);
+      const listed = rkt(once, ["image", "list", "--no-legend", "--fields=key,appname"]).stdout.trim().split("\n");
+      expect(listed.filter((line) => line.includes("/test/app:v1"))).toEqual([expect.stringContaining(first)]);
+      expect(fetchId(image, twice)).toBe(first);
+    } finally {
+      for (const store of stores) {
+        collectPods(store.path);
+        store.cleanup();
+      }
+    }
+  });
+
   test("refuses without --insecure-skip-verify", () => {
     const result = rkt(data.path, ["fetch", image]);
     expect(result.exitCode).not.toBe(0);
