@@ -106,7 +106,8 @@ export class Store {
         if (!this.hasImage(key)) this.recordUnitImport(key);
         this.placeBlob(imported.tarPath, key);
         this.placeManifest(join(work.path, "manifest"), key, manifest);
-        this.index.putAciInfo({ key, appName: manifest.name, importTime: new Date(), latest: opts.latest ?? false });
+        const now = new Date();
+        this.index.putAciInfo({ key, appName: manifest.name, importTime: now, latest: opts.latest ?? false, lastUsed: now });
       });
       return { key, manifest };
     } finally {
@@ -241,6 +242,11 @@ export class Store {
       return readFileSync(path, "utf8");
     });
     return parseImageManifest(text, path);
+  }
+
+  /** Records that the images were used now (fetched, or chosen by a pod), so `rkt image gc` keeps them for its grace period. */
+  markImagesUsed(keys: readonly string[]): void {
+    this.index.markUsed(keys, new Date());
   }
 
   hasImage(key: string): boolean {
