@@ -1,6 +1,7 @@
-import { imageKeysInUse, unusedImages, withImageClaimsLock } from "../pod";
-import { withStore } from "../store";
+import { imageKeysInUse, orphanTrees, unusedImages, withImageClaimsLock } from "../pod";
+import { withStore, type Store } from "../store";
 import { rktCommand } from "./command";
+import { ExitCode } from "./errors";
 import { parseGoDuration } from "./flags";
 import { globals } from "./globals";
 import { removeImages } from "./image-removal";
@@ -11,8 +12,9 @@ export default rktCommand({
   usage: "[--grace-period=DURATION]",
   details: [
     "Removes the images, with their rendered trees, that no pod uses and that were not",
-    "used (fetched, or chosen by a pod) within --grace-period. A pod holds its images until",
-    "`rkt gc` removes it. Intended to run periodically; --grace-period=0s disables the grace period.",
+    "used (fetched, or chosen by a pod) within --grace-period, and trees left without their",
+    "image. A pod holds its images until `rkt gc` removes it. Intended to run periodically;",
+    "--grace-period=0s disables the grace period.",
   ],
   maxArgs: 0,
   args: {
@@ -23,10 +25,27 @@ export default rktCommand({
     const dataDir = globals().dir;
     // Exclusive: no pod may be choosing its images between the check and the removal.
     return withStore(dataDir, (store) =>
-      withImageClaimsLock(dataDir, "exclusive", () => {
+      withImageClaimsLock(dataDir, "exclusive", async () => {
         const inUse = imageKeysInUse(dataDir);
-        return removeImages(store, unusedImages(store, inUse, gracePeriodMs), inUse);
+        const treesRemoved = removeOrphanTrees(store, inUse);
+        const status = await removeImages(store, unusedImages(store, inUse, gracePeriodMs), inUse);
+        return treesRemoved ? status : ExitCode.Failure;
       }),
     );
   },
 });
+
+/** Removes the trees whose image is gone, one line each on stderr as rkt 1.x did; false if one remains. */
+function removeOrphanTrees(store: Store, inUse: ReadonlySet<string>): boolean {
+  let complete = true;
+  for (const key of orphanTrees(store, inUse)) {
+    try {
+      store.trees.remove(key);
+      process.stderr.write(`rkt: removed tree "${key}"\n`);
+    } catch (err) {
+      process.stderr.write(`rkt: error removing tree "${key}": ${(err as Error).message}\n`);
+      complete = false;
+    }
+  }
+  return complete;
+}

@@ -2,7 +2,7 @@
 // index, and the tree store. Every operation takes the locks of rkt-internals §3 and
 // leaves the store consistent if the process is killed at any point: files are in place
 // before the index names them, and the index forgets an image before its files go.
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   imageIdFromDigest,
@@ -242,6 +242,11 @@ export class Store {
       return readFileSync(path, "utf8");
     });
     return parseImageManifest(text, path);
+  }
+
+  /** Keys of trees in the tree store whose image is gone (left by a removal that was killed or failed). */
+  orphanTreeKeys(): string[] {
+    return readdirSync(this.layout.trees).filter((name) => isStoreKey(name) && !this.hasImage(name));
   }
 
   /** Records that the images were used now (fetched, or chosen by a pod), so `rkt image gc` keeps them for its grace period. */

@@ -1,7 +1,7 @@
 // `rkt image gc` through dist/rkt with real pods holding images: prepared, running, exited.
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
 import { TestCleanups } from "../unit/pod/lifecycle-fixtures";
@@ -112,6 +112,16 @@ test("a fetch of an image already stored counts as a use", () => {
   const second = useTimes()["example.com/gc-unused"]!;
   expect(second.importtime).toBe(first.importtime);
   expect(second.lastusedtime).toBeGreaterThan(first.lastusedtime);
+});
+
+test("a tree left without its image is removed, whatever the grace period", () => {
+  expect(rkt(data.path, ["--insecure-skip-verify", "fetch", images.unused]).exitCode).toBe(0);
+  const orphan = join(data.path, "cas/tree", "sha512-" + "a".repeat(64));
+  mkdirSync(join(orphan, "rootfs/etc"), { recursive: true });
+  const collected = imageGc();
+  expect(collected).toEqual({ exitCode: 0, stdout: "", stderr: `rkt: removed tree "sha512-${"a".repeat(64)}"\n` });
+  expect(existsSync(orphan)).toBe(false);
+  expect(existsSync(join(data.path, "cas/tree", keyOf("gc-unused"), "rendered"))).toBe(true);
 });
 
 test("a bad --grace-period is a usage error", () => {

@@ -1,8 +1,9 @@
 // Which images `rkt image gc` removes: a real store with imported images and hand-made pods.
 import { afterEach, beforeEach, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { imageKeysInUse } from "../../../src/pod/images-in-use";
-import { unusedImages } from "../../../src/pod/image-gc";
+import { orphanTrees, unusedImages } from "../../../src/pod/image-gc";
 import { storeFixture, type StoreFixture } from "../store/fixtures";
 import { makePod } from "./lifecycle-fixtures";
 
@@ -28,4 +29,12 @@ test("keeps an image used within the grace period, and removes it once the perio
   f.store.index.markUsed([key], new Date(10 * HOUR));
   expect(unusedImages(f.store, new Set(), HOUR, 11 * HOUR)).toEqual([]);
   expect(unusedImages(f.store, new Set(), HOUR, 11 * HOUR + 1)).toEqual([key]);
+});
+
+test("trees whose image is gone are orphans unless a pod names them; a stored image's tree is not", async () => {
+  const stored = await f.image("example.com/stored");
+  await f.store.renderTree(stored);
+  const [orphan, claimed] = ["a", "b"].map((digit) => "sha512-" + digit.repeat(64)) as [string, string];
+  for (const key of [orphan, claimed]) mkdirSync(join(f.store.layout.tree(key), "rootfs"), { recursive: true });
+  expect(orphanTrees(f.store, new Set([claimed]))).toEqual([orphan]);
 });
