@@ -1,5 +1,6 @@
 // docker:// images through dist/rkt against a real registry on loopback (rkt-cli.md §4).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
@@ -11,9 +12,10 @@ const data = tempDataDir("rkt-docker-data-");
 let registry: Registry | undefined;
 let authRegistry: Registry | undefined;
 let image = "";
+let layout = "";
 
 beforeAll(async () => {
-  const layout = buildOciLayout(join(work.path, "image"));
+  layout = buildOciLayout(join(work.path, "image"));
   registry = await startRegistry(mkdirDir(join(work.path, "registry")));
   image = `docker://${registry.host}/test/app:v1`;
   pushImage(layout, image);
@@ -118,6 +120,32 @@ describe("docker:// fetch", () => {
         collectPods(store.path);
         store.cleanup();
       }
+    }
+  });
+
+  test("a tag is resolved to its digest on every fetch: the same digest reuses the stored conversion, a moved tag is converted again", () => {
+    const store = tempDataDir("rkt-docker-moving-");
+    const moving = `docker://${registry!.host}/test/moving:latest`;
+    const importTime = (id: string) => {
+      const db = new Database(join(store.path, "cas/db/store.sqlite"), { readonly: true });
+      try {
+        return db.query<{ importtime: number }, [string]>("SELECT importtime FROM aciinfo WHERE substr(blobkey, 1, length(?1)) = ?1").get(id)!.importtime;
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      pushImage(layout, moving);
+      const id = fetchId(moving, store.path);
+      const converted = importTime(id);
+      expect(fetchId(moving, store.path)).toBe(id);
+      expect(importTime(id)).toBe(converted);
+      // The same content under a Docker schema 2 manifest: another digest, the same ACI.
+      pushImage(layout, moving, { format: "v2s2" });
+      expect(fetchId(moving, store.path)).toBe(id);
+      expect(importTime(id)).toBeGreaterThan(converted);
+    } finally {
+      store.cleanup();
     }
   });
 
