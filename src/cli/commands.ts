@@ -16,6 +16,7 @@ const imageCommands: CommandTable = {
   "cat-manifest": { description: "Inspect and print the image manifest", load: () => import("./image-cat-manifest") },
   export: { description: "Export a stored image to an aci file", load: () => import("./image-export") },
   extract: { description: "Extract a stored image to a directory", load: () => import("./image-extract") },
+  gc: { description: "Garbage collect local store", load: () => import("./image-gc") },
   list: { description: "List images in the local store", load: () => import("./image-list") },
   render: { description: "Render a stored image to a directory with all its dependencies", load: () => import("./image-render") },
   rm: { description: "Remove image(s) with the given key(s) from the local store", load: () => import("./image-rm") },

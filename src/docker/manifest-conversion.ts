@@ -105,11 +105,17 @@ function portOf(exposed: string): Port {
   return port;
 }
 
+/** The image config's `created`, if it is a time after the epoch. */
+export function creationTime(config: DockerImageConfig): Date | undefined {
+  const created = config.created ? new Date(config.created) : undefined;
+  return created && !Number.isNaN(created.getTime()) && created.getTime() > 0 ? created : undefined;
+}
+
 function annotationsOf(ref: DockerReference, config: DockerImageConfig, configDigest: string): Annotation[] {
   const annotations: Annotation[] = [];
   if (config.author) annotations.push({ name: "authors", value: config.author });
-  const created = config.created ? new Date(config.created) : undefined;
-  if (created && !Number.isNaN(created.getTime()) && created.getTime() > 0) annotations.push({ name: "created", value: created.toISOString().replace(/\.000Z$/, "Z") });
+  const created = creationTime(config);
+  if (created) annotations.push({ name: "created", value: created.toISOString().replace(/\.000Z$/, "Z") });
   if (config.comment) annotations.push({ name: "docker-comment", value: config.comment });
   annotations.push(
     { name: "appc.io/docker/registryurl", value: ref.registry },

@@ -21,6 +21,8 @@ export interface BlobDescriptor extends Descriptor {
 }
 
 export interface ImageManifestV2 {
+  /** The digest of this platform's image manifest: what the tag resolved to. */
+  digest: string;
   config: BlobDescriptor;
   layers: BlobDescriptor[];
 }
@@ -38,12 +40,12 @@ export class RegistryClient {
 
   /** The image manifest for the reference's tag; `hostArch` picks from a manifest list. */
   async imageManifest(hostArch: string): Promise<ImageManifestV2> {
-    let manifest = await this.manifest(this.ref.tag);
+    let { manifest, digest } = await this.manifest(this.ref.tag);
     if (MANIFEST_LISTS.includes(manifest.mediaType)) {
       const entries = (manifest.manifests ?? []) as Descriptor[];
       const chosen = entries.find((m) => m.platform?.os === "linux" && m.platform.architecture === hostArch);
       if (!chosen) throw new Error(`no linux/${hostArch} image in ${this.ref.repository}:${this.ref.tag}`);
-      manifest = await this.manifest(chosen.digest);
+      ({ manifest, digest } = await this.manifest(chosen.digest));
     }
     if (!SINGLE_MANIFESTS.includes(manifest.mediaType) && manifest.config === undefined) {
       throw new Error(`unsupported manifest type "${manifest.mediaType}" for ${this.ref.repository}:${this.ref.tag} (schema 2 or OCI needed)`);
@@ -53,7 +55,7 @@ export class RegistryClient {
     }
     const zstd = (manifest.layers as Descriptor[]).find((layer) => layer.mediaType?.includes("zstd"));
     if (zstd) throw new Error(`layer ${zstd.digest} is zstd-compressed, which is not supported (gzip or uncompressed layers only)`);
-    return { config: manifest.config, layers: manifest.layers };
+    return { digest, config: manifest.config, layers: manifest.layers };
   }
 
   /** A small blob (the image config), digest-checked. */
@@ -76,11 +78,12 @@ export class RegistryClient {
     checkDigest(blob.digest, hasher.digest("hex"));
   }
 
-  /** The manifest for a tag, or for a digest (then checked against it). */
-  private async manifest(reference: string): Promise<Record<string, any>> {
+  /** The manifest for a tag, or for a digest (then checked against it), with the sha256 digest of its bytes. */
+  private async manifest(reference: string): Promise<{ manifest: Record<string, any>; digest: string }> {
     const response = await this.request(`manifests/${reference}`, { Accept: [...SINGLE_MANIFESTS, ...MANIFEST_LISTS].join(", ") });
     const bytes = await readBoundedBody(response, SIZE_LIMITS.dockerManifest, `manifest ${reference}`);
     if (reference.includes(":")) checkBytes(reference, bytes);
+    const digest = reference.includes(":") ? reference : `sha256:${new Bun.CryptoHasher("sha256").update(bytes).digest("hex")}`;
     const text = new TextDecoder().decode(bytes);
     let manifest: Record<string, any>;
     try {
@@ -89,7 +92,7 @@ export class RegistryClient {
       throw new Error(`the registry sent a manifest that is not JSON for ${this.ref.repository}:${reference}`);
     }
     manifest.mediaType ??= response.headers.get("content-type")?.split(";")[0];
-    return manifest;
+    return { manifest, digest };
   }
 
   /** GET `/v2/<repository>/<path>`, answering an auth challenge once; anything but 200 is an error. */

@@ -4,6 +4,8 @@
 // pass streams the layers bottom-up and keeps an entry only if no higher layer replaced,
 // deleted or hid it. A directory present in several layers is written once, at its lowest
 // layer (so parents still come before children) with the highest layer's metadata.
+// Nothing of the moment of conversion goes in: the same layers and manifest always make
+// the same bytes, hence the same image ID.
 import { openTarStream, readTar, tarEnd, tarEntry, type TarHeader } from "../appc";
 
 const WHITEOUT = ".wh.";
@@ -20,13 +22,15 @@ interface LayerIndex {
   opaques: Map<string, number>;
 }
 
-/** The ACI's tar: `manifest`, `rootfs`, then the squashed layers under `rootfs/`. */
-export async function* squashedAci(manifestJson: string, layerFiles: string[]): AsyncGenerator<Uint8Array> {
+/**
+ * The ACI's tar: `manifest`, `rootfs`, then the squashed layers under `rootfs/`; `mtime`
+ * (seconds, the image's creation time) dates the two entries that no layer provides.
+ */
+export async function* squashedAci(manifestJson: string, layerFiles: string[], mtime: number): AsyncGenerator<Uint8Array> {
   const index = await indexLayers(layerFiles);
-  const now = Math.floor(Date.now() / 1000);
   const manifest = new TextEncoder().encode(manifestJson);
-  yield* tarEntry({ name: "manifest", type: "file", mode: 0o644, uid: 0, gid: 0, size: manifest.length, mtime: now }, manifest);
-  yield* tarEntry({ name: "rootfs", type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: now });
+  yield* tarEntry({ name: "manifest", type: "file", mode: 0o644, uid: 0, gid: 0, size: manifest.length, mtime }, manifest);
+  yield* tarEntry({ name: "rootfs", type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0, mtime });
   const writtenDirs = new Set<string>();
   for (const [layer, file] of layerFiles.entries()) {
     for await (const entry of readTar((await openTarStream(file)).stream)) {

@@ -1,5 +1,6 @@
 export { Pod, type PodDirState, type PodState } from "./pod";
 export { imageKeysInUse, withImageClaimsLock } from "./images-in-use";
+export { orphanTrees, unusedImages } from "./image-gc";
 export { listPods, type ListedApp, type ListedPod, type PodListing } from "./list";
 export { podStatus, waitPodExited, type PodStatus } from "./status";
 export type { AppArg } from "./pod-manifest";

@@ -16,6 +16,8 @@ export interface AciInfo {
   importTime: Date;
   /** Imported by name without a version label (discovery's "latest"). */
   latest: boolean;
+  /** Last imported, fetched or chosen by a pod: `rkt image gc` keeps what was used within its grace period. */
+  lastUsed: Date;
 }
 
 export interface RemoteInfo {
@@ -33,6 +35,7 @@ interface AciInfoRow {
   appname: string;
   importtime: number;
   latest: number;
+  lastusedtime: number;
 }
 
 interface RemoteRow {
@@ -138,12 +141,20 @@ export class StoreIndex {
 
   putAciInfo(info: AciInfo): void {
     this.write(() => {
-      this.db.run("INSERT OR REPLACE INTO aciinfo (blobkey, appname, importtime, latest) VALUES (?, ?, ?, ?)", [
+      this.db.run("INSERT OR REPLACE INTO aciinfo (blobkey, appname, importtime, latest, lastusedtime) VALUES (?, ?, ?, ?, ?)", [
         info.key,
         info.appName,
         info.importTime.getTime(),
         info.latest ? 1 : 0,
+        info.lastUsed.getTime(),
       ]);
+    });
+  }
+
+  /** Records that the images were used at `time`, in one transaction. */
+  markUsed(keys: readonly string[], time: Date): void {
+    this.write(() => {
+      for (const key of keys) this.db.run("UPDATE aciinfo SET lastusedtime = ? WHERE blobkey = ?", [time.getTime(), key]);
     });
   }
 
@@ -201,7 +212,7 @@ export class StoreIndex {
 }
 
 function toAciInfo(row: AciInfoRow): AciInfo {
-  return { key: row.blobkey, appName: row.appname, importTime: new Date(row.importtime), latest: row.latest !== 0 };
+  return { key: row.blobkey, appName: row.appname, importTime: new Date(row.importtime), latest: row.latest !== 0, lastUsed: new Date(row.lastusedtime) };
 }
 
 function refuseQlDatabase(layout: StoreLayout): void {

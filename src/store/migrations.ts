@@ -22,6 +22,12 @@ export const migrations: Migration[] = [
     db.run("ALTER TABLE remote ADD COLUMN cachemaxage INTEGER NOT NULL DEFAULT 0");
     db.run("ALTER TABLE remote ADD COLUMN downloadtime INTEGER NOT NULL DEFAULT 0");
   },
+  // 3: when each image was last used (imported, fetched, or chosen by a pod), for
+  // `rkt image gc`; rkt 1.x's column name. An image stored before counts as used at import.
+  (db) => {
+    db.run("ALTER TABLE aciinfo ADD COLUMN lastusedtime INTEGER NOT NULL DEFAULT 0");
+    db.run("UPDATE aciinfo SET lastusedtime = importtime");
+  },
 ];
 
 /** The schema version this rkt writes and reads. */

@@ -2,7 +2,7 @@
 // index, and the tree store. Every operation takes the locks of rkt-internals §3 and
 // leaves the store consistent if the process is killed at any point: files are in place
 // before the index names them, and the index forgets an image before its files go.
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   imageIdFromDigest,
@@ -106,7 +106,8 @@ export class Store {
         if (!this.hasImage(key)) this.recordUnitImport(key);
         this.placeBlob(imported.tarPath, key);
         this.placeManifest(join(work.path, "manifest"), key, manifest);
-        this.index.putAciInfo({ key, appName: manifest.name, importTime: new Date(), latest: opts.latest ?? false });
+        const now = new Date();
+        this.index.putAciInfo({ key, appName: manifest.name, importTime: now, latest: opts.latest ?? false, lastUsed: now });
       });
       return { key, manifest };
     } finally {
@@ -241,6 +242,16 @@ export class Store {
       return readFileSync(path, "utf8");
     });
     return parseImageManifest(text, path);
+  }
+
+  /** Keys of trees in the tree store whose image is gone (left by a removal that was killed or failed). */
+  orphanTreeKeys(): string[] {
+    return readdirSync(this.layout.trees).filter((name) => isStoreKey(name) && !this.hasImage(name));
+  }
+
+  /** Records that the images were used now (fetched, or chosen by a pod), so `rkt image gc` keeps them for its grace period. */
+  markImagesUsed(keys: readonly string[]): void {
+    this.index.markUsed(keys, new Date());
   }
 
   hasImage(key: string): boolean {

@@ -1,5 +1,6 @@
 // docker:// images through dist/rkt against a real registry on loopback (rkt-cli.md §4).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
@@ -11,9 +12,10 @@ const data = tempDataDir("rkt-docker-data-");
 let registry: Registry | undefined;
 let authRegistry: Registry | undefined;
 let image = "";
+let layout = "";
 
 beforeAll(async () => {
-  const layout = buildOciLayout(join(work.path, "image"));
+  layout = buildOciLayout(join(work.path, "image"));
   registry = await startRegistry(mkdirDir(join(work.path, "registry")));
   image = `docker://${registry.host}/test/app:v1`;
   pushImage(layout, image);
@@ -99,6 +101,52 @@ describe("docker:// fetch", () => {
     const manifest = JSON.parse(rkt(data.path, ["image", "cat-manifest", id]).stdout);
     expect(manifest.labels).toContainEqual({ name: "version", value: "multi" });
     expect(manifest.app.exec[0]).toBe("/bin/sh");
+  });
+
+  test("the same image digest gives one image: a second fetch and a run reuse the stored conversion, another store converts it to the same ID", () => {
+    const stores = [tempDataDir("rkt-docker-once-"), tempDataDir("rkt-docker-twice-")];
+    try {
+      const [once, twice] = stores.map((store) => store.path) as [string, string];
+      const first = fetchId(image, once);
+      expect(fetchId(image, once)).toBe(first);
+      const volume = mkdirDir(join(work.path, "volume"));
+      const run = rkt(once, ["--insecure-skip-verify", "run", "--mds-register=false", `--volume=volume-var-lib-data,kind=host,source=${volume}`, image]);
+      expect(run.exitCode).toBe(0);
+      const listed = rkt(once, ["image", "list", "--no-legend", "--fields=key,appname"]).stdout.trim().split("\n");
+      expect(listed.filter((line) => line.includes("/test/app:v1"))).toEqual([expect.stringContaining(first)]);
+      expect(fetchId(image, twice)).toBe(first);
+    } finally {
+      for (const store of stores) {
+        collectPods(store.path);
+        store.cleanup();
+      }
+    }
+  });
+
+  test("a tag is resolved to its digest on every fetch: the same digest reuses the stored conversion, a moved tag is converted again", () => {
+    const store = tempDataDir("rkt-docker-moving-");
+    const moving = `docker://${registry!.host}/test/moving:latest`;
+    const importTime = (id: string) => {
+      const db = new Database(join(store.path, "cas/db/store.sqlite"), { readonly: true });
+      try {
+        return db.query<{ importtime: number }, [string]>("SELECT importtime FROM aciinfo WHERE substr(blobkey, 1, length(?1)) = ?1").get(id)!.importtime;
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      pushImage(layout, moving);
+      const id = fetchId(moving, store.path);
+      const converted = importTime(id);
+      expect(fetchId(moving, store.path)).toBe(id);
+      expect(importTime(id)).toBe(converted);
+      // The same content under a Docker schema 2 manifest: another digest, the same ACI.
+      pushImage(layout, moving, { format: "v2s2" });
+      expect(fetchId(moving, store.path)).toBe(id);
+      expect(importTime(id)).toBeGreaterThan(converted);
+    } finally {
+      store.cleanup();
+    }
   });
 
   test("refuses without --insecure-skip-verify", () => {

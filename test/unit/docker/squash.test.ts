@@ -33,7 +33,7 @@ function layer(files: Record<string, string>, opts: { gzip?: boolean; mode?: Rec
 
 async function squash(layers: string[]): Promise<Map<string, { type: string; mode: number; content: string; linkname?: string }>> {
   const entries = new Map<string, { type: string; mode: number; content: string; linkname?: string }>();
-  for await (const entry of readTar(squashedAci("{}", layers))) {
+  for await (const entry of readTar(squashedAci("{}", layers, 0))) {
     const { name, type, mode, linkname } = entry.header;
     expect(entries.has(name)).toBe(false);
     if (name.startsWith("rootfs/")) expect(entries.has(dirname(name))).toBe(true);
@@ -43,6 +43,13 @@ async function squash(layers: string[]): Promise<Map<string, { type: string; mod
 }
 
 describe("squashedAci", () => {
+  test("dates the entries no layer provides with the given time, not the clock: the same input gives the same bytes", async () => {
+    const layers = [layer({ "a/b": "x" })];
+    const entries = [];
+    for await (const entry of readTar(squashedAci("{}", layers, 1767323045))) entries.push(entry.header);
+    expect(entries.filter((h) => h.name === "manifest" || h.name === "rootfs").map((h) => h.mtime)).toEqual([1767323045, 1767323045]);
+  });
+
   test("writes the manifest, then rootfs, each parent before its children and each path once", async () => {
     const entries = await squash([layer({ "a/b/c": "low", "a/d": "x" }, { gzip: true }), layer({ "a/b/c": "high", "a/e": "y" })]);
     expect([...entries.keys()].slice(0, 2)).toEqual(["manifest", "rootfs"]);

@@ -55,7 +55,7 @@ describe("store index schema", () => {
   test("a fresh store gets every table at the current version and no backup", () => {
     const index = openIndex();
     expect(index.version()).toBe(CURRENT_DB_VERSION);
-    expect(columns("aciinfo")).toEqual(["blobkey", "appname", "importtime", "latest"]);
+    expect(columns("aciinfo")).toEqual(["blobkey", "appname", "importtime", "latest", "lastusedtime"]);
     expect(columns("remote")).toEqual(["aciurl", "sigurl", "etag", "blobkey", "cachemaxage", "downloadtime"]);
     expect(existsSync(layout.dbBackups)).toBe(false);
   });
@@ -67,7 +67,7 @@ describe("store index schema", () => {
     });
     const index = openIndex();
     expect(index.version()).toBe(CURRENT_DB_VERSION);
-    expect(index.aciInfo("sha512-aa")?.appName).toBe("example.com/old");
+    expect(index.aciInfo("sha512-aa")).toMatchObject({ appName: "example.com/old", lastUsed: new Date(1000) });
     expect(index.remote("https://x/a.aci")).toMatchObject({ etag: "etag1", cacheMaxAge: 0 });
     const backup = new Database(join(layout.dbBackups, "0", "store.sqlite"), { readonly: true });
     try {
@@ -116,17 +116,24 @@ describe("store index schema", () => {
 });
 
 describe("store index rows", () => {
+  test("markUsed moves the last-used time of the named images only", () => {
+    const index = openIndex();
+    for (const key of ["sha512-aa", "sha512-bb"]) index.putAciInfo({ key, appName: key, importTime: new Date(1), latest: false, lastUsed: new Date(1) });
+    index.markUsed(["sha512-aa"], new Date(5000));
+    expect(index.allAciInfos().map((info) => [info.key, info.lastUsed.getTime()])).toEqual([["sha512-aa", 5000], ["sha512-bb", 1]]);
+  });
+
   test("replacing an aciinfo row keeps one row per key", () => {
     const index = openIndex();
-    index.putAciInfo({ key: "sha512-ab", appName: "a", importTime: new Date(1), latest: false });
-    index.putAciInfo({ key: "sha512-ab", appName: "a", importTime: new Date(2), latest: true });
-    expect(index.allAciInfos()).toEqual([{ key: "sha512-ab", appName: "a", importTime: new Date(2), latest: true }]);
+    index.putAciInfo({ key: "sha512-ab", appName: "a", importTime: new Date(1), latest: false, lastUsed: new Date(1) });
+    index.putAciInfo({ key: "sha512-ab", appName: "a", importTime: new Date(2), latest: true, lastUsed: new Date(2) });
+    expect(index.allAciInfos()).toEqual([{ key: "sha512-ab", appName: "a", importTime: new Date(2), latest: true, lastUsed: new Date(2) }]);
   });
 
   test("key prefixes match from the start of the key only", () => {
     const index = openIndex();
     for (const key of ["sha512-abc1", "sha512-abd2", "sha512-bab3"]) {
-      index.putAciInfo({ key, appName: "x", importTime: new Date(), latest: false });
+      index.putAciInfo({ key, appName: "x", importTime: new Date(), latest: false, lastUsed: new Date() });
     }
     expect(index.keysWithPrefix("sha512-ab").sort()).toEqual(["sha512-abc1", "sha512-abd2"]);
     expect(index.keysWithPrefix("sha512-ba")).toEqual(["sha512-bab3"]);
@@ -135,7 +142,7 @@ describe("store index rows", () => {
 
   test("removing an image deletes its aciinfo and remote rows together", () => {
     const index = openIndex();
-    index.putAciInfo({ key: "sha512-ab", appName: "a", importTime: new Date(), latest: false });
+    index.putAciInfo({ key: "sha512-ab", appName: "a", importTime: new Date(), latest: false, lastUsed: new Date() });
     index.putRemote({ aciUrl: "https://h/a.aci", sigUrl: "", etag: "", key: "sha512-ab", cacheMaxAge: 60, downloadTime: new Date() });
     expect(index.removeImageRows("sha512-ab")).toBe(true);
     expect(index.aciInfo("sha512-ab")).toBeUndefined();

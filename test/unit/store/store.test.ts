@@ -84,7 +84,7 @@ describe("lookups", () => {
   });
 
   test("a prefix shared by several keys is ambiguous", () => {
-    for (const key of ["sha512-abc1", "sha512-abd2"]) f.store.index.putAciInfo({ key, appName: "x", importTime: new Date(), latest: false });
+    for (const key of ["sha512-abc1", "sha512-abd2"]) f.store.index.putAciInfo({ key, appName: "x", importTime: new Date(), latest: false, lastUsed: new Date() });
     expect(() => f.store.resolveKey("sha512-ab")).toThrow('ambiguous key: "sha512-ab"');
   });
 
