@@ -9,6 +9,7 @@
 #include "error.h"
 #include "files.h"
 #include "mounts.h"
+#include "text.h"
 
 static const char *const etc_file_names[] = { "localtime", "resolv.conf", "hosts" };
 

@@ -15,6 +15,7 @@
 #include "files.h"
 #include "masked_paths.h"
 #include "mounts.h"
+#include "text.h"
 
 static char *empty_volume_path(const char *stage1_root, const char *volume_name)
 {

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "files.h"
 #include "journal.h"
+#include "memory.h"
 
 static void open_stream(struct output_stream *stream, int destination_fd, int journal_priority)
 {

@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "files.h"
+#include "memory.h"
+#include "text.h"
 
 int open_beneath(int root_fd, const char *path, int flags)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "files.h"
+#include "text.h"
 
 void restrict_capabilities(uint64_t kept)
 {

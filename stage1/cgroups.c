@@ -12,6 +12,8 @@
 #include "device_program.h"
 #include "error.h"
 #include "files.h"
+#include "memory.h"
+#include "text.h"
 
 struct hierarchy {
 	bool unified; /* cgroup v2 */

@@ -11,6 +11,8 @@
 
 #include "error.h"
 #include "files.h"
+#include "memory.h"
+#include "text.h"
 
 #define SYSTEM_BUS_SOCKET "/run/dbus/system_bus_socket"
 /* How long a call may take, as sd-bus's default: machined may first have to be started. */

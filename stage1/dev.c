@@ -11,6 +11,7 @@
 #include "error.h"
 #include "files.h"
 #include "mounts.h"
+#include "text.h"
 
 /* Device nodes bound from the host; console is handled apart (see pod_console_source). Any
  * other node is an app's only through a volume (device_policy.h). */

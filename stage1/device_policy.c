@@ -13,6 +13,8 @@
 #include "dev.h"
 #include "error.h"
 #include "files.h"
+#include "memory.h"
+#include "text.h"
 
 #define ACCESS_READ_WRITE (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE)
 #define ACCESS_ALL (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD)

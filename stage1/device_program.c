@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "files.h"
+#include "memory.h"
 
 /* Registers of the program: the context fields are loaded once into R2..R5 (R1 is the
  * context pointer, then scratch); R0 is the verdict (1 allow, 0 deny). */

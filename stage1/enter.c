@@ -16,8 +16,8 @@
 #include "capabilities.h"
 #include "error.h"
 #include "exec_app.h"
-#include "files.h"
 #include "pod_config.h"
+#include "text.h"
 
 struct namespace_to_join {
 	const char *name;

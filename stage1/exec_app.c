@@ -10,8 +10,10 @@
 
 #include "error.h"
 #include "files.h"
+#include "memory.h"
 #include "pod_config.h"
 #include "seccomp.h"
+#include "text.h"
 
 /* Exit statuses a shell uses for the same failures. */
 #define EXIT_COMMAND_NOT_EXECUTABLE 126

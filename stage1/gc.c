@@ -5,8 +5,8 @@
 
 #include "cgroups.h"
 #include "error.h"
-#include "files.h"
 #include "net_teardown.h"
+#include "text.h"
 
 int main(int argc, char **argv)
 {

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "files.h"
+#include "text.h"
 
 void open_handoff(int ends[2])
 {

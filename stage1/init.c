@@ -22,12 +22,14 @@
 #include "handoff.h"
 #include "journal.h"
 #include "machined.h"
+#include "memory.h"
 #include "namespaces.h"
 #include "pod_config.h"
 #include "pod_init.h"
 #include "signal_fd.h"
 #include "sockets.h"
 #include "terminal_relay.h"
+#include "text.h"
 
 struct init_options {
 	bool interactive;

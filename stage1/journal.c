@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "files.h"
+#include "text.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 

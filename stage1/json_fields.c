@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "files.h"
+#include "memory.h"
+#include "text.h"
 
 static const char *skip_whitespace(const char *cursor)
 {

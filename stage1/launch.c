@@ -12,9 +12,9 @@
 #include "cgroups.h"
 #include "error.h"
 #include "exec_app.h"
-#include "files.h"
 #include "pod_terminal.h"
 #include "sockets.h"
+#include "text.h"
 
 /* PID 1 inherited handlers, blocks the signals it reads through a signalfd and ignores
  * SIGPIPE; an app starts with default dispositions and nothing blocked. */

@@ -7,7 +7,7 @@
 
 #include "dbus.h"
 #include "error.h"
-#include "files.h"
+#include "text.h"
 
 #define MACHINED "org.freedesktop.machine1"
 #define MACHINED_PATH "/org/freedesktop/machine1"

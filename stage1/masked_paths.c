@@ -10,8 +10,8 @@
 
 #include "beneath.h"
 #include "error.h"
-#include "files.h"
 #include "mounts.h"
+#include "text.h"
 
 /* runc's maskedPaths and readonlyPaths, plus /proc/kmsg and /proc/key-users. */
 static const char *const masked_paths[] = {

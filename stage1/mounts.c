@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "files.h"
+#include "text.h"
 
 void mount_or_die(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)
 {

@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "files.h"
+#include "text.h"
 
 void join_network_namespace_if_present(const char *path)
 {

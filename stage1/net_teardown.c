@@ -14,6 +14,8 @@
 #include "error.h"
 #include "files.h"
 #include "json_fields.h"
+#include "memory.h"
+#include "text.h"
 
 /* Where iptables is looked up. */
 static const char *const sbin_directories[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };

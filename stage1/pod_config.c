@@ -7,8 +7,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "contract_files.h"
 #include "error.h"
-#include "files.h"
+#include "memory.h"
+#include "text.h"
 
 static unsigned long long parse_number_or_die(const char *text, const char *path)
 {

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "files.h"
 #include "mounts.h"
+#include "text.h"
 
 void open_pod_terminal(const char *stage1_root, struct pod_terminal *terminal)
 {

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "files.h"
 #include "mounts.h"
+#include "text.h"
 
 void make_mounts_private_to_pod(void)
 {

@@ -10,7 +10,8 @@
 
 #include "error.h"
 #include "exec_app.h"
-#include "files.h"
+#include "memory.h"
+#include "text.h"
 
 /* The systemd protocol: passed descriptors start at 3, announced by these variables. */
 #define FIRST_LISTEN_FD 3

@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "files.h"
+#include "text.h"
 
 void write_app_status(const char *app_name, int status)
 {

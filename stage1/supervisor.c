@@ -12,10 +12,11 @@
 
 #include "app_output.h"
 #include "error.h"
-#include "files.h"
 #include "launch.h"
+#include "memory.h"
 #include "signal_fd.h"
 #include "status.h"
+#include "text.h"
 
 /* Between SIGTERM and SIGKILL when the pod stops. */
 #define STOP_GRACE_SECONDS 10
