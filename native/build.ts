@@ -5,7 +5,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { staticDeps } from "./deps";
-import { toolchain, type BuildTarget } from "./targets";
+import { C_WARNINGS, toolchain, type BuildTarget } from "./targets";
 
 const sourceDir = import.meta.dir;
 /** The newest glibc symbol version the library may need (Bun's runtime needs 2.17). */
@@ -21,7 +21,7 @@ export async function buildNativeLibrary(workDir: string, target: BuildTarget): 
   const cc = toolchain(target, "gcc");
   const proc = Bun.spawnSync(
     [
-      cc, "-O2", "-fPIC", "-shared", "-std=gnu11", "-Wall", "-Wextra", "-pthread",
+      cc, "-O2", "-fPIC", "-shared", "-std=gnu11", ...C_WARNINGS, "-pthread",
       "-fvisibility=hidden", "-include", join(sourceDir, "glibc_compat.h"),
       ...deps.includeDirs.map((dir) => `-I${dir}`),
       "-o", output, ...sources, ...deps.archives,

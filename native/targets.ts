@@ -50,3 +50,6 @@ export function toolchain(target: BuildTarget, tool: "gcc" | "ar"): string {
   }
   return path;
 }
+
+/** The warnings native/ and stage1/ are both built with; any of them fails the build. */
+export const C_WARNINGS = ["-Wall", "-Wextra", "-Wshadow", "-Wformat=2", "-Wstrict-prototypes", "-Wmissing-prototypes", "-Werror"];

@@ -2,7 +2,7 @@
 // and the demo image (hello.aci) with the system gcc, ar, tar and gzip.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { toolchain, type BuildTarget } from "../native/targets";
+import { C_WARNINGS, toolchain, type BuildTarget } from "../native/targets";
 import { cniPlugins, STAGE1_CNI_PLUGINS } from "./cni-plugins";
 
 const sourceDir = import.meta.dir;
@@ -11,17 +11,7 @@ const entrypoints = ["init", "enter", "gc"];
 const stage1Directories = ["opt/stage2", "rkt", "proc", "sys", "dev"];
 /** Where the stage1 rootfs carries its CNI plugins (stage1/README.md: looked up there first). */
 const STAGE1_PLUGIN_DIR = "usr/lib/rkt/plugins/net";
-const cflags = [
-  "-O2",
-  "-D_GNU_SOURCE",
-  "-Wall",
-  "-Wextra",
-  "-Wshadow",
-  "-Wformat=2",
-  "-Wstrict-prototypes",
-  "-Wmissing-prototypes",
-  "-Werror",
-];
+const cflags = ["-O2", "-D_GNU_SOURCE", ...C_WARNINGS];
 
 function run(argv: string[]): void {
   const result = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
