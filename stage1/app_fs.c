@@ -51,10 +51,10 @@ void mount_empty_volumes(const struct pod *pod, const char *stage1_root)
 	}
 }
 
-static void mount_volume(const struct app *app, const struct volume_mount *volume, int root_fd,
-			 const char *stage1_root)
+static void mount_volume(const struct app *app, const struct volume_mount *volume, int root_fd, const char *stage1_root)
 {
-	const char *source = volume->kind == VOLUME_HOST ? volume->source : empty_volume_path(stage1_root, volume->source);
+	const char *source =
+		volume->kind == VOLUME_HOST ? volume->source : empty_volume_path(stage1_root, volume->source);
 	char *description = format_string("%s in app \"%s\"", volume->target, app->name);
 	int target_fd;
 	struct stat info;

@@ -62,12 +62,14 @@ static void pass_on_prefixed(struct app_output *output, struct output_stream *st
 
 static void send_journal_line(struct app_output *output, struct output_stream *stream)
 {
-	send_journal_entry(output->app_name, stream->journal_priority, stream->journal_line, stream->journal_line_length);
+	send_journal_entry(output->app_name, stream->journal_priority, stream->journal_line,
+			   stream->journal_line_length);
 	stream->journal_line_length = 0;
 }
 
 /* One entry per line, without its newline; a line longer than JOURNAL_LINE_MAX is split. */
-static void pass_on_to_journal(struct app_output *output, struct output_stream *stream, const char *bytes, size_t length)
+static void pass_on_to_journal(struct app_output *output, struct output_stream *stream, const char *bytes,
+			       size_t length)
 {
 	for (size_t i = 0; i < length; i++) {
 		if (bytes[i] == '\n') {

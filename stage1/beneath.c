@@ -75,7 +75,8 @@ static int walk_and_create(int root_fd, const char *path, mode_t mode, char **re
 			if (mkdirat(parent_fd, component, mode) < 0) {
 				if (errno != EEXIST)
 					die_errno("mkdir", prefix);
-				*rewritten = replace_symlink(parent_fd, prefix, component, end != NULL ? end + 1 : NULL);
+				*rewritten =
+					replace_symlink(parent_fd, prefix, component, end != NULL ? end + 1 : NULL);
 				close(parent_fd);
 				free(prefix);
 				return -1;

@@ -57,8 +57,9 @@ static bool find_cgroup_mount(char *const *lines, const char *controller, char *
 			continue;
 		const char *fstype = fields[dash + 1];
 		const char *super_options = fields[dash + 3];
-		bool match = controller == NULL ? strcmp(fstype, "cgroup2") == 0
-						: strcmp(fstype, "cgroup") == 0 && list_contains(super_options, controller);
+		bool match = controller == NULL
+				     ? strcmp(fstype, "cgroup2") == 0
+				     : strcmp(fstype, "cgroup") == 0 && list_contains(super_options, controller);
 		if (match) {
 			*mount_root = fields[3];
 			*mount_point = fields[4];

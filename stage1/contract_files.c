@@ -29,13 +29,13 @@ char **read_records(const char *path, size_t fields_per_record, size_t max_field
 		size_t field_length = strlen(content + start);
 		if (field_length > max_field_length)
 			die_malformed(path, format_string("field %zu is %zu bytes long, at most %zu are allowed",
-								   count + 1, field_length, max_field_length));
+							  count + 1, field_length, max_field_length));
 		append_string(&fields, &count, content + start);
 		start += field_length + 1;
 	}
 	if (count % fields_per_record != 0)
-		die_malformed(path, format_string("%zu fields do not make records of %zu fields", count,
-							   fields_per_record));
+		die_malformed(path,
+			      format_string("%zu fields do not make records of %zu fields", count, fields_per_record));
 	if (record_count != NULL)
 		*record_count = count / fields_per_record;
 	return fields;

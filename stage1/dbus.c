@@ -19,8 +19,15 @@
 #define CALL_TIMEOUT_SECONDS 25
 
 enum { MESSAGE_METHOD_CALL = 1, MESSAGE_METHOD_RETURN = 2, MESSAGE_ERROR = 3 };
-enum { FIELD_PATH = 1, FIELD_INTERFACE = 2, FIELD_MEMBER = 3, FIELD_ERROR_NAME = 4, FIELD_REPLY_SERIAL = 5,
-       FIELD_DESTINATION = 6, FIELD_SIGNATURE = 8 };
+enum {
+	FIELD_PATH = 1,
+	FIELD_INTERFACE = 2,
+	FIELD_MEMBER = 3,
+	FIELD_ERROR_NAME = 4,
+	FIELD_REPLY_SERIAL = 5,
+	FIELD_DESTINATION = 6,
+	FIELD_SIGNATURE = 8
+};
 
 static uint32_t last_serial;
 
@@ -283,7 +290,8 @@ bool dbus_call(int bus, const char *destination, const char *path, const char *i
 			return false;
 		}
 		/* Signals (NameAcquired after Hello) and other traffic are skipped. */
-		if ((reply.type == MESSAGE_METHOD_RETURN || reply.type == MESSAGE_ERROR) && reply.reply_serial == serial)
+		if ((reply.type == MESSAGE_METHOD_RETURN || reply.type == MESSAGE_ERROR) &&
+		    reply.reply_serial == serial)
 			break;
 		free_reply(&reply);
 	}
@@ -349,7 +357,7 @@ int dbus_open_system_bus(char **error)
 	    setsockopt(bus, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) < 0)
 		die_errno("setsockopt", "D-Bus timeouts");
 	if (!authenticate(bus, error) || !dbus_call(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-						     "org.freedesktop.DBus", "Hello", &no_arguments, error)) {
+						    "org.freedesktop.DBus", "Hello", &no_arguments, error)) {
 		close(bus);
 		return -1;
 	}

@@ -89,6 +89,6 @@ void mount_app_dev(const char *stage1_root, int app_root_fd, const char *app_nam
 	/* appc allows /dev/ptmx as a bind of /dev/pts/ptmx; it also replaces whatever the image had. */
 	bind_into_app(format_string("%s/dev/pts/ptmx", stage1_root), make_file_beneath(app_root_fd, "/dev/ptmx"),
 		      "/dev/ptmx", app_name);
-	bind_into_app(format_string("%s/dev/shm", stage1_root), make_directories_beneath(app_root_fd, "/dev/shm", 01777),
-		      "/dev/shm", app_name);
+	bind_into_app(format_string("%s/dev/shm", stage1_root),
+		      make_directories_beneath(app_root_fd, "/dev/shm", 01777), "/dev/shm", app_name);
 }

@@ -70,9 +70,11 @@ static void emit_rule(struct program *program, const struct device_rule *rule)
 	emit(program, BPF_ALU | BPF_AND | BPF_K, R1, 0, 0, (int32_t)~rule->access);
 	emit(program, BPF_JMP | BPF_JNE | BPF_K, R1, 0, jump_to(program, next_rule), 0);
 	if (rule->major != DEVICE_NUMBER_ANY)
-		emit(program, BPF_JMP | BPF_JNE | BPF_K, REG_MAJOR, 0, jump_to(program, next_rule), (int32_t)rule->major);
+		emit(program, BPF_JMP | BPF_JNE | BPF_K, REG_MAJOR, 0, jump_to(program, next_rule),
+		     (int32_t)rule->major);
 	if (rule->minor != DEVICE_NUMBER_ANY)
-		emit(program, BPF_JMP | BPF_JNE | BPF_K, REG_MINOR, 0, jump_to(program, next_rule), (int32_t)rule->minor);
+		emit(program, BPF_JMP | BPF_JNE | BPF_K, REG_MINOR, 0, jump_to(program, next_rule),
+		     (int32_t)rule->minor);
 	emit_verdict(program, 1);
 }
 

@@ -91,7 +91,8 @@ int main(int argc, char **argv)
 		die_errno("open", format_string("/proc/%s/root", pid));
 	for (size_t i = 0; i < namespace_count; i++) {
 		if (setns(namespaces[i].fd, namespaces[i].type) < 0)
-			die_errno(format_string("join %s namespace of", namespaces[i].name), format_string("pid %s", pid));
+			die_errno(format_string("join %s namespace of", namespaces[i].name),
+				  format_string("pid %s", pid));
 		close(namespaces[i].fd);
 	}
 	/* The pod's root: the directory PID 1 pivoted into. */

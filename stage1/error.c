@@ -12,11 +12,20 @@ static const char *current_app = NULL;
 static int failure_exit_status = EXIT_SETUP_FAILED;
 static void (*cleanup_before_exit)(void) = NULL;
 
-void error_set_app(const char *app_name) { current_app = app_name; }
+void error_set_app(const char *app_name)
+{
+	current_app = app_name;
+}
 
-void error_set_exit_status(int status) { failure_exit_status = status; }
+void error_set_exit_status(int status)
+{
+	failure_exit_status = status;
+}
 
-void error_set_cleanup(void (*cleanup)(void)) { cleanup_before_exit = cleanup; }
+void error_set_cleanup(void (*cleanup)(void))
+{
+	cleanup_before_exit = cleanup;
+}
 
 static void print_failure(const char *op, const char *path, const char *reason)
 {
@@ -52,7 +61,10 @@ _Noreturn void die_errnum(const char *op, const char *path, int errnum)
 	fail(op, path, strerror(errnum));
 }
 
-_Noreturn void die_errno(const char *op, const char *path) { die_errnum(op, path, errno); }
+_Noreturn void die_errno(const char *op, const char *path)
+{
+	die_errnum(op, path, errno);
+}
 
 _Noreturn void die_message(const char *what, const char *why)
 {

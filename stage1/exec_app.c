@@ -126,8 +126,9 @@ _Noreturn void exec_command(char *const *argv, char *const *environment)
 		path = find_in_path(argv[0], search_path != NULL ? search_path : DEFAULT_PATH);
 		if (path == NULL) {
 			error_set_exit_status(EXIT_COMMAND_NOT_FOUND);
-			die_errnum("exec", format_string("%s (not in PATH=%s)", argv[0],
-							  search_path != NULL ? search_path : DEFAULT_PATH),
+			die_errnum("exec",
+				   format_string("%s (not in PATH=%s)", argv[0],
+						 search_path != NULL ? search_path : DEFAULT_PATH),
 				   ENOENT);
 		}
 	}

@@ -42,7 +42,9 @@ static bool receive_message(int end, int *descriptor)
 	char byte;
 	char control[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec data = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr message = { .msg_iov = &data, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+	struct msghdr message = {
+		.msg_iov = &data, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control
+	};
 	struct cmsghdr *header;
 	ssize_t got;
 

@@ -203,8 +203,8 @@ int main(int argc, char **argv)
 		pod.apps[i].no_new_privileges = !options.without_no_new_privileges;
 	}
 	if (options.interactive && pod.app_count != 1)
-		die_message("--interactive", format_string("the pod has %zu apps, interactive mode runs exactly one",
-							    pod.app_count));
+		die_message("--interactive",
+			    format_string("the pod has %zu apps, interactive mode runs exactly one", pod.app_count));
 	adopt_inherited_sockets(&pod);
 	setup_pod_cgroups(&pod, "cgroup");
 	open_app_logs(&pod);

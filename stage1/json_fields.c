@@ -70,11 +70,21 @@ static char *read_string(const char **cursor)
 			continue;
 		}
 		switch (*++in) {
-		case 'n': *out++ = '\n'; break;
-		case 't': *out++ = '\t'; break;
-		case 'r': *out++ = '\r'; break;
-		case 'b': *out++ = '\b'; break;
-		case 'f': *out++ = '\f'; break;
+		case 'n':
+			*out++ = '\n';
+			break;
+		case 't':
+			*out++ = '\t';
+			break;
+		case 'r':
+			*out++ = '\r';
+			break;
+		case 'b':
+			*out++ = '\b';
+			break;
+		case 'f':
+			*out++ = '\f';
+			break;
 		case 'u': {
 			char hex[5] = { 0 };
 			if (end - 1 - in < 5)
@@ -87,7 +97,9 @@ static char *read_string(const char **cursor)
 			in += 4;
 			break;
 		}
-		default: *out++ = *in; break; /* \" \\ \/ */
+		default:
+			*out++ = *in;
+			break; /* \" \\ \/ */
 		}
 	}
 	*out = '\0';

@@ -93,8 +93,8 @@ static _Noreturn void run_app_process(const struct app *app, char *const *argv, 
 	exec_command(argv, environment);
 }
 
-pid_t launch_app_process(const struct app *app, char *const *argv, enum app_role role,
-			 const struct app_output *output, const struct app_stdio *stdio)
+pid_t launch_app_process(const struct app *app, char *const *argv, enum app_role role, const struct app_output *output,
+			 const struct app_stdio *stdio)
 {
 	pid_t pid = fork();
 

@@ -23,7 +23,7 @@ struct app_stdio {
  * (OUTPUT: the app's pipes, for STDIO_OUTPUT_PIPES), enters the app root, takes the app's
  * environment, capabilities, groups, user and working directory, and execs ARGV. Returns its
  * PID (in the pod). */
-pid_t launch_app_process(const struct app *app, char *const *argv, enum app_role role,
-			 const struct app_output *output, const struct app_stdio *stdio);
+pid_t launch_app_process(const struct app *app, char *const *argv, enum app_role role, const struct app_output *output,
+			 const struct app_stdio *stdio);
 
 #endif

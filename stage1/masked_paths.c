@@ -15,9 +15,20 @@
 
 /* runc's maskedPaths and readonlyPaths, plus /proc/kmsg and /proc/key-users. */
 static const char *const masked_paths[] = {
-	"proc/acpi", "proc/asound", "proc/kcore", "proc/keys", "proc/key-users", "proc/kmsg",
-	"proc/latency_stats", "proc/timer_list", "proc/timer_stats", "proc/sched_debug", "proc/scsi",
-	"sys/firmware", "sys/devices/virtual/powercap", NULL,
+	"proc/acpi",
+	"proc/asound",
+	"proc/kcore",
+	"proc/keys",
+	"proc/key-users",
+	"proc/kmsg",
+	"proc/latency_stats",
+	"proc/timer_list",
+	"proc/timer_stats",
+	"proc/sched_debug",
+	"proc/scsi",
+	"sys/firmware",
+	"sys/devices/virtual/powercap",
+	NULL,
 };
 static const char *const read_only_paths[] = {
 	"proc/bus", "proc/fs", "proc/irq", "proc/sysrq-trigger", NULL,

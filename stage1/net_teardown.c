@@ -169,9 +169,11 @@ static void remove_pod_chains(char *iptables, const char *uuid)
 		char *delete[] = { iptables, "-w", "-t", table, "-X", chain, NULL };
 
 		for (size_t p = 0; role->parents[p] != NULL; p++) {
-			char *jump[] = { iptables, "-w", "-t", table, "-D", (char *)role->parents[p], "-m", "addrtype",
-					 "--dst-type", "LOCAL", "-j", chain, NULL };
-			char *plain_jump[] = { iptables, "-w", "-t", table, "-D", (char *)role->parents[p], "-j", chain, NULL };
+			char *jump[] = { iptables, "-w",       "-t",         table,   "-D", (char *)role->parents[p],
+					 "-m",     "addrtype", "--dst-type", "LOCAL", "-j", chain,
+					 NULL };
+			char *plain_jump[] = { iptables, "-w",  "-t", table, "-D", (char *)role->parents[p],
+					       "-j",     chain, NULL };
 			run_program(role->local_destinations ? jump : plain_jump, environ, NULL, true, NULL);
 		}
 		run_program(flush, environ, NULL, true, NULL);
@@ -196,7 +198,8 @@ static char *word_after(char **words, const char *option)
 static void remove_plugin_masquerade(char *iptables, const char *network, const char *uuid)
 {
 	char *comment = format_string("name: \"%s\" id: \"%s\"", network, uuid);
-	char *listed_comment = format_string("--comment \"name: \\\"%s\\\" id: \\\"%s\\\"\"", network, uuid); /* as -S quotes it */
+	char *listed_comment =
+		format_string("--comment \"name: \\\"%s\\\" id: \\\"%s\\\"\"", network, uuid); /* as -S quotes it */
 	char *list[] = { iptables, "-w", "-t", "nat", "-S", "POSTROUTING", NULL };
 	char *rules = NULL;
 	int wait_status = run_program(list, environ, NULL, true, &rules);
@@ -210,8 +213,8 @@ static void remove_plugin_masquerade(char *iptables, const char *network, const 
 		char **words = split_words(lines[i]);
 		char *source = word_after(words, "-s"), *chain = word_after(words, "-j");
 		if (source != NULL && chain != NULL && strncmp(chain, "CNI-", 4) == 0) {
-			char *jump[] = { iptables, "-w", "-t", "nat", "-D", "POSTROUTING", "-s", source, "-m", "comment",
-					 "--comment", comment, "-j", chain, NULL };
+			char *jump[] = { iptables, "-w",      "-t",        "nat",   "-D", "POSTROUTING", "-s", source,
+					 "-m",     "comment", "--comment", comment, "-j", chain,         NULL };
 			char *flush[] = { iptables, "-w", "-t", "nat", "-F", chain, NULL };
 			char *delete[] = { iptables, "-w", "-t", "nat", "-X", chain, NULL };
 			run_program(jump, environ, NULL, true, NULL);

@@ -21,7 +21,8 @@ static unsigned long long parse_number_or_die(const char *text, const char *path
 	return value;
 }
 
-static char **read_required_fields(const char *path, size_t fields_per_record, size_t max_field_length, size_t *record_count)
+static char **read_required_fields(const char *path, size_t fields_per_record, size_t max_field_length,
+				   size_t *record_count)
 {
 	char **fields = read_records(path, fields_per_record, max_field_length, record_count);
 
@@ -104,7 +105,8 @@ static void load_mounts(struct app *app, const char *path)
 		check_absolute_path(mount->target, "mount target", path);
 		if (mount->kind == VOLUME_HOST)
 			check_absolute_path(mount->source, "host volume source", path);
-		else if (mount->source[0] == '\0' || strchr(mount->source, '/') != NULL || strlen(mount->source) > CONTRACT_NAME_MAX)
+		else if (mount->source[0] == '\0' || strchr(mount->source, '/') != NULL ||
+			 strlen(mount->source) > CONTRACT_NAME_MAX)
 			die_malformed(path, "bad empty volume name");
 		else
 			check_name(mount->source, "volume name", path);

@@ -54,7 +54,7 @@ static void drop_unused_capabilities(const struct pod *pod)
 _Noreturn void run_pod_init(struct pod *pod, bool interactive, bool user_namespace, int handoff_fd)
 {
 	int stage1_root_fd = receive_go(handoff_fd);
-	struct app_stdio stdio = { .kind = !interactive ? STDIO_OUTPUT_PIPES
+	struct app_stdio stdio = { .kind = !interactive           ? STDIO_OUTPUT_PIPES
 					   : isatty(STDIN_FILENO) ? STDIO_POD_TERMINAL
 								  : STDIO_INHERITED };
 	struct pod_terminal terminal = { .master_fd = -1, .slave_fd = -1 };

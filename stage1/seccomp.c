@@ -48,29 +48,64 @@ struct denied_call {
 	int errnum;
 };
 
-#define DENY(nr) { nr, ALWAYS, NO_CAPABILITY, ALWAYS, 0, EPERM }
-#define DENY_UNLESS(nr, capability) { nr, ALWAYS, capability, NEVER, 0, EPERM }
-#define DENY_UNLESS_TRACER(nr, pid_argument) { nr, ALWAYS, CAP_SYS_PTRACE, TARGETS_POD_INIT, pid_argument, EPERM }
+#define DENY(nr)                                            \
+	{                                                   \
+		nr, ALWAYS, NO_CAPABILITY, ALWAYS, 0, EPERM \
+	}
+#define DENY_UNLESS(nr, capability)                     \
+	{                                               \
+		nr, ALWAYS, capability, NEVER, 0, EPERM \
+	}
+#define DENY_UNLESS_TRACER(nr, pid_argument)                                      \
+	{                                                                         \
+		nr, ALWAYS, CAP_SYS_PTRACE, TARGETS_POD_INIT, pid_argument, EPERM \
+	}
 
 static const struct denied_call denied_calls[] = {
-	DENY(__NR_add_key), DENY(__NR_keyctl), DENY(__NR_request_key),
-	DENY(__NR_mount), DENY(__NR_umount2), DENY(__NR_pivot_root), DENY(__NR_fsopen), DENY(__NR_fsconfig),
-	DENY(__NR_fsmount), DENY(__NR_fspick), DENY(__NR_move_mount), DENY(__NR_open_tree),
+	DENY(__NR_add_key),
+	DENY(__NR_keyctl),
+	DENY(__NR_request_key),
+	DENY(__NR_mount),
+	DENY(__NR_umount2),
+	DENY(__NR_pivot_root),
+	DENY(__NR_fsopen),
+	DENY(__NR_fsconfig),
+	DENY(__NR_fsmount),
+	DENY(__NR_fspick),
+	DENY(__NR_move_mount),
+	DENY(__NR_open_tree),
 	DENY(__NR_mount_setattr),
-	DENY_UNLESS_TRACER(__NR_ptrace, 1), DENY_UNLESS_TRACER(__NR_process_vm_readv, 0),
-	DENY_UNLESS_TRACER(__NR_process_vm_writev, 0), DENY_UNLESS_TRACER(__NR_kcmp, 0),
+	DENY_UNLESS_TRACER(__NR_ptrace, 1),
+	DENY_UNLESS_TRACER(__NR_process_vm_readv, 0),
+	DENY_UNLESS_TRACER(__NR_process_vm_writev, 0),
+	DENY_UNLESS_TRACER(__NR_kcmp, 0),
 	DENY(__NR_pidfd_getfd),
-	DENY(__NR_kexec_load), DENY(__NR_kexec_file_load), DENY_UNLESS(__NR_reboot, CAP_SYS_BOOT),
-	DENY_UNLESS(__NR_init_module, CAP_SYS_MODULE), DENY_UNLESS(__NR_finit_module, CAP_SYS_MODULE),
+	DENY(__NR_kexec_load),
+	DENY(__NR_kexec_file_load),
+	DENY_UNLESS(__NR_reboot, CAP_SYS_BOOT),
+	DENY_UNLESS(__NR_init_module, CAP_SYS_MODULE),
+	DENY_UNLESS(__NR_finit_module, CAP_SYS_MODULE),
 	DENY_UNLESS(__NR_delete_module, CAP_SYS_MODULE),
-	DENY_UNLESS(__NR_bpf, CAP_BPF), DENY_UNLESS(__NR_perf_event_open, CAP_PERFMON), DENY(__NR_userfaultfd),
-	DENY(__NR_setns), DENY(__NR_open_by_handle_at), DENY(__NR_name_to_handle_at),
-	DENY(__NR_swapon), DENY(__NR_swapoff), DENY(__NR_lookup_dcookie), DENY(__NR_quotactl),
-	DENY(__NR_quotactl_fd), DENY_UNLESS(__NR_acct, CAP_SYS_PACCT), DENY_UNLESS(__NR_syslog, CAP_SYSLOG),
-	DENY_UNLESS(__NR_settimeofday, CAP_SYS_TIME), DENY_UNLESS(__NR_clock_settime, CAP_SYS_TIME),
-	DENY_UNLESS(__NR_adjtimex, CAP_SYS_TIME), DENY_UNLESS(__NR_clock_adjtime, CAP_SYS_TIME),
+	DENY_UNLESS(__NR_bpf, CAP_BPF),
+	DENY_UNLESS(__NR_perf_event_open, CAP_PERFMON),
+	DENY(__NR_userfaultfd),
+	DENY(__NR_setns),
+	DENY(__NR_open_by_handle_at),
+	DENY(__NR_name_to_handle_at),
+	DENY(__NR_swapon),
+	DENY(__NR_swapoff),
+	DENY(__NR_lookup_dcookie),
+	DENY(__NR_quotactl),
+	DENY(__NR_quotactl_fd),
+	DENY_UNLESS(__NR_acct, CAP_SYS_PACCT),
+	DENY_UNLESS(__NR_syslog, CAP_SYSLOG),
+	DENY_UNLESS(__NR_settimeofday, CAP_SYS_TIME),
+	DENY_UNLESS(__NR_clock_settime, CAP_SYS_TIME),
+	DENY_UNLESS(__NR_adjtimex, CAP_SYS_TIME),
+	DENY_UNLESS(__NR_clock_adjtime, CAP_SYS_TIME),
 #ifdef __NR_iopl
-	DENY_UNLESS(__NR_iopl, CAP_SYS_RAWIO), DENY_UNLESS(__NR_ioperm, CAP_SYS_RAWIO),
+	DENY_UNLESS(__NR_iopl, CAP_SYS_RAWIO),
+	DENY_UNLESS(__NR_ioperm, CAP_SYS_RAWIO),
 #endif
 #ifdef __NR_uselib
 	DENY(__NR_uselib),

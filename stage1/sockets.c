@@ -90,7 +90,8 @@ void adopt_inherited_sockets(struct pod *pod)
 			warn_message("socket activation: descriptor %d is not an IPv4 or IPv6 socket, closing it", fd);
 			close(fd);
 		} else if (!hand_to_app(pod, fd, &inherited)) {
-			warn_message("socket activation: no app has a socket-activated %s port %u for descriptor %d, closing it",
+			warn_message("socket activation: no app has a socket-activated %s port %u for descriptor %d, "
+				     "closing it",
 				     protocol_name(inherited.type), inherited.port, fd);
 			close(fd);
 		}
@@ -107,14 +108,16 @@ static int bind_socket(int family, const struct socket_port *port)
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
 		die_errno("setsockopt SO_REUSEADDR", NULL);
 	if (family == AF_INET6) {
-		struct sockaddr_in6 address = { .sin6_family = AF_INET6, .sin6_port = htons(port->port),
+		struct sockaddr_in6 address = { .sin6_family = AF_INET6,
+						.sin6_port = htons(port->port),
 						.sin6_addr = in6addr_any };
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) < 0)
 			die_errno("setsockopt IPV6_V6ONLY", NULL);
 		if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0)
 			goto failed;
 	} else {
-		struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(port->port),
+		struct sockaddr_in address = { .sin_family = AF_INET,
+					       .sin_port = htons(port->port),
 					       .sin_addr = { .s_addr = htonl(INADDR_ANY) } };
 		if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0)
 			goto failed;
@@ -136,7 +139,8 @@ void open_app_sockets(struct app *app)
 		if (fd < 0 && errno == EAFNOSUPPORT)
 			fd = bind_socket(AF_INET, &app->sockets[i]);
 		if (fd < 0)
-			die_errno("listen on port", format_string("%u for app \"%s\"", app->sockets[i].port, app->name));
+			die_errno("listen on port",
+				  format_string("%u for app \"%s\"", app->sockets[i].port, app->name));
 		app->listen_fds[i] = fd;
 	}
 }
@@ -151,7 +155,8 @@ static void remove_activation_variables(char **environment)
 		bool activation = false;
 		for (size_t v = 0; v < ACTIVATION_VARIABLE_COUNT; v++) {
 			size_t length = strlen(activation_variables[v]);
-			if (strncmp(environment[i], activation_variables[v], length) == 0 && environment[i][length] == '=')
+			if (strncmp(environment[i], activation_variables[v], length) == 0 &&
+			    environment[i][length] == '=')
 				activation = true;
 		}
 		if (!activation)

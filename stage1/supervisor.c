@@ -66,9 +66,11 @@ static void note_failure(struct supervisor *pod, struct app_run *run, int wait_s
 static void start_process(struct supervisor *pod, struct app_run *run, enum phase phase)
 {
 	char *const *argv = phase == PHASE_PRE_START ? run->app->pre_start
-			  : phase == PHASE_MAIN	    ? run->app->exec
-						    : run->app->post_stop;
-	enum app_role role = phase == PHASE_PRE_START ? ROLE_PRE_START : phase == PHASE_MAIN ? ROLE_MAIN : ROLE_POST_STOP;
+			    : phase == PHASE_MAIN    ? run->app->exec
+						     : run->app->post_stop;
+	enum app_role role = phase == PHASE_PRE_START ? ROLE_PRE_START
+			     : phase == PHASE_MAIN    ? ROLE_MAIN
+						      : ROLE_POST_STOP;
 
 	run->phase = phase;
 	run->pid = launch_app_process(run->app, argv, role, &run->output, pod->stdio);
@@ -184,7 +186,8 @@ static int milliseconds_until_kill(const struct supervisor *pod)
 		return -1;
 	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
 		die_errno("clock_gettime", NULL);
-	long long left = (pod->kill_deadline.tv_sec - now.tv_sec) * 1000LL + (pod->kill_deadline.tv_nsec - now.tv_nsec) / 1000000;
+	long long left = (pod->kill_deadline.tv_sec - now.tv_sec) * 1000LL +
+			 (pod->kill_deadline.tv_nsec - now.tv_nsec) / 1000000;
 	return left > 0 ? (int)left : 0;
 }
 

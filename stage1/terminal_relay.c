@@ -200,7 +200,8 @@ static void relay_once(struct relay *relay)
 		{ .fd = relay->signal_fd, .events = POLLIN },
 		{ .fd = relay->master_fd, .events = POLLIN | (relay->input_length > 0 ? POLLOUT : 0) },
 		/* Typed bytes are read only when the pod terminal took the last ones. */
-		{ .fd = relay->input_open && !relay->escaped && relay->input_length == 0 ? STDIN_FILENO : -1, .events = POLLIN },
+		{ .fd = relay->input_open && !relay->escaped && relay->input_length == 0 ? STDIN_FILENO : -1,
+		  .events = POLLIN },
 	};
 
 	if (poll(fds, 3, poll_timeout(relay)) < 0) {
