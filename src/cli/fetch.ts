@@ -1,7 +1,6 @@
 import { shortImageId } from "../appc";
 import { fetchImages } from "../fetch";
 import { withStore } from "../store";
-import { signatureVerifiedMessage } from "../trust";
 import { asksForHelp, parseAppArgs } from "./app-args";
 import { rktCommand } from "./command";
 import { RktError, UsageError } from "./errors";
@@ -34,7 +33,7 @@ const command = rktCommand({
       insecureSkipVerify,
       trustKeysFromHttps,
       keystore: { systemConfig, localConfig },
-      onSignatureVerified: (identities: string[]) => process.stderr.write(signatureVerifiedMessage(identities)),
+      onSignatureVerified: (message: string) => process.stderr.write(message),
     };
     await withStore(dir, (store) => fetchImages(store, toFetch, opts, (key) => process.stdout.write(`${shortImageId(key)}\n`)));
   },

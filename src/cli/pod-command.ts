@@ -24,7 +24,6 @@ import {
   type PrepareRequest,
 } from "../pod";
 import { Store } from "../store";
-import { signatureVerifiedMessage } from "../trust";
 
 /** Flags of `run` and `prepare` that build the pod (rkt-cli §3.1, §3.2). */
 export const podBuildFlags: FlagDefs = {
@@ -123,7 +122,7 @@ export async function preparePodFromCommand(dataDir: string, req: PrepareRequest
         insecureSkipVerify: opts.stage1 === true || req.insecureSkipVerify,
         trustKeysFromHttps,
         keystore: { systemConfig, localConfig },
-        onSignatureVerified: (identities) => printErr(signatureVerifiedMessage(identities)),
+        onSignatureVerified: printErr,
         signature: opts.signature,
       }),
     );

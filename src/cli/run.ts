@@ -41,7 +41,8 @@ const command = rktCommand({
     requireRoot();
     const { pod, trees } = await preparePodFromCommand(dataDirOf(globals), req);
     try {
-      pod.moveTo("run");
+      // Not synced, as the pod's files are not: after a crash gc removes the pod from either place.
+      pod.moveTo("run", { syncParent: false });
       return await startPod(pod, (key) => trees.get(key)!, {
         privateNet,
         mdsRegister: values["mds-register"] ? { required: flagGiven(ctx.rawArgs, "mds-register") } : undefined,

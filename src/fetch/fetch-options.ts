@@ -9,8 +9,8 @@ export interface FetchOptions {
   insecureSkipVerify: boolean;
   /** Where the trusted keys are (--system-config, --local-config). */
   keystore: KeystoreDirs;
-  /** Hears of each good signature: the signer's identities. */
-  onSignatureVerified: (identities: string[]) => void;
+  /** Hears of each good signature: the `rkt: signature verified:` lines naming its signer. */
+  onSignatureVerified: (message: string) => void;
   /** Detached signature file for this image. */
   signature?: string;
   /** --trust-keys-from-https (default true): trust keys discovered over HTTPS without review. */

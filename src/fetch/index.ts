@@ -3,14 +3,13 @@
 // URLs go through the remote cache, names through appc discovery, and docker:// URLs to
 // the docker module (loaded only then). A fetched image's tree is rendered at once, so
 // the first run extracts nothing. Dependencies are fetched after the image that names
-// them (dependencies.ts); rendering then finds them in the store.
+// them (dependencies.ts); rendering then finds them in the store. The code of signatures,
+// discovery, downloads and credentials is loaded only by the branches that need it, so
+// that a start from a stored image loads none of it.
 import type { Store } from "../store";
-import { readAuthConfig } from "./auth-config";
 import type { FetchOptions } from "./fetch-options";
 import { fetchDependencies } from "./dependencies";
 import { classifyImage, type ImageSource } from "./image-source";
-import { fetchByName, fetchFromUrl } from "./remote-source";
-import { importVerifiedFile } from "./verified-import";
 
 export type { FetchOptions } from "./fetch-options";
 
@@ -33,6 +32,7 @@ async function fetchAndRender(store: Store, ref: string, opts: FetchOptions): Pr
   // An image named by ID was fetched with its dependencies when it came into the store.
   if (source.kind !== "id") {
     const dependencyOpts = { ...opts, signature: undefined };
+    const { fetchByName } = await import("./remote-source");
     await fetchDependencies(store, key, (depRef, name, labels, findInStore) => fetchByName(store, depRef, name, labels, dependencyOpts, findInStore));
   }
   await store.renderTree(key);
@@ -65,17 +65,17 @@ async function storeKeyFor(store: Store, ref: string, source: ImageSource, opts:
       }
     case "file":
       if (opts.insecureSkipVerify) return (await store.importAci(source.path)).key;
-      return importVerifiedFile(store, source.path, opts);
+      return (await import("./verified-import")).importVerifiedFile(store, source.path, opts);
     case "name":
-      return fetchByName(store, ref, source.name, source.labels, opts);
+      return (await import("./remote-source")).fetchByName(store, ref, source.name, source.labels, opts);
     case "url":
-      if (source.scheme === "http" || source.scheme === "https") return fetchFromUrl(store, source.url, opts);
+      if (source.scheme === "http" || source.scheme === "https") return (await import("./remote-source")).fetchFromUrl(store, source.url, opts);
       return fetchDockerUrl(store, source.url, opts);
   }
 }
 
 async function fetchDockerUrl(store: Store, url: string, opts: FetchOptions): Promise<string> {
-  const { fetchDockerImage } = await import("../docker");
+  const [{ fetchDockerImage }, { readAuthConfig }] = await Promise.all([import("../docker"), import("./auth-config")]);
   const auth = readAuthConfig(opts.keystore);
   return fetchDockerImage(store, url, { local: opts.local, insecureSkipVerify: opts.insecureSkipVerify, credentialsFor: auth.dockerCredentials });
 }

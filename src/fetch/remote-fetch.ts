@@ -9,7 +9,7 @@ import { readAciManifest } from "../appc";
 import { saveResponseBody, type HttpGet, type HttpResponse } from "../http";
 import { SIZE_LIMITS } from "../size-limits";
 import { WorkDir, type Store } from "../store";
-import { checkDetachedSignature, checkSignerTrusted, keyringFor, type KeystoreDirs } from "../trust";
+import { checkDetachedSignature, checkSignerTrusted, keyringFor, signatureVerifiedMessage, type KeystoreDirs } from "../trust";
 import { cacheMaxAge } from "./cache-control";
 import { readSignatureFile } from "./signature-file";
 
@@ -20,7 +20,7 @@ export interface RemoteFetchContext {
   insecureSkipVerify: boolean;
   /** Informational lines for stderr. */
   report: (message: string) => void;
-  onSignatureVerified: (identities: string[]) => void;
+  onSignatureVerified: (message: string) => void;
 }
 
 export type SignatureSource = { kind: "url"; url: string } | { kind: "file"; path: string };
@@ -68,7 +68,7 @@ export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage
     if (signature) {
       const signatureBytes = signature instanceof Uint8Array ? signature : await laterSignature(ctx, image.signature, signaturePath);
       const keyring = await keyringFor(ctx.keystore, image.expectedName ?? name);
-      ctx.onSignatureVerified(await checkDetachedSignature(keyring, Bun.file(aciPath).stream(), signatureBytes));
+      ctx.onSignatureVerified(signatureVerifiedMessage(await checkDetachedSignature(keyring, Bun.file(aciPath).stream(), signatureBytes)));
     }
     const { key } = await store.importAci(aciPath, { latest: image.latest });
     store.index.putRemote({ ...remote, etag: aciResponse.headers.get("etag") ?? "", key, cacheMaxAge: cacheMaxAge(aciResponse.headers.get("cache-control")) });

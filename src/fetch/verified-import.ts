@@ -7,15 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readAciManifest } from "../appc";
 import type { Store } from "../store";
-import { checkDetachedSignature, keyringFor, type KeystoreDirs } from "../trust";
+import { checkDetachedSignature, keyringFor, signatureVerifiedMessage, type KeystoreDirs } from "../trust";
 import { readSignatureFile } from "./signature-file";
 
 export interface VerifiedImportOptions {
   /** `--signature=FILE`; else `<file minus .aci>.aci.asc` beside the image. */
   signature?: string;
   keystore: KeystoreDirs;
-  /** Hears of the signer's identities before the image is imported. */
-  onSignatureVerified: (identities: string[]) => void;
+  /** Hears of the good signature (the lines naming its signer) before the image is imported. */
+  onSignatureVerified: (message: string) => void;
 }
 
 export async function importVerifiedFile(store: Store, path: string, opts: VerifiedImportOptions): Promise<string> {
@@ -23,7 +23,7 @@ export async function importVerifiedFile(store: Store, path: string, opts: Verif
   return withPinnedFile(path, async (pinned) => {
     const { name } = await readAciManifest(pinned);
     const identities = await checkDetachedSignature(await keyringFor(opts.keystore, name), Bun.file(pinned).stream(), signature);
-    opts.onSignatureVerified(identities);
+    opts.onSignatureVerified(signatureVerifiedMessage(identities));
     return (await store.importAci(pinned)).key;
   });
 }

@@ -54,14 +54,17 @@ export class Pod {
     return this.heldLock?.fd;
   }
 
-  /** A new pod: made in `embryo/`, exclusively locked, moved to `prepare/`. */
-  static create(dataDir: string): Pod {
+  /**
+   * A new pod: made in `embryo/`, exclusively locked, moved to `prepare/`; that move is
+   * synced only for a `durable` pod (see PrepareRequest.durable).
+   */
+  static create(dataDir: string, opts: { durable: boolean } = { durable: true }): Pod {
     for (const s of POD_DIR_STATES) mkdirSync(stateDir(dataDir, s), { recursive: true, mode: 0o700 });
     const pod = new Pod(dataDir, newUuid(), "embryo");
     mkdirSync(pod.path, { mode: 0o700 });
     pod.heldLock = FileLock.openDir(pod.path);
     pod.heldLock.lock("exclusive");
-    pod.moveTo("prepare");
+    pod.moveTo("prepare", { syncParent: opts.durable });
     return pod;
   }
 

@@ -47,8 +47,9 @@ export interface PrepareRequest {
   /** `run --interactive`: the terminal goes to the one app, so a pod of several is refused. */
   interactive?: boolean;
   /**
-   * Sync the pod's files before it is handed on (`prepare`, whose pods wait in
-   * `prepared/`). `run` skips it: a crash there leaves a pod gc removes anyway.
+   * Sync the pod's files and its move into `prepare/` before it is handed on (`prepare`,
+   * whose pods wait in `prepared/`). `run` skips both: a crash there leaves a pod gc
+   * removes anyway.
    */
   durable: boolean;
   /** Empty when the pod is not registered with a metadata service. */
@@ -205,7 +206,7 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
   for (const note of ignoredIsolatorWarnings(plan)) warn(note);
   const planFiles = renderRuntimePlan(plan);
 
-  const pod = Pod.create(dataDir);
+  const pod = Pod.create(dataDir, { durable: req.durable });
   try {
     if (req.uuidFileSave !== undefined) writeUuidFile(req.uuidFileSave, pod.uuid);
     const appKeys = resolved.manifest.apps.map((a) => ({ name: a.name, key: resolved.images.get(a.name)!.key }));

@@ -2,7 +2,7 @@
 // name, imported when, and the HTTP cache metadata of remote ACIs. WAL mode lets readers
 // run beside a writer; every write transaction is also serialised across processes by an
 // exclusive flock on `cas/db/`, as rkt did.
-import { Database } from "bun:sqlite";
+import { Database, constants as sqlite } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { FileLock } from "../sys";
@@ -65,6 +65,11 @@ export class StoreIndex {
     const index = new StoreIndex(db, FileLock.openDir(layout.dbDir));
     try {
       db.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      // The last close still checkpoints, but keeps the -wal and -shm files instead of
+      // deleting them, so the next start does not create both again (the WAL is truncated
+      // to empty, journal_size_limit = 0).
+      db.fileControl(sqlite.SQLITE_FCNTL_PERSIST_WAL, 1);
+      db.run("PRAGMA journal_size_limit = 0");
       // Switching a new database to WAL fails at once, without a busy wait, while another
       // connection switches or writes it: the switch takes turns with the writers.
       index.holdingDbLock(() => db.run("PRAGMA journal_mode = WAL"));

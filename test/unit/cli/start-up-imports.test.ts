@@ -56,4 +56,14 @@ describe("start-up of the executable", () => {
   test("rkt run and run-prepared do not load node:tty, which only a download's progress bar needs", () => {
     for (const name of ["run", "run-prepared"]) expect(staticClosure([commandChunk(name)]).builtins).not.toContain("tty");
   });
+
+  test("rkt run and prepare load no signature, keystore, download or credentials code until an image is not in the store", () => {
+    for (const name of ["run", "prepare"]) {
+      const text = staticClosure([commandChunk(name)]).chunks.map((c) => chunks.get(c)!).join("\n");
+      expect(text).not.toContain("signature made by unknown entity");
+      expect(text).not.toContain("no valid signatures found in signature file");
+      expect(text).not.toContain("found image in local store, skipping fetching from URL");
+      expect(text).not.toContain("Downloading signature from");
+    }
+  });
 });

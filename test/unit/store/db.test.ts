@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { StoreIndex } from "../../../src/store/db";
 import { StoreLayout } from "../../../src/store/layout";
@@ -112,6 +112,24 @@ describe("store index schema", () => {
     mkdirSync(layout.dbDir, { recursive: true });
     writeFileSync(join(layout.dbDir, "ql.db"), "not sqlite");
     expect(() => openIndex()).toThrow(/holds an image store of rkt v0\.8\.0 \(cas\/db\/ql\.db\)/);
+  });
+});
+
+describe("store index files", () => {
+  test("closing keeps the WAL and shared-memory files, emptied, for the next open", () => {
+    const first = StoreIndex.open(layout, storeLock);
+    const now = new Date();
+    first.putAciInfo({ key: "sha512-ab", appName: "a", importTime: now, lastUsed: now, latest: false });
+    first.close();
+    const wal = statSync(`${layout.dbFile}-wal`);
+    const shm = statSync(`${layout.dbFile}-shm`);
+    expect(wal.size).toBe(0);
+    const second = openIndex();
+    expect(second.aciInfo("sha512-ab")?.appName).toBe("a");
+    second.close();
+    open.splice(0);
+    expect(statSync(`${layout.dbFile}-wal`).ino).toBe(wal.ino);
+    expect(statSync(`${layout.dbFile}-shm`).ino).toBe(shm.ino);
   });
 });
 
