@@ -81,7 +81,7 @@ async function buildTarget(target: BuildTarget): Promise<void> {
 
   step(`${target.name}: rkt executable`);
   // --bytecode (which needs the ESM format for main.ts's top-level await) halves start-up:
-  // `rkt version` 20 -> 10 ms, `rkt run` of a cached image about 35 ms less (bench/start.ts).
+  // `rkt version` took 1.47x as long without it in one interleaved run (bench/start.ts).
   // --splitting keeps each lazily imported command (and what only it uses, e.g. openpgp with
   // node:crypto) in its own chunk: one bundle hoists every module's builtin imports, so
   // every command paid for loading them at start-up.
