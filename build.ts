@@ -80,7 +80,7 @@ async function buildTarget(target: BuildTarget): Promise<void> {
   if (cross) for (const asset of ["librktnative.so", "stage1.aci"]) copyFileSync(join(assetDir, asset), join(slot, asset));
 
   step(`${target.name}: rkt executable`);
-  // --bytecode (which needs the ESM format for main.ts's top-level await) halves start-up:
+  // --bytecode (which needs the ESM format for main.ts's top-level await) cuts start-up by a third:
   // `rkt version` took 1.47x as long without it in one interleaved run (bench/start.ts).
   // --splitting keeps each lazily imported command (and what only it uses, e.g. openpgp with
   // node:crypto) in its own chunk: one bundle hoists every module's builtin imports, so
