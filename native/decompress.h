@@ -1,5 +1,5 @@
-// Streaming decompression of an image file whose format is told by its magic bytes
-// (gzip, bzip2, xz, or a plain tar).
+/* Streaming decompression of an image file whose format is told by its magic bytes
+ * (gzip, bzip2, xz, or a plain tar). */
 #ifndef RKT_DECOMPRESS_H
 #define RKT_DECOMPRESS_H
 
@@ -10,12 +10,12 @@
 
 struct decompressor;
 
-// Opens `path`, reads its first bytes and picks the decoder; an unknown format fails with
-// `unknown image filetype`.
+/* Opens `path`, reads its first bytes and picks the decoder; an unknown format fails with
+ * `unknown image filetype`. */
 struct decompressor *decompressor_open(const char *path, struct rkt_error *err);
 
-// Fills `out` with up to `cap` decompressed bytes (fewer only at the end). Returns the
-// count, 0 at the end of the data, or -1 on error (corrupt or truncated input).
+/* Fills `out` with up to `cap` decompressed bytes (fewer only at the end). Returns the
+ * count, 0 at the end of the data, or -1 on error (corrupt or truncated input). */
 ssize_t decompressor_read(struct decompressor *d, unsigned char *out, size_t cap, struct rkt_error *err);
 
 void decompressor_close(struct decompressor *d);

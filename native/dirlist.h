@@ -1,16 +1,16 @@
-// The names in a directory, read in full before anything is changed, sorted bytewise.
+/* The names in a directory, read in full before anything is changed, sorted bytewise. */
 #ifndef RKT_DIRLIST_H
 #define RKT_DIRLIST_H
 
 #include <stddef.h>
 
 struct dir_list {
-    size_t count;
-    char **names;
-    unsigned char *types;  // d_type of each name (DT_UNKNOWN where the filesystem does not say)
+	size_t count;
+	char **names;
+	unsigned char *types; /* d_type of each name (DT_UNKNOWN where the filesystem does not say) */
 };
 
-// Lists the directory open as `fd` (the fd stays open and unchanged). Returns 0 or -1/errno.
+/* Lists the directory open as `fd` (the fd stays open and unchanged). Returns 0 or -1/errno. */
 int dir_list_read(struct dir_list *list, int fd);
 void dir_list_free(struct dir_list *list);
 

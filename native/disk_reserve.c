@@ -7,29 +7,37 @@
 
 #include "rkt_native.h"
 
-static uint64_t reserve_of(const struct statvfs *vfs) {
-    uint64_t reserve = (uint64_t)vfs->f_blocks * vfs->f_frsize / 100 * DISK_RESERVE_PERCENT;
-    if (reserve < DISK_RESERVE_MIN) return DISK_RESERVE_MIN;
-    if (reserve > DISK_RESERVE_MAX) return DISK_RESERVE_MAX;
-    return reserve;
+static uint64_t reserve_of(const struct statvfs *vfs)
+{
+	uint64_t reserve = (uint64_t)vfs->f_blocks * vfs->f_frsize / 100 * DISK_RESERVE_PERCENT;
+	if (reserve < DISK_RESERVE_MIN)
+		return DISK_RESERVE_MIN;
+	if (reserve > DISK_RESERVE_MAX)
+		return DISK_RESERVE_MAX;
+	return reserve;
 }
 
-int disk_reserve_check(int fd, uint64_t need, const char *op, const char *object, struct rkt_error *err) {
-    struct statvfs vfs;
-    if (fstatvfs(fd, &vfs) < 0) return rkt_fail_sys(err, "statvfs", object, errno);
-    uint64_t available = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-    uint64_t reserve = reserve_of(&vfs);
-    if (available >= reserve && available - reserve >= need) return 0;
-    return rkt_fail(err, op, object,
-                    "stopped before the store's filesystem is full (%llu MiB free, %llu MiB kept in reserve); "
-                    "free space or remove images with rkt image rm",
-                    (unsigned long long)(available >> 20), (unsigned long long)(reserve >> 20));
+int disk_reserve_check(int fd, uint64_t need, const char *op, const char *object, struct rkt_error *err)
+{
+	struct statvfs vfs;
+	if (fstatvfs(fd, &vfs) < 0)
+		return rkt_fail_sys(err, "statvfs", object, errno);
+	uint64_t available = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	uint64_t reserve = reserve_of(&vfs);
+	if (available >= reserve && available - reserve >= need)
+		return 0;
+	return rkt_fail(err, op, object,
+			"stopped before the store's filesystem is full (%llu MiB free, %llu MiB kept in reserve); "
+			"free space or remove images with rkt image rm",
+			(unsigned long long)(available >> 20), (unsigned long long)(reserve >> 20));
 }
 
-int rkt_disk_reserve_check(const char *dir, int64_t need, struct rkt_error *err) {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return rkt_fail_sys(err, "open", dir, errno);
-    int rc = disk_reserve_check(fd, need > 0 ? (uint64_t)need : 0, "write", dir, err);
-    close(fd);
-    return rc;
+int rkt_disk_reserve_check(const char *dir, int64_t need, struct rkt_error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return rkt_fail_sys(err, "open", dir, errno);
+	int rc = disk_reserve_check(fd, need > 0 ? (uint64_t)need : 0, "write", dir, err);
+	close(fd);
+	return rc;
 }

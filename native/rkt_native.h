@@ -1,5 +1,5 @@
-// The functions src/sys/native.ts calls through bun:ffi. Each returns 0 on success, or -1
-// with *err describing the failure.
+/* The functions src/sys/native.ts calls through bun:ffi. Each returns 0 on success, or -1
+ * with *err describing the failure. */
 #ifndef RKT_NATIVE_H
 #define RKT_NATIVE_H
 
@@ -7,56 +7,57 @@
 
 #include "error.h"
 
-// Everything else in the library is hidden (built with -fvisibility=hidden).
+/* Everything else in the library is hidden (built with -fvisibility=hidden). */
 #define RKT_EXPORT __attribute__((visibility("default")))
 
-// A heap buffer handed to the caller; free it with rkt_free. len is -1 when absent.
+/* A heap buffer handed to the caller; free it with rkt_free. len is -1 when absent. */
 struct rkt_blob {
-    uint8_t *data;
-    int64_t len;
+	uint8_t *data;
+	int64_t len;
 };
 
 RKT_EXPORT void rkt_free(void *p);
 
-// Decompresses `source` once into a new temp file in `tmp_dir`, hashing the uncompressed
-// bytes, checking the layout and capturing the top-level `manifest` entry on the way;
-// stops before the filesystem of `tmp_dir` drops under its reserve (disk_reserve.h).
-RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, char tar_path_out[4096], char sha512_hex_out[129],
-                   struct rkt_blob *manifest_out, struct rkt_error *err);
+/* Decompresses `source` once into a new temp file in `tmp_dir`, hashing the uncompressed
+ * bytes, checking the layout and capturing the top-level `manifest` entry on the way;
+ * stops before the filesystem of `tmp_dir` drops under its reserve (disk_reserve.h). */
+RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, char tar_path_out[4096],
+			      char sha512_hex_out[129], struct rkt_blob *manifest_out, struct rkt_error *err);
 
 enum rkt_extract_flags {
-    RKT_EXTRACT_SKIP_EXISTING = 1,
-    RKT_EXTRACT_STRIP_ROOTFS = 2,
-    RKT_EXTRACT_WHITELIST = 4,
-    RKT_EXTRACT_WHITELIST_DIRS = 8,
-    RKT_EXTRACT_UID_SHIFT = 16,
-    RKT_EXTRACT_KEEP_RESERVE = 32,  // stop before the destination's filesystem drops under its reserve
+	RKT_EXTRACT_SKIP_EXISTING = 1,
+	RKT_EXTRACT_STRIP_ROOTFS = 2,
+	RKT_EXTRACT_WHITELIST = 4,
+	RKT_EXTRACT_WHITELIST_DIRS = 8,
+	RKT_EXTRACT_UID_SHIFT = 16,
+	RKT_EXTRACT_KEEP_RESERVE = 32, /* stop before the destination's filesystem drops under its reserve */
 };
 
-// Extracts the uncompressed tar `tar_path` beneath `dest_dir`. `whitelist` holds
-// `whitelist_count` NUL-terminated paths back to back.
+/* Extracts the uncompressed tar `tar_path` beneath `dest_dir`. `whitelist` holds
+ * `whitelist_count` NUL-terminated paths back to back. */
 RKT_EXPORT int rkt_extract(const char *tar_path, const char *dest_dir, int32_t flags, int64_t uid_shift,
-                const char *whitelist, int32_t whitelist_count, struct rkt_error *err);
+			   const char *whitelist, int32_t whitelist_count, struct rkt_error *err);
 
 RKT_EXPORT int rkt_tree_hash(const char *dir, char hash_out[136], struct rkt_error *err);
 
 enum rkt_copy_flags { RKT_COPY_UID_SHIFT = 1 };
 
-RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, int64_t uid_shift, struct rkt_error *err);
+RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, int64_t uid_shift,
+			     struct rkt_error *err);
 
 RKT_EXPORT int rkt_remove_tree(const char *path, struct rkt_error *err);
 
-// Makes a network namespace with `lo` up, bind-mounted at `path` (an existing file).
+/* Makes a network namespace with `lo` up, bind-mounted at `path` (an existing file). */
 RKT_EXPORT int rkt_netns_create(const char *path, struct rkt_error *err);
 
-// The interface the caller's route to `ipv4` leaves by.
+/* The interface the caller's route to `ipv4` leaves by. */
 RKT_EXPORT int rkt_route_device(const char *ipv4, char ifname_out[16], struct rkt_error *err);
 
-// The link kind of an interface (`veth`, `bridge`, ...); empty for a link without one.
+/* The link kind of an interface (`veth`, `bridge`, ...); empty for a link without one. */
 RKT_EXPORT int rkt_link_kind(const char *ifname, char kind_out[32], struct rkt_error *err);
 
-// Fails when writing `need` more bytes beneath `dir` would leave less than its
-// filesystem's reserve free (disk_reserve.h), for files written outside the native import.
+/* Fails when writing `need` more bytes beneath `dir` would leave less than its
+ * filesystem's reserve free (disk_reserve.h), for files written outside the native import. */
 RKT_EXPORT int rkt_disk_reserve_check(const char *dir, int64_t need, struct rkt_error *err);
 
 #endif

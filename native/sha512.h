@@ -1,4 +1,4 @@
-// SHA-512 (FIPS 180-4): the image ID is the digest of the uncompressed ACI tar.
+/* SHA-512 (FIPS 180-4): the image ID is the digest of the uncompressed ACI tar. */
 #ifndef RKT_SHA512_H
 #define RKT_SHA512_H
 
@@ -6,13 +6,13 @@
 #include <stdint.h>
 
 #define SHA512_DIGEST_SIZE 64
-#define SHA512_HEX_SIZE 129  // 128 hex digits and a NUL
+#define SHA512_HEX_SIZE 129 /* 128 hex digits and a NUL */
 
 struct sha512 {
-    uint64_t state[8];
-    uint64_t length;  // bytes hashed so far (2^64 bytes is far beyond any image)
-    uint8_t block[128];
-    size_t used;
+	uint64_t state[8];
+	uint64_t length; /* bytes hashed so far (2^64 bytes is far beyond any image) */
+	uint8_t block[128];
+	size_t used;
 };
 
 void sha512_init(struct sha512 *ctx);
