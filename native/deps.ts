@@ -9,7 +9,7 @@
 // once into .cache/native-deps/<target>/. After that the build is offline.
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { hasSources, machineDebianSources, withPrivateApt, type AptSources } from "./private-apt";
-import { isCross, toolchain, type BuildTarget } from "./targets";
+import { isCross, runTool, toolchain, type BuildTarget } from "./targets";
 import { join, resolve } from "node:path";
 
 export interface StaticDeps {
@@ -20,14 +20,6 @@ export interface StaticDeps {
 const cacheRoot = resolve(import.meta.dir, "../.cache/native-deps");
 const sourceRoot = join(cacheRoot, "src");
 const sourcePackages = ["libisal", "bzip2", "xz-utils"];
-
-function run(argv: string[], cwd?: string, env?: Record<string, string>): void {
-  const result = Bun.spawnSync(argv, { cwd, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
-  if (result.exitCode !== 0) {
-    const output = `${result.stderr.toString()}${result.stdout.toString()}`.trim().split("\n").slice(-15).join("\n");
-    throw new Error(`native deps: ${argv.join(" ")} failed (exit ${result.exitCode})\n${output}`);
-  }
-}
 
 /** The unpacked source tree of a package, e.g. `libisal-2.30.0`; undefined before the fetch. */
 function sourceTree(pkg: string): string | undefined {
@@ -65,7 +57,7 @@ function fetchSourcesFrom(sources: AptSources, packages: string[]): void {
     mkdirSync(sourceRoot, { recursive: true });
     for (const dsc of readdirSync(downloads).filter((name) => name.endsWith(".dsc"))) {
       // apt already checked the files against the archive's signed index.
-      run(["dpkg-source", "--no-check", "-x", join(downloads, dsc)], sourceRoot);
+      runTool(["dpkg-source", "--no-check", "-x", join(downloads, dsc)], { cwd: sourceRoot });
     }
   } finally {
     rmSync(downloads, { recursive: true, force: true });
@@ -85,10 +77,10 @@ function compileArchive(target: BuildTarget, dir: string, files: string[], defin
   mkdirSync(objectDir, { recursive: true });
   const objects = files.map((file) => {
     const object = join(objectDir, file.replace(/\.c$/, ".o"));
-    run([toolchain(target, "gcc"), "-O2", "-fPIC", "-fvisibility=hidden", ...defines, "-c", join(dir, file), "-o", object]);
+    runTool([toolchain(target, "gcc"), "-O2", "-fPIC", "-fvisibility=hidden", ...defines, "-c", join(dir, file), "-o", object]);
     return object;
   });
-  run([toolchain(target, "ar"), "rcs", archive, ...objects]);
+  runTool([toolchain(target, "ar"), "rcs", archive, ...objects]);
   rmSync(objectDir, { recursive: true, force: true });
 }
 
@@ -104,10 +96,10 @@ function buildIsal(target: BuildTarget, outDir: string): string {
   const cc = toolchain(target, "gcc");
   const cpu = target.triple.split("-")[0]!;
   const aarch64 = cpu === "aarch64" ? ["arch=aarch64", `AS=${cc} -D__ASSEMBLY__`] : [];
-  run([
+  runTool([
     "make", "-s", "-j2", "-f", "Makefile.unx", "lib", "units=igzip", `host_cpu=${cpu}`, ...aarch64,
     `CC=${cc}`, `AR=${toolchain(target, "ar")}`, "CPPFLAGS=-fPIC", `O=${objectDir}`, `lib_name=${archive}`,
-  ], requireSourceTree("libisal"));
+  ], { cwd: requireSourceTree("libisal") });
   rmSync(objectDir, { recursive: true, force: true });
   if (!existsSync(archive)) throw new Error(`native deps: libisal.a was not built for ${target.name}`);
   return archive;
@@ -133,8 +125,8 @@ function buildLiblzma(target: BuildTarget, outDir: string): string {
     "--disable-scripts", "--disable-doc", "--disable-nls", "--disable-symbol-versions",
     ...(isCross(target) ? [`--host=${target.triple}`] : []),
   ];
-  run(configure, buildDir, { CC: toolchain(target, "gcc"), AR: toolchain(target, "ar"), CFLAGS: "-O2 -fPIC -fvisibility=hidden" });
-  run(["make", "-s", "-j2", "-C", "src/liblzma"], buildDir);
+  runTool(configure, { cwd: buildDir, env: { CC: toolchain(target, "gcc"), AR: toolchain(target, "ar"), CFLAGS: "-O2 -fPIC -fvisibility=hidden" } });
+  runTool(["make", "-s", "-j2", "-C", "src/liblzma"], { cwd: buildDir });
   Bun.spawnSync(["cp", join(buildDir, "src/liblzma/.libs/liblzma.a"), archive]);
   rmSync(buildDir, { recursive: true, force: true });
   if (!existsSync(archive)) throw new Error(`native deps: liblzma.a was not built for ${target.name}`);

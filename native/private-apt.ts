@@ -4,6 +4,7 @@
 // the older-host test. apt checks every download against the archive's signed index.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { runTool } from "./targets";
 
 /** Sources in both of apt's formats: deb822 stanzas and one-line entries. */
 export interface AptSources {
@@ -46,15 +47,6 @@ export function hasSources(sources: AptSources): boolean {
   return sources.stanzas.length > 0 || sources.lines.length > 0;
 }
 
-function run(argv: string[], cwd: string): string {
-  const result = Bun.spawnSync(argv, { cwd, stdout: "pipe", stderr: "pipe" });
-  if (result.exitCode !== 0) {
-    const output = `${result.stderr.toString()}${result.stdout.toString()}`.trim().split("\n").slice(-15).join("\n");
-    throw new Error(`${argv[0]} ${argv.filter((a, i) => i > 0 && !a.startsWith("-") && !a.includes("::")).join(" ")} failed (exit ${result.exitCode})\n${output}`);
-  }
-  return result.stdout.toString();
-}
-
 /** Runs apt-get or apt-cache with the private state's options; returns its stdout. */
 export type PrivateApt = (tool: "apt-get" | "apt-cache", args: string[], cwd: string) => string;
 
@@ -78,8 +70,8 @@ export function withPrivateApt<T>(scratch: string, sources: AptSources, use: (ap
     "-qq",
   ];
   try {
-    run(["apt-get", ...options, "update"], scratch);
-    return use((tool, args, cwd) => run([tool, ...options, ...args], cwd));
+    runTool(["apt-get", ...options, "update"], { cwd: scratch });
+    return use((tool, args, cwd) => runTool([tool, ...options, ...args], { cwd }));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -53,3 +53,16 @@ export function toolchain(target: BuildTarget, tool: "gcc" | "ar"): string {
 
 /** The warnings native/ and stage1/ are both built with; any of them fails the build. */
 export const C_WARNINGS = ["-Wall", "-Wextra", "-Wshadow", "-Wformat=2", "-Wstrict-prototypes", "-Wmissing-prototypes", "-Werror"];
+
+/**
+ * Runs a build tool; returns its stdout. A failure throws with the command and the last
+ * lines the tool printed, so a failed step of the build says why in one place.
+ */
+export function runTool(argv: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): string {
+  const result = Bun.spawnSync(argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdout: "pipe", stderr: "pipe" });
+  if (result.exitCode !== 0) {
+    const output = `${result.stderr.toString()}${result.stdout.toString()}`.trim().split("\n").slice(-15).join("\n");
+    throw new Error(`build: ${argv.join(" ")} failed (exit ${result.exitCode})\n${output}`);
+  }
+  return result.stdout.toString();
+}

@@ -2,7 +2,7 @@
 // and the demo image (hello.aci) with the system gcc, ar, tar and gzip.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { C_WARNINGS, toolchain, type BuildTarget } from "../native/targets";
+import { C_WARNINGS, runTool, toolchain, type BuildTarget } from "../native/targets";
 import { cniPlugins, STAGE1_CNI_PLUGINS } from "./cni-plugins";
 
 const sourceDir = import.meta.dir;
@@ -13,24 +13,17 @@ const stage1Directories = ["opt/stage2", "rkt", "proc", "sys", "dev"];
 const STAGE1_PLUGIN_DIR = "usr/lib/rkt/plugins/net";
 const cflags = ["-O2", "-D_GNU_SOURCE", ...C_WARNINGS];
 
-function run(argv: string[]): void {
-  const result = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
-  if (result.exitCode !== 0) {
-    throw new Error(`${argv[0]} failed (exit ${result.exitCode}): ${argv.join(" ")}\n${result.stderr.toString()}${result.stdout.toString()}`);
-  }
-}
-
 /** Compiles every non-entrypoint source into one archive, so each entrypoint links only what it uses. */
 function buildLibrary(objectDir: string, target: BuildTarget): string {
   const sources = readdirSync(sourceDir).filter((f) => f.endsWith(".c") && !entrypoints.includes(f.slice(0, -2)));
   const objects = sources.map((source) => {
     const object = join(objectDir, source.replace(/\.c$/, ".o"));
-    run([toolchain(target, "gcc"), ...cflags, "-c", join(sourceDir, source), "-o", object]);
+    runTool([toolchain(target, "gcc"), ...cflags, "-c", join(sourceDir, source), "-o", object]);
     return object;
   });
   const library = join(objectDir, "libstage1.a");
   rmSync(library, { force: true });
-  run([toolchain(target, "ar"), "rcs", library, ...objects]);
+  runTool([toolchain(target, "ar"), "rcs", library, ...objects]);
   return library;
 }
 
@@ -42,7 +35,7 @@ function writeManifest(source: string, layoutDir: string, target: BuildTarget): 
 }
 
 function packAci(layoutDir: string, aciPath: string): void {
-  run(["tar", "--numeric-owner", "--owner=0", "--group=0", "-czf", aciPath, "-C", layoutDir, "manifest", "rootfs"]);
+  runTool(["tar", "--numeric-owner", "--owner=0", "--group=0", "-czf", aciPath, "-C", layoutDir, "manifest", "rootfs"]);
 }
 
 /** Lays out and packs `${workDir}/stage1.aci`; returns its path. */
@@ -54,7 +47,7 @@ export async function buildStage1Image(workDir: string, target: BuildTarget): Pr
   for (const dir of stage1Directories) mkdirSync(join(layout, "rootfs", dir), { recursive: true, mode: 0o755 });
   const library = buildLibrary(objectDir, target);
   for (const name of entrypoints) {
-    run([toolchain(target, "gcc"), "-static", ...cflags, join(sourceDir, `${name}.c`), library, "-o", join(layout, "rootfs", name)]);
+    runTool([toolchain(target, "gcc"), "-static", ...cflags, join(sourceDir, `${name}.c`), library, "-o", join(layout, "rootfs", name)]);
   }
   const pluginDir = join(layout, "rootfs", STAGE1_PLUGIN_DIR);
   mkdirSync(pluginDir, { recursive: true, mode: 0o755 });
@@ -71,7 +64,7 @@ export async function buildHelloImage(distDir: string, workDir: string, target: 
   const layout = join(workDir, "hello-layout");
   rmSync(layout, { recursive: true, force: true });
   mkdirSync(join(layout, "rootfs"), { recursive: true });
-  run([toolchain(target, "gcc"), "-static", ...cflags, join(sourceDir, "hello", "hello.c"), "-o", join(layout, "rootfs", "hello")]);
+  runTool([toolchain(target, "gcc"), "-static", ...cflags, join(sourceDir, "hello", "hello.c"), "-o", join(layout, "rootfs", "hello")]);
   writeManifest(join(sourceDir, "hello", "manifest.json"), layout, target);
   const aci = join(distDir, "hello.aci");
   packAci(layout, aci);

@@ -10,18 +10,13 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { hasSources, machineDebianSources, withPrivateApt } from "../native/private-apt";
-import type { BuildTarget } from "../native/targets";
+import { runTool, type BuildTarget } from "../native/targets";
 
 /** What the built-in `default`/`default-restricted` networks (ptp, host-local) and the README's examples use. */
 export const STAGE1_CNI_PLUGINS = ["ptp", "bridge", "macvlan", "ipvlan", "host-local"];
 const PLUGINS_SUITE = "bullseye";
 
 const cacheRoot = resolve(import.meta.dir, "../.cache/cni-plugins");
-
-function run(argv: string[]): void {
-  const result = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe" });
-  if (result.exitCode !== 0) throw new Error(`stage1 CNI plugins: ${argv.join(" ")} failed: ${result.stderr.toString().trim()}`);
-}
 
 /** A directory holding STAGE1_CNI_PLUGINS built for the target. */
 export function cniPlugins(target: BuildTarget): string {
@@ -45,10 +40,10 @@ export function cniPlugins(target: BuildTarget): string {
     const deb = readdirSync(download).find((name) => name.endsWith(".deb"));
     if (!deb) throw new Error("stage1 CNI plugins: apt downloaded no containernetworking-plugins package");
     const unpacked = join(download, "unpacked");
-    run(["dpkg-deb", "-x", join(download, deb), unpacked]);
+    runTool(["dpkg-deb", "-x", join(download, deb), unpacked]);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    for (const plugin of STAGE1_CNI_PLUGINS) run(["cp", join(unpacked, "usr/lib/cni", plugin), join(dir, plugin)]);
+    for (const plugin of STAGE1_CNI_PLUGINS) runTool(["cp", join(unpacked, "usr/lib/cni", plugin), join(dir, plugin)]);
   } finally {
     rmSync(download, { recursive: true, force: true });
   }
