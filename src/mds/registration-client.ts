@@ -1,5 +1,6 @@
 // rkt's side of registration (rkt-internals §9): a fresh token, the pod manifest, then
 // each app's image manifest, over the service's Unix socket; DELETE when the pod goes.
+import { requestOverUnixSocket, SocketUnreachable } from "../http";
 import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET } from "./defaults";
 
 /** Overrides the registration socket for rkt run/gc (tests, or a service started with --socket). */
@@ -33,15 +34,15 @@ export interface Registration {
 export class MetadataServiceUnreachable extends Error {}
 
 async function call(socketPath: string, method: string, path: string, body?: string): Promise<string> {
-  let res: Response;
+  let answer;
   try {
-    res = await fetch(`http://localhost${path}`, { unix: socketPath, method, body });
+    answer = await requestOverUnixSocket(socketPath, method, path, body);
   } catch (err) {
-    throw new MetadataServiceUnreachable(`cannot reach the metadata service on ${socketPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    if (err instanceof SocketUnreachable) throw new MetadataServiceUnreachable(`cannot reach the metadata service on ${socketPath}: ${err.message}`);
+    throw new Error(`metadata service: ${(err as Error).message}`);
   }
-  const answer = await res.text();
-  if (!res.ok) throw new Error(`metadata service: ${method} ${path}: ${res.status} ${answer.trim()}`);
-  return answer;
+  if (!answer.ok) throw new Error(`metadata service: ${method} ${path}: ${answer.status} ${answer.text.trim()}`);
+  return answer.text;
 }
 
 /**

@@ -269,6 +269,24 @@ describe("rkt run without a metadata service", () => {
   });
 });
 
+describe("rkt run with a metadata service that never answers", () => {
+  test("fails within the response timeout, naming the socket, instead of hanging", () => {
+    const silentSocket = join(work.path, "silent.sock");
+    // Accepts connections (the kernel's backlog does, while rkt runs) and never answers.
+    const silent = Bun.listen({ unix: silentSocket, socket: { data() {} } });
+    try {
+      const args = ["--insecure-skip-verify", "run", "--mds-register=true", plainImage];
+      const r = rkt(data.path, args, { env: { RKT_METADATA_SOCKET: silentSocket, RKT_HTTP_RESPONSE_TIMEOUT: "1" } });
+      expect(r.exitCode).toBe(254);
+      expect(r.stderr).toContain(`metadata service: ${silentSocket}: PUT /pods/`);
+      expect(r.stderr).toContain("no answer within 1 s");
+      expect(r.stdout).not.toContain("url=");
+    } finally {
+      silent.stop(true);
+    }
+  });
+});
+
 describe("rkt metadata-service started by systemd socket activation", () => {
   test("takes registrations on the socket it was passed, and leaves that socket to the activator", async () => {
     const activatedSocket = join(work.path, "activated", "metadata-svc.sock");

@@ -1,0 +1,37 @@
+// HTTP over a local Unix socket: rkt's calls to the metadata service's registration API.
+// The response timeout of every other request holds here too, body included, so a service
+// that accepts the connection and never answers fails the call instead of hanging `rkt run`.
+import { describeTimeout, httpTimeoutsFromEnvironment, RESPONSE_TIMEOUT_VARIABLE, type HttpTimeouts } from "./timeouts";
+
+export interface SocketAnswer {
+  status: number;
+  ok: boolean;
+  text: string;
+}
+
+/** Nothing listens on the socket (missing file, refused connection); the message is the reason. */
+export class SocketUnreachable extends Error {}
+
+export async function requestOverUnixSocket(
+  socketPath: string,
+  method: string,
+  path: string,
+  body?: string,
+  timeouts: HttpTimeouts = httpTimeoutsFromEnvironment(),
+): Promise<SocketAnswer> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeouts.responseMs);
+  let connected = false;
+  try {
+    const res = await fetch(`http://localhost${path}`, { unix: socketPath, method, body, signal: abort.signal });
+    connected = true;
+    return { status: res.status, ok: res.ok, text: await res.text() };
+  } catch (err) {
+    if (abort.signal.aborted) throw new Error(`${socketPath}: ${method} ${path}: no answer within ${describeTimeout(timeouts.responseMs)} (${RESPONSE_TIMEOUT_VARIABLE} sets the limit)`);
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    if (!connected) throw new SocketUnreachable(reason);
+    throw new Error(`${socketPath}: ${method} ${path}: ${reason}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
