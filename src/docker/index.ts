@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { hostOsArch, serializeImageManifest, writeAciFile } from "../appc";
 import { WorkDir, type Store } from "../store";
 import type { BasicCredentials } from "../http";
+import { SKIP_IMAGE_VERIFICATION_FLAG } from "../insecure-flag-hints";
 import { parseImageConfig } from "./image-config";
 import { convertImageConfig, creationTime } from "./manifest-conversion";
 import { parseDockerReference, type DockerReference } from "./reference";
@@ -29,7 +30,7 @@ const DOCKER_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm:
 
 /** Fetches `ref` (`docker://...`) into the store; returns the store key. */
 export async function fetchDockerImage(store: Store, ref: string, opts: DockerFetchOptions): Promise<string> {
-  if (!opts.insecureSkipVerify) throw new Error("signature verification for docker images is not supported (try --insecure-skip-verify)");
+  if (!opts.insecureSkipVerify) throw new Error(`signature verification for docker images is not supported (try ${SKIP_IMAGE_VERIFICATION_FLAG})`);
   const reference = parseDockerReference(ref);
   const source = sourceUrl(reference);
   const cached = store.cachedRemote(source);
