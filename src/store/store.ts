@@ -270,7 +270,7 @@ export class Store {
    */
   findImageByName(name: string, labels: readonly Label[]): string {
     const key = findByNameAndLabels(this, name, labels);
-    if (!key) throw new Error(`cannot find aci satisfying name: "${name}" and labels: ${formatLabels(labels)} in the local store`);
+    if (!key) throw new Error(`cannot find aci satisfying name: "${name}"${formatLabels(labels)} in the local store (see 'rkt image list')`);
     return key;
   }
 
