@@ -49,6 +49,11 @@ interface RemoteRow {
 
 const BUSY_TIMEOUT_MS = 60_000;
 
+/** SQLite's "attempt to write a readonly database" names no file: say which, in the words of a failed write. */
+function withDatabasePath(err: unknown, path: string): unknown {
+  return (err as { code?: string }).code === "SQLITE_READONLY" ? new Error(`write ${path}: Permission denied`) : err;
+}
+
 export class StoreIndex {
   private constructor(
     private readonly db: Database,
@@ -130,7 +135,7 @@ export class StoreIndex {
         return result;
       } catch (err) {
         this.db.run("ROLLBACK");
-        throw err;
+        throw withDatabasePath(err, this.db.filename);
       }
     });
   }
