@@ -21,6 +21,8 @@ export { squashedAci } from "./squash";
 export interface DockerFetchOptions {
   local: boolean;
   insecureSkipVerify: boolean;
+  /** Draw the progress line of layer downloads on a terminal (default true). */
+  showProgress?: boolean;
   /** dockerAuth credentials for a registry host (auth.d). */
   credentialsFor: (registry: string) => BasicCredentials | undefined;
 }
@@ -49,7 +51,7 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
     const layerFiles: string[] = [];
     for (const [n, layer] of image.layers.entries()) {
       const path = join(work.path, `layer-${n}`);
-      await client.saveBlob(layer, path);
+      await client.saveBlob(layer, path, opts.showProgress);
       layerFiles.push(path);
     }
     const aciPath = join(work.path, "image.aci");

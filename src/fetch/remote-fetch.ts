@@ -19,6 +19,8 @@ export interface RemoteFetchContext {
   get: HttpGet;
   keystore: KeystoreDirs;
   insecureSkipVerify: boolean;
+  /** Draw the progress line of downloads on a terminal. */
+  showProgress: boolean;
   /** Informational lines for stderr. */
   report: (message: string) => void;
   onSignatureVerified: (message: string) => void;
@@ -61,7 +63,7 @@ export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage
     if (aciResponse.status !== 200) throw downloadError("ACI", aciResponse.status);
     const aciPath = join(work.path, "image.aci");
     // No bound but Content-Length: an image may be large.
-    await saveBody(aciResponse, aciPath, "ACI");
+    await saveBody(ctx, aciResponse, aciPath, "ACI");
     const { name } = await readAciManifest(aciPath);
     if (image.expectedName !== undefined && name !== image.expectedName) {
       throw new Error(`error when reading the app name: "${image.expectedName}" expected but "${name}" found`);
@@ -92,7 +94,7 @@ async function firstSignature(ctx: RemoteFetchContext, source: SignatureSource, 
     ctx.report("rkt: server requested deferring the signature download\n");
     return "deferred";
   }
-  const signature = await savedSignature(response, source.url, name, path);
+  const signature = await savedSignature(ctx, response, source.url, name, path);
   await checkImageSignerTrusted(ctx.keystore, name, signature);
   return signature;
 }
@@ -101,14 +103,14 @@ async function firstSignature(ctx: RemoteFetchContext, source: SignatureSource, 
 async function laterSignature(ctx: RemoteFetchContext, source: SignatureSource, name: string, path: string): Promise<Uint8Array> {
   if (source.kind === "file") return readSignatureFile(source.path, name);
   ctx.report(`Downloading signature from ${source.url}\n`);
-  return savedSignature(await download(ctx.get, "signature", source.url), source.url, name, path);
+  return savedSignature(ctx, await download(ctx.get, "signature", source.url), source.url, name, path);
 }
 
 /** The signature of the image called `name`, answered from `url`; a 404 means the image is unsigned. */
-async function savedSignature(response: HttpResponse, url: string, name: string, path: string): Promise<Uint8Array> {
+async function savedSignature(ctx: RemoteFetchContext, response: HttpResponse, url: string, name: string, path: string): Promise<Uint8Array> {
   if (response.status === 404) throw unsignedImageError(name, url);
   if (response.status !== 200) throw downloadError("signature", response.status);
-  await saveBody(response, path, "signature", SIZE_LIMITS.signature);
+  await saveBody(ctx, response, path, "signature", SIZE_LIMITS.signature);
   return readFileSync(path);
 }
 
@@ -121,9 +123,9 @@ async function download(get: HttpGet, what: string, url: string, headers: Record
 }
 
 /** A connection lost mid-body is a one-line download error too; body errors name the URL. */
-async function saveBody(response: HttpResponse, path: string, what: string, limit?: number): Promise<void> {
+async function saveBody(ctx: RemoteFetchContext, response: HttpResponse, path: string, what: string, limit?: number): Promise<void> {
   try {
-    await saveResponseBody(response, path, { what, limit });
+    await saveResponseBody(response, path, { what, limit, showProgress: ctx.showProgress });
   } catch (err) {
     throw new Error(`error downloading ${what}: ${(err as Error).message}`);
   }
