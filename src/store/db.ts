@@ -104,7 +104,9 @@ export class StoreIndex {
   private migrate(layout: StoreLayout, storeLock: FileLock): void {
     const found = this.version();
     if (found > CURRENT_DB_VERSION) {
-      throw new Error(`Current store db version: ${found} greater than the current rkt expected version: ${CURRENT_DB_VERSION}`);
+      throw new Error(
+        `Current store db version: ${found} greater than the current rkt expected version: ${CURRENT_DB_VERSION} (${layout.dbFile} was written by a newer rkt: use that rkt, or another --dir)`,
+      );
     }
     if (found === CURRENT_DB_VERSION) return;
     // An empty database has nothing to back up; concurrent creators are serialised by
