@@ -15,7 +15,7 @@ export function checkImageSignerTrusted(keystore: KeystoreDirs, name: string, si
 
 /** An image without a signature at `location` (a file or a URL). */
 export function unsignedImageError(name: string, location: string): Error {
-  return new Error(`image "${name}" has no signature at ${location}: ${trustHint(name)}, or give a signature with --signature=FILE`);
+  return new Error(`image "${name}" has no signature at ${location}: give one with --signature=FILE and ${trustHint(name, "its signer")}`);
 }
 
 async function explainingUntrustedSigner<T>(name: string, check: () => Promise<T>): Promise<T> {
@@ -24,10 +24,11 @@ async function explainingUntrustedSigner<T>(name: string, check: () => Promise<T
   } catch (err) {
     if (!(err instanceof UntrustedSignerError)) throw err;
     const keys = `key${err.keyIds.length > 1 ? "s" : ""} ${err.keyIds.join(", ")}`;
-    throw new Error(`image "${name}" is signed by ${keys}, not trusted for that name: ${trustHint(name)}`);
+    throw new Error(`image "${name}" is signed by ${keys}, not trusted for that name: ${trustHint(name, "the key")}`);
   }
 }
 
-function trustHint(name: string): string {
-  return `trust the signer's public key with 'rkt trust --prefix=${name} KEY', or skip verification with ${SKIP_IMAGE_VERIFICATION_FLAG}`;
+/** `trust WHO with 'rkt trust --prefix=NAME KEY', or skip verification with FLAG`. */
+function trustHint(name: string, who: string): string {
+  return `trust ${who} with 'rkt trust --prefix=${name} KEY', or skip verification with ${SKIP_IMAGE_VERIFICATION_FLAG}`;
 }

@@ -26,7 +26,7 @@ let caseNumber = 0;
 
 const { os, arch } = hostOsArch();
 const verifiedBySigner = "rkt: signature verified:\n  Test Signer <signer@example.com>\n";
-const trustHint = (name: string) => `trust the signer's public key with 'rkt trust --prefix=${name} KEY', or skip verification with --insecure-skip-verify`;
+const trustHint = (name: string, who: string) => `trust ${who} with 'rkt trust --prefix=${name} KEY', or skip verification with --insecure-skip-verify`;
 
 beforeAll(async () => {
   work = tempDir("rkt-e2e-https-");
@@ -220,7 +220,7 @@ describe("fetching https URLs", () => {
       exitCode: 1,
       stderr:
         "Downloading signature from https://127.0.0.1/images/app.aci.asc\n" +
-        `fetch: image "127.0.0.1/example/app" has no signature at https://127.0.0.1/images/app.aci.asc: ${trustHint("127.0.0.1/example/app")}, or give a signature with --signature=FILE\n`,
+        `fetch: image "127.0.0.1/example/app" has no signature at https://127.0.0.1/images/app.aci.asc: give one with --signature=FILE and ${trustHint("127.0.0.1/example/app", "its signer")}\n`,
     });
     const badCert = await rktIn(setup, ["fetch", "https://127.0.0.1/images/app.aci"], { trustCa: false });
     expect(badCert.exitCode).toBe(1);
@@ -375,7 +375,7 @@ describe("fetching by name through meta discovery", () => {
     const setup = freshSetup();
     const r = await rktIn(setup, ["--trust-keys-from-https=false", "fetch", `${name}:1.0.0`]);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toEndWith(`fetch: image "${name}" is signed by key ${signer.fingerprint.slice(-16).toUpperCase()}, not trusted for that name: ${trustHint(name)}\n`);
+    expect(r.stderr).toEndWith(`fetch: image "${name}" is signed by key ${signer.fingerprint.slice(-16).toUpperCase()}, not trusted for that name: ${trustHint(name, "the key")}\n`);
     expect(requestsFor(imagePath(name, "1.0.0", "aci"))).toEqual([]);
     expect(requestsFor("/pubkeys.gpg")).toEqual([]);
     expect(storeContents(setup)).toEqual({ blobs: [], tmp: [] });

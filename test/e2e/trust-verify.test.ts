@@ -22,7 +22,7 @@ const verifiedBySigner = "rkt: signature verified:\n  Test Signer <signer@exampl
 /** What fetch says of hello.aci signed by a key not trusted for its name. */
 const untrustedSigner = () =>
   `fetch: image "example.com/app/hello" is signed by key ${signer.fingerprint.slice(-16).toUpperCase()}, not trusted for that name: ` +
-  "trust the signer's public key with 'rkt trust --prefix=example.com/app/hello KEY', or skip verification with --insecure-skip-verify\n";
+  "trust the key with 'rkt trust --prefix=example.com/app/hello KEY', or skip verification with --insecure-skip-verify\n";
 
 beforeAll(() => {
   work = tempDir("rkt-e2e-verify-");
@@ -113,8 +113,8 @@ describe("verifying local image files", () => {
     const r = fetchWith(configs, [unsigned]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe(
-      `fetch: image "example.com/app/unsigned" has no signature at ${unsigned}.asc: trust the signer's public key with ` +
-        "'rkt trust --prefix=example.com/app/unsigned KEY', or skip verification with --insecure-skip-verify, or give a signature with --signature=FILE\n",
+      `fetch: image "example.com/app/unsigned" has no signature at ${unsigned}.asc: give one with --signature=FILE and trust its signer ` +
+        "with 'rkt trust --prefix=example.com/app/unsigned KEY', or skip verification with --insecure-skip-verify\n",
     );
   });
 
