@@ -117,14 +117,14 @@ let commandPath = "";
 async function report(err: unknown, debug: boolean): Promise<number> {
   const prefix = commandPrefix ? `${commandPrefix}: ` : "";
   if (err instanceof UsageError && !commandPrefix) {
-    printErr(`Error: ${err.message}\nRun 'rkt help' for usage.\n`);
+    printErr(`${invokedAs}: ${err.message} (see '${invokedAs} help')\n`);
     return err.exitCode;
   }
   // Loaded here, not at start-up: sys opens libc, which commands that succeed may never need.
   const { readableErrorMessage } = await import("./sys");
   let message = readableErrorMessage(err instanceof Error ? err.message : String(err));
   if (err instanceof FlagUsageError) message += ` (see '${commandPath} --help')`;
-  printErr(`${prefix}${withPermissionHint(message)}\n`);
+  printErr(`${prefix}${withPermissionHint(message, commandPrefix)}\n`);
   if (debug && err instanceof Error && err.stack) printErr(`${err.stack}\n`);
   return err instanceof RktError ? err.exitCode : ExitCode.Failure;
 }

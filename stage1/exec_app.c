@@ -117,6 +117,23 @@ static _Noreturn void die_missing_interpreter(const char *path)
 	die_message(format_string("exec %s", path), "its ELF interpreter or a shared library is missing");
 }
 
+/* EACCES from execve says neither that the path is a directory nor that no x bit is set: say which. */
+static _Noreturn void die_not_executable(const char *path, int failure)
+{
+	struct stat info;
+
+	error_set_exit_status(EXIT_COMMAND_NOT_EXECUTABLE);
+	if (stat(path, &info) < 0)
+		die_errnum("exec", path, failure);
+	if (S_ISDIR(info.st_mode))
+		die_errnum("exec", path, EISDIR);
+	if (S_ISREG(info.st_mode) && (info.st_mode & 0111) == 0)
+		die_message(format_string("exec %s", path),
+			    format_string("Permission denied: the file is not executable (mode %04o)",
+					  (unsigned int)(info.st_mode & 07777)));
+	die_errnum("exec", path, failure);
+}
+
 _Noreturn void exec_command(char *const *argv, char *const *environment)
 {
 	const char *search_path = environment_value(environment, "PATH");
@@ -136,6 +153,8 @@ _Noreturn void exec_command(char *const *argv, char *const *environment)
 	int failure = errno;
 	if (failure == ENOENT && path_exists(path))
 		die_missing_interpreter(path);
+	if (failure == EACCES)
+		die_not_executable(path, failure);
 	error_set_exit_status(failure == ENOENT ? EXIT_COMMAND_NOT_FOUND : EXIT_COMMAND_NOT_EXECUTABLE);
 	die_errnum("exec", path, failure);
 }

@@ -19,7 +19,9 @@ export default rktCommand({
         if (globals().debug) process.stderr.write(`${file}: valid ${result.kind}\n`);
       } else {
         failed = true;
-        process.stderr.write(`${file}: invalid ${result.kind}: ${result.reason}\n`);
+        // Loaded only here: sys opens libc, which a valid file never needs.
+        const { readableErrorMessage } = await import("../sys");
+        process.stderr.write(`${file}: invalid ${result.kind}: ${readableErrorMessage(result.reason)}\n`);
       }
     }
     return failed ? ExitCode.Failure : ExitCode.Ok;

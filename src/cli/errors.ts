@@ -34,10 +34,14 @@ export class FlagUsageError extends UsageError {
   }
 }
 
-/** Permission errors met by a non-root user say what to do about them. */
-export function withPermissionHint(message: string, isRoot = process.geteuid?.() === 0): string {
+/** The commands that members of group rkt may run once root has run `rkt install` (README, Commands). */
+const GROUP_RKT_COMMANDS = ["fetch", "image list", "image cat-manifest", "image export", "image extract", "image render"];
+
+/** Permission errors met by a non-root user running `command` say what to do about them. */
+export function withPermissionHint(message: string, command: string, isRoot = process.geteuid?.() === 0): string {
   if (isRoot || !/permission denied|operation not permitted/i.test(message)) return message;
-  return `${message} (rkt needs root privileges for this: try again as root)`;
+  const remedy = GROUP_RKT_COMMANDS.includes(command) ? "try again as root, or as a member of group rkt once root has run 'rkt install'" : "try again as root";
+  return `${message} (rkt needs root privileges for this: ${remedy})`;
 }
 
 /**

@@ -110,9 +110,10 @@ export function prepareRequestFrom(spec: RktCommandSpec, values: FlagValues, app
 
 /**
  * Opens the store and prepares the pod; errors after the pod exists exit 254 and name
- * the pod, so scripts can tell them from bad input (rkt-cli §1.5).
+ * the pod, so scripts can tell them from bad input (rkt-cli §1.5). `quiet` (prepare
+ * --quiet) hides the download progress line.
  */
-export async function preparePodFromCommand(dataDir: string, req: PrepareRequest) {
+export async function preparePodFromCommand(dataDir: string, req: PrepareRequest, quiet = false) {
   const { systemConfig, localConfig, trustKeysFromHttps } = globals();
   const store = Store.open(dataDir);
   try {
@@ -124,6 +125,7 @@ export async function preparePodFromCommand(dataDir: string, req: PrepareRequest
         keystore: { systemConfig, localConfig },
         onSignatureVerified: printErr,
         signature: opts.signature,
+        showProgress: !quiet,
       }),
     );
   } catch (err) {

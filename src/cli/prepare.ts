@@ -21,7 +21,7 @@ const command = rktCommand({
     if (!parsed) return ExitCode.Ok;
     const req = prepareRequestFrom(command.spec, parsed.values, parsed.apps, parsed.globals);
     requireRoot();
-    const { pod } = await preparePodFromCommand(dataDirOf(parsed.globals), req);
+    const { pod } = await preparePodFromCommand(dataDirOf(parsed.globals), req, parsed.values.quiet === true);
     try {
       pod.moveTo("prepared");
     } catch (err) {

@@ -23,7 +23,7 @@ export default rktCommand({
         stopPod(pod, { force: args.force as boolean, noWait: args["no-wait"] as boolean });
         await printOut(`${pod.uuid}\n`);
       } catch (err) {
-        printErr(`stop: ${withPermissionHint(readableErrorMessage((err as Error).message))}\n`);
+        printErr(`stop: ${withPermissionHint(readableErrorMessage((err as Error).message), "stop")}\n`);
         failed = true;
       }
     }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { hostOsArch, serializeImageManifest, writeAciFile } from "../appc";
 import { WorkDir, type Store } from "../store";
 import type { BasicCredentials } from "../http";
+import { SKIP_IMAGE_VERIFICATION_FLAG } from "../insecure-flag-hints";
 import { parseImageConfig } from "./image-config";
 import { convertImageConfig, creationTime } from "./manifest-conversion";
 import { parseDockerReference, type DockerReference } from "./reference";
@@ -20,6 +21,8 @@ export { squashedAci } from "./squash";
 export interface DockerFetchOptions {
   local: boolean;
   insecureSkipVerify: boolean;
+  /** Draw the progress line of layer downloads on a terminal (default true). */
+  showProgress?: boolean;
   /** dockerAuth credentials for a registry host (auth.d). */
   credentialsFor: (registry: string) => BasicCredentials | undefined;
 }
@@ -29,7 +32,7 @@ const DOCKER_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm:
 
 /** Fetches `ref` (`docker://...`) into the store; returns the store key. */
 export async function fetchDockerImage(store: Store, ref: string, opts: DockerFetchOptions): Promise<string> {
-  if (!opts.insecureSkipVerify) throw new Error("signature verification for docker images is not supported (try --insecure-skip-verify)");
+  if (!opts.insecureSkipVerify) throw new Error(`signature verification for docker images is not supported (try ${SKIP_IMAGE_VERIFICATION_FLAG})`);
   const reference = parseDockerReference(ref);
   const source = sourceUrl(reference);
   const cached = store.cachedRemote(source);
@@ -48,7 +51,7 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
     const layerFiles: string[] = [];
     for (const [n, layer] of image.layers.entries()) {
       const path = join(work.path, `layer-${n}`);
-      await client.saveBlob(layer, path);
+      await client.saveBlob(layer, path, opts.showProgress);
       layerFiles.push(path);
     }
     const aciPath = join(work.path, "image.aci");

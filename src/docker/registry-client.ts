@@ -3,7 +3,7 @@
 // layer blobs streamed to files with their digest (sha256 or sha512) checked. Nothing is
 // read past its bound: manifests and configs up to SIZE_LIMITS, blobs up to the size their
 // descriptor declares.
-import { downloadToFile, httpClient, readBoundedBody, type BasicCredentials, type HttpResponse } from "../http";
+import { httpClient, readBoundedBody, saveResponseBody, type BasicCredentials, type HttpResponse } from "../http";
 import { SIZE_LIMITS } from "../size-limits";
 import { answerChallenge } from "./registry-auth";
 import type { DockerReference } from "./reference";
@@ -66,12 +66,15 @@ export class RegistryClient {
     return bytes;
   }
 
-  /** Streams a blob to `path` (created, mode 0600), never past its declared size, checking its digest as it goes. */
-  async saveBlob(blob: BlobDescriptor, path: string): Promise<void> {
+  /**
+   * Streams a blob to `path` (created, mode 0600), never past its declared size, checking its
+   * digest as it goes; with the progress line on a terminal unless `showProgress` is false.
+   */
+  async saveBlob(blob: BlobDescriptor, path: string, showProgress = true): Promise<void> {
     const response = await this.request(`blobs/${blob.digest}`, {});
     const hasher = new Bun.CryptoHasher(digestAlgorithm(blob.digest));
     try {
-      await downloadToFile(response, path, { what: `layer ${blob.digest}`, limit: blob.size, onChunk: (chunk) => hasher.update(chunk) });
+      await saveResponseBody(response, path, { what: `layer ${blob.digest}`, limit: blob.size, showProgress, onChunk: (chunk) => hasher.update(chunk) });
     } catch (err) {
       throw new Error(`error downloading layer ${blob.digest}: ${(err as Error).message}`);
     }

@@ -15,6 +15,8 @@ export interface FetchOptions {
   signature?: string;
   /** --trust-keys-from-https (default true): trust keys discovered over HTTPS without review. */
   trustKeysFromHttps?: boolean;
+  /** Draw the download progress line when stderr is a terminal (default true; false for --quiet). */
+  showProgress?: boolean;
   /** Informational lines (discovery, cache hits, key trust); stderr by default. */
   report?: (message: string) => void;
 }

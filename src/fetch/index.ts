@@ -77,5 +77,5 @@ async function storeKeyFor(store: Store, ref: string, source: ImageSource, opts:
 async function fetchDockerUrl(store: Store, url: string, opts: FetchOptions): Promise<string> {
   const [{ fetchDockerImage }, { readAuthConfig }] = await Promise.all([import("../docker"), import("./auth-config")]);
   const auth = readAuthConfig(opts.keystore);
-  return fetchDockerImage(store, url, { local: opts.local, insecureSkipVerify: opts.insecureSkipVerify, credentialsFor: auth.dockerCredentials });
+  return fetchDockerImage(store, url, { local: opts.local, insecureSkipVerify: opts.insecureSkipVerify, showProgress: opts.showProgress, credentialsFor: auth.dockerCredentials });
 }

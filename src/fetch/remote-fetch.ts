@@ -9,8 +9,9 @@ import { readAciManifest } from "../appc";
 import { saveResponseBody, type HttpGet, type HttpResponse } from "../http";
 import { SIZE_LIMITS } from "../size-limits";
 import { WorkDir, type Store } from "../store";
-import { checkDetachedSignature, checkSignerTrusted, keyringFor, signatureVerifiedMessage, type KeystoreDirs } from "../trust";
+import { signatureVerifiedMessage, type KeystoreDirs } from "../trust";
 import { cacheMaxAge } from "./cache-control";
+import { checkImageSignerTrusted, unsignedImageError, verifyImageSignature } from "./image-verification";
 import { readSignatureFile } from "./signature-file";
 
 export interface RemoteFetchContext {
@@ -18,6 +19,8 @@ export interface RemoteFetchContext {
   get: HttpGet;
   keystore: KeystoreDirs;
   insecureSkipVerify: boolean;
+  /** Draw the progress line of downloads on a terminal. */
+  showProgress: boolean;
   /** Informational lines for stderr. */
   report: (message: string) => void;
   onSignatureVerified: (message: string) => void;
@@ -60,15 +63,15 @@ export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage
     if (aciResponse.status !== 200) throw downloadError("ACI", aciResponse.status);
     const aciPath = join(work.path, "image.aci");
     // No bound but Content-Length: an image may be large.
-    await saveBody(aciResponse, aciPath, "ACI");
+    await saveBody(ctx, aciResponse, aciPath, "ACI");
     const { name } = await readAciManifest(aciPath);
     if (image.expectedName !== undefined && name !== image.expectedName) {
       throw new Error(`error when reading the app name: "${image.expectedName}" expected but "${name}" found`);
     }
     if (signature) {
-      const signatureBytes = signature instanceof Uint8Array ? signature : await laterSignature(ctx, image.signature, signaturePath);
-      const keyring = await keyringFor(ctx.keystore, image.expectedName ?? name);
-      ctx.onSignatureVerified(signatureVerifiedMessage(await checkDetachedSignature(keyring, Bun.file(aciPath).stream(), signatureBytes)));
+      const signer = image.expectedName ?? name;
+      const signatureBytes = signature instanceof Uint8Array ? signature : await laterSignature(ctx, image.signature, signer, signaturePath);
+      ctx.onSignatureVerified(signatureVerifiedMessage(await verifyImageSignature(ctx.keystore, signer, Bun.file(aciPath).stream(), signatureBytes)));
     }
     const { key } = await store.importAci(aciPath, { latest: image.latest });
     store.index.putRemote({ ...remote, etag: aciResponse.headers.get("etag") ?? "", key, cacheMaxAge: cacheMaxAge(aciResponse.headers.get("cache-control")) });
@@ -83,7 +86,7 @@ export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage
  * `deferred` when the server answered 202 (not ready yet).
  */
 async function firstSignature(ctx: RemoteFetchContext, source: SignatureSource, name: string, path: string): Promise<Uint8Array | "deferred"> {
-  if (source.kind === "file") return readSignatureFile(source.path);
+  if (source.kind === "file") return readSignatureFile(source.path, name);
   ctx.report(`Downloading signature from ${source.url}\n`);
   const response = await download(ctx.get, "signature", source.url);
   if (response.status === SIGNATURE_DEFERRED) {
@@ -91,21 +94,23 @@ async function firstSignature(ctx: RemoteFetchContext, source: SignatureSource, 
     ctx.report("rkt: server requested deferring the signature download\n");
     return "deferred";
   }
-  const signature = await savedSignature(response, path);
-  await checkSignerTrusted(await keyringFor(ctx.keystore, name), signature);
+  const signature = await savedSignature(ctx, response, source.url, name, path);
+  await checkImageSignerTrusted(ctx.keystore, name, signature);
   return signature;
 }
 
 /** The signature once the image is downloaded: a URL's, or a discovered one the server deferred. */
-async function laterSignature(ctx: RemoteFetchContext, source: SignatureSource, path: string): Promise<Uint8Array> {
-  if (source.kind === "file") return readSignatureFile(source.path);
+async function laterSignature(ctx: RemoteFetchContext, source: SignatureSource, name: string, path: string): Promise<Uint8Array> {
+  if (source.kind === "file") return readSignatureFile(source.path, name);
   ctx.report(`Downloading signature from ${source.url}\n`);
-  return savedSignature(await download(ctx.get, "signature", source.url), path);
+  return savedSignature(ctx, await download(ctx.get, "signature", source.url), source.url, name, path);
 }
 
-async function savedSignature(response: HttpResponse, path: string): Promise<Uint8Array> {
+/** The signature of the image called `name`, answered from `url`; a 404 means the image is unsigned. */
+async function savedSignature(ctx: RemoteFetchContext, response: HttpResponse, url: string, name: string, path: string): Promise<Uint8Array> {
+  if (response.status === 404) throw unsignedImageError(name, url);
   if (response.status !== 200) throw downloadError("signature", response.status);
-  await saveBody(response, path, "signature", SIZE_LIMITS.signature);
+  await saveBody(ctx, response, path, "signature", SIZE_LIMITS.signature);
   return readFileSync(path);
 }
 
@@ -118,9 +123,9 @@ async function download(get: HttpGet, what: string, url: string, headers: Record
 }
 
 /** A connection lost mid-body is a one-line download error too; body errors name the URL. */
-async function saveBody(response: HttpResponse, path: string, what: string, limit?: number): Promise<void> {
+async function saveBody(ctx: RemoteFetchContext, response: HttpResponse, path: string, what: string, limit?: number): Promise<void> {
   try {
-    await saveResponseBody(response, path, { what, limit });
+    await saveResponseBody(response, path, { what, limit, showProgress: ctx.showProgress });
   } catch (err) {
     throw new Error(`error downloading ${what}: ${(err as Error).message}`);
   }

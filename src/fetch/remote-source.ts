@@ -53,6 +53,7 @@ function remoteContext(store: Store, opts: FetchOptions): RemoteFetchContext {
     get: httpClient({ headersFor: auth.headersFor, skipTlsVerify: opts.insecureSkipVerify, allowHttpDowngrade: opts.insecureSkipVerify }),
     keystore: opts.keystore,
     insecureSkipVerify: opts.insecureSkipVerify,
+    showProgress: opts.showProgress ?? true,
     report: opts.report ?? ((message) => process.stderr.write(message)),
     onSignatureVerified: opts.onSignatureVerified,
   };

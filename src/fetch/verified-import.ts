@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readAciManifest } from "../appc";
 import type { Store } from "../store";
-import { checkDetachedSignature, keyringFor, signatureVerifiedMessage, type KeystoreDirs } from "../trust";
+import { signatureVerifiedMessage, type KeystoreDirs } from "../trust";
+import { verifyImageSignature } from "./image-verification";
 import { readSignatureFile } from "./signature-file";
 
 export interface VerifiedImportOptions {
@@ -19,10 +20,10 @@ export interface VerifiedImportOptions {
 }
 
 export async function importVerifiedFile(store: Store, path: string, opts: VerifiedImportOptions): Promise<string> {
-  const signature = readSignatureFile(opts.signature ?? `${path.replace(/\.aci$/, "")}.aci.asc`);
   return withPinnedFile(path, async (pinned) => {
     const { name } = await readAciManifest(pinned);
-    const identities = await checkDetachedSignature(await keyringFor(opts.keystore, name), Bun.file(pinned).stream(), signature);
+    const signature = readSignatureFile(opts.signature ?? `${path.replace(/\.aci$/, "")}.aci.asc`, name);
+    const identities = await verifyImageSignature(opts.keystore, name, Bun.file(pinned).stream(), signature);
     opts.onSignatureVerified(signatureVerifiedMessage(identities));
     return (await store.importAci(pinned)).key;
   });

@@ -9,6 +9,7 @@
 // - rkt's User-Agent, TLS checks unless --insecure-skip-verify, and the timeouts of
 //   timeouts.ts, the body's included.
 import { RKT_VERSION } from "../version";
+import { describeConnectionFailure } from "./connection-error";
 import { BODY_IDLE_TIMEOUT_VARIABLE, describeTimeout, httpTimeoutsFromEnvironment, RESPONSE_TIMEOUT_VARIABLE, type HttpTimeouts } from "./timeouts";
 
 export interface HttpClientOptions {
@@ -95,7 +96,7 @@ async function sendGet(url: string, headers: Record<string, string>, skipTlsVeri
     });
   } catch (err) {
     if (abort.signal.aborted) throw new Error(`${url}: no response within ${describeTimeout(responseMs)} (${RESPONSE_TIMEOUT_VARIABLE} sets the limit)`);
-    throw new Error(`${url}: ${(err as Error).message}`);
+    throw new Error(`${url}: ${describeConnectionFailure(url, err as Error)}`);
   } finally {
     clearTimeout(timer);
   }

@@ -1,12 +1,10 @@
 // Streaming a download to a file, never holding it whole in memory and never past its
-// limit or its Content-Length (bounded-body.ts): rkt's progress line on stderr when stderr
-// is a terminal (rkt-cli.md §1.3, §2.1) for images and signatures, and the plain write loop
-// docker layer blobs use. A failed download leaves no file behind.
+// limit or its Content-Length (bounded-body.ts), with the progress line (progress-bar.ts)
+// on stderr when stderr is a terminal. A failed download leaves no file behind.
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { boundedChunks } from "./bounded-body";
 import type { HttpResponse } from "./client";
-
-const BAR_WIDTH = 40;
+import { ProgressBar } from "./progress-bar";
 
 export interface DownloadOptions {
   /** Names the body in errors and on the progress line: `ACI`, `signature`, `layer sha256:...`. */
@@ -17,24 +15,22 @@ export interface DownloadOptions {
   onChunk?: (chunk: Uint8Array) => void;
 }
 
-/** downloadToFile with the progress line when stderr is a terminal. */
-export async function saveResponseBody(response: HttpResponse, path: string, opts: DownloadOptions): Promise<void> {
+/** downloadToFile with the progress line when stderr is a terminal, unless `showProgress` is false (--quiet). */
+export async function saveResponseBody(response: HttpResponse, path: string, opts: DownloadOptions & { showProgress?: boolean }): Promise<void> {
   // Loaded here, not at start-up: node:tty costs every `rkt run` ~8 ms of CPU.
   const { isatty } = await import("node:tty");
-  if (!isatty(2)) return downloadToFile(response, path, opts);
-  const total = Number(response.headers.get("content-length") ?? NaN);
-  let done = 0;
+  if (opts.showProgress === false || !isatty(2)) return downloadToFile(response, path, opts);
+  const bar = new ProgressBar(opts.what, Number(response.headers.get("content-length") ?? NaN), (text) => process.stderr.write(text));
   try {
     await downloadToFile(response, path, {
       ...opts,
       onChunk: (chunk) => {
-        done += chunk.length;
-        process.stderr.write(`\r${progressLine(opts.what, done, total)}`);
+        bar.advance(chunk.length);
         opts.onChunk?.(chunk);
       },
     });
   } finally {
-    process.stderr.write("\n");
+    bar.finish();
   }
 }
 
@@ -52,15 +48,4 @@ export async function downloadToFile(response: HttpResponse, path: string, opts:
     throw err;
   }
   closeSync(fd);
-}
-
-/** `Downloading ACI: [=====     ] 3.25 MB/3.7 MB`, or `Downloading ACI: 1.2 MB of an unknown total size`. */
-export function progressLine(what: string, done: number, total: number): string {
-  if (!Number.isFinite(total) || total <= 0) return `Downloading ${what}: ${megabytes(done)} of an unknown total size`;
-  const filled = Math.min(BAR_WIDTH, Math.round((done / total) * BAR_WIDTH));
-  return `Downloading ${what}: [${"=".repeat(filled)}${" ".repeat(BAR_WIDTH - filled)}] ${megabytes(done)}/${megabytes(total)}`;
-}
-
-function megabytes(bytes: number): string {
-  return `${Number((bytes / 1e6).toFixed(2))} MB`;
 }

@@ -46,7 +46,7 @@ function findPlugin(directories: readonly string[], type: string): string {
       // not in this directory
     }
   }
-  throw new Error(`Could not find plugin "${type}"`);
+  throw new Error(`Could not find plugin "${type}": install it in one of ${HOST_PLUGIN_DIRECTORIES.join(", ")} (Debian's containernetworking-plugins fills /usr/lib/cni)`);
 }
 
 /** Runs the plugin of `config`; returns its stdout, or throws its error message. */

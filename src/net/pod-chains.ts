@@ -30,8 +30,14 @@ export function podChainName(uuid: string, role: ChainRole): string {
 }
 
 function iptables(table: string, args: readonly string[]): { ok: boolean; error: string } {
-  const result = Bun.spawnSync(["iptables", "-w", "-t", table, ...args], { stdout: "ignore", stderr: "pipe" });
-  return { ok: result.exitCode === 0, error: result.stderr.toString().trim() };
+  let result: ReturnType<typeof Bun.spawnSync>;
+  try {
+    result = Bun.spawnSync(["iptables", "-w", "-t", table, ...args], { stdout: "ignore", stderr: "pipe" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    throw new Error("iptables not found in PATH: install it (Debian: apt-get install iptables); --port and the default network's masquerade need it");
+  }
+  return { ok: result.exitCode === 0, error: result.stderr?.toString().trim() ?? "" };
 }
 
 function mustIptables(table: string, args: readonly string[]): void {

@@ -108,8 +108,8 @@ export class Pod {
   static resolve(dataDir: string, prefix: string): Pod {
     const wanted = prefix.toLowerCase();
     const matches = Pod.list(dataDir, LISTED_DIR_STATES).filter((p) => p.uuid.startsWith(wanted));
-    if (matches.length === 0) throw new Error(`Unable to resolve UUID: no matches found for "${prefix}"`);
-    if (matches.length > 1) throw new Error(`Unable to resolve UUID: ambiguous uuid, ${matches.length} matches`);
+    if (matches.length === 0) throw new Error(`Unable to resolve UUID: no matches found for "${prefix}" (see 'rkt list --full')`);
+    if (matches.length > 1) throw new Error(`Unable to resolve UUID: "${prefix}" is ambiguous, ${matches.length} pods match: give more of the UUID (see 'rkt list --full')`);
     return matches[0]!;
   }
 

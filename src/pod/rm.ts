@@ -7,12 +7,12 @@ export function removePod(pod: Pod, opts: CollectOptions): void {
   const say = (line: string) => opts.output.stderr(line);
   switch (pod.state()) {
     case "running":
-      throw new Error("Pod is currently running");
+      throw new Error(`Pod "${pod.uuid}" is currently running: stop it first ('rkt stop ${pod.uuid}')`);
     case "embryo":
     case "preparing":
-      throw new Error("Pod is currently being prepared");
+      throw new Error(`Pod "${pod.uuid}" is currently being prepared`);
     case "deleting":
-      throw new Error("Pod is currently being deleted");
+      throw new Error(`Pod "${pod.uuid}" is currently being deleted`);
     case "aborted prepare":
       say(`Moving failed prepare "${pod.uuid}" to garbage`);
       pod.moveTo("garbage");

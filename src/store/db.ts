@@ -49,6 +49,11 @@ interface RemoteRow {
 
 const BUSY_TIMEOUT_MS = 60_000;
 
+/** SQLite's "attempt to write a readonly database" names no file: say which, in the words of a failed write. */
+function withDatabasePath(err: unknown, path: string): unknown {
+  return (err as { code?: string }).code === "SQLITE_READONLY" ? new Error(`write ${path}: Permission denied`) : err;
+}
+
 export class StoreIndex {
   private constructor(
     private readonly db: Database,
@@ -99,7 +104,9 @@ export class StoreIndex {
   private migrate(layout: StoreLayout, storeLock: FileLock): void {
     const found = this.version();
     if (found > CURRENT_DB_VERSION) {
-      throw new Error(`Current store db version: ${found} greater than the current rkt expected version: ${CURRENT_DB_VERSION}`);
+      throw new Error(
+        `Current store db version: ${found} greater than the current rkt expected version: ${CURRENT_DB_VERSION} (${layout.dbFile} was written by a newer rkt: use that rkt, or another --dir)`,
+      );
     }
     if (found === CURRENT_DB_VERSION) return;
     // An empty database has nothing to back up; concurrent creators are serialised by
@@ -130,7 +137,7 @@ export class StoreIndex {
         return result;
       } catch (err) {
         this.db.run("ROLLBACK");
-        throw err;
+        throw withDatabasePath(err, this.db.filename);
       }
     });
   }

@@ -19,7 +19,7 @@ export function findByNameAndLabels(store: Store, name: string, labels: readonly
   return (preferred ?? candidates[0])?.key;
 }
 
-/** Labels as Go's %v prints rkt's label list: `[{version 1.0} {os linux}]`. */
+/** Labels as an IMAGE argument gives them, after the name: ` with labels version=1.0,os=linux`, or nothing. */
 export function formatLabels(labels: readonly Label[]): string {
-  return `[${labels.map((l) => `{${l.name} ${l.value}}`).join(" ")}]`;
+  return labels.length === 0 ? "" : ` with labels ${labels.map((l) => `${l.name}=${l.value}`).join(",")}`;
 }

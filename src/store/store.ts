@@ -230,8 +230,8 @@ export class Store {
   /** The full store key for a `sha512-` prefix of at least two hex digits. */
   resolveKey(prefix: string): string {
     const keys = this.index.keysWithPrefix(normalizeImageKey(prefix));
-    if (keys.length === 0) throw new Error("no keys found");
-    if (keys.length > 1) throw new Error(`ambiguous key: "${prefix}"`);
+    if (keys.length === 0) throw new Error(`no keys found for "${prefix}" (see 'rkt image list')`);
+    if (keys.length > 1) throw new Error(`ambiguous key: "${prefix}" matches ${keys.length} images: give more of the ID (see 'rkt image list')`);
     return keys[0]!;
   }
 
@@ -270,7 +270,7 @@ export class Store {
    */
   findImageByName(name: string, labels: readonly Label[]): string {
     const key = findByNameAndLabels(this, name, labels);
-    if (!key) throw new Error(`cannot find aci satisfying name: "${name}" and labels: ${formatLabels(labels)} in the local store`);
+    if (!key) throw new Error(`cannot find aci satisfying name: "${name}"${formatLabels(labels)} in the local store (see 'rkt image list')`);
     return key;
   }
 

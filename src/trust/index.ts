@@ -5,5 +5,5 @@ export { formatFingerprint } from "./fingerprint";
 export { readKeyLocation, type FetchedKeyData } from "./key-location";
 export { keyringFor, storeTrustedKey, type KeystoreDirs, type TrustScope } from "./keystore";
 export { describeKey, readPublicKey, type TrustedKey } from "./public-key";
-export { checkDetachedSignature, checkSignerTrusted, signatureVerifiedMessage } from "./signature";
+export { checkDetachedSignature, checkSignerTrusted, signatureVerifiedMessage, UntrustedSignerError } from "./signature";
 export { discoverKeyLocations, trustDiscoveredKeys } from "./key-discovery";

@@ -21,8 +21,9 @@ export async function readPublicKey(data: Uint8Array, source: string): Promise<T
       ? await openpgp.readKeys({ armoredKeys: new TextDecoder().decode(data) })
       : await openpgp.readKeys({ binaryKeys: data });
     keys = read.map((key) => key.toPublic());
-  } catch (err) {
-    throw new Error(`cannot read OpenPGP public key from "${source}": ${(err as Error).message}`);
+  } catch {
+    // openpgp's own text ("Error during parsing. This message / key probably does not conform...") says no more.
+    throw new Error(`cannot read OpenPGP public key from "${source}": not an OpenPGP public key, armored or binary (export one with 'gpg --armor --export KEYID')`);
   }
   const key = keys[0];
   if (!key) throw new Error(`cannot read OpenPGP public key from "${source}": no key found`);

@@ -5,6 +5,14 @@ import type { TrustedKey } from "./public-key";
 
 type Signature = Awaited<ReturnType<OpenPgp["readSignature"]>>;
 
+/** No trusted key made the signature: carries the IDs of the keys that did, for the user to look up and trust. */
+export class UntrustedSignerError extends Error {
+  constructor(readonly keyIds: string[]) {
+    super(`openpgp: signature made by unknown entity (key ID ${keyIds.join(", ")})`);
+    this.name = "UntrustedSignerError";
+  }
+}
+
 /**
  * Verifies `signature` (armored, else binary) over `data` with the keys of `keyring`;
  * returns the signer's identities. `data` may be a stream, so big images are not held
@@ -18,7 +26,7 @@ export async function checkDetachedSignature(keyring: TrustedKey[], data: Uint8A
   const result = await openpgp.verify({ message, signature: parsed, verificationKeys: [signer.key], format: "binary" });
   await drain(result.data);
   const verdicts = result.signatures.filter((s) => signer.key.getKeys(s.keyID).length > 0);
-  if (verdicts.length === 0) throw new Error("openpgp: signature made by unknown entity");
+  if (verdicts.length === 0) throw new UntrustedSignerError(signingKeyIds(parsed));
   try {
     for (const verdict of verdicts) await verdict.verified;
   } catch (err) {
@@ -39,8 +47,13 @@ export async function checkSignerTrusted(keyring: TrustedKey[], signature: Uint8
 function trustedSigner(keyring: TrustedKey[], parsed: Signature): TrustedKey {
   const issuerIds = parsed.getSigningKeyIDs();
   const signer = keyring.find((trusted) => issuerIds.some((id) => trusted.key.getKeys(id).length > 0));
-  if (!signer) throw new Error("openpgp: signature made by unknown entity");
+  if (!signer) throw new UntrustedSignerError(signingKeyIds(parsed));
   return signer;
+}
+
+/** The 16-digit key IDs gpg shows (`gpg --list-keys --keyid-format long`), upper case. */
+function signingKeyIds(parsed: Signature): string[] {
+  return parsed.getSigningKeyIDs().map((id) => id.toHex().toUpperCase());
 }
 
 async function parseSignature(openpgp: OpenPgp, signature: Uint8Array): Promise<Signature> {

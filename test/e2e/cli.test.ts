@@ -53,7 +53,7 @@ describe("the command line", () => {
   test("an unknown command is a usage error with exit 2", () => {
     const r = rkt(data.path, ["frobnicate"]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toBe(`Error: unknown command "frobnicate" for "rkt"\nRun 'rkt help' for usage.\n`);
+    expect(r.stderr).toBe(`rkt: unknown command "frobnicate" for "rkt" (see 'rkt help')\n`);
   });
 
   test("a bad flag is a usage error with exit 2", () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { rkt, tempDataDir, tempDir } from "../support/harness";
+import { rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { buildOciLayout, pushImage, startRegistry, type Registry } from "./docker-registry-fixture";
 import { collectPods } from "./run-fixtures";
 
@@ -146,6 +146,18 @@ describe("docker:// fetch", () => {
       expect(importTime(id)).toBeGreaterThan(converted);
     } finally {
       store.cleanup();
+    }
+  });
+
+  test("on a terminal, each layer's download shows the same progress line as an image's", () => {
+    const fresh = tempDataDir("rkt-docker-progress-");
+    try {
+      const command = `'${rktBinary}' --dir='${fresh.path}' --insecure-skip-verify fetch '${image}'`;
+      const terminal = Bun.spawnSync(["script", "-qec", command, "/dev/null"], { stdin: "ignore" });
+      expect(terminal.exitCode).toBe(0);
+      expect(terminal.stdout.toString()).toMatch(/Downloading layer sha256:[0-9a-f]{64}: \[=+\] [\d.]+ MB\/[\d.]+ MB( {2}[\d.]+ MB\/s)?\x1b\[K\r?\n/);
+    } finally {
+      fresh.cleanup();
     }
   });
 

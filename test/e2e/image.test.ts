@@ -78,7 +78,7 @@ describe("rkt image cat-manifest", () => {
   test("an image that is not in the store", () => {
     const r = rkt(dataDir, ["image", "cat-manifest", "example.com/none"]);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toBe('image cat-manifest: cannot find image: cannot find aci satisfying name: "example.com/none" and labels: [] in the local store\n');
+    expect(r.stderr).toBe(`image cat-manifest: cannot find image: cannot find aci satisfying name: "example.com/none" in the local store (see 'rkt image list')\n`);
   });
 });
 

@@ -93,7 +93,7 @@ describe("rkt status", () => {
   test("an unknown UUID fails with rkt's message", () => {
     const result = rkt(data.path, ["status", "abcdef"]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toBe('status: Unable to resolve UUID: no matches found for "abcdef"\n');
+    expect(result.stderr).toBe(`status: Unable to resolve UUID: no matches found for "abcdef" (see 'rkt list --full')\n`);
   });
 });
 
@@ -125,7 +125,7 @@ describe("rkt rm", () => {
     await cleanups.lockFromChild(pod.path);
     const result = rkt(data.path, ["rm", pod.uuid]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toBe("rm: Pod is currently running\n");
+    expect(result.stderr).toBe(`rm: Pod "${pod.uuid}" is currently running: stop it first ('rkt stop ${pod.uuid}')\n`);
     expect(podsIn(data.path)).toEqual({ run: [pod.uuid] });
   });
 
@@ -236,7 +236,7 @@ describe("real pods", () => {
     });
     const refused = rkt(data.path, ["rm", uuid]);
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toBe("rm: Pod is currently running\n");
+    expect(refused.stderr).toBe(`rm: Pod "${uuid}" is currently running: stop it first ('rkt stop ${uuid}')\n`);
     expect(rkt(data.path, ["gc", "--grace-period=0s", "--expire-prepared=0s"])).toEqual({ exitCode: 0, stdout: "", stderr: "" });
     expect(rkt(data.path, ["list", "--no-legend"]).stdout).toContain("\trunning\t");
     expect(rkt(data.path, ["stop", uuid])).toEqual({ exitCode: 0, stdout: `${uuid}\n`, stderr: "" });

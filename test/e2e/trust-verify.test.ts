@@ -19,6 +19,10 @@ let helloShortId: string;
 let caseNumber = 0;
 
 const verifiedBySigner = "rkt: signature verified:\n  Test Signer <signer@example.com>\n";
+/** What fetch says of hello.aci signed by a key not trusted for its name. */
+const untrustedSigner = () =>
+  `fetch: image "example.com/app/hello" is signed by key ${signer.fingerprint.slice(-16).toUpperCase()}, not trusted for that name: ` +
+  "trust the key with 'rkt trust --prefix=example.com/app/hello KEY', or skip verification with --insecure-skip-verify\n";
 
 beforeAll(() => {
   work = tempDir("rkt-e2e-verify-");
@@ -75,7 +79,7 @@ describe("verifying local image files", () => {
     trust(configs.local, "--prefix=example.com/other", signerKey);
     trust(configs.local, "--prefix=example.com/ap", signerKey);
     trust(configs.local, "--root", strangerKey);
-    expect(fetchWith(configs, [helloAci])).toMatchObject({ exitCode: 1, stdout: "", stderr: "fetch: openpgp: signature made by unknown entity\n" });
+    expect(fetchWith(configs, [helloAci])).toMatchObject({ exitCode: 1, stdout: "", stderr: untrustedSigner() });
   });
 
   test("keys in the system config are honoured, and an empty local file of the same fingerprint masks them", () => {
@@ -85,7 +89,7 @@ describe("verifying local image files", () => {
     const mask = join(configs.local, "trustedkeys/prefix.d/example.com");
     mkdirSync(mask, { recursive: true });
     writeFileSync(join(mask, signer.fingerprint), "");
-    expect(fetchWith(configs, [helloAci])).toMatchObject({ exitCode: 1, stderr: "fetch: openpgp: signature made by unknown entity\n" });
+    expect(fetchWith(configs, [helloAci])).toMatchObject({ exitCode: 1, stderr: untrustedSigner() });
   });
 
   test("a tampered image fails as an invalid signature and is not imported", () => {
@@ -99,7 +103,7 @@ describe("verifying local image files", () => {
     expect(rkt(data.path, ["image", "list", "--no-legend"]).stdout).not.toContain("example.com/app/tampered");
   });
 
-  test("a garbage signature file: no valid signatures; a missing one: error opening signature file", () => {
+  test("a garbage signature file: no valid signatures; a missing one: no signature, with what to do", () => {
     const configs = freshConfigs();
     trust(configs.local, "--root", signerKey);
     const garbage = join(work.path, "garbage.asc");
@@ -108,8 +112,10 @@ describe("verifying local image files", () => {
     const unsigned = makeTestAci(work.path, "unsigned.aci", { manifest: imageManifest("example.com/app/unsigned") });
     const r = fetchWith(configs, [unsigned]);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toStartWith(`fetch: error opening signature file: `);
-    expect(r.stderr).toContain("unsigned.aci.asc");
+    expect(r.stderr).toBe(
+      `fetch: image "example.com/app/unsigned" has no signature at ${unsigned}.asc: give one with --signature=FILE and trust its signer ` +
+        "with 'rkt trust --prefix=example.com/app/unsigned KEY', or skip verification with --insecure-skip-verify\n",
+    );
   });
 
   test("--signature names the signature file; binary signatures are accepted", () => {

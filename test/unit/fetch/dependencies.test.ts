@@ -47,6 +47,6 @@ test("a dependency pinned by an image ID in the store is not asked for; a missin
 
   const orphan = await f.image("example.com/orphan", { dependencies: [{ imageName: "example.com/gone" }] });
   await expect(fetchDependencies(f.store, orphan, fromStore(asked))).rejects.toThrow(
-    'dependency example.com/gone: cannot find aci satisfying name: "example.com/gone" and labels: [] in the local store',
+    `dependency example.com/gone: cannot find aci satisfying name: "example.com/gone" in the local store (see 'rkt image list')`,
   );
 });

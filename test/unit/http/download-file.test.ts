@@ -7,7 +7,6 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { downloadToFile, httpClient, readBoundedBody } from "../../../src/http";
-import { progressLine } from "../../../src/http/download-file";
 
 let web: ReturnType<typeof Bun.serve>;
 let lying: Server;
@@ -78,15 +77,5 @@ describe("downloadToFile", () => {
     const path = join(dir, "endless");
     await expect(downloadToFile(await get(url), path, { what: "layer sha256:ab", limit: 1000 })).rejects.toThrow(`${url}: the layer sha256:ab is larger than 1000 bytes`);
     expect(existsSync(path)).toBe(false);
-  });
-});
-
-describe("progressLine", () => {
-  test("draws a bar with megabytes done of the total", () => {
-    expect(progressLine("ACI", 1_625_000, 3_250_000)).toBe(`Downloading ACI: [${"=".repeat(20)}${" ".repeat(20)}] 1.63 MB/3.25 MB`);
-  });
-
-  test("without a Content-Length says the total is unknown", () => {
-    expect(progressLine("signature", 1_200_000, NaN)).toBe("Downloading signature: 1.2 MB of an unknown total size");
   });
 });

@@ -67,7 +67,7 @@ describe("pod network setup", () => {
   test("a failure half-way deletes the networks already added and leaves no trace in the pod", () => {
     const linksBefore = hostLinks();
     expect(() => setUpPodNetwork({ podPath, uuid, selection: "good,second,broken", localConfig, stage1Plugins, manifest: manifest(), warn: () => {} })).toThrow(
-      'error adding network "broken": Could not find plugin "no-such-plugin"',
+      `error adding network "broken": Could not find plugin "no-such-plugin": install it in one of /usr/lib/rkt/plugins/net, /usr/lib/cni, /opt/cni/bin`,
     );
     expect(reservations()).toEqual([]);
     expect(hostLinks()).toEqual(linksBefore);

@@ -32,7 +32,7 @@ function exists(pod: Pod): boolean {
 test("a running pod is refused", async () => {
   const pod = makePod(data.path, { dirState: "run" });
   await cleanups.lockFromChild(pod.path);
-  expect(() => rm(pod)).toThrow("Pod is currently running");
+  expect(() => rm(pod)).toThrow(`Pod "${pod.uuid}" is currently running: stop it first ('rkt stop ${pod.uuid}')`);
   expect(Pod.load(data.path, pod.uuid).dirState).toBe("run");
 });
 
@@ -40,14 +40,14 @@ test("a pod being prepared is refused", async () => {
   const pod = Pod.create(data.path);
   pod.releaseLock();
   await cleanups.lockFromChild(pod.path);
-  expect(() => rm(pod)).toThrow("Pod is currently being prepared");
+  expect(() => rm(pod)).toThrow(`Pod "${pod.uuid}" is currently being prepared`);
   expect(exists(pod)).toBe(true);
 });
 
 test("a pod being deleted is refused", async () => {
   const pod = makePod(data.path, { dirState: "exited-garbage" });
   await cleanups.lockFromChild(pod.path);
-  expect(() => rm(pod)).toThrow("Pod is currently being deleted");
+  expect(() => rm(pod)).toThrow(`Pod "${pod.uuid}" is currently being deleted`);
   expect(exists(pod)).toBe(true);
 });
 

@@ -104,7 +104,7 @@ describe("store index schema", () => {
     db.run("UPDATE version SET version = ?", [CURRENT_DB_VERSION + 1]);
     db.close();
     expect(() => openIndex()).toThrow(
-      `Current store db version: ${CURRENT_DB_VERSION + 1} greater than the current rkt expected version: ${CURRENT_DB_VERSION}`,
+      `Current store db version: ${CURRENT_DB_VERSION + 1} greater than the current rkt expected version: ${CURRENT_DB_VERSION} (${layout.dbFile} was written by a newer rkt: use that rkt, or another --dir)`,
     );
   });
 

@@ -107,7 +107,7 @@ describe("lookups", () => {
     await f.store.importAci(f.aci("example.com/app", version("2.0.0")), { latest: true });
     expect(f.store.findImageByName("example.com/app", [{ name: "version", value: "1.0.0" }])).toBe(one);
     expect(() => f.store.findImageByName("example.com/app", [{ name: "version", value: "3.0.0" }])).toThrow(
-      'cannot find aci satisfying name: "example.com/app" and labels: [{version 3.0.0}] in the local store',
+      `cannot find aci satisfying name: "example.com/app" with labels version=3.0.0 in the local store (see 'rkt image list')`,
     );
   });
 
