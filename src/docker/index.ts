@@ -3,11 +3,15 @@
 // the remote cache row of `docker://REGISTRY/REPOSITORY:TAG` keeps the image manifest digest
 // it was made from (as its etag): a fetch resolves the tag and reuses the stored conversion
 // while the digest is the same. --local uses the stored conversion without asking.
+// `docker-archive:` and `oci:` images (docker-archive.ts, oci-layout.ts) are local files,
+// read and converted by the same path on every fetch, like ACI files are imported.
 import type { Store } from "../store";
 import type { BasicCredentials } from "../http";
 import { importConverted, saveLayerFiles } from "./converted-import";
+import { loadDockerArchiveImage } from "./docker-archive";
 import { hostDockerArch, type BlobDescriptor } from "./image-manifest-v2";
 import { parseDockerReference, type DockerReference } from "./reference";
+import { loadOciLayoutImage } from "./oci-layout";
 import { RegistryClient } from "./registry-client";
 
 export { parseDockerReference, type DockerReference } from "./reference";
@@ -21,9 +25,20 @@ export interface DockerFetchOptions {
   credentialsFor: (registry: string) => BasicCredentials | undefined;
 }
 
+/** An image in a local file or directory, as skopeo names it: `docker-archive:FILE[:REF]`, `oci:DIR[:REF]`. */
+export interface ArchiveImage {
+  format: "docker-archive" | "oci";
+  path: string;
+  ref?: string;
+}
+
+function unsigned(kind: string): string {
+  return `signature verification for ${kind} images is not supported (try --insecure-skip-verify)`;
+}
+
 /** Fetches `ref` (`docker://...`) into the store; returns the store key. */
 export async function fetchDockerImage(store: Store, ref: string, opts: DockerFetchOptions): Promise<string> {
-  if (!opts.insecureSkipVerify) throw new Error("signature verification for docker images is not supported (try --insecure-skip-verify)");
+  if (!opts.insecureSkipVerify) throw new Error(unsigned("docker"));
   const reference = parseDockerReference(ref);
   const source = sourceUrl(reference);
   const cached = store.cachedRemote(source);
@@ -42,6 +57,13 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
   }));
   store.index.putRemote({ aciUrl: source, sigUrl: "", etag: image.digest, key, cacheMaxAge: 0, downloadTime: new Date() });
   return key;
+}
+
+/** Converts the image of a docker archive or an OCI layout into the store; returns the store key. */
+export async function importArchiveImage(store: Store, image: ArchiveImage, opts: { insecureSkipVerify: boolean }): Promise<string> {
+  if (!opts.insecureSkipVerify) throw new Error(unsigned(image.format));
+  const load = image.format === "oci" ? loadOciLayoutImage : loadDockerArchiveImage;
+  return importConverted(store, (scratch) => load(image.path, image.ref, scratch));
 }
 
 /** The remote cache's name for an image: its reference spelled out, so `busybox` and `docker://index.docker.io/library/busybox:latest` share a row. */
