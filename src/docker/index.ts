@@ -17,6 +17,7 @@ import { RegistryClient } from "./registry-client";
 export { parseDockerReference, type DockerReference } from "./reference";
 export { convertImageConfig, type DockerImageConfig } from "./manifest-conversion";
 export { squashedAci } from "./squash";
+export { exportOciLayout } from "./oci-export";
 
 export interface DockerFetchOptions {
   local: boolean;
