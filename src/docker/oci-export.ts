@@ -6,9 +6,9 @@
 // temporary sibling of DIR and renamed into place: a failure leaves no half layout, and an
 // existing DIR must be empty. Images with dependencies are refused: an OCI image cannot name
 // them, and their files are not in this image's rootfs.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { readTar, tarEnd, tarEntry, type ImageManifest } from "../appc";
+import { openTarStream, readTar, tarEnd, tarEntry, type ImageManifest } from "../appc";
 import type { Store } from "../store";
 import { fsyncDir, withTemporary } from "../sys";
 import { digestHex, sha256Digest } from "./blob-digest";
@@ -35,8 +35,7 @@ export async function exportOciLayout(store: Store, key: string, outputDir: stri
   const temp = join(dirname(resolve(outputDir)), `.${basename(outputDir)}.tmp-${process.pid}`);
   await withTemporary(temp, async () => {
     mkdirSync(join(temp, "blobs/sha256"), { recursive: true, mode: 0o755 });
-    const fd = store.withImageLock(key, "shared", () => openSync(store.blobPath(key), "r"));
-    const { layer, diffId } = await writeLayer(fd, temp);
+    const { layer, diffId } = await withStoredTar(store, key, (aci) => writeLayer(aci, temp));
     const config = putBlob(temp, JSON.stringify(ociImageConfig(manifest, diffId, hostDockerArch())), MEDIA_TYPE.config);
     const imageManifest = putBlob(temp, JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPE.manifest, config, layers: [layer] }), MEDIA_TYPE.manifest);
     writeFileSync(join(temp, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [{ ...imageManifest, annotations: { [REF_NAME]: ref } }] }));
@@ -60,8 +59,21 @@ function checkOutputDir(dir: string): void {
   if (readdirSync(dir).length) throw new Error(`output directory ${dir} is not empty (give a new or an empty directory)`);
 }
 
-/** The stored ACI's rootfs entries (read from `aciFd`, closed after) as one gzip layer blob. */
-async function writeLayer(aciFd: number, layoutDir: string): Promise<{ layer: BlobDescriptor; diffId: string }> {
+/**
+ * Gives `use` the stored image's tar, whatever the store's compression. The file is opened
+ * under the image's lock and read through that descriptor: a gc meanwhile cannot take it away.
+ */
+async function withStoredTar<T>(store: Store, key: string, use: (aci: AsyncIterable<Uint8Array>) => Promise<T>): Promise<T> {
+  const fd = store.withImageLock(key, "shared", () => openSync(store.blobPath(key), "r"));
+  try {
+    return await use((await openTarStream(`/proc/self/fd/${fd}`)).stream);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The rootfs entries of the ACI tar `aci` as one gzip layer blob. */
+async function writeLayer(aci: AsyncIterable<Uint8Array>, layoutDir: string): Promise<{ layer: BlobDescriptor; diffId: string }> {
   const [{ Readable }, { pipeline }, { createGzip }] = await Promise.all([import("node:stream"), import("node:stream/promises"), import("node:zlib")]);
   const tarHasher = new Bun.CryptoHasher("sha256");
   const gzipHasher = new Bun.CryptoHasher("sha256");
@@ -74,7 +86,7 @@ async function writeLayer(aciFd: number, layoutDir: string): Promise<{ layer: Bl
     }
   };
   await pipeline(
-    Readable.from(hashed(rootfsLayer(createReadStream("", { fd: aciFd })), tarHasher)),
+    Readable.from(hashed(rootfsLayer(aci), tarHasher)),
     createGzip(),
     async function* (gzipped: AsyncIterable<Uint8Array>) {
       for await (const chunk of hashed(gzipped, gzipHasher)) {

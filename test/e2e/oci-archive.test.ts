@@ -132,6 +132,20 @@ describe("oci: and docker-archive: images", () => {
     expect(fetchId(`oci:${at("L3")}:docker.io/repo/x:tag`)).toBe(fetchId(`docker-archive:${at("A.tar")}`));
   });
 
+  test("a docker archive in docker 25's layout (blobs/sha256, gzip layers), and a gzipped archive, give the same images", () => {
+    const dir = at("docker25");
+    cpSync(join(at("L1"), "blobs"), join(dir, "blobs"), { recursive: true });
+    const index = JSON.parse(readFileSync(join(at("L1"), "index.json"), "utf8"));
+    const blob = (digest: string) => `blobs/sha256/${digest.slice("sha256:".length)}`;
+    const manifest = JSON.parse(readFileSync(join(at("L1"), blob(index.manifests[0].digest)), "utf8"));
+    const entry = { Config: blob(manifest.config.digest), RepoTags: ["example.com/oci-hello:1.0"], Layers: manifest.layers.map((l: { digest: string }) => blob(l.digest)) };
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify([entry]));
+    expect(Bun.spawnSync(["tar", "-cf", at("docker25.tar"), "-C", dir, "manifest.json", "blobs"]).exitCode).toBe(0);
+    expect(fetchId(`docker-archive:${at("docker25.tar")}`)).toBe(fetchId(`oci:${at("L1")}`));
+    expect(Bun.spawnSync(["sh", "-c", `gzip -c '${at("A.tar")}' > '${at("A.tar.gz")}'`]).exitCode).toBe(0);
+    expect(fetchId(`docker-archive:${at("A.tar.gz")}`)).toBe(fetchId(`docker-archive:${at("A.tar")}`));
+  });
+
   test("the exported layout itself fetches back under the image's name and version", () => {
     const id = fetchId(`oci:${at("L1")}`);
     expectNameAndVersion(id, "example.com/oci-hello", "1.0");
