@@ -1,9 +1,10 @@
 // `oci:DIR[:REF]` and `docker-archive:FILE[:REF]` images and `rkt image export --format=oci`,
-// round-tripped through Debian's skopeo with no network: an ACI exported as an OCI layout,
+// round-tripped through Debian's skopeo and podman (pull and save only) with no network: an ACI exported as an OCI layout,
 // inspected and copied by skopeo into another layout and into a docker archive, fetched and
 // run back; hostile layouts and archives refused.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
 import { buildOciLayout } from "./docker-registry-fixture";
@@ -168,6 +169,33 @@ describe("oci: and docker-archive: images", () => {
   test("refuses without --insecure-skip-verify: they are unsigned", () => {
     const result = rkt(data.path, ["fetch", `oci:${at("L2")}:tag`]);
     expect(result).toMatchObject({ exitCode: 1, stderr: "fetch: signature verification for oci images is not supported (try --insecure-skip-verify)\n" });
+  });
+});
+
+describe("podman", () => {
+  test("pulls the exported layout; its docker-archive and oci-dir saves convert to one image that runs", () => {
+    // podman names an image pulled from oci:DIR after DIR, which must then be lowercase; its runroot path must be short.
+    const root = join(tmpdir(), `rkt-oci-podman-${crypto.randomUUID().slice(0, 8)}`);
+    const podman = (args: string[]) => {
+      const storage = [`--root=${root}/storage`, `--runroot=${root}/run`, `--tmpdir=${root}/tmp`, "--storage-driver=vfs", "--events-backend=none", "--cgroup-manager=cgroupfs"];
+      const result = Bun.spawnSync(["podman", ...storage, ...args]);
+      if (result.exitCode !== 0) throw new Error(`podman ${args.join(" ")}: ${result.stderr}`);
+    };
+    mkdirSync(root);
+    try {
+      cpSync(at("L1"), join(root, "layout"), { recursive: true });
+      podman(["pull", "-q", `oci:${root}/layout`]);
+      const name = `localhost${root}/layout:latest`;
+      podman(["save", "-q", "--format=docker-archive", "-o", `${root}/saved.tar`, name]);
+      podman(["save", "-q", "--format=oci-dir", "-o", `${root}/saved-oci`, name]);
+      const id = fetchId(`docker-archive:${root}/saved.tar`);
+      expect(fetchId(`oci:${root}/saved-oci`)).toBe(id);
+      const run = rkt(data.path, ["--insecure-skip-verify", "run", "--mds-register=false", id]);
+      expect(run.stdout).toContain("hello from /srv as 0");
+      expect(run.exitCode).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
