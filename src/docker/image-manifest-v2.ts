@@ -40,10 +40,16 @@ export function isManifestList(manifest: Record<string, any>): boolean {
 
 /** The linux/`hostArch` entry of a manifest list or image index; `what` names the image. */
 export function platformEntry(index: Record<string, any>, hostArch: string, what: string): Descriptor {
-  const entries = (Array.isArray(index.manifests) ? index.manifests : []) as Descriptor[];
+  const entries = descriptorsOf(index);
   const chosen = entries.find((m) => m.platform?.os === "linux" && m.platform.architecture === hostArch);
   if (!chosen) throw new Error(`no linux/${hostArch} image in ${what}`);
   return chosen;
+}
+
+/** The `manifests` of an index that are descriptors (objects with a digest); the rest cannot be chosen. */
+export function descriptorsOf(index: Record<string, any>): Descriptor[] {
+  const entries: unknown[] = Array.isArray(index.manifests) ? index.manifests : [];
+  return entries.filter((entry): entry is Descriptor => typeof entry === "object" && entry !== null && typeof (entry as Descriptor).digest === "string");
 }
 
 /** The config and layers of the image manifest `manifest` (whose bytes have `digest`). */

@@ -14,7 +14,7 @@ import { archiveReference } from "./archive-reference";
 import { checkBytes, checkDigest, digestAlgorithm, digestHex } from "./blob-digest";
 import { writeBlobFile } from "./blob-file";
 import { saveLayerFiles, type LoadedImage } from "./converted-import";
-import { hostDockerArch, imageManifestParts, isManifestList, MANIFEST_LISTS, platformEntry, SINGLE_MANIFESTS, type BlobDescriptor, type Descriptor } from "./image-manifest-v2";
+import { descriptorsOf, hostDockerArch, imageManifestParts, isManifestList, MANIFEST_LISTS, platformEntry, SINGLE_MANIFESTS, type BlobDescriptor, type Descriptor } from "./image-manifest-v2";
 
 export const REF_NAME = "org.opencontainers.image.ref.name";
 const CONFIG_TYPES = ["application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"];
@@ -33,9 +33,9 @@ export async function loadOciLayoutImage(dir: string, refName: string | undefine
   const layout = new LayoutBlobs(dir);
   checkLayoutVersion(dir);
   const entry = chooseEntry(layout.indexJson(), refName, dir);
-  const name = refName ?? entry.annotations?.[REF_NAME];
+  const name = refName ?? refNameOf(entry);
   const [manifest, digest] = layout.imageManifest(entry);
-  const image = imageManifestParts(manifest, digest, `oci:${dir}:${name ?? ""}`);
+  const image = imageManifestParts(manifest, digest, `oci:${dir}${name === undefined ? "" : `:${name}`}`);
   if (!image.config.mediaType || !CONFIG_TYPES.includes(image.config.mediaType)) throw new Error(`config ${image.config.digest} in the image layout ${dir} has media type "${image.config.mediaType ?? ""}", not an image config`);
   const unknownLayer = image.layers.find((layer) => !layer.mediaType || !LAYER_TYPES.includes(layer.mediaType));
   if (unknownLayer) throw new Error(`layer ${unknownLayer.digest} in the image layout ${dir} has media type "${unknownLayer.mediaType ?? ""}", which is not supported (tar or tar+gzip layers only)`);
@@ -45,6 +45,11 @@ export async function loadOciLayoutImage(dir: string, refName: string | undefine
     configDigest: image.config.digest,
     layerFiles: await saveLayerFiles(image.layers, scratch, (layer, path) => layout.save(layer, path)),
   };
+}
+
+function refNameOf(entry: Descriptor): string | undefined {
+  const name: unknown = entry.annotations?.[REF_NAME];
+  return typeof name === "string" ? name : undefined;
 }
 
 function checkLayoutVersion(dir: string): void {
@@ -61,11 +66,11 @@ function checkLayoutVersion(dir: string): void {
 
 /** The entry of index.json named `refName`, or its only entry. */
 function chooseEntry(index: Record<string, any>, refName: string | undefined, dir: string): Descriptor {
-  const entries = (Array.isArray(index.manifests) ? index.manifests : []) as Descriptor[];
-  const refs = entries.map((entry) => entry.annotations?.[REF_NAME]).filter((ref): ref is string => typeof ref === "string");
+  const entries = descriptorsOf(index);
+  const refs = entries.map(refNameOf).filter((ref): ref is string => ref !== undefined);
   const known = refs.length ? `it has ${refs.map((ref) => `"${ref}"`).join(", ")}` : "it names none";
   if (refName !== undefined) {
-    const named = entries.find((entry) => entry.annotations?.[REF_NAME] === refName);
+    const named = entries.find((entry) => refNameOf(entry) === refName);
     if (!named) throw new Error(`no image "${refName}" in the image layout ${dir} (${known})`);
     return named;
   }

@@ -3,7 +3,7 @@
 // inspected and copied by skopeo into another layout and into a docker archive, fetched and
 // run back; hostile layouts and archives refused.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
@@ -209,6 +209,25 @@ describe("hostile layouts and archives", () => {
     bytes[bytes.length - 100]! ^= 0xff;
     writeFileSync(layer, bytes);
     expect(refused(`oci:${bad}:tag`)).toContain("digest mismatch for sha256:");
+  });
+
+  test("a layout reaches blobs only by a well-formed digest, not by a path", () => {
+    const escaping = at("escaping-layout");
+    cpSync(at("L2"), escaping, { recursive: true });
+    const index = JSON.parse(readFileSync(join(escaping, "index.json"), "utf8"));
+    writeFileSync(join(escaping, "index.json"), JSON.stringify({ ...index, manifests: [{ ...index.manifests[0], digest: "sha256:../../../../etc/passwd" }] }));
+    expect(refused(`oci:${escaping}:tag`)).toContain('unsupported digest "sha256:../../../../etc/passwd"');
+  });
+
+  test("a layout blob that is a symlink is refused, even to the right content", () => {
+    const linked = at("linked-layout");
+    cpSync(at("L2"), linked, { recursive: true });
+    const manifestDigest: string = JSON.parse(readFileSync(join(linked, "index.json"), "utf8")).manifests[0].digest;
+    const blob = join(linked, "blobs/sha256", manifestDigest.slice("sha256:".length));
+    cpSync(blob, at("manifest-elsewhere"));
+    rmSync(blob);
+    symlinkSync(at("manifest-elsewhere"), blob);
+    expect(refused(`oci:${linked}:tag`)).toContain("is a symlink, refused");
   });
 
   test("a docker archive naming a file outside itself is refused", () => {
