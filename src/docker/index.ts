@@ -3,20 +3,22 @@
 // the remote cache row of `docker://REGISTRY/REPOSITORY:TAG` keeps the image manifest digest
 // it was made from (as its etag): a fetch resolves the tag and reuses the stored conversion
 // while the digest is the same. --local uses the stored conversion without asking.
-import { join } from "node:path";
-import { hostOsArch, serializeImageManifest, writeAciFile } from "../appc";
-import { WorkDir, type Store } from "../store";
+// `docker-archive:` and `oci:` images (docker-archive.ts, oci-layout.ts) are local files,
+// read and converted by the same path on every fetch, like ACI files are imported.
+import type { Store } from "../store";
 import type { BasicCredentials } from "../http";
 import { SKIP_IMAGE_VERIFICATION_FLAG } from "../insecure-flag-hints";
-import { parseImageConfig } from "./image-config";
-import { convertImageConfig, creationTime } from "./manifest-conversion";
+import { importConverted, saveLayerFiles } from "./converted-import";
+import { loadDockerArchiveImage } from "./docker-archive";
+import { hostDockerArch, type BlobDescriptor } from "./image-manifest-v2";
 import { parseDockerReference, type DockerReference } from "./reference";
+import { loadOciLayoutImage } from "./oci-layout";
 import { RegistryClient } from "./registry-client";
-import { squashedAci } from "./squash";
 
 export { parseDockerReference, type DockerReference } from "./reference";
 export { convertImageConfig, type DockerImageConfig } from "./manifest-conversion";
 export { squashedAci } from "./squash";
+export { exportOciLayout } from "./oci-export";
 
 export interface DockerFetchOptions {
   local: boolean;
@@ -27,12 +29,20 @@ export interface DockerFetchOptions {
   credentialsFor: (registry: string) => BasicCredentials | undefined;
 }
 
-/** Docker architecture names by Node's `process.arch`. */
-const DOCKER_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", ppc64: "ppc64le", s390x: "s390x" };
+/** An image in a local file or directory, as skopeo names it: `docker-archive:FILE[:REF]`, `oci:DIR[:REF]`. */
+export interface ArchiveImage {
+  format: "docker-archive" | "oci";
+  path: string;
+  ref?: string;
+}
+
+function unsigned(kind: string): string {
+  return `signature verification for ${kind} images is not supported (try ${SKIP_IMAGE_VERIFICATION_FLAG})`;
+}
 
 /** Fetches `ref` (`docker://...`) into the store; returns the store key. */
 export async function fetchDockerImage(store: Store, ref: string, opts: DockerFetchOptions): Promise<string> {
-  if (!opts.insecureSkipVerify) throw new Error(`signature verification for docker images is not supported (try ${SKIP_IMAGE_VERIFICATION_FLAG})`);
+  if (!opts.insecureSkipVerify) throw new Error(unsigned("docker"));
   const reference = parseDockerReference(ref);
   const source = sourceUrl(reference);
   const cached = store.cachedRemote(source);
@@ -41,27 +51,23 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
     return cached.key;
   }
   const client = new RegistryClient(reference, opts.credentialsFor(reference.registry));
-  const image = await client.imageManifest(DOCKER_ARCH[process.arch] ?? hostOsArch().arch);
+  const image = await client.imageManifest(hostDockerArch());
   if (cached?.etag === image.digest) return cached.key;
-  const config = parseImageConfig(await client.blobBytes(image.config), image.config.digest);
-  const manifest = convertImageConfig(reference, config, image.config.digest);
-  const mtime = Math.floor((creationTime(config)?.getTime() ?? 0) / 1000);
-  const work = WorkDir.create(store.layout.tmp);
-  try {
-    const layerFiles: string[] = [];
-    for (const [n, layer] of image.layers.entries()) {
-      const path = join(work.path, `layer-${n}`);
-      await client.saveBlob(layer, path, opts.showProgress);
-      layerFiles.push(path);
-    }
-    const aciPath = join(work.path, "image.aci");
-    await writeAciFile(aciPath, store.withinReserve(squashedAci(serializeImageManifest(manifest), layerFiles, mtime)), { compress: false, overwrite: false });
-    const { key } = await store.importAci(aciPath);
-    store.index.putRemote({ aciUrl: source, sigUrl: "", etag: image.digest, key, cacheMaxAge: 0, downloadTime: new Date() });
-    return key;
-  } finally {
-    work.remove();
-  }
+  const key = await importConverted(store, async (scratch) => ({
+    reference,
+    configBytes: await client.blobBytes(image.config),
+    configDigest: image.config.digest,
+    layerFiles: await saveLayerFiles(image.layers, scratch, (layer, path) => client.saveBlob(layer, path, opts.showProgress)),
+  }));
+  store.index.putRemote({ aciUrl: source, sigUrl: "", etag: image.digest, key, cacheMaxAge: 0, downloadTime: new Date() });
+  return key;
+}
+
+/** Converts the image of a docker archive or an OCI layout into the store; returns the store key. */
+export async function importArchiveImage(store: Store, image: ArchiveImage, opts: { insecureSkipVerify: boolean }): Promise<string> {
+  if (!opts.insecureSkipVerify) throw new Error(unsigned(image.format));
+  const load = image.format === "oci" ? loadOciLayoutImage : loadDockerArchiveImage;
+  return importConverted(store, (scratch) => load(image.path, image.ref, scratch));
 }
 
 /** The remote cache's name for an image: its reference spelled out, so `busybox` and `docker://index.docker.io/library/busybox:latest` share a row. */

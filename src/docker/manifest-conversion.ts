@@ -24,7 +24,7 @@ export interface DockerImageConfig {
 }
 
 /** Docker architecture names as appc's (appc.md: amd64, i386, aarch64, armv7l, ...). */
-const APPC_ARCH: Record<string, string> = { amd64: "amd64", "386": "i386", arm64: "aarch64", arm: "armv7l", ppc64le: "ppc64le", s390x: "s390x" };
+export const APPC_ARCH: Record<string, string> = { amd64: "amd64", "386": "i386", arm64: "aarch64", arm: "armv7l", ppc64le: "ppc64le", s390x: "s390x" };
 
 export function convertImageConfig(ref: DockerReference, config: DockerImageConfig, configDigest: string): ImageManifest {
   const manifest: ImageManifest = { acKind: "ImageManifest", acVersion: "0.6.1", name: imageName(ref), labels: imageLabels(ref, config) };

@@ -5,30 +5,12 @@
 // descriptor declares.
 import { httpClient, readBoundedBody, saveResponseBody, type BasicCredentials, type HttpResponse } from "../http";
 import { SIZE_LIMITS } from "../size-limits";
+import { checkBytes, checkDigest, hasherFor } from "./blob-digest";
+import { imageManifestParts, isManifestList, MANIFEST_LISTS, platformEntry, SINGLE_MANIFESTS, type BlobDescriptor, type ImageManifestV2 } from "./image-manifest-v2";
 import { answerChallenge } from "./registry-auth";
 import type { DockerReference } from "./reference";
 
-export interface Descriptor {
-  mediaType?: string;
-  digest: string;
-  size?: number;
-  platform?: { os?: string; architecture?: string };
-}
-
-/** The config and the layers of an image: their size bounds their download. */
-export interface BlobDescriptor extends Descriptor {
-  size: number;
-}
-
-export interface ImageManifestV2 {
-  /** The digest of this platform's image manifest: what the tag resolved to. */
-  digest: string;
-  config: BlobDescriptor;
-  layers: BlobDescriptor[];
-}
-
-const SINGLE_MANIFESTS = ["application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json"];
-const MANIFEST_LISTS = ["application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.index.v1+json"];
+const REGISTRY_MISMATCH = "the registry sent other content";
 
 export class RegistryClient {
   private authorization: string | undefined;
@@ -41,28 +23,16 @@ export class RegistryClient {
   /** The image manifest for the reference's tag; `hostArch` picks from a manifest list. */
   async imageManifest(hostArch: string): Promise<ImageManifestV2> {
     let { manifest, digest } = await this.manifest(this.ref.tag);
-    if (MANIFEST_LISTS.includes(manifest.mediaType)) {
-      const entries = (manifest.manifests ?? []) as Descriptor[];
-      const chosen = entries.find((m) => m.platform?.os === "linux" && m.platform.architecture === hostArch);
-      if (!chosen) throw new Error(`no linux/${hostArch} image in ${this.ref.repository}:${this.ref.tag}`);
-      ({ manifest, digest } = await this.manifest(chosen.digest));
-    }
-    if (!SINGLE_MANIFESTS.includes(manifest.mediaType) && manifest.config === undefined) {
-      throw new Error(`unsupported manifest type "${manifest.mediaType}" for ${this.ref.repository}:${this.ref.tag} (schema 2 or OCI needed)`);
-    }
-    if (!manifest.config?.digest || !Array.isArray(manifest.layers) || ![manifest.config, ...manifest.layers].every(hasSize)) {
-      throw new Error(`malformed image manifest for ${this.ref.repository}:${this.ref.tag}`);
-    }
-    const zstd = (manifest.layers as Descriptor[]).find((layer) => layer.mediaType?.includes("zstd"));
-    if (zstd) throw new Error(`layer ${zstd.digest} is zstd-compressed, which is not supported (gzip or uncompressed layers only)`);
-    return { digest, config: manifest.config, layers: manifest.layers };
+    const what = `${this.ref.repository}:${this.ref.tag}`;
+    if (isManifestList(manifest)) ({ manifest, digest } = await this.manifest(platformEntry(manifest, hostArch, what).digest));
+    return imageManifestParts(manifest, digest, what);
   }
 
   /** A small blob (the image config), digest-checked. */
   async blobBytes(blob: BlobDescriptor): Promise<Uint8Array> {
     const response = await this.request(`blobs/${blob.digest}`, {});
     const bytes = await readBoundedBody(response, Math.min(SIZE_LIMITS.dockerImageConfig, blob.size), `image config ${blob.digest}`);
-    checkBytes(blob.digest, bytes);
+    checkBytes(blob.digest, bytes, REGISTRY_MISMATCH);
     return bytes;
   }
 
@@ -72,20 +42,20 @@ export class RegistryClient {
    */
   async saveBlob(blob: BlobDescriptor, path: string, showProgress = true): Promise<void> {
     const response = await this.request(`blobs/${blob.digest}`, {});
-    const hasher = new Bun.CryptoHasher(digestAlgorithm(blob.digest));
+    const hasher = hasherFor(blob.digest);
     try {
       await saveResponseBody(response, path, { what: `layer ${blob.digest}`, limit: blob.size, showProgress, onChunk: (chunk) => hasher.update(chunk) });
     } catch (err) {
       throw new Error(`error downloading layer ${blob.digest}: ${(err as Error).message}`);
     }
-    checkDigest(blob.digest, hasher.digest("hex"));
+    checkDigest(blob.digest, hasher.digest("hex"), REGISTRY_MISMATCH);
   }
 
   /** The manifest for a tag, or for a digest (then checked against it), with the sha256 digest of its bytes. */
   private async manifest(reference: string): Promise<{ manifest: Record<string, any>; digest: string }> {
     const response = await this.request(`manifests/${reference}`, { Accept: [...SINGLE_MANIFESTS, ...MANIFEST_LISTS].join(", ") });
     const bytes = await readBoundedBody(response, SIZE_LIMITS.dockerManifest, `manifest ${reference}`);
-    if (reference.includes(":")) checkBytes(reference, bytes);
+    if (reference.includes(":")) checkBytes(reference, bytes, REGISTRY_MISMATCH);
     const digest = reference.includes(":") ? reference : `sha256:${new Bun.CryptoHasher("sha256").update(bytes).digest("hex")}`;
     const text = new TextDecoder().decode(bytes);
     let manifest: Record<string, any>;
@@ -123,28 +93,9 @@ export class RegistryClient {
   }
 }
 
-/** A descriptor's size bounds its download: it must be a byte count. */
-function hasSize(descriptor: Descriptor): descriptor is BlobDescriptor {
-  return Number.isSafeInteger(descriptor.size) && descriptor.size! >= 0;
-}
-
 function statusError(status: number, ref: DockerReference, path: string): string {
   const what = path.startsWith("manifests/") ? `image ${ref.repository}:${ref.tag} on ${ref.registry}` : `blob ${path.slice("blobs/".length)} of ${ref.repository}`;
   if (status === 404) return `${what} not found`;
   if (status === 401 || status === 403) return `access to ${what} denied (HTTP ${status}): check the dockerAuth credentials in auth.d`;
   return `error fetching ${what}: bad HTTP status code: ${status}`;
-}
-
-function digestAlgorithm(digest: string): "sha256" | "sha512" {
-  const algorithm = digest.slice(0, digest.indexOf(":"));
-  if (algorithm !== "sha256" && algorithm !== "sha512") throw new Error(`unsupported digest "${digest}"`);
-  return algorithm;
-}
-
-function checkDigest(expected: string, actualHex: string): void {
-  if (expected.slice(expected.indexOf(":") + 1) !== actualHex) throw new Error(`digest mismatch for ${expected}: the registry sent other content`);
-}
-
-function checkBytes(digest: string, bytes: Uint8Array): void {
-  checkDigest(digest, new Bun.CryptoHasher(digestAlgorithm(digest)).update(bytes).digest("hex"));
 }

@@ -1,11 +1,11 @@
 // Getting images into the store (rkt-cli.md §2, §2.1): image IDs are looked up in the
 // store, files (and file:// URLs) are imported once their signature checks out, http(s)
-// URLs go through the remote cache, names through appc discovery, and docker:// URLs to
-// the docker module (loaded only then). A fetched image's tree is rendered at once, so
-// the first run extracts nothing. Dependencies are fetched after the image that names
-// them (dependencies.ts); rendering then finds them in the store. The code of signatures,
-// discovery, downloads and credentials is loaded only by the branches that need it, so
-// that a start from a stored image loads none of it.
+// URLs go through the remote cache, names through appc discovery, and docker:// URLs,
+// docker archives and OCI layouts to the docker module (loaded only then). A fetched
+// image's tree is rendered at once, so the first run extracts nothing. Dependencies are
+// fetched after the image that names them (dependencies.ts); rendering then finds them in
+// the store. The code of signatures, discovery, downloads and credentials is loaded only by
+// the branches that need it, so that a start from a stored image loads none of it.
 import type { Store } from "../store";
 import type { FetchOptions } from "./fetch-options";
 import { fetchDependencies } from "./dependencies";
@@ -68,6 +68,8 @@ async function storeKeyFor(store: Store, ref: string, source: ImageSource, opts:
       return (await import("./verified-import")).importVerifiedFile(store, source.path, opts);
     case "name":
       return (await import("./remote-source")).fetchByName(store, ref, source.name, source.labels, opts);
+    case "archive":
+      return (await import("../docker")).importArchiveImage(store, source, opts);
     case "url":
       if (source.scheme === "http" || source.scheme === "https") return (await import("./remote-source")).fetchFromUrl(store, source.url, opts);
       return fetchDockerUrl(store, source.url, opts);
