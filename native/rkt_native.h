@@ -18,11 +18,20 @@ struct rkt_blob {
 
 RKT_EXPORT void rkt_free(void *p);
 
-/* Decompresses `source` once into a new temp file in `tmp_dir`, hashing the uncompressed
- * bytes, checking the layout and capturing the top-level `manifest` entry on the way;
- * stops before the filesystem of `tmp_dir` drops under its reserve (disk_reserve.h). */
-RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, char tar_path_out[4096],
-			      char sha512_hex_out[129], struct rkt_blob *manifest_out, struct rkt_error *err);
+/* Copies `source` as it is (gzip, bzip2, xz or plain tar) into a new temp file in
+ * `tmp_dir`, then reads that copy once: hashes the uncompressed tar, checks the layout,
+ * captures the top-level `manifest` entry and, when `render_dir` is not NULL, extracts the
+ * rootfs beneath it (as rkt_extract with SKIP_EXISTING | STRIP_ROOTFS | KEEP_RESERVE).
+ * `format_out` gets "tar", "gzip", "bzip2" or "xz". Stops before the filesystem of
+ * `tmp_dir` drops under its reserve (disk_reserve.h). */
+RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir,
+			      char blob_path_out[4096], char sha512_hex_out[129], char format_out[8],
+			      struct rkt_blob *manifest_out, struct rkt_error *err);
+
+/* Reads a stored blob (any format) once: the SHA-512 of its uncompressed tar into
+ * `sha512_hex_out` and, when `tar_out` is not NULL, the uncompressed tar into that new file
+ * (created 0666 minus umask, fsynced). */
+RKT_EXPORT int rkt_read_blob(const char *blob, const char *tar_out, char sha512_hex_out[129], struct rkt_error *err);
 
 enum rkt_extract_flags {
 	RKT_EXTRACT_SKIP_EXISTING = 1,
@@ -33,7 +42,7 @@ enum rkt_extract_flags {
 	RKT_EXTRACT_KEEP_RESERVE = 32, /* stop before the destination's filesystem drops under its reserve */
 };
 
-/* Extracts the uncompressed tar `tar_path` beneath `dest_dir`. `whitelist` holds
+/* Extracts the tar `tar_path` (plain, or compressed as rkt_import_aci accepts) beneath `dest_dir`. `whitelist` holds
  * `whitelist_count` NUL-terminated paths back to back. */
 RKT_EXPORT int rkt_extract(const char *tar_path, const char *dest_dir, int32_t flags, int64_t uid_shift,
 			   const char *whitelist, int32_t whitelist_count, struct rkt_error *err);

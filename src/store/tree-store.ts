@@ -85,8 +85,13 @@ export class TreeStore {
   private write(key: string, layers: RenderLayer[]): void {
     const dir = this.path(key);
     const rootfs = join(dir, "rootfs");
-    mkdirSync(rootfs, { recursive: true });
-    for (const layer of layers) {
+    mkdirSync(dir, { recursive: true });
+    // The image's own rootfs may have been rendered while it was imported; with a path
+    // whitelist of its own it is extracted again here, filtered.
+    const [top, ...dependencies] = layers;
+    const tookStaged = top!.whitelist === undefined && this.store.takeStagedRootfs(key, rootfs);
+    if (!tookStaged) mkdirSync(rootfs);
+    for (const layer of tookStaged ? dependencies : layers) {
       this.store.withImageLock(layer.key, "shared", () => {
         if (!this.store.hasImage(layer.key)) throw new Error(`image ${layer.key} was removed while rendering ${key}`);
         native.extractRootfs(this.store.blobPath(layer.key), rootfs, {
