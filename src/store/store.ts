@@ -120,7 +120,9 @@ export class Store {
         const now = new Date();
         this.index.putAciInfo({ key, appName: manifest.name, importTime: now, latest: opts.latest ?? false, lastUsed: now });
       });
-      staging = rootfs !== undefined && !this.staged.has(key) && !this.trees.isRendered(key);
+      // An image with a path whitelist of its own is rendered filtered, from the blob.
+      const usable = !manifest.pathWhitelist?.length && !this.staged.has(key) && !this.trees.isRendered(key);
+      staging = rootfs !== undefined && usable;
       if (staging) this.staged.set(key, work);
       return { key, manifest };
     } finally {
