@@ -79,6 +79,7 @@ struct deferred_dir {
 struct extractor {
 	const char *archive;
 	const char *dest;
+	const char *reserve_op, *reserve_object; /* how a reserve check failure is named */
 	int flags;
 	struct id_shift shift;
 	char **whitelist;
@@ -256,7 +257,7 @@ static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t 
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	if ((x->flags & RKT_EXTRACT_KEEP_RESERVE) &&
-	    disk_reserve_check(x->root_fd, e->size, "extract", x->dest, err) < 0)
+	    disk_reserve_check(x->root_fd, e->size, x->reserve_op, x->reserve_object, err) < 0)
 		return -1;
 	int fd = openat(dirfd, name, flags, e->mode & 0777);
 	if (fd < 0 && errno == EEXIST) {
@@ -620,6 +621,8 @@ struct extractor *extractor_new(const char *archive, const char *dest_dir, int f
 	x->file.fd = -1;
 	x->archive = archive;
 	x->dest = dest_dir;
+	x->reserve_op = "extract";
+	x->reserve_object = dest_dir;
 	x->flags = flags;
 	x->shift = (struct id_shift){ .enabled = (flags & RKT_EXTRACT_UID_SHIFT) != 0, .shift = uid_shift };
 	x->can_chown = fsmeta_can_chown();
@@ -634,6 +637,12 @@ struct extractor *extractor_new(const char *archive, const char *dest_dir, int f
 		return NULL;
 	}
 	return x;
+}
+
+void extractor_name_reserve_failures(struct extractor *x, const char *op, const char *object)
+{
+	x->reserve_op = op;
+	x->reserve_object = object;
 }
 
 static int open_file_source(struct file_source *f, const char *tar_path, struct rkt_error *err)

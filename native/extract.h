@@ -15,6 +15,10 @@ struct extractor;
 struct extractor *extractor_new(const char *archive, const char *dest_dir, int flags, int64_t uid_shift,
 				const char *whitelist, int whitelist_count, struct rkt_error *err);
 
+/* Names the failure of a KEEP_RESERVE check `op object` instead of `extract <dest>` (the
+ * import names the image file, not its scratch directory). */
+void extractor_name_reserve_failures(struct extractor *x, const char *op, const char *object);
+
 /* Extracts one entry whose header `r` just read; its data is read from `r`. */
 int extractor_entry(struct extractor *x, struct tar_reader *r, const struct tar_entry *e, struct rkt_error *err);
 

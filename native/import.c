@@ -167,12 +167,15 @@ int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_d
 	sha512_init(&imp.hash);
 	struct inflate_source *stream = inflate_source_open(blob_path_out, hash_chunk, &imp, err);
 	int rc = stream ? 0 : -1;
-	if (rc == 0 && render_dir)
-		rc = (imp.render = extractor_new(source, render_dir,
-						 RKT_EXTRACT_SKIP_EXISTING | RKT_EXTRACT_STRIP_ROOTFS | RKT_EXTRACT_KEEP_RESERVE,
-						 0, NULL, 0, err))
-			     ? 0
-			     : -1;
+	if (rc == 0 && render_dir) {
+		imp.render = extractor_new(source, render_dir,
+					   RKT_EXTRACT_SKIP_EXISTING | RKT_EXTRACT_STRIP_ROOTFS | RKT_EXTRACT_KEEP_RESERVE, 0,
+					   NULL, 0, err);
+		if (!imp.render)
+			rc = -1;
+		else
+			extractor_name_reserve_failures(imp.render, "import", source);
+	}
 	if (rc == 0)
 		rc = consume(&imp, stream, manifest_out, err);
 	if (rc == 0)
