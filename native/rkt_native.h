@@ -54,6 +54,9 @@ enum rkt_copy_flags { RKT_COPY_UID_SHIFT = 1 };
 RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, int64_t uid_shift,
 			     struct rkt_error *err);
 
+/* rkt_copy_tree without a uid shift, while a second thread computes rkt_tree_hash of `src`. */
+RKT_EXPORT int rkt_copy_tree_hashed(const char *src, const char *dest, char hash_out[136], struct rkt_error *err);
+
 RKT_EXPORT int rkt_remove_tree(const char *path, struct rkt_error *err);
 
 /* Makes a network namespace with `lo` up, bind-mounted at `path` (an existing file). */

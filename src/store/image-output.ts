@@ -47,9 +47,8 @@ export async function renderImage(
   opts: DirectoryOutput & { onRebuild: () => void },
 ): Promise<void> {
   checkOutputDir(outputDir, opts.overwrite);
-  const tree = await store.trees.renderVerified(key, opts.onRebuild);
-  await writeOutputDir(outputDir, opts, (rootfs) => {
-    store.trees.withTreeLock(key, "shared", () => native.copyTree(join(tree, "rootfs"), rootfs, {}));
+  await writeOutputDir(outputDir, opts, async (rootfs) => {
+    await store.trees.copyRootfsVerified(key, rootfs, opts.onRebuild);
     return store.readManifest(key);
   });
 }
@@ -59,13 +58,17 @@ export async function renderImage(
  * and renames it into place, so a failure or an interrupt never leaves a half-filled
  * output directory.
  */
-async function writeOutputDir(outputDir: string, opts: DirectoryOutput, fill: (rootfs: string) => ImageManifest): Promise<void> {
+async function writeOutputDir(
+  outputDir: string,
+  opts: DirectoryOutput,
+  fill: (rootfs: string) => ImageManifest | Promise<ImageManifest>,
+): Promise<void> {
   checkOutputDir(outputDir, opts.overwrite);
   const temp = temporarySibling(outputDir);
-  await withTemporary(temp, () => {
+  await withTemporary(temp, async () => {
     const rootfs = opts.rootfsOnly ? temp : join(temp, "rootfs");
     mkdirSync(rootfs, { recursive: true, mode: 0o755 });
-    const manifest = fill(rootfs);
+    const manifest = await fill(rootfs);
     if (!opts.rootfsOnly) writeFileSync(join(temp, "manifest"), serializeImageManifest(manifest));
     if (existsSync(outputDir)) native.removeTree(outputDir);
     renameSync(temp, outputDir);

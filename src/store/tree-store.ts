@@ -53,6 +53,27 @@ export class TreeStore {
     return path;
   }
 
+  /**
+   * Renders the tree and copies its rootfs to `dest` (empty) while checking it on a second
+   * thread; a tree that fails the check is rebuilt, after `onRebuild`, and copied again.
+   */
+  async copyRootfsVerified(key: string, dest: string, onRebuild: () => void): Promise<void> {
+    await this.render(key);
+    const rootfs = join(this.path(key), "rootfs");
+    const intact = this.withTreeLock(key, "shared", () => {
+      try {
+        return this.isRendered(key) && native.copyTreeHashed(rootfs, dest) === readFileSync(join(this.path(key), "hash"), "utf8");
+      } catch {
+        return false; // a file of the tree is gone or unreadable: damaged too
+      }
+    });
+    if (intact) return;
+    onRebuild();
+    native.removeTree(dest);
+    this.withTreeLock(key, "exclusive", () => this.build(key));
+    this.withTreeLock(key, "shared", () => native.copyTree(rootfs, dest));
+  }
+
   remove(key: string): void {
     this.withTreeLock(key, "exclusive", () => {
       this.removePartial(key);

@@ -18,6 +18,7 @@ const symbols = {
   rkt_extract: { args: [ptr, ptr, i32, i64, ptr, i32, ptr], returns: i32 },
   rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_copy_tree: { args: [ptr, ptr, i32, i64, ptr], returns: i32 },
+  rkt_copy_tree_hashed: { args: [ptr, ptr, ptr, ptr], returns: i32 },
   rkt_remove_tree: { args: [ptr, ptr], returns: i32 },
   rkt_netns_create: { args: [ptr, ptr], returns: i32 },
   rkt_route_device: { args: [ptr, ptr, ptr], returns: i32 },
@@ -171,6 +172,15 @@ export function copyTree(src: string, dest: string, opts: { uidShift?: number } 
   const to = cString(dest);
   const flags = opts.uidShift !== undefined ? 1 : 0;
   call((err) => lib().rkt_copy_tree(from, to, flags, opts.uidShift ?? 0, err));
+}
+
+/** Copies a tree as copyTree does while hashing the source (treeHash) on a second thread; returns that hash. */
+export function copyTreeHashed(src: string, dest: string): string {
+  const out = Buffer.alloc(136);
+  const from = cString(src);
+  const to = cString(dest);
+  call((err) => lib().rkt_copy_tree_hashed(from, to, out, err));
+  return readCString(out, 0, 135);
 }
 
 /**
