@@ -153,16 +153,29 @@ static int copy_to_temp(const char *source, const char *tmp_dir, char path_out[4
 	return -1;
 }
 
-int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, char blob_path_out[4096],
-		   char sha512_hex_out[129], char format_out[8], struct rkt_blob *manifest_out, struct rkt_error *err)
+/* The blob-to-be: `source` itself when the caller hands it over, else a copy. */
+static int open_blob(const char *source, const char *tmp_dir, bool take_source, char path_out[4096],
+		     struct rkt_error *err)
+{
+	if (!take_source)
+		return copy_to_temp(source, tmp_dir, path_out, err);
+	snprintf(path_out, 4096, "%s", source);
+	int fd = open(source, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? rkt_fail_sys(err, "open", source, errno) : fd;
+}
+
+int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, int32_t flags,
+		   char blob_path_out[4096], char sha512_hex_out[129], char format_out[8], struct rkt_blob *manifest_out,
+		   struct rkt_error *err)
 {
 	manifest_out->data = NULL;
 	manifest_out->len = -1;
-	int fd = copy_to_temp(source, tmp_dir, blob_path_out, err);
+	bool take_source = flags & RKT_IMPORT_TAKE_SOURCE;
+	int fd = open_blob(source, tmp_dir, take_source, blob_path_out, err);
 	if (fd < 0)
 		return -1;
-	/* The stream is read from our copy, which no one else can change: the image ID is the
-	 * hash of exactly the blob that is kept. */
+	/* The stream is read from the blob-to-be, which no one else can change: the image ID is
+	 * the hash of exactly the blob that is kept. */
 	struct import imp = { .source = source };
 	sha512_init(&imp.hash);
 	struct inflate_source *stream = inflate_source_open(blob_path_out, hash_chunk, &imp, err);
@@ -190,7 +203,8 @@ int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_d
 		/* The stream read our copy of the source: its errors are the source's. */
 		if (strcmp(err->path, blob_path_out) == 0)
 			snprintf(err->path, sizeof err->path, "%s", source);
-		unlink(blob_path_out);
+		if (!take_source)
+			unlink(blob_path_out);
 		blob_path_out[0] = '\0';
 		free(manifest_out->data);
 		manifest_out->data = NULL;

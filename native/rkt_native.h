@@ -18,13 +18,19 @@ struct rkt_blob {
 
 RKT_EXPORT void rkt_free(void *p);
 
+enum rkt_import_flags {
+	/* `source` is the caller's scratch file, which no one else writes: it becomes the blob
+	 * (blob_path_out = source) instead of being copied. */
+	RKT_IMPORT_TAKE_SOURCE = 1,
+};
+
 /* Copies `source` as it is (gzip, bzip2, xz or plain tar) into a new temp file in
- * `tmp_dir`, then reads that copy once: hashes the uncompressed tar, checks the layout,
+ * `tmp_dir` (or takes it, with RKT_IMPORT_TAKE_SOURCE), then reads that blob-to-be once: hashes the uncompressed tar, checks the layout,
  * captures the top-level `manifest` entry and, when `render_dir` is not NULL, extracts the
  * rootfs beneath it (as rkt_extract with SKIP_EXISTING | STRIP_ROOTFS | KEEP_RESERVE).
  * `format_out` gets "tar", "gzip", "bzip2" or "xz". Stops before the filesystem of
  * `tmp_dir` drops under its reserve (disk_reserve.h). */
-RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir,
+RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, int32_t flags,
 			      char blob_path_out[4096], char sha512_hex_out[129], char format_out[8],
 			      struct rkt_blob *manifest_out, struct rkt_error *err);
 

@@ -53,7 +53,7 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
     }
     const aciPath = join(work.path, "image.aci");
     await writeAciFile(aciPath, store.withinReserve(squashedAci(serializeImageManifest(manifest), layerFiles, mtime)), { compress: false, overwrite: false });
-    const { key } = await store.importAci(aciPath);
+    const { key } = await store.importAci(aciPath, { scratch: true });
     store.index.putRemote({ aciUrl: source, sigUrl: "", etag: image.digest, key, cacheMaxAge: 0, downloadTime: new Date() });
     return key;
   } finally {

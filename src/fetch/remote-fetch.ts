@@ -70,7 +70,7 @@ export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage
       const keyring = await keyringFor(ctx.keystore, image.expectedName ?? name);
       ctx.onSignatureVerified(signatureVerifiedMessage(await checkDetachedSignature(keyring, Bun.file(aciPath).stream(), signatureBytes)));
     }
-    const { key } = await store.importAci(aciPath, { latest: image.latest });
+    const { key } = await store.importAci(aciPath, { latest: image.latest, scratch: true });
     store.index.putRemote({ ...remote, etag: aciResponse.headers.get("etag") ?? "", key, cacheMaxAge: cacheMaxAge(aciResponse.headers.get("cache-control")) });
     return key;
   } finally {

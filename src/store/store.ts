@@ -101,15 +101,17 @@ export class Store {
    * pass over it hashes the uncompressed tar (the key) and, inside importsForRender, renders
    * the rootfs for the tree store; then the manifest copy and the index row follow under
    * the exclusive image lock. Importing an image that is already stored only refreshes its
-   * row (its blob stays, whatever compression it came in).
+   * row (its blob stays, whatever compression it came in). `scratch`: the file is the
+   * caller's own in `cas/tmp` (a download), which no one else writes: it is moved in as
+   * the blob instead of being copied.
    */
-  async importAci(sourcePath: string, opts: { latest?: boolean } = {}): Promise<ImportedImage> {
+  async importAci(sourcePath: string, opts: { latest?: boolean; scratch?: boolean } = {}): Promise<ImportedImage> {
     const work = WorkDir.create(this.layout.tmp);
     let staging = false;
     try {
       const rootfs = this.rendersImports ? join(work.path, "rootfs") : undefined;
       if (rootfs) mkdirSync(rootfs);
-      const imported = native.importAci(sourcePath, work.path, rootfs);
+      const imported = native.importAci(sourcePath, work.path, { renderDir: rootfs, takeSource: opts.scratch });
       if (!imported.manifest) throw new Error(`missing manifest in ${sourcePath}`);
       const manifest = parseImageManifest(new TextDecoder().decode(imported.manifest), sourcePath);
       const key = normalizeImageKey(imageIdFromDigest(imported.sha512));

@@ -13,7 +13,7 @@ const { i32, i64, ptr, void: none } = FFIType;
 
 const symbols = {
   rkt_free: { args: [ptr], returns: none },
-  rkt_import_aci: { args: [ptr, ptr, ptr, ptr, ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_import_aci: { args: [ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr], returns: i32 },
   rkt_read_blob: { args: [ptr, ptr, ptr, ptr], returns: i32 },
   rkt_extract: { args: [ptr, ptr, i32, i64, ptr, i32, ptr], returns: i32 },
   rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
@@ -63,11 +63,13 @@ function call(run: (err: Buffer) => number): void {
   throw new Error(`${op} ${path}: ${readCString(err, DETAIL_OFFSET, 512)}`);
 }
 
+const IMPORT_TAKE_SOURCE = 1;
+
 /** How a blob is kept: as it was received. */
 export type BlobFormat = "tar" | "gzip" | "bzip2" | "xz";
 
 export interface ImportedAci {
-  /** The source file as it is (still compressed), in a new temp file in tmpDir (mode 0600, fsynced). */
+  /** The source file as it is (still compressed), fsynced: a new temp file in tmpDir (mode 0600), or the source itself with takeSource. */
   blobPath: string;
   format: BlobFormat;
   /** SHA-512 of the uncompressed tar: 128 lowercase hex digits. */
@@ -82,17 +84,19 @@ export interface ImportedAci {
  * (`manifest`, `rootfs`, `rootfs/...` only), picks out its manifest and, given renderDir,
  * extracts the rootfs there in the same pass (as extractRootfs with skipExisting and
  * keepReserve). Stops before tmpDir's filesystem drops under its free-space reserve
- * (native/disk_reserve.h).
+ * (native/disk_reserve.h). With takeSource the source, a scratch file no one else writes,
+ * is itself the blob-to-be instead of being copied.
  */
-export function importAci(sourcePath: string, tmpDir: string, renderDir?: string): ImportedAci {
+export function importAci(sourcePath: string, tmpDir: string, opts: { renderDir?: string; takeSource?: boolean } = {}): ImportedAci {
   const blobPath = Buffer.alloc(4096);
   const digest = Buffer.alloc(129);
   const format = Buffer.alloc(8);
   const blob = Buffer.alloc(16);
   const source = cString(sourcePath);
   const dir = cString(tmpDir);
-  const render = renderDir === undefined ? null : cString(renderDir);
-  call((err) => lib().rkt_import_aci(source, dir, render, blobPath, digest, format, blob, err));
+  const render = opts.renderDir === undefined ? null : cString(opts.renderDir);
+  const flags = opts.takeSource ? IMPORT_TAKE_SOURCE : 0;
+  call((err) => lib().rkt_import_aci(source, dir, render, flags, blobPath, digest, format, blob, err));
   const length = Number(blob.readBigInt64LE(8));
   let manifest: Uint8Array | null = null;
   if (length >= 0) {

@@ -66,13 +66,26 @@ describe("importAci", () => {
     });
   }
 
+  test("takeSource: the source itself becomes the blob, nothing is copied; a failed import leaves it", () => {
+    const source = join(work.path, "scratch.aci");
+    writeFileSync(source, readFileSync(`${tar}.gz`));
+    const imported = native.importAci(source, tmp, { takeSource: true });
+    expect(imported.blobPath).toBe(source);
+    expect(imported.sha512).toBe(sha512sum(tar)!);
+    expect(tmpFiles()).toEqual([]);
+    writeFileSync(source, "just text\n".repeat(100));
+    expect(() => native.importAci(source, tmp, { takeSource: true })).toThrow(`import ${source}: unknown image filetype`);
+    expect(readFileSync(source, "utf8")).toBe("just text\n".repeat(100));
+    rmSync(source);
+  });
+
   test("with a render directory, the rootfs is extracted in the same pass, as extractRootfs does", () => {
     const rendered = join(work.path, "rendered");
     const extracted = join(work.path, "extracted");
     mkdirSync(rendered);
     mkdirSync(extracted);
     try {
-      const imported = native.importAci(`${tar}.gz`, tmp, rendered);
+      const imported = native.importAci(`${tar}.gz`, tmp, { renderDir: rendered });
       rmSync(imported.blobPath);
       native.extractRootfs(tar, extracted, { skipExisting: true });
       expect(readFileSync(join(rendered, "etc/data")).equals(readFileSync(join(extracted, "etc/data")))).toBe(true);
