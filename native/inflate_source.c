@@ -42,6 +42,9 @@ static void *produce(void *arg)
 			break;
 
 		ssize_t n = decompressor_read(s->decompressor, s->slots[slot], SLOT_SIZE, &s->producer_err);
+		/* Here rather than in the consumer, which has the tar (and maybe the extraction) to do. */
+		if (n > 0 && s->on_chunk && s->on_chunk(s->ctx, s->slots[slot], (size_t)n, &s->producer_err) != 0)
+			n = -1;
 
 		pthread_mutex_lock(&s->lock);
 		if (n > 0) {
@@ -88,8 +91,6 @@ static int refill(struct tar_source *src, struct rkt_error *err)
 	src->data = s->slots[slot];
 	src->len = s->lens[slot];
 	src->pos = 0;
-	if (s->on_chunk && s->on_chunk(s->ctx, src->data, src->len, err) != 0)
-		return -1;
 	return 1;
 }
 

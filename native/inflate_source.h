@@ -12,7 +12,8 @@
 
 struct inflate_source;
 
-/* Called with every decompressed chunk before the tar reader sees it; nonzero stops the stream. */
+/* Called on the decompression thread with every decompressed chunk, in order, before the
+ * tar reader sees it; nonzero (with *err set) stops the stream with that error. */
 typedef int (*inflate_chunk_fn)(void *ctx, const uint8_t *data, size_t len, struct rkt_error *err);
 
 /* Opens `path` (any format decompressor_open knows) and starts the decompression thread.

@@ -63,6 +63,9 @@ RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, i
 /* rkt_copy_tree without a uid shift, while a second thread computes rkt_tree_hash of `src`. */
 RKT_EXPORT int rkt_copy_tree_hashed(const char *src, const char *dest, char hash_out[136], struct rkt_error *err);
 
+/* rkt_tree_hash of `dir` while the calling thread syncs its filesystem (syncfs). */
+RKT_EXPORT int rkt_tree_hash_synced(const char *dir, char hash_out[136], struct rkt_error *err);
+
 RKT_EXPORT int rkt_remove_tree(const char *path, struct rkt_error *err);
 
 /* Makes a network namespace with `lo` up, bind-mounted at `path` (an existing file). */

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serializeImageManifest } from "../appc";
-import { fsyncDir, lockKeyFile, native, syncFilesystemOf, type LockMode } from "../sys";
+import { fsyncDir, lockKeyFile, native, writeFileDurably, type LockMode } from "../sys";
 import { renderOrder, type RenderLayer } from "./render-order";
 import type { Store } from "./store";
 
@@ -124,8 +124,10 @@ export class TreeStore {
       });
     }
     writeFileSync(join(dir, "manifest"), serializeImageManifest(layers[0]!.manifest));
-    writeFileSync(join(dir, "hash"), native.treeHash(rootfs));
-    syncFilesystemOf(dir);
+    // One syncfs for the whole tree, with the hash computed meanwhile on the other core.
+    const hash = native.treeHashSynced(rootfs);
+    writeFileDurably(join(dir, "hash.tmp"), join(dir, "hash"), hash);
+    fsyncDir(dir);
     writeFileSync(join(dir, RENDERED), "");
     fsyncDir(dir);
   }

@@ -19,6 +19,7 @@ const symbols = {
   rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_copy_tree: { args: [ptr, ptr, i32, i64, ptr], returns: i32 },
   rkt_copy_tree_hashed: { args: [ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_tree_hash_synced: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_remove_tree: { args: [ptr, ptr], returns: i32 },
   rkt_netns_create: { args: [ptr, ptr], returns: i32 },
   rkt_route_device: { args: [ptr, ptr, ptr], returns: i32 },
@@ -167,6 +168,14 @@ export function treeHash(dir: string): string {
   const out = Buffer.alloc(136);
   const path = cString(dir);
   call((err) => lib().rkt_tree_hash(path, out, err));
+  return readCString(out, 0, 135);
+}
+
+/** treeHash of dir, computed while its filesystem is synced (syncfs): everything written before the call is durable. */
+export function treeHashSynced(dir: string): string {
+  const out = Buffer.alloc(136);
+  const path = cString(dir);
+  call((err) => lib().rkt_tree_hash_synced(path, out, err));
   return readCString(out, 0, 135);
 }
 
