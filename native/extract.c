@@ -273,7 +273,8 @@ static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t 
 	int rc = fstat(fd, &st) < 0 ? fail_entry(x, "stat", rel, errno, err) : remember_created(x, &st, rel, err);
 	uint64_t left = e->size;
 	while (left > 0 && rc == 0) {
-		if (left >= KERNEL_COPY_MIN && x->reader->src == &x->file.src && tar_source_buffered(&x->file.src) == 0) {
+		if (left >= KERNEL_COPY_MIN && x->reader->src == &x->file.src &&
+		    tar_source_buffered(&x->file.src) == 0) {
 			off_t offset = (off_t)x->file.offset;
 			if (x->file.offset + left > x->file.size) {
 				rc = rkt_fail(err, "read archive", x->archive,

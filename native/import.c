@@ -165,8 +165,8 @@ static int open_blob(const char *source, const char *tmp_dir, bool take_source, 
 }
 
 int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, int32_t flags,
-		   char blob_path_out[4096], char sha512_hex_out[129], char format_out[8], struct rkt_blob *manifest_out,
-		   struct rkt_error *err)
+		   char blob_path_out[4096], char sha512_hex_out[129], char format_out[8],
+		   struct rkt_blob *manifest_out, struct rkt_error *err)
 {
 	manifest_out->data = NULL;
 	manifest_out->len = -1;
@@ -181,9 +181,10 @@ int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_d
 	struct inflate_source *stream = inflate_source_open(blob_path_out, hash_chunk, &imp, err);
 	int rc = stream ? 0 : -1;
 	if (rc == 0 && render_dir) {
-		imp.render = extractor_new(source, render_dir,
-					   RKT_EXTRACT_SKIP_EXISTING | RKT_EXTRACT_STRIP_ROOTFS | RKT_EXTRACT_KEEP_RESERVE, 0,
-					   NULL, 0, err);
+		imp.render =
+			extractor_new(source, render_dir,
+				      RKT_EXTRACT_SKIP_EXISTING | RKT_EXTRACT_STRIP_ROOTFS | RKT_EXTRACT_KEEP_RESERVE,
+				      0, NULL, 0, err);
 		if (!imp.render)
 			rc = -1;
 		else
