@@ -165,8 +165,8 @@ static int open_blob(const char *source, const char *tmp_dir, bool take_source, 
 }
 
 int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, int32_t flags,
-		   char blob_path_out[4096], char sha512_hex_out[129], char format_out[8],
-		   struct rkt_blob *manifest_out, struct rkt_error *err)
+		   char blob_path_out[4096], char sha512_hex_out[129], struct rkt_blob *manifest_out,
+		   struct rkt_error *err)
 {
 	manifest_out->data = NULL;
 	manifest_out->len = -1;
@@ -192,8 +192,6 @@ int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_d
 	}
 	if (rc == 0)
 		rc = consume(&imp, stream, manifest_out, err);
-	if (rc == 0)
-		snprintf(format_out, 8, "%s", inflate_source_format(stream));
 	extractor_free(imp.render);
 	inflate_source_close(stream);
 	if (rc == 0 && fsync(fd) < 0)

@@ -130,11 +130,6 @@ struct tar_source *inflate_source_tar(struct inflate_source *s)
 	return &s->src;
 }
 
-const char *inflate_source_format(const struct inflate_source *s)
-{
-	return decompressor_format(s->decompressor);
-}
-
 int inflate_source_drain(struct inflate_source *s, struct rkt_error *err)
 {
 	int rc;

@@ -24,9 +24,6 @@ struct inflate_source *inflate_source_open(const char *path, inflate_chunk_fn on
 /* The stream, for tar_reader_init. */
 struct tar_source *inflate_source_tar(struct inflate_source *s);
 
-/* The file's format as decompressor_open told it: "tar", "gzip", "bzip2" or "xz". */
-const char *inflate_source_format(const struct inflate_source *s);
-
 /* Reads the rest of the stream (for on_chunk) to its end. */
 int inflate_source_drain(struct inflate_source *s, struct rkt_error *err);
 

@@ -28,11 +28,10 @@ enum rkt_import_flags {
  * `tmp_dir` (or takes it, with RKT_IMPORT_TAKE_SOURCE), then reads that blob-to-be once: hashes the uncompressed tar, checks the layout,
  * captures the top-level `manifest` entry and, when `render_dir` is not NULL, extracts the
  * rootfs beneath it (as rkt_extract with SKIP_EXISTING | STRIP_ROOTFS | KEEP_RESERVE).
- * `format_out` gets "tar", "gzip", "bzip2" or "xz". Stops before the filesystem of
- * `tmp_dir` drops under its reserve (disk_reserve.h). */
+ * Stops before the filesystem of `tmp_dir` drops under its reserve (disk_reserve.h). */
 RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, int32_t flags,
-			      char blob_path_out[4096], char sha512_hex_out[129], char format_out[8],
-			      struct rkt_blob *manifest_out, struct rkt_error *err);
+			      char blob_path_out[4096], char sha512_hex_out[129], struct rkt_blob *manifest_out,
+			      struct rkt_error *err);
 
 /* Reads a stored blob (any format) once: the SHA-512 of its uncompressed tar into
  * `sha512_hex_out` and, when `tar_out` is not NULL, the uncompressed tar into that new file

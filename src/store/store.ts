@@ -365,8 +365,8 @@ export class Store {
   }
 
   /**
-   * Re-reads an image: its blob, decompressed, must hash to its key; its tree, if rendered, must match
-   * the hash recorded at render time.
+   * Re-reads an image: its blob, decompressed, must hash to its key; its tree, if rendered,
+   * must match the hash recorded at render time.
    */
   async verifyImage(key: string): Promise<{ blobIntact: boolean; tree: "intact" | "damaged" | "not rendered" }> {
     const blobIntact = this.withImageLock(key, "shared", () => {

@@ -13,7 +13,7 @@ const { i32, i64, ptr, void: none } = FFIType;
 
 const symbols = {
   rkt_free: { args: [ptr], returns: none },
-  rkt_import_aci: { args: [ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_import_aci: { args: [ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr], returns: i32 },
   rkt_read_blob: { args: [ptr, ptr, ptr, ptr], returns: i32 },
   rkt_extract: { args: [ptr, ptr, i32, i64, ptr, i32, ptr], returns: i32 },
   rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
@@ -66,13 +66,9 @@ function call(run: (err: Buffer) => number): void {
 
 const IMPORT_TAKE_SOURCE = 1;
 
-/** How a blob is kept: as it was received. */
-export type BlobFormat = "tar" | "gzip" | "bzip2" | "xz";
-
 export interface ImportedAci {
   /** The source file as it is (still compressed), fsynced: a new temp file in tmpDir (mode 0600), or the source itself with takeSource. */
   blobPath: string;
-  format: BlobFormat;
   /** SHA-512 of the uncompressed tar: 128 lowercase hex digits. */
   sha512: string;
   /** The bytes of the top-level `manifest` entry, or null when the archive has none. */
@@ -91,13 +87,12 @@ export interface ImportedAci {
 export function importAci(sourcePath: string, tmpDir: string, opts: { renderDir?: string; takeSource?: boolean } = {}): ImportedAci {
   const blobPath = Buffer.alloc(4096);
   const digest = Buffer.alloc(129);
-  const format = Buffer.alloc(8);
   const blob = Buffer.alloc(16);
   const source = cString(sourcePath);
   const dir = cString(tmpDir);
   const render = opts.renderDir === undefined ? null : cString(opts.renderDir);
   const flags = opts.takeSource ? IMPORT_TAKE_SOURCE : 0;
-  call((err) => lib().rkt_import_aci(source, dir, render, flags, blobPath, digest, format, blob, err));
+  call((err) => lib().rkt_import_aci(source, dir, render, flags, blobPath, digest, blob, err));
   const length = Number(blob.readBigInt64LE(8));
   let manifest: Uint8Array | null = null;
   if (length >= 0) {
@@ -105,12 +100,7 @@ export function importAci(sourcePath: string, tmpDir: string, opts: { renderDir?
     manifest = length === 0 ? new Uint8Array(0) : new Uint8Array(toArrayBuffer(data, 0, length).slice(0));
     lib().rkt_free(data);
   }
-  return {
-    blobPath: readCString(blobPath, 0, 4096),
-    format: readCString(format, 0, 8) as BlobFormat,
-    sha512: readCString(digest, 0, 128),
-    manifest,
-  };
+  return { blobPath: readCString(blobPath, 0, 4096), sha512: readCString(digest, 0, 128), manifest };
 }
 
 /**
