@@ -27,6 +27,7 @@ struct copier {
 	int dest_root;
 	struct id_shift shift;
 	bool can_chown;
+	bool no_reflinks; /* FICLONE failed as unsupported here: not tried again */
 	struct inode_map links; /* source inode -> first destination path */
 	char full[PATH_MAX * 2];
 };
@@ -92,7 +93,10 @@ static int copy_file(struct copier *c, const struct stat *st, int src_dir, int d
 		return fail(c, "create", rel, err);
 	}
 	int rc = 0;
-	if (st->st_size > 0 && ioctl(out, FICLONE, in) < 0) {
+	bool cloned = st->st_size > 0 && !c->no_reflinks && ioctl(out, FICLONE, in) == 0;
+	if (!cloned && st->st_size > 0 && !c->no_reflinks)
+		c->no_reflinks = errno == EOPNOTSUPP || errno == EXDEV || errno == EINVAL || errno == ENOTTY;
+	if (!cloned && st->st_size > 0) {
 		off_t offset = 0;
 		if (fsmeta_copy_range(in, &offset, out, (uint64_t)st->st_size) < 0)
 			rc = fail(c, "copy", rel, err);

@@ -349,6 +349,11 @@ ssize_t decompressor_read(struct decompressor *d, unsigned char *out, size_t cap
 	}
 }
 
+const char *decompressor_format(const struct decompressor *d)
+{
+	return format_name(d->format);
+}
+
 void decompressor_close(struct decompressor *d)
 {
 	if (!d)

@@ -18,6 +18,9 @@ struct decompressor *decompressor_open(const char *path, struct rkt_error *err);
  * count, 0 at the end of the data, or -1 on error (corrupt or truncated input). */
 ssize_t decompressor_read(struct decompressor *d, unsigned char *out, size_t cap, struct rkt_error *err);
 
+/* The format told by the magic bytes: "tar", "gzip", "bzip2" or "xz". */
+const char *decompressor_format(const struct decompressor *d);
+
 void decompressor_close(struct decompressor *d);
 
 #endif

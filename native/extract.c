@@ -1,4 +1,4 @@
-/* Extraction of an uncompressed image tar beneath a destination directory. Every parent
+/* Extraction of an image tar (plain or compressed) beneath a destination directory. Every parent
  * is opened through the dir_stack (beneath the root, no symlinks), every final component
  * is created with an *at() call that does not follow symlinks, and files are only ever
  * created with O_EXCL, so nothing an archive contains can reach outside the destination.
@@ -16,8 +16,11 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "decompress.h"
 #include "disk_reserve.h"
+#include "extract.h"
 #include "fsmeta.h"
+#include "inflate_source.h"
 #include "inode_map.h"
 #include "path.h"
 #include "remove_tree.h"
@@ -76,12 +79,13 @@ struct deferred_dir {
 struct extractor {
 	const char *archive;
 	const char *dest;
+	const char *reserve_op, *reserve_object; /* how a reserve check failure is named */
 	int flags;
 	struct id_shift shift;
 	char **whitelist;
 	size_t whitelist_count;
-	struct file_source file;
-	struct tar_reader reader;
+	struct file_source file; /* a plain tar's file (fd -1 otherwise): big files are copied by the kernel */
+	struct tar_reader *reader; /* the reader of the entry being extracted */
 	struct dir_stack dirs;
 	int root_fd;
 	bool can_chown;
@@ -253,7 +257,7 @@ static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t 
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	if ((x->flags & RKT_EXTRACT_KEEP_RESERVE) &&
-	    disk_reserve_check(x->root_fd, e->size, "extract", x->dest, err) < 0)
+	    disk_reserve_check(x->root_fd, e->size, x->reserve_op, x->reserve_object, err) < 0)
 		return -1;
 	int fd = openat(dirfd, name, flags, e->mode & 0777);
 	if (fd < 0 && errno == EEXIST) {
@@ -269,7 +273,8 @@ static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t 
 	int rc = fstat(fd, &st) < 0 ? fail_entry(x, "stat", rel, errno, err) : remember_created(x, &st, rel, err);
 	uint64_t left = e->size;
 	while (left > 0 && rc == 0) {
-		if (left >= KERNEL_COPY_MIN && tar_source_buffered(&x->file.src) == 0) {
+		if (left >= KERNEL_COPY_MIN && x->reader->src == &x->file.src &&
+		    tar_source_buffered(&x->file.src) == 0) {
 			off_t offset = (off_t)x->file.offset;
 			if (x->file.offset + left > x->file.size) {
 				rc = rkt_fail(err, "read archive", x->archive,
@@ -277,14 +282,14 @@ static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t 
 			} else if (fsmeta_copy_range(x->file.fd, &offset, fd, left) < 0) {
 				rc = fail_entry(x, "write", rel, errno, err);
 			} else {
-				rc = tar_reader_skip_data(&x->reader, left, err);
+				rc = tar_reader_skip_data(x->reader, left, err);
 				left = 0;
 			}
 			break;
 		}
 		const uint8_t *data;
 		size_t n;
-		if (tar_reader_data(&x->reader, &data, &n, err) < 0)
+		if (tar_reader_data(x->reader, &data, &n, err) < 0)
 			rc = -1;
 		else if (fsmeta_write_all(fd, data, n) < 0)
 			rc = fail_entry(x, "write", rel, errno, err);
@@ -497,8 +502,9 @@ static int extract_hardlink(struct extractor *x, const struct tar_entry *e, int 
 	return rc;
 }
 
-static int extract_entry(struct extractor *x, const struct tar_entry *e, struct rkt_error *err)
+int extractor_entry(struct extractor *x, struct tar_reader *r, const struct tar_entry *e, struct rkt_error *err)
 {
+	x->reader = r;
 	char clean[PATH_MAX];
 	const char *rel;
 	int m = map_name(x, e->name, clean, sizeof clean, &rel, err);
@@ -567,7 +573,7 @@ static int extract_entry(struct extractor *x, const struct tar_entry *e, struct 
 	}
 }
 
-static int finish_dirs(struct extractor *x, struct rkt_error *err)
+int extractor_finish(struct extractor *x, struct rkt_error *err)
 {
 	for (size_t i = 0; i < x->deferred_count; i++) {
 		const struct deferred_dir *d = &x->deferred[i];
@@ -585,8 +591,10 @@ static int finish_dirs(struct extractor *x, struct rkt_error *err)
 	return 0;
 }
 
-static void extractor_free(struct extractor *x)
+void extractor_free(struct extractor *x)
 {
+	if (!x)
+		return;
 	dir_stack_reset(&x->dirs);
 	for (size_t i = 0; i < x->whitelist_count; i++)
 		free(x->whitelist[i]);
@@ -603,53 +611,104 @@ static void extractor_free(struct extractor *x)
 	free(x);
 }
 
-static int extractor_open(struct extractor *x, const char *tar_path, const char *dest_dir, struct rkt_error *err)
+struct extractor *extractor_new(const char *archive, const char *dest_dir, int flags, int64_t uid_shift,
+				const char *whitelist, int whitelist_count, struct rkt_error *err)
 {
-	x->file.fd = open(tar_path, O_RDONLY | O_CLOEXEC);
-	if (x->file.fd < 0)
+	struct extractor *x = calloc(1, sizeof *x);
+	if (!x) {
+		rkt_fail_sys(err, "extract", archive, ENOMEM);
+		return NULL;
+	}
+	x->file.fd = -1;
+	x->archive = archive;
+	x->dest = dest_dir;
+	x->reserve_op = "extract";
+	x->reserve_object = dest_dir;
+	x->flags = flags;
+	x->shift = (struct id_shift){ .enabled = (flags & RKT_EXTRACT_UID_SHIFT) != 0, .shift = uid_shift };
+	x->can_chown = fsmeta_can_chown();
+	x->umask = fsmeta_umask();
+	x->root_fd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = x->root_fd < 0 ? rkt_fail_sys(err, "open", dest_dir, errno) : 0;
+	dir_stack_init(&x->dirs, x->root_fd);
+	if (rc == 0 && (flags & RKT_EXTRACT_WHITELIST))
+		rc = load_whitelist(x, whitelist, whitelist_count, err);
+	if (rc < 0) {
+		extractor_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void extractor_name_reserve_failures(struct extractor *x, const char *op, const char *object)
+{
+	x->reserve_op = op;
+	x->reserve_object = object;
+}
+
+static int open_file_source(struct file_source *f, const char *tar_path, struct rkt_error *err)
+{
+	f->fd = open(tar_path, O_RDONLY | O_CLOEXEC);
+	if (f->fd < 0)
 		return rkt_fail_sys(err, "open", tar_path, errno);
 	struct stat st;
-	if (fstat(x->file.fd, &st) < 0)
+	if (fstat(f->fd, &st) < 0)
 		return rkt_fail_sys(err, "stat", tar_path, errno);
-	posix_fadvise(x->file.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	x->file.size = (uint64_t)st.st_size;
-	x->file.path = tar_path;
-	x->file.src.refill = file_refill;
-	x->file.src.skip_unread = file_skip_unread;
-	if (!(x->file.buf = malloc(READ_SIZE)))
+	posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	f->size = (uint64_t)st.st_size;
+	f->path = tar_path;
+	f->src.refill = file_refill;
+	f->src.skip_unread = file_skip_unread;
+	if (!(f->buf = malloc(READ_SIZE)))
 		return rkt_fail_sys(err, "extract", tar_path, ENOMEM);
-	x->root_fd = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (x->root_fd < 0)
-		return rkt_fail_sys(err, "open", dest_dir, errno);
-	dir_stack_init(&x->dirs, x->root_fd);
-	tar_reader_init(&x->reader, &x->file.src, tar_path);
 	return 0;
+}
+
+/* Whether the file is a plain tar (read directly) rather than compressed (read through an inflate_source). */
+static int is_plain_tar(const char *path, bool *plain, struct rkt_error *err)
+{
+	struct decompressor *d = decompressor_open(path, err);
+	if (!d)
+		return -1;
+	*plain = strcmp(decompressor_format(d), "tar") == 0;
+	decompressor_close(d);
+	return 0;
+}
+
+static int extract_all(struct extractor *x, struct tar_source *src, const char *path, struct rkt_error *err)
+{
+	struct tar_reader reader;
+	tar_reader_init(&reader, src, path);
+	struct tar_entry e;
+	int rc;
+	while ((rc = tar_reader_next(&reader, &e, err)) > 0) {
+		rc = extractor_entry(x, &reader, &e, err);
+		tar_entry_free(&e);
+		if (rc < 0)
+			return -1;
+	}
+	return rc < 0 ? -1 : extractor_finish(x, err);
 }
 
 int rkt_extract(const char *tar_path, const char *dest_dir, int32_t flags, int64_t uid_shift, const char *whitelist,
 		int32_t whitelist_count, struct rkt_error *err)
 {
-	struct extractor *x = calloc(1, sizeof *x);
+	bool plain;
+	if (is_plain_tar(tar_path, &plain, err) < 0)
+		return -1;
+	struct extractor *x = extractor_new(tar_path, dest_dir, flags, uid_shift, whitelist, whitelist_count, err);
 	if (!x)
-		return rkt_fail_sys(err, "extract", tar_path, ENOMEM);
-	x->file.fd = x->root_fd = -1;
-	x->archive = tar_path;
-	x->dest = dest_dir;
-	x->flags = flags;
-	x->shift = (struct id_shift){ .enabled = (flags & RKT_EXTRACT_UID_SHIFT) != 0, .shift = uid_shift };
-	x->can_chown = fsmeta_can_chown();
-	x->umask = fsmeta_umask();
-	dir_stack_init(&x->dirs, -1);
-	int rc = extractor_open(x, tar_path, dest_dir, err);
-	if (rc == 0 && (flags & RKT_EXTRACT_WHITELIST))
-		rc = load_whitelist(x, whitelist, whitelist_count, err);
-	struct tar_entry e;
-	while (rc == 0 && (rc = tar_reader_next(&x->reader, &e, err)) > 0) {
-		rc = extract_entry(x, &e, err);
-		tar_entry_free(&e);
+		return -1;
+	int rc;
+	if (plain) {
+		rc = open_file_source(&x->file, tar_path, err);
+		if (rc == 0)
+			rc = extract_all(x, &x->file.src, tar_path, err);
+	} else {
+		struct inflate_source *s = inflate_source_open(tar_path, NULL, NULL, err);
+		rc = s ? extract_all(x, inflate_source_tar(s), tar_path, err) : -1;
+		inflate_source_close(s);
 	}
-	if (rc == 0)
-		rc = finish_dirs(x, err);
 	extractor_free(x);
 	return rc;
 }

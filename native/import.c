@@ -1,141 +1,43 @@
-/* Import of an ACI in one pass over the source: a producer thread decompresses into a
- * bounded ring of buffers while the calling thread hashes each buffer, writes it to the
- * temp file and scans the tar headers for the manifest. Two cores, like `gzip -dc | sha512sum`.
- * The layout is checked on the way as appc's ValidateArchive does (only `manifest`, `rootfs`
- * and `rootfs/...`), and writing stops before the filesystem's reserve is reached. */
+/* Import of an ACI: the file is kept as it came (compressed or not) and read once, through
+ * an inflate_source whose second thread decompresses while this one hashes the tar (the
+ * image ID), scans its headers for the manifest and, when asked, extracts the rootfs: the
+ * tree is written in the same pass, and no uncompressed copy of the archive is ever made.
+ * Two cores, like `tar -xzf` with gzip in its own process. The layout is checked on the
+ * way as appc's ValidateArchive does (only `manifest`, `rootfs` and `rootfs/...`), and
+ * writing stops before the filesystem's reserve is reached. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "decompress.h"
 #include "disk_reserve.h"
+#include "extract.h"
+#include "fsmeta.h"
+#include "inflate_source.h"
 #include "path.h"
 #include "rkt_native.h"
 #include "sha512.h"
 #include "tar.h"
 
-#define SLOT_SIZE (256u << 10)
-#define SLOT_COUNT 8
-/* Start writeback every few MiB, so the final fsync finds little left to write. */
-#define WRITEBACK_STEP (8u << 20)
 #define MANIFEST_MAX (64u << 20)
 
-struct ring {
-	pthread_mutex_t lock;
-	pthread_cond_t filled, freed;
-	uint8_t *slots[SLOT_COUNT];
-	size_t lens[SLOT_COUNT];
-	unsigned head, tail, count; /* fill at head, consume at tail; count = slots in use */
-	bool producer_done, cancelled;
-	struct rkt_error producer_err;
-	struct decompressor *decompressor;
-};
-
-static void *produce(void *arg)
-{
-	struct ring *ring = arg;
-	for (;;) {
-		pthread_mutex_lock(&ring->lock);
-		while (ring->count == SLOT_COUNT && !ring->cancelled)
-			pthread_cond_wait(&ring->freed, &ring->lock);
-		bool cancelled = ring->cancelled;
-		unsigned slot = ring->head;
-		pthread_mutex_unlock(&ring->lock);
-		if (cancelled)
-			break;
-
-		ssize_t n = decompressor_read(ring->decompressor, ring->slots[slot], SLOT_SIZE, &ring->producer_err);
-
-		pthread_mutex_lock(&ring->lock);
-		if (n > 0) {
-			ring->lens[slot] = (size_t)n;
-			ring->head = (slot + 1) % SLOT_COUNT;
-			ring->count++;
-		}
-		if (n <= 0)
-			ring->producer_done = true;
-		pthread_cond_signal(&ring->filled);
-		pthread_mutex_unlock(&ring->lock);
-		if (n <= 0)
-			return NULL;
-	}
-	pthread_mutex_lock(&ring->lock);
-	ring->producer_done = true;
-	pthread_mutex_unlock(&ring->lock);
-	return NULL;
-}
-
-/* The consumer side: a tar_source whose every chunk is hashed and written first. */
-struct import_source {
-	struct tar_source src; /* first member: the tar reader hands us this pointer */
-	struct ring *ring;
-	bool holding; /* the chunk in src.data is ring slot `tail` */
-	int out_fd;
-	const char *out_path;
+/* What the import does with the stream besides hashing it: render the image's rootfs. */
+struct import {
 	const char *source;
 	struct sha512 hash;
-	uint64_t written, writeback_started;
+	struct extractor *render; /* NULL when not rendering */
 };
 
-static int write_all(int fd, const uint8_t *p, size_t n, const char *path, struct rkt_error *err)
+static int hash_chunk(void *ctx, const uint8_t *data, size_t len, struct rkt_error *err)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return rkt_fail_sys(err, "write", path, errno);
-		p += w;
-		n -= (size_t)w;
-	}
+	(void)err;
+	sha512_update(&((struct import *)ctx)->hash, data, len);
 	return 0;
-}
-
-static int import_refill(struct tar_source *src, struct rkt_error *err)
-{
-	struct import_source *s = (struct import_source *)src;
-	struct ring *ring = s->ring;
-	pthread_mutex_lock(&ring->lock);
-	if (s->holding) {
-		ring->tail = (ring->tail + 1) % SLOT_COUNT;
-		ring->count--;
-		s->holding = false;
-		pthread_cond_signal(&ring->freed);
-	}
-	while (ring->count == 0 && !ring->producer_done)
-		pthread_cond_wait(&ring->filled, &ring->lock);
-	bool have = ring->count > 0;
-	unsigned slot = ring->tail;
-	pthread_mutex_unlock(&ring->lock);
-	if (!have) {
-		if (ring->producer_err.failed) {
-			*err = ring->producer_err;
-			return -1;
-		}
-		return 0;
-	}
-	s->holding = true;
-	src->data = ring->slots[slot];
-	src->len = ring->lens[slot];
-	src->pos = 0;
-	sha512_update(&s->hash, src->data, src->len);
-	if (disk_reserve_check(s->out_fd, src->len, "import", s->source, err) < 0)
-		return -1;
-	if (write_all(s->out_fd, src->data, src->len, s->out_path, err) < 0)
-		return -1;
-	s->written += src->len;
-	if (s->written - s->writeback_started >= WRITEBACK_STEP) {
-		sync_file_range(s->out_fd, (off64_t)s->writeback_started, (off64_t)(s->written - s->writeback_started),
-				SYNC_FILE_RANGE_WRITE);
-		s->writeback_started = s->written;
-	}
-	return 1;
 }
 
 enum layout_entry { LAYOUT_OTHER, LAYOUT_MANIFEST, LAYOUT_ROOTFS };
@@ -190,18 +92,20 @@ static int capture(struct tar_reader *r, const struct tar_entry *e, const char *
 
 /* Reads the whole stream: entries until the end of the archive, then whatever follows
  * (padding), since every byte counts for the image ID. */
-static int consume(struct import_source *s, const char *source, struct rkt_blob *manifest, struct rkt_error *err)
+static int consume(struct import *imp, struct inflate_source *stream, struct rkt_blob *manifest, struct rkt_error *err)
 {
 	struct tar_reader reader;
-	tar_reader_init(&reader, &s->src, source);
+	tar_reader_init(&reader, inflate_source_tar(stream), imp->source);
 	struct tar_entry e;
 	bool have_rootfs = false;
 	int rc;
 	while ((rc = tar_reader_next(&reader, &e, err)) > 0) {
 		enum layout_entry kind;
-		rc = classify_entry(&e, source, &kind, err);
+		rc = classify_entry(&e, imp->source, &kind, err);
 		if (rc == 0 && kind == LAYOUT_MANIFEST && manifest->len < 0)
-			rc = capture(&reader, &e, source, manifest, err);
+			rc = capture(&reader, &e, imp->source, manifest, err);
+		else if (rc == 0 && kind != LAYOUT_MANIFEST && imp->render)
+			rc = extractor_entry(imp->render, &reader, &e, err);
 		have_rootfs |= kind == LAYOUT_ROOTFS;
 		tar_entry_free(&e);
 		if (rc < 0)
@@ -211,94 +115,102 @@ static int consume(struct import_source *s, const char *source, struct rkt_blob 
 		return -1;
 	/* Without a manifest the caller reports that first, as ValidateArchive does. */
 	if (manifest->len >= 0 && !have_rootfs)
-		return rkt_fail(err, "bad image layout in", source, "no rootfs found in layout");
-	while ((rc = import_refill(&s->src, err)) > 0) {
+		return rkt_fail(err, "bad image layout in", imp->source, "no rootfs found in layout");
+	if (imp->render && extractor_finish(imp->render, err) < 0)
+		return -1;
+	return inflate_source_drain(stream, err);
+}
+
+/* Copies `source` as it is into a new temp file in `tmp_dir` (by the kernel, a reflink
+ * where the filesystem has them) and starts its writeback; returns the open temp file. */
+static int copy_to_temp(const char *source, const char *tmp_dir, char path_out[4096], struct rkt_error *err)
+{
+	if (path_join(path_out, 4096, tmp_dir, "blob-XXXXXX") < 0)
+		return rkt_fail_sys(err, "create temp file in", tmp_dir, ENAMETOOLONG);
+	int in = open(source, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return rkt_fail_sys(err, "open", source, errno);
+	int out = mkostemp(path_out, O_CLOEXEC);
+	int rc = out < 0 ? rkt_fail_sys(err, "create temp file in", tmp_dir, errno) : 0;
+	struct stat st;
+	if (rc == 0 && fstat(in, &st) < 0)
+		rc = rkt_fail_sys(err, "stat", source, errno);
+	if (rc == 0)
+		rc = disk_reserve_check(out, (uint64_t)st.st_size, "import", source, err);
+	off_t offset = 0;
+	if (rc == 0 && fsmeta_copy_range(in, &offset, out, (uint64_t)st.st_size) < 0)
+		rc = rkt_fail_sys(err, "copy", source, errno);
+	if (rc == 0)
+		sync_file_range(out, 0, 0, SYNC_FILE_RANGE_WRITE);
+	close(in);
+	if (rc == 0)
+		return out;
+	if (out >= 0) {
+		close(out);
+		unlink(path_out);
 	}
-	return rc;
+	path_out[0] = '\0';
+	return -1;
 }
 
-static void stop_producer(struct ring *ring, pthread_t thread)
+/* The blob-to-be: `source` itself when the caller hands it over, else a copy. */
+static int open_blob(const char *source, const char *tmp_dir, bool take_source, char path_out[4096],
+		     struct rkt_error *err)
 {
-	pthread_mutex_lock(&ring->lock);
-	ring->cancelled = true;
-	pthread_cond_broadcast(&ring->freed);
-	pthread_mutex_unlock(&ring->lock);
-	pthread_join(thread, NULL);
+	if (!take_source)
+		return copy_to_temp(source, tmp_dir, path_out, err);
+	snprintf(path_out, 4096, "%s", source);
+	int fd = open(source, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? rkt_fail_sys(err, "open", source, errno) : fd;
 }
 
-static int ring_init(struct ring *ring, struct decompressor *d, const char *source, struct rkt_error *err)
-{
-	memset(ring, 0, sizeof *ring);
-	pthread_mutex_init(&ring->lock, NULL);
-	pthread_cond_init(&ring->filled, NULL);
-	pthread_cond_init(&ring->freed, NULL);
-	ring->decompressor = d;
-	for (int i = 0; i < SLOT_COUNT; i++)
-		if (!(ring->slots[i] = malloc(SLOT_SIZE)))
-			return rkt_fail_sys(err, "import", source, ENOMEM);
-	return 0;
-}
-
-static void ring_destroy(struct ring *ring)
-{
-	for (int i = 0; i < SLOT_COUNT; i++)
-		free(ring->slots[i]);
-	pthread_mutex_destroy(&ring->lock);
-	pthread_cond_destroy(&ring->filled);
-	pthread_cond_destroy(&ring->freed);
-}
-
-int rkt_import_aci(const char *source, const char *tmp_dir, char tar_path_out[4096], char sha512_hex_out[129],
-		   struct rkt_blob *manifest_out, struct rkt_error *err)
+int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, int32_t flags,
+		   char blob_path_out[4096], char sha512_hex_out[129], struct rkt_blob *manifest_out,
+		   struct rkt_error *err)
 {
 	manifest_out->data = NULL;
 	manifest_out->len = -1;
-	struct decompressor *d = decompressor_open(source, err);
-	if (!d)
+	bool take_source = flags & RKT_IMPORT_TAKE_SOURCE;
+	int fd = open_blob(source, tmp_dir, take_source, blob_path_out, err);
+	if (fd < 0)
 		return -1;
-
-	char *tmp_path = tar_path_out;
-	if (path_join(tmp_path, 4096, tmp_dir, "import-XXXXXX") < 0) {
-		decompressor_close(d);
-		return rkt_fail_sys(err, "create temp file in", tmp_dir, ENAMETOOLONG);
+	/* The stream is read from the blob-to-be, which no one else can change: the image ID is
+	 * the hash of exactly the blob that is kept. */
+	struct import imp = { .source = source };
+	sha512_init(&imp.hash);
+	struct inflate_source *stream = inflate_source_open(blob_path_out, hash_chunk, &imp, err);
+	int rc = stream ? 0 : -1;
+	if (rc == 0 && render_dir) {
+		imp.render =
+			extractor_new(source, render_dir,
+				      RKT_EXTRACT_SKIP_EXISTING | RKT_EXTRACT_STRIP_ROOTFS | RKT_EXTRACT_KEEP_RESERVE,
+				      0, NULL, 0, err);
+		if (!imp.render)
+			rc = -1;
+		else
+			extractor_name_reserve_failures(imp.render, "import", source);
 	}
-	int fd = mkostemp(tmp_path, O_CLOEXEC);
-	if (fd < 0) {
-		decompressor_close(d);
-		return rkt_fail_sys(err, "create temp file in", tmp_dir, errno);
-	}
-
-	struct ring ring;
-	struct import_source s = {
-		.src = { .refill = import_refill }, .ring = &ring, .out_fd = fd, .out_path = tmp_path, .source = source
-	};
-	sha512_init(&s.hash);
-	pthread_t producer;
-	int rc = ring_init(&ring, d, source, err);
-	if (rc == 0) {
-		int e = pthread_create(&producer, NULL, produce, &ring);
-		if (e)
-			rc = rkt_fail_sys(err, "start decompression thread for", source, e);
-	}
-	if (rc == 0) {
-		rc = consume(&s, source, manifest_out, err);
-		stop_producer(&ring, producer);
-	}
-	ring_destroy(&ring);
-	decompressor_close(d);
+	if (rc == 0)
+		rc = consume(&imp, stream, manifest_out, err);
+	extractor_free(imp.render);
+	inflate_source_close(stream);
 	if (rc == 0 && fsync(fd) < 0)
-		rc = rkt_fail_sys(err, "fsync", tmp_path, errno);
+		rc = rkt_fail_sys(err, "fsync", blob_path_out, errno);
 	if (close(fd) < 0 && rc == 0)
-		rc = rkt_fail_sys(err, "close", tmp_path, errno);
+		rc = rkt_fail_sys(err, "close", blob_path_out, errno);
 	if (rc < 0) {
-		unlink(tmp_path);
-		tmp_path[0] = '\0';
+		/* The stream read our copy of the source: its errors are the source's. */
+		if (strcmp(err->path, blob_path_out) == 0)
+			snprintf(err->path, sizeof err->path, "%s", source);
+		if (!take_source)
+			unlink(blob_path_out);
+		blob_path_out[0] = '\0';
 		free(manifest_out->data);
 		manifest_out->data = NULL;
 		manifest_out->len = -1;
 		return -1;
 	}
-	sha512_final_hex(&s.hash, sha512_hex_out);
+	sha512_final_hex(&imp.hash, sha512_hex_out);
 	return 0;
 }
 

@@ -18,11 +18,25 @@ struct rkt_blob {
 
 RKT_EXPORT void rkt_free(void *p);
 
-/* Decompresses `source` once into a new temp file in `tmp_dir`, hashing the uncompressed
- * bytes, checking the layout and capturing the top-level `manifest` entry on the way;
- * stops before the filesystem of `tmp_dir` drops under its reserve (disk_reserve.h). */
-RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, char tar_path_out[4096],
-			      char sha512_hex_out[129], struct rkt_blob *manifest_out, struct rkt_error *err);
+enum rkt_import_flags {
+	/* `source` is the caller's scratch file, which no one else writes: it becomes the blob
+	 * (blob_path_out = source) instead of being copied. */
+	RKT_IMPORT_TAKE_SOURCE = 1,
+};
+
+/* Copies `source` as it is (gzip, bzip2, xz or plain tar) into a new temp file in
+ * `tmp_dir` (or takes it, with RKT_IMPORT_TAKE_SOURCE), then reads that blob-to-be once: hashes the uncompressed tar, checks the layout,
+ * captures the top-level `manifest` entry and, when `render_dir` is not NULL, extracts the
+ * rootfs beneath it (as rkt_extract with SKIP_EXISTING | STRIP_ROOTFS | KEEP_RESERVE).
+ * Stops before the filesystem of `tmp_dir` drops under its reserve (disk_reserve.h). */
+RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, int32_t flags,
+			      char blob_path_out[4096], char sha512_hex_out[129], struct rkt_blob *manifest_out,
+			      struct rkt_error *err);
+
+/* Reads a stored blob (any format) once: the SHA-512 of its uncompressed tar into
+ * `sha512_hex_out` and, when `tar_out` is not NULL, the uncompressed tar into that new file
+ * (created 0666 minus umask, fsynced). */
+RKT_EXPORT int rkt_read_blob(const char *blob, const char *tar_out, char sha512_hex_out[129], struct rkt_error *err);
 
 enum rkt_extract_flags {
 	RKT_EXTRACT_SKIP_EXISTING = 1,
@@ -33,7 +47,7 @@ enum rkt_extract_flags {
 	RKT_EXTRACT_KEEP_RESERVE = 32, /* stop before the destination's filesystem drops under its reserve */
 };
 
-/* Extracts the uncompressed tar `tar_path` beneath `dest_dir`. `whitelist` holds
+/* Extracts the tar `tar_path` (plain, or compressed as rkt_import_aci accepts) beneath `dest_dir`. `whitelist` holds
  * `whitelist_count` NUL-terminated paths back to back. */
 RKT_EXPORT int rkt_extract(const char *tar_path, const char *dest_dir, int32_t flags, int64_t uid_shift,
 			   const char *whitelist, int32_t whitelist_count, struct rkt_error *err);
@@ -44,6 +58,12 @@ enum rkt_copy_flags { RKT_COPY_UID_SHIFT = 1 };
 
 RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, int64_t uid_shift,
 			     struct rkt_error *err);
+
+/* rkt_copy_tree without a uid shift, while a second thread computes rkt_tree_hash of `src`. */
+RKT_EXPORT int rkt_copy_tree_hashed(const char *src, const char *dest, char hash_out[136], struct rkt_error *err);
+
+/* rkt_tree_hash of `dir` while the calling thread syncs its filesystem (syncfs). */
+RKT_EXPORT int rkt_tree_hash_synced(const char *dir, char hash_out[136], struct rkt_error *err);
 
 RKT_EXPORT int rkt_remove_tree(const char *path, struct rkt_error *err);
 

@@ -30,7 +30,7 @@ export async function importConverted(store: Store, load: (scratch: string) => P
     const mtime = Math.floor((creationTime(config)?.getTime() ?? 0) / 1000);
     const aciPath = join(work.path, "image.aci");
     await writeAciFile(aciPath, store.withinReserve(squashedAci(serializeImageManifest(manifest), image.layerFiles, mtime)), { compress: false, overwrite: false });
-    return (await store.importAci(aciPath)).key;
+    return (await store.importAci(aciPath, { scratch: true })).key;
   } finally {
     work.remove();
   }

@@ -28,7 +28,7 @@ export async function fetchImage(store: Store, ref: string, opts: FetchOptions):
 
 async function fetchAndRender(store: Store, ref: string, opts: FetchOptions): Promise<string> {
   const source = classifyImage(ref);
-  const key = await storeKeyFor(store, ref, source, opts);
+  const key = await store.importsForRender(() => storeKeyFor(store, ref, source, opts));
   // An image named by ID was fetched with its dependencies when it came into the store.
   if (source.kind !== "id") {
     const dependencyOpts = { ...opts, signature: undefined };

@@ -73,7 +73,7 @@ export async function fetchRemoteAci(ctx: RemoteFetchContext, image: RemoteImage
       const signatureBytes = signature instanceof Uint8Array ? signature : await laterSignature(ctx, image.signature, signer, signaturePath);
       ctx.onSignatureVerified(signatureVerifiedMessage(await verifyImageSignature(ctx.keystore, signer, Bun.file(aciPath).stream(), signatureBytes)));
     }
-    const { key } = await store.importAci(aciPath, { latest: image.latest });
+    const { key } = await store.importAci(aciPath, { latest: image.latest, scratch: true });
     store.index.putRemote({ ...remote, etag: aciResponse.headers.get("etag") ?? "", key, cacheMaxAge: cacheMaxAge(aciResponse.headers.get("cache-control")) });
     return key;
   } finally {

@@ -1,5 +1,5 @@
 // Copies of stored images outside the store, for `rkt image export|extract|render`.
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeFileSync, constants } from "node:fs";
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { serializeImageManifest, type ImageManifest } from "../appc";
 import { native, withTemporary } from "../sys";
@@ -12,7 +12,7 @@ export interface DirectoryOutput {
   overwrite: boolean;
 }
 
-/** Writes the stored uncompressed tar to `outputPath` atomically; its sha512 is the image ID. */
+/** Writes the image's uncompressed tar to `outputPath` atomically; its sha512 is the image ID. */
 export async function exportImage(store: Store, key: string, outputPath: string, overwrite: boolean): Promise<void> {
   checkOutputParent(outputPath);
   if (existsSync(outputPath)) {
@@ -21,13 +21,8 @@ export async function exportImage(store: Store, key: string, outputPath: string,
   }
   const temp = temporarySibling(outputPath);
   await withTemporary(temp, () => {
-    store.withImageLock(key, "shared", () => copyFileSync(store.blobPath(key), temp));
-    const fd = openSync(temp, constants.O_RDONLY);
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    // The blob may be compressed: the export is always the tar the image ID hashes (fsynced).
+    store.withImageLock(key, "shared", () => native.readBlob(store.blobPath(key), temp));
     renameSync(temp, outputPath);
   });
 }
@@ -52,9 +47,8 @@ export async function renderImage(
   opts: DirectoryOutput & { onRebuild: () => void },
 ): Promise<void> {
   checkOutputDir(outputDir, opts.overwrite);
-  const tree = await store.trees.renderVerified(key, opts.onRebuild);
-  await writeOutputDir(outputDir, opts, (rootfs) => {
-    store.trees.withTreeLock(key, "shared", () => native.copyTree(join(tree, "rootfs"), rootfs, {}));
+  await writeOutputDir(outputDir, opts, async (rootfs) => {
+    await store.trees.copyRootfsVerified(key, rootfs, opts.onRebuild);
     return store.readManifest(key);
   });
 }
@@ -64,13 +58,17 @@ export async function renderImage(
  * and renames it into place, so a failure or an interrupt never leaves a half-filled
  * output directory.
  */
-async function writeOutputDir(outputDir: string, opts: DirectoryOutput, fill: (rootfs: string) => ImageManifest): Promise<void> {
+async function writeOutputDir(
+  outputDir: string,
+  opts: DirectoryOutput,
+  fill: (rootfs: string) => ImageManifest | Promise<ImageManifest>,
+): Promise<void> {
   checkOutputDir(outputDir, opts.overwrite);
   const temp = temporarySibling(outputDir);
-  await withTemporary(temp, () => {
+  await withTemporary(temp, async () => {
     const rootfs = opts.rootfsOnly ? temp : join(temp, "rootfs");
     mkdirSync(rootfs, { recursive: true, mode: 0o755 });
-    const manifest = fill(rootfs);
+    const manifest = await fill(rootfs);
     if (!opts.rootfsOnly) writeFileSync(join(temp, "manifest"), serializeImageManifest(manifest));
     if (existsSync(outputDir)) native.removeTree(outputDir);
     renameSync(temp, outputDir);

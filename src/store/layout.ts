@@ -34,7 +34,7 @@ export class StoreLayout {
     }
   }
 
-  /** `cas/blob/sha512/<hh>/<key>`: the uncompressed tar. */
+  /** `cas/blob/sha512/<hh>/<key>`: the image file as received (compressed or not); the key hashes its tar. */
   blob(key: string): string {
     return join(this.cas, "blob", "sha512", fanOut(key), key);
   }

@@ -28,6 +28,14 @@ export const migrations: Migration[] = [
     db.run("ALTER TABLE aciinfo ADD COLUMN lastusedtime INTEGER NOT NULL DEFAULT 0");
     db.run("UPDATE aciinfo SET lastusedtime = importtime");
   },
+  // 4: blobs are kept as they were received (gzip, bzip2, xz or plain tar) instead of as the
+  // uncompressed tar. No table changes: the format is told by each blob's magic bytes, as
+  // the native reader does for every file it opens, so a blob and a record of its format can
+  // never disagree (an image re-imported in another compression keeps the blob it has), and
+  // the blobs of earlier versions, all plain tars, stay valid as they are. The version still
+  // moves so that an rkt of schema 3, which would read a compressed blob as a tar, refuses
+  // this store instead; the upgrade is backed up like every other.
+  () => {},
 ];
 
 /** The schema version this rkt writes and reads. */

@@ -2,7 +2,7 @@
 // index, and the tree store. Every operation takes the locks of rkt-internals §3 and
 // leaves the store consistent if the process is killed at any point: files are in place
 // before the index names them, and the index forgets an image before its files go.
-import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   imageIdFromDigest,
@@ -17,7 +17,7 @@ import {
   type ImageManifest,
   type Label,
 } from "../appc";
-import { FileLock, fsyncDir, lockKeyFile, mkdirDurably, native, writeFileDurably, type LockMode } from "../sys";
+import { FileLock, fsyncDir, lockKeyFile, mkdirDurably, native, SysError, writeFileDurably, type LockMode } from "../sys";
 import { StoreIndex, type AciInfo, type RemoteInfo } from "./db";
 import { StoreLayout } from "./layout";
 import { findByNameAndLabels, formatLabels } from "./name-lookup";
@@ -54,6 +54,10 @@ export class Store {
   readonly trees: TreeStore;
   /** The `asOneUnit` run in progress: the images it imported first, also journaled on disk. */
   private unit: { imported: Set<string>; journal?: WorkDir } | undefined;
+  /** Set while importing images whose tree is rendered next (importsForRender). */
+  private rendersImports = false;
+  /** Rootfs trees rendered while importing (`<work>/rootfs`), until the tree store takes them. */
+  private readonly staged = new Map<string, WorkDir>();
 
   private constructor(
     layout: StoreLayout,
@@ -86,33 +90,77 @@ export class Store {
   }
 
   close(): void {
+    for (const work of this.staged.values()) work.remove();
+    this.staged.clear();
     this.index.close();
     this.storeLock.close();
   }
 
   /**
-   * Imports an ACI file (any compression): one pass to decompress, hash and write the
-   * blob, then the manifest copy and the index row under the exclusive image lock.
-   * Importing an image that is already stored only refreshes its row.
+   * Imports an ACI file (any compression): the file is kept as it is (the blob), and one
+   * pass over it hashes the uncompressed tar (the key) and, inside importsForRender, renders
+   * the rootfs for the tree store; then the manifest copy and the index row follow under
+   * the exclusive image lock. Importing an image that is already stored only refreshes its
+   * row (its blob stays, whatever compression it came in). `scratch`: the file is the
+   * caller's own in `cas/tmp` (a download), which no one else writes: it is moved in as
+   * the blob instead of being copied.
    */
-  async importAci(sourcePath: string, opts: { latest?: boolean } = {}): Promise<ImportedImage> {
+  async importAci(sourcePath: string, opts: { latest?: boolean; scratch?: boolean } = {}): Promise<ImportedImage> {
     const work = WorkDir.create(this.layout.tmp);
+    let staging = false;
     try {
-      const imported = await native.importAci(sourcePath, work.path);
+      const rootfs = this.rendersImports ? join(work.path, "rootfs") : undefined;
+      if (rootfs) mkdirSync(rootfs);
+      const imported = native.importAci(sourcePath, work.path, { renderDir: rootfs, takeSource: opts.scratch });
       if (!imported.manifest) throw new Error(`missing manifest in ${sourcePath}`);
       const manifest = parseImageManifest(new TextDecoder().decode(imported.manifest), sourcePath);
       const key = normalizeImageKey(imageIdFromDigest(imported.sha512));
       this.withImageLock(key, "exclusive", () => {
         if (!this.hasImage(key)) this.recordUnitImport(key);
-        this.placeBlob(imported.tarPath, key);
+        this.placeBlob(imported.blobPath, key);
         this.placeManifest(join(work.path, "manifest"), key, manifest);
         const now = new Date();
         this.index.putAciInfo({ key, appName: manifest.name, importTime: now, latest: opts.latest ?? false, lastUsed: now });
       });
+      // An image with a path whitelist of its own is rendered filtered, from the blob.
+      const usable = !manifest.pathWhitelist?.length && !this.staged.has(key) && !this.trees.isRendered(key);
+      staging = rootfs !== undefined && usable;
+      if (staging) this.staged.set(key, work);
       return { key, manifest };
+    } finally {
+      if (!staging) work.remove();
+    }
+  }
+
+  /**
+   * Runs `fn`, whose imports are rendered into the tree store next (a fetch's image, not
+   * its dependencies): each such import writes its rootfs in the same pass as the blob,
+   * and the render takes that tree instead of reading the blob again.
+   */
+  async importsForRender<T>(fn: () => Promise<T>): Promise<T> {
+    const outer = this.rendersImports;
+    this.rendersImports = true;
+    try {
+      return await fn();
+    } finally {
+      this.rendersImports = outer;
+    }
+  }
+
+  /**
+   * Moves the rootfs rendered while `key` was imported to `dest` (which must not exist);
+   * false when there is none. For the tree store, which holds the tree's exclusive lock.
+   */
+  takeStagedRootfs(key: string, dest: string): boolean {
+    const work = this.staged.get(key);
+    if (!work) return false;
+    this.staged.delete(key);
+    try {
+      renameSync(join(work.path, "rootfs"), dest);
     } finally {
       work.remove();
     }
+    return true;
   }
 
   /**
@@ -185,14 +233,14 @@ export class Store {
     }
   }
 
-  private placeBlob(tarPath: string, key: string): void {
+  private placeBlob(tempPath: string, key: string): void {
     const blob = this.layout.blob(key);
     // Same key, same bytes: a blob already in place (always complete, it got there by rename) stays.
     if (existsSync(blob)) return;
     mkdirDurably(dirname(blob));
     // Blobs are group-readable so members of the rkt group can read the store (rkt install).
-    chmodSync(tarPath, 0o660);
-    renameSync(tarPath, blob);
+    chmodSync(tempPath, 0o660);
+    renameSync(tempPath, blob);
     fsyncDir(dirname(blob));
   }
 
@@ -213,16 +261,10 @@ export class Store {
     }
   }
 
-  private async withImageLockAsync<T>(key: string, mode: LockMode, fn: () => Promise<T>): Promise<T> {
-    const lock = lockKeyFile(this.layout.imageLock(key), mode)!;
-    try {
-      return await fn();
-    } finally {
-      lock.close();
-    }
-  }
-
-  /** The uncompressed tar of an image; read it inside withImageLock(key, "shared", ...). */
+  /**
+   * The image file as it was received (gzip, bzip2, xz or plain tar: native readers tell by
+   * magic); read it inside withImageLock(key, "shared", ...).
+   */
   blobPath(key: string): string {
     return this.layout.blob(key);
   }
@@ -323,14 +365,17 @@ export class Store {
   }
 
   /**
-   * Re-reads an image: its blob must hash to its key; its tree, if rendered, must match
-   * the hash recorded at render time.
+   * Re-reads an image: its blob, decompressed, must hash to its key; its tree, if rendered,
+   * must match the hash recorded at render time.
    */
   async verifyImage(key: string): Promise<{ blobIntact: boolean; tree: "intact" | "damaged" | "not rendered" }> {
-    const blobIntact = await this.withImageLockAsync(key, "shared", async () => {
-      const hasher = new Bun.CryptoHasher("sha512");
-      for await (const chunk of Bun.file(this.layout.blob(key)).stream()) hasher.update(chunk);
-      return normalizeImageKey(imageIdFromDigest(hasher.digest("hex"))) === key;
+    const blobIntact = this.withImageLock(key, "shared", () => {
+      try {
+        return normalizeImageKey(imageIdFromDigest(native.readBlob(this.layout.blob(key)))) === key;
+      } catch (err) {
+        if (err instanceof SysError) throw err;
+        return false; // not an image file any more (truncated, corrupt data)
+      }
     });
     if (!this.trees.isRendered(key)) return { blobIntact, tree: "not rendered" };
     return { blobIntact, tree: this.trees.verify(key) ? "intact" : "damaged" };

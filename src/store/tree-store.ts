@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serializeImageManifest } from "../appc";
-import { fsyncDir, lockKeyFile, native, syncFilesystemOf, type LockMode } from "../sys";
+import { fsyncDir, lockKeyFile, native, writeFileDurably, type LockMode } from "../sys";
 import { renderOrder, type RenderLayer } from "./render-order";
 import type { Store } from "./store";
 
@@ -53,6 +53,27 @@ export class TreeStore {
     return path;
   }
 
+  /**
+   * Renders the tree and copies its rootfs to `dest` (empty) while checking it on a second
+   * thread; a tree that fails the check is rebuilt, after `onRebuild`, and copied again.
+   */
+  async copyRootfsVerified(key: string, dest: string, onRebuild: () => void): Promise<void> {
+    await this.render(key);
+    const rootfs = join(this.path(key), "rootfs");
+    const intact = this.withTreeLock(key, "shared", () => {
+      try {
+        return this.isRendered(key) && native.copyTreeHashed(rootfs, dest) === readFileSync(join(this.path(key), "hash"), "utf8");
+      } catch {
+        return false; // a file of the tree is gone or unreadable: damaged too
+      }
+    });
+    if (intact) return;
+    onRebuild();
+    native.removeTree(dest);
+    this.withTreeLock(key, "exclusive", () => this.build(key));
+    this.withTreeLock(key, "shared", () => native.copyTree(rootfs, dest));
+  }
+
   remove(key: string): void {
     this.withTreeLock(key, "exclusive", () => {
       this.removePartial(key);
@@ -85,8 +106,13 @@ export class TreeStore {
   private write(key: string, layers: RenderLayer[]): void {
     const dir = this.path(key);
     const rootfs = join(dir, "rootfs");
-    mkdirSync(rootfs, { recursive: true });
-    for (const layer of layers) {
+    mkdirSync(dir, { recursive: true });
+    // The image's own rootfs may have been rendered while it was imported; with a path
+    // whitelist of its own it is extracted again here, filtered.
+    const [top, ...dependencies] = layers;
+    const tookStaged = top!.whitelist === undefined && this.store.takeStagedRootfs(key, rootfs);
+    if (!tookStaged) mkdirSync(rootfs);
+    for (const layer of tookStaged ? dependencies : layers) {
       this.store.withImageLock(layer.key, "shared", () => {
         if (!this.store.hasImage(layer.key)) throw new Error(`image ${layer.key} was removed while rendering ${key}`);
         native.extractRootfs(this.store.blobPath(layer.key), rootfs, {
@@ -98,8 +124,10 @@ export class TreeStore {
       });
     }
     writeFileSync(join(dir, "manifest"), serializeImageManifest(layers[0]!.manifest));
-    writeFileSync(join(dir, "hash"), native.treeHash(rootfs));
-    syncFilesystemOf(dir);
+    // One syncfs for the whole tree, with the hash computed meanwhile on the other core.
+    const hash = native.treeHashSynced(rootfs);
+    writeFileDurably(join(dir, "hash.tmp"), join(dir, "hash"), hash);
+    fsyncDir(dir);
     writeFileSync(join(dir, RENDERED), "");
     fsyncDir(dir);
   }

@@ -13,10 +13,13 @@ const { i32, i64, ptr, void: none } = FFIType;
 
 const symbols = {
   rkt_free: { args: [ptr], returns: none },
-  rkt_import_aci: { args: [ptr, ptr, ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_import_aci: { args: [ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_read_blob: { args: [ptr, ptr, ptr, ptr], returns: i32 },
   rkt_extract: { args: [ptr, ptr, i32, i64, ptr, i32, ptr], returns: i32 },
   rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_copy_tree: { args: [ptr, ptr, i32, i64, ptr], returns: i32 },
+  rkt_copy_tree_hashed: { args: [ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_tree_hash_synced: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_remove_tree: { args: [ptr, ptr], returns: i32 },
   rkt_netns_create: { args: [ptr, ptr], returns: i32 },
   rkt_route_device: { args: [ptr, ptr, ptr], returns: i32 },
@@ -61,9 +64,11 @@ function call(run: (err: Buffer) => number): void {
   throw new Error(`${op} ${path}: ${readCString(err, DETAIL_OFFSET, 512)}`);
 }
 
+const IMPORT_TAKE_SOURCE = 1;
+
 export interface ImportedAci {
-  /** The uncompressed tar, in a new temp file in tmpDir (mode 0600, fsynced). */
-  tarPath: string;
+  /** The source file as it is (still compressed), fsynced: a new temp file in tmpDir (mode 0600), or the source itself with takeSource. */
+  blobPath: string;
   /** SHA-512 of the uncompressed tar: 128 lowercase hex digits. */
   sha512: string;
   /** The bytes of the top-level `manifest` entry, or null when the archive has none. */
@@ -71,18 +76,23 @@ export interface ImportedAci {
 }
 
 /**
- * Reads an ACI (gzip, bzip2, xz or plain tar, told by magic bytes) once: decompresses it
- * into a temp file in tmpDir while hashing it, checking its layout (`manifest`, `rootfs`,
- * `rootfs/...` only) and picking out its manifest. Stops before tmpDir's filesystem drops
- * under its free-space reserve (native/disk_reserve.h).
+ * Copies an ACI (gzip, bzip2, xz or plain tar, told by magic bytes) into a temp file in
+ * tmpDir as it is, and reads that copy once: hashes the uncompressed tar, checks its layout
+ * (`manifest`, `rootfs`, `rootfs/...` only), picks out its manifest and, given renderDir,
+ * extracts the rootfs there in the same pass (as extractRootfs with skipExisting and
+ * keepReserve). Stops before tmpDir's filesystem drops under its free-space reserve
+ * (native/disk_reserve.h). With takeSource the source, a scratch file no one else writes,
+ * is itself the blob-to-be instead of being copied.
  */
-export function importAci(sourcePath: string, tmpDir: string): ImportedAci {
-  const tarPath = Buffer.alloc(4096);
+export function importAci(sourcePath: string, tmpDir: string, opts: { renderDir?: string; takeSource?: boolean } = {}): ImportedAci {
+  const blobPath = Buffer.alloc(4096);
   const digest = Buffer.alloc(129);
   const blob = Buffer.alloc(16);
   const source = cString(sourcePath);
   const dir = cString(tmpDir);
-  call((err) => lib().rkt_import_aci(source, dir, tarPath, digest, blob, err));
+  const render = opts.renderDir === undefined ? null : cString(opts.renderDir);
+  const flags = opts.takeSource ? IMPORT_TAKE_SOURCE : 0;
+  call((err) => lib().rkt_import_aci(source, dir, render, flags, blobPath, digest, blob, err));
   const length = Number(blob.readBigInt64LE(8));
   let manifest: Uint8Array | null = null;
   if (length >= 0) {
@@ -90,7 +100,19 @@ export function importAci(sourcePath: string, tmpDir: string): ImportedAci {
     manifest = length === 0 ? new Uint8Array(0) : new Uint8Array(toArrayBuffer(data, 0, length).slice(0));
     lib().rkt_free(data);
   }
-  return { tarPath: readCString(tarPath, 0, 4096), sha512: readCString(digest, 0, 128), manifest };
+  return { blobPath: readCString(blobPath, 0, 4096), sha512: readCString(digest, 0, 128), manifest };
+}
+
+/**
+ * Reads a stored blob (any format) once: returns the SHA-512 of its uncompressed tar and,
+ * given tarOut, writes that tar to this new file (0666 minus umask, fsynced).
+ */
+export function readBlob(blobPath: string, tarOut?: string): string {
+  const digest = Buffer.alloc(129);
+  const blob = cString(blobPath);
+  const out = tarOut === undefined ? null : cString(tarOut);
+  call((err) => lib().rkt_read_blob(blob, out, digest, err));
+  return readCString(digest, 0, 128);
 }
 
 export interface ExtractOptions {
@@ -115,7 +137,7 @@ const EXTRACT_WHITELIST_DIRS = 8;
 const EXTRACT_UID_SHIFT = 16;
 const EXTRACT_KEEP_RESERVE = 32;
 
-/** Extracts an uncompressed image tar beneath destDir; no entry can reach outside it. */
+/** Extracts an image tar (plain or compressed) beneath destDir; no entry can reach outside it. */
 export function extractRootfs(tarPath: string, destDir: string, opts: ExtractOptions = {}): void {
   let flags = 0;
   if (opts.skipExisting) flags |= EXTRACT_SKIP_EXISTING;
@@ -139,12 +161,29 @@ export function treeHash(dir: string): string {
   return readCString(out, 0, 135);
 }
 
+/** treeHash of dir, computed while its filesystem is synced (syncfs): everything written before the call is durable. */
+export function treeHashSynced(dir: string): string {
+  const out = Buffer.alloc(136);
+  const path = cString(dir);
+  call((err) => lib().rkt_tree_hash_synced(path, out, err));
+  return readCString(out, 0, 135);
+}
+
 /** Copies a tree with owners (shifted when asked), modes, times, xattrs and hardlinks. */
 export function copyTree(src: string, dest: string, opts: { uidShift?: number } = {}): void {
   const from = cString(src);
   const to = cString(dest);
   const flags = opts.uidShift !== undefined ? 1 : 0;
   call((err) => lib().rkt_copy_tree(from, to, flags, opts.uidShift ?? 0, err));
+}
+
+/** Copies a tree as copyTree does while hashing the source (treeHash) on a second thread; returns that hash. */
+export function copyTreeHashed(src: string, dest: string): string {
+  const out = Buffer.alloc(136);
+  const from = cString(src);
+  const to = cString(dest);
+  call((err) => lib().rkt_copy_tree_hashed(from, to, out, err));
+  return readCString(out, 0, 135);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { imageManifest, makeTestAci, rkt, tempDir } from "../support/harness";
@@ -42,6 +42,12 @@ describe("rkt fetch", () => {
   test("fetching renders the image's tree", () => {
     expect(readFileSync(join(dataDir, "cas/tree", helloKey, "rootfs/etc/hello"), "utf8")).toBe("hi");
     expect(readFileSync(join(dataDir, "cas/tree", helloKey, "rendered"), "utf8")).toBe("");
+  });
+
+  test("the store keeps the fetched file as it came: no uncompressed copy of the archive, no scratch left", () => {
+    const blob = join(dataDir, "cas/blob/sha512", helloKey.slice(7, 9), helloKey);
+    expect(readFileSync(blob).equals(readFileSync(helloAci))).toBe(true);
+    expect(readdirSync(join(dataDir, "cas/tmp"))).toEqual([]);
   });
 
   test("a bad manifest is refused and the error names the field", () => {

@@ -223,18 +223,23 @@ describe("rkt image rm", () => {
 
 describe("rkt image verify of a damaged blob", () => {
   test("exits 1 naming the image whose blob no longer matches its ID, and still verifies the others", () => {
-    const damagedKey = fetchKey(makeTestAci(work.path, "damaged.aci", { manifest: imageManifest("example.com/damaged"), files: { "etc/data": "x".repeat(4096) } }));
-    const blob = join(dataDir, "cas/blob/sha512", damagedKey.slice("sha512-".length, "sha512-".length + 2), damagedKey);
-    const bytes = readFileSync(blob);
+    // A plain tar blob with one byte changed, and a gzip blob whose data no longer inflates.
+    const damagedKey = fetchKey(makeTestAci(work.path, "damaged.aci", { manifest: imageManifest("example.com/damaged"), files: { "etc/data": "x".repeat(4096) }, compression: "none" }));
+    const corruptKey = fetchKey(makeTestAci(work.path, "corrupt.aci", { manifest: imageManifest("example.com/corrupt"), files: { "etc/data": "random" } }));
+    const blobOf = (key: string) => join(dataDir, "cas/blob/sha512", key.slice("sha512-".length, "sha512-".length + 2), key);
+    const bytes = readFileSync(blobOf(damagedKey));
     const middle = bytes.indexOf("xxxx");
     expect(middle).toBeGreaterThan(0);
     bytes[middle] = "y".charCodeAt(0);
-    writeFileSync(blob, bytes);
-    const r = rkt(dataDir, ["image", "verify", damagedKey, baseKey]);
+    writeFileSync(blobOf(damagedKey), bytes);
+    const gzip = readFileSync(blobOf(corruptKey));
+    gzip.fill(0xff, 20, gzip.length - 8);
+    writeFileSync(blobOf(corruptKey), gzip);
+    const r = rkt(dataDir, ["image", "verify", damagedKey, corruptKey, baseKey]);
     expect(r).toEqual({
       exitCode: 1,
       stdout: `rkt: image "${baseKey}" verified\n`,
-      stderr: `rkt: image "${damagedKey}" does not match its ID; remove it and fetch it again\n`,
+      stderr: [damagedKey, corruptKey].map((key) => `rkt: image "${key}" does not match its ID; remove it and fetch it again\n`).join(""),
     });
   });
 });

@@ -1,6 +1,6 @@
-// A store on a small filesystem: an image that would fill it (a gzip bomb at import, a
-// tree too big at render) is refused before free space drops under the reserve
-// (2% of the filesystem, at least 64 MiB), and the store is left as it was.
+// A store on a small filesystem: an image that would fill it (a gzip bomb, a tree too big)
+// is refused while the fetch's import writes its tree, before free space drops under the
+// reserve (2% of the filesystem, at least 64 MiB), and the store is left as it was.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -29,8 +29,10 @@ afterAll(() => work.cleanup());
 test("a gzip bomb and a tree too big for the filesystem are refused, leaving the store as it was", () => {
   const hello = makeTestAci(work.path, "hello.aci", { manifest: imageManifest("example.com/hello"), files: { "etc/hello": "hi" } });
   const bomb = zerosAci("bomb", 300);
-  // 50 MiB fits the 96 MiB above the reserve of a 160 MiB filesystem as a blob, not with its tree.
-  const wide = zerosAci("wide", 50);
+  // The blob is kept compressed: 80 MiB fits the 96 MiB above the reserve of a 160 MiB
+  // filesystem as a tree; 120 MiB does not.
+  const fits = zerosAci("fits", 80);
+  const wide = zerosAci("wide", 120);
   expect(statSync(bomb).size).toBeLessThan(2 << 20);
   const out = join(work.path, "out");
   mkdirSync(out);
@@ -43,7 +45,7 @@ test("a gzip bomb and a tree too big for the filesystem are refused, leaving the
     rkt() { "$RKT" --dir="$DATA" --insecure-skip-verify "$@"; }
     rkt fetch "$HELLO" >/dev/null 2>&1 || exit 99
     find "$DATA" | sort > "$OUT/before"
-    for image in bomb wide; do
+    for image in bomb wide fits; do
       rkt fetch "$WORK/$image.aci" 2> "$OUT/$image.err"; echo $? > "$OUT/$image.rc"
       find "$DATA" | sort > "$OUT/after-$image"
     done
@@ -60,8 +62,10 @@ test("a gzip bomb and a tree too big for the filesystem are refused, leaving the
   expect(read("bomb.err")).toMatch(/^fetch: import .*bomb\.aci: stopped before the store's filesystem is full \(\d+ MiB free, 64 MiB kept in reserve\); free space or remove images with rkt image rm\n$/);
   expect(files("after-bomb")).toEqual(files("before"));
   expect(read("wide.rc")).toBe("1\n");
-  expect(read("wide.err")).toMatch(/^fetch: extract .*\/cas\/tree\/sha512-[0-9a-f]{64}\/rootfs: stopped before the store's filesystem is full \(\d+ MiB free, 64 MiB kept in reserve\); free space or remove images with rkt image rm\n$/);
+  expect(read("wide.err")).toMatch(/^fetch: import .*wide\.aci: stopped before the store's filesystem is full \(\d+ MiB free, 64 MiB kept in reserve\); free space or remove images with rkt image rm\n$/);
   expect(files("after-wide")).toEqual(files("before"));
+  expect(read("fits.rc")).toBe("0\n");
   expect(read("list")).toContain("example.com/hello");
-  expect(read("list").split("\n").filter(Boolean)).toHaveLength(1);
+  expect(read("list")).toContain("example.com/fits");
+  expect(read("list").split("\n").filter(Boolean)).toHaveLength(2);
 });

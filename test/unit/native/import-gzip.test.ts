@@ -38,7 +38,7 @@ function importedDigest(name: string, gz: Uint8Array): string {
   const path = join(work.path, name);
   writeFileSync(path, gz);
   const imported = native.importAci(path, tmp);
-  rmSync(imported.tarPath);
+  rmSync(imported.blobPath);
   return imported.sha512;
 }
 

@@ -1,4 +1,6 @@
-// importAci: one pass over gzip/bzip2/xz/plain ACIs gives the tar, its SHA-512 and the manifest.
+// importAci: the ACI kept as it is (gzip/bzip2/xz/plain), and one pass over it gives the
+// SHA-512 of its tar, the manifest and, when asked, the rendered rootfs. readBlob reads a
+// kept blob back as its tar.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -37,19 +39,62 @@ function tmpFiles(): string[] {
 }
 
 describe("importAci", () => {
-  for (const ext of ["", ".gz", ".bz2", ".xz"]) {
-    test(`${ext || "plain tar"}: digest of the uncompressed tar, the tar itself and the manifest bytes`, () => {
+  const formats = [["", "plain tar"], [".gz", "gzip"], [".bz2", "bzip2"], [".xz", "xz"]] as const;
+  for (const [ext, format] of formats) {
+    test(`${format}: the file kept as it is, the digest of the uncompressed tar and the manifest bytes`, () => {
       const imported = native.importAci(tar + ext, tmp);
       try {
         expect(imported.sha512).toBe(sha512sum(tar)!);
         expect(imported.sha512).toMatch(/^[0-9a-f]{128}$/);
-        expect(readFileSync(imported.tarPath).equals(readFileSync(tar))).toBe(true);
+        expect(readFileSync(imported.blobPath).equals(readFileSync(tar + ext))).toBe(true);
         expect(new TextDecoder().decode(imported.manifest!)).toBe(manifest);
       } finally {
-        rmSync(imported.tarPath);
+        rmSync(imported.blobPath);
+      }
+    });
+
+    test(`${format}: readBlob gives the digest of the uncompressed tar, and the tar itself`, () => {
+      const out = join(work.path, `export-${format}`);
+      try {
+        expect(native.readBlob(tar + ext)).toBe(sha512sum(tar)!);
+        expect(native.readBlob(tar + ext, out)).toBe(sha512sum(tar)!);
+        expect(readFileSync(out).equals(readFileSync(tar))).toBe(true);
+      } finally {
+        rmSync(out, { force: true });
       }
     });
   }
+
+  test("takeSource: the source itself becomes the blob, nothing is copied; a failed import leaves it", () => {
+    const source = join(work.path, "scratch.aci");
+    writeFileSync(source, readFileSync(`${tar}.gz`));
+    const imported = native.importAci(source, tmp, { takeSource: true });
+    expect(imported.blobPath).toBe(source);
+    expect(imported.sha512).toBe(sha512sum(tar)!);
+    expect(tmpFiles()).toEqual([]);
+    writeFileSync(source, "just text\n".repeat(100));
+    expect(() => native.importAci(source, tmp, { takeSource: true })).toThrow(`import ${source}: unknown image filetype`);
+    expect(readFileSync(source, "utf8")).toBe("just text\n".repeat(100));
+    rmSync(source);
+  });
+
+  test("with a render directory, the rootfs is extracted in the same pass, as extractRootfs does", () => {
+    const rendered = join(work.path, "rendered");
+    const extracted = join(work.path, "extracted");
+    mkdirSync(rendered);
+    mkdirSync(extracted);
+    try {
+      const imported = native.importAci(`${tar}.gz`, tmp, { renderDir: rendered });
+      rmSync(imported.blobPath);
+      native.extractRootfs(tar, extracted, { skipExisting: true });
+      expect(readFileSync(join(rendered, "etc/data")).equals(readFileSync(join(extracted, "etc/data")))).toBe(true);
+      expect(readdirSync(rendered).sort()).toEqual(["etc", "manifest"]);
+      expect(native.treeHash(rendered)).toBe(native.treeHash(extracted));
+    } finally {
+      rmSync(rendered, { recursive: true, force: true });
+      rmSync(extracted, { recursive: true, force: true });
+    }
+  });
 
   test("concatenated gzip members are read as one stream, like gzip -d", () => {
     const path = join(work.path, "multi.gz");
@@ -58,7 +103,7 @@ describe("importAci", () => {
     writeFileSync(join(work.path, "b"), readFileSync(tar).subarray(half));
     writeFileSync(path, Buffer.concat([Bun.gzipSync(readFileSync(join(work.path, "a"))), Bun.gzipSync(readFileSync(join(work.path, "b")))]));
     const imported = native.importAci(path, tmp);
-    rmSync(imported.tarPath);
+    rmSync(imported.blobPath);
     expect(imported.sha512).toBe(sha512sum(tar)!);
   });
 
@@ -66,7 +111,7 @@ describe("importAci", () => {
     const path = join(work.path, "nomanifest.tar");
     writeFileSync(path, tarArchive([{ name: "rootfs", type: "5" }, { name: "rootfs/x", data: "x" }]));
     const imported = native.importAci(path, tmp);
-    rmSync(imported.tarPath);
+    rmSync(imported.blobPath);
     expect(imported.manifest).toBeNull();
     expect(imported.sha512).toBe(sha512sum(path)!);
   });

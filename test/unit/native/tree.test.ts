@@ -1,4 +1,4 @@
-// treeHash, copyTree and removeTree on real trees.
+// treeHash, treeHashSynced, copyTree, copyTreeHashed and removeTree on real trees.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -88,6 +88,28 @@ describe("copyTree", () => {
     mkdirSync(copy);
     writeFileSync(join(copy, "x"), "");
     expect(() => native.copyTree(tree, copy)).toThrow(/copy tree into .*\/copy: ENOTEMPTY/);
+  });
+});
+
+describe("treeHashSynced", () => {
+  test("is treeHash, computed while the filesystem is synced", () => {
+    expect(native.treeHashSynced(tree)).toBe(native.treeHash(tree));
+    expect(() => native.treeHashSynced(join(box.dir, "missing"))).toThrow(/open .*\/missing: No such file or directory/);
+  });
+});
+
+describe("copyTreeHashed", () => {
+  test("copies as copyTree does and returns the source's treeHash", () => {
+    const copy = join(box.dir, "copy");
+    expect(native.copyTreeHashed(tree, copy)).toBe(native.treeHash(tree));
+    expect(snapshot(copy)).toEqual(snapshot(tree));
+  });
+
+  test("a copy that fails fails the whole call", () => {
+    const copy = join(box.dir, "copy");
+    mkdirSync(copy);
+    writeFileSync(join(copy, "x"), "");
+    expect(() => native.copyTreeHashed(tree, copy)).toThrow(/copy tree into .*\/copy: ENOTEMPTY/);
   });
 });
 

@@ -8,6 +8,7 @@ import { imageManifest, makeTestAci, tempDir, type TestImageSpec } from "../../s
 
 export interface StoreFixture {
   dir: string;
+  /** Open until cleanup; a test that reopens the store puts the new one here. */
   store: Store;
   /** Builds an ACI named `name` in the fixture's dir and returns its path. */
   aci(name: string, extra?: Record<string, unknown>, spec?: Omit<TestImageSpec, "manifest">): string;
@@ -23,16 +24,17 @@ export function storeFixture(): StoreFixture {
   const store = Store.open(`${tmp.path}/data`);
   const aci = (name: string, extra: Record<string, unknown> = {}, spec: Omit<TestImageSpec, "manifest"> = {}) =>
     makeTestAci(tmp.path, `image-${counter++}.aci`, { manifest: imageManifest(name, extra), ...spec });
-  return {
+  const fixture: StoreFixture = {
     dir: tmp.path,
     store,
     aci,
-    image: async (name, extra, spec) => (await store.importAci(aci(name, extra, spec))).key,
+    image: async (name, extra, spec) => (await fixture.store.importAci(aci(name, extra, spec))).key,
     cleanup: () => {
-      store.close();
+      fixture.store.close();
       tmp.cleanup();
     },
   };
+  return fixture;
 }
 
 /** The store key computed independently: sha512 of the gunzipped file, 64 hex. */

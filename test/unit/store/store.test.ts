@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { Store } from "../../../src/store";
+import { exportImage } from "../../../src/store/image-output";
+import { CURRENT_DB_VERSION } from "../../../src/store/migrations";
 import { makeTestAci } from "../../support/harness";
 import { expectedKey, storeFixture, type StoreFixture } from "./fixtures";
 
@@ -19,14 +24,14 @@ const version = (v: string) => ({
 });
 
 describe("import", () => {
-  test("stores the uncompressed tar under a key of the first 64 hex digits of its sha512", async () => {
+  test("keeps the file as received under a key of the first 64 hex digits of its tar's sha512", async () => {
     const aci = f.aci("example.com/hello", {}, { files: { "etc/greeting": "hi" } });
     const { key, manifest } = await f.store.importAci(aci);
     expect(key).toBe(expectedKey(aci));
     expect(manifest.name).toBe("example.com/hello");
     const blob = f.store.blobPath(key);
     expect(blob).toBe(join(f.dir, "data/cas/blob/sha512", key.slice(7, 9), key));
-    expect(expectedKey(aci)).toBe(`sha512-${new Bun.CryptoHasher("sha512").update(readFileSync(blob)).digest("hex").slice(0, 64)}`);
+    expect(readFileSync(blob).equals(readFileSync(aci))).toBe(true);
     expect(JSON.parse(readFileSync(join(f.dir, "data/cas/imageManifest/sha512", key.slice(7, 9), key), "utf8")).name).toBe("example.com/hello");
     expect(f.store.index.aciInfo(key)).toMatchObject({ appName: "example.com/hello", latest: false });
   });
@@ -46,6 +51,9 @@ describe("import", () => {
     }
     expect(new Set(keys).size).toBe(1);
     expect(f.store.index.allAciInfos()).toHaveLength(1);
+    // The blob that came first stays, whatever the later imports were compressed with.
+    expect(readFileSync(f.store.blobPath(keys[0]!)).equals(readFileSync(plain))).toBe(true);
+    expect((await f.store.verifyImage(keys[0]!)).blobIntact).toBe(true);
   });
 
   test("importing the same image twice keeps one row and refreshes its import time", async () => {
@@ -142,5 +150,69 @@ describe("removal", () => {
     expect(existsSync(f.store.layout.manifest(key))).toBe(false);
     expect(existsSync(tree)).toBe(false);
     await expect(f.store.removeImage(key)).rejects.toThrow(`cannot find image with key: ${key}`);
+  });
+});
+
+describe("stores of schema 3", () => {
+  test("open migrated with a backup; their uncompressed blobs verify, export and render as before", async () => {
+    const aci = f.aci("example.com/old", {}, { files: { "etc/old": "kept" } });
+    const { key } = await f.store.importAci(aci);
+    f.store.close();
+    // What schema 3 stored: the uncompressed tar as the blob, and version 3 in the index.
+    const tar = gunzipSync(readFileSync(aci));
+    writeFileSync(f.store.blobPath(key), tar);
+    const db = new Database(f.store.layout.dbFile);
+    db.run("UPDATE version SET version = 3");
+    db.close();
+
+    f.store = Store.open(join(f.dir, "data"));
+    expect(f.store.index.version()).toBe(CURRENT_DB_VERSION);
+    const backup = new Database(join(f.store.layout.dbBackups, "0", "store.sqlite"), { readonly: true });
+    try {
+      expect(backup.query("SELECT version FROM version").get()).toEqual({ version: 3 });
+    } finally {
+      backup.close();
+    }
+    expect(await f.store.verifyImage(key)).toEqual({ blobIntact: true, tree: "not rendered" });
+    const exported = join(f.dir, "exported.aci");
+    await exportImage(f.store, key, exported, false);
+    expect(readFileSync(exported).equals(tar)).toBe(true);
+    expect(readFileSync(join(await f.store.renderTree(key), "rootfs/etc/old"), "utf8")).toBe("kept");
+  });
+});
+
+describe("one pass for a fetched image", () => {
+  test("inside importsForRender the import writes the tree, and the render takes it without reading the blob", async () => {
+    const aci = f.aci("example.com/fetched", {}, { files: { "etc/fetched": "yes" } });
+    const { key } = await f.store.importsForRender(() => f.store.importAci(aci));
+    // A render that read the blob again would fail on this.
+    writeFileSync(f.store.blobPath(key), "no longer an image");
+    const tree = await f.store.renderTree(key);
+    expect(readFileSync(join(tree, "rootfs/etc/fetched"), "utf8")).toBe("yes");
+    expect(f.store.trees.verify(key)).toBe(true);
+    expect(readdirSync(join(f.dir, "data/cas/tmp"))).toEqual([]);
+  });
+
+  test("an image with a path whitelist of its own is rendered from the blob, filtered", async () => {
+    const aci = f.aci("example.com/listed", { pathWhitelist: ["/keep"] }, { files: { keep: "1", drop: "2" } });
+    const { key } = await f.store.importsForRender(() => f.store.importAci(aci));
+    const tree = await f.store.renderTree(key);
+    expect(existsSync(join(tree, "rootfs/keep"))).toBe(true);
+    expect(existsSync(join(tree, "rootfs/drop"))).toBe(false);
+    expect(readdirSync(join(f.dir, "data/cas/tmp"))).toEqual([]);
+  });
+
+  test("a staged tree that is never rendered goes with the store's close", async () => {
+    await f.store.importsForRender(() => f.store.importAci(f.aci("example.com/unrendered")));
+    expect(readdirSync(join(f.dir, "data/cas/tmp"))).toHaveLength(1);
+    f.store.close();
+    expect(readdirSync(join(f.dir, "data/cas/tmp"))).toEqual([]);
+    f.store = Store.open(join(f.dir, "data"));
+  });
+
+  test("imports outside importsForRender write no tree", async () => {
+    await f.image("example.com/plain");
+    expect(readdirSync(join(f.dir, "data/cas/tmp"))).toEqual([]);
+    expect(readdirSync(join(f.dir, "data/cas/tree"))).toEqual([]);
   });
 });
