@@ -2,7 +2,7 @@ import { rktCommand } from "./command";
 import { globals } from "./globals";
 import { alignTabbed } from "./tabwriter";
 import { printErr, printOut } from "./output";
-import { listPods } from "../pod";
+import { formatNetworks, listPods } from "../pod";
 
 export default rktCommand({
   name: "list",
@@ -20,7 +20,7 @@ export default rktCommand({
     for (const pod of pods) {
       const uuid = args.full ? pod.uuid : pod.uuid.slice(0, 8);
       pod.apps.forEach((app, i) => {
-        table += i === 0 ? `${uuid}\t${app.name}\t${app.imageName}\t${pod.state}\t${pod.networks}\n` : `\t${app.name}\t${app.imageName}\t\t\n`;
+        table += i === 0 ? `${uuid}\t${app.name}\t${app.imageName}\t${pod.state}\t${formatNetworks(pod.networks)}\n` : `\t${app.name}\t${app.imageName}\t\t\n`;
       });
     }
     return printOut(alignTabbed(table));

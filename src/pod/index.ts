@@ -2,6 +2,7 @@ export { Pod, type PodDirState, type PodState } from "./pod";
 export { imageKeysInUse, withImageClaimsLock } from "./images-in-use";
 export { orphanTrees, unusedImages } from "./image-gc";
 export { listPods, type ListedApp, type ListedPod, type PodListing } from "./list";
+export { formatNetworks } from "./pod-files";
 export { podStatus, waitPodExited, type PodStatus } from "./status";
 export type { AppArg } from "./pod-manifest";
 export { parseMountFlag, parseVolumeFlag, type MountFlag } from "./volumes";
