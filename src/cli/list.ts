@@ -2,20 +2,24 @@ import { rktCommand } from "./command";
 import { globals } from "./globals";
 import { alignTabbed } from "./tabwriter";
 import { printErr, printOut } from "./output";
-import { formatNetworks, listPods } from "../pod";
+import { formatJson, formatFlag, parseOutputFormat } from "./output-format";
+import { apiPod, formatNetworks, listPods } from "../pod";
 
 export default rktCommand({
   name: "list",
   description: "List pods",
-  usage: "[--full] [--no-legend]",
+  usage: "[--full] [--no-legend] [--format=json|json-pretty]",
   maxArgs: 0,
   args: {
     "no-legend": { type: "boolean", default: false, description: "suppress a legend with the list" },
     full: { type: "boolean", default: false, description: "use long output format" },
+    format: formatFlag,
   },
   run({ args }) {
+    const format = parseOutputFormat(args.format);
     const { pods, problems } = listPods(globals().dir);
     for (const line of problems) printErr(`${line}\n`);
+    if (format) return printOut(formatJson(pods.map(apiPod), format));
     let table = args["no-legend"] ? "" : "UUID\tAPP\tACI\tSTATE\tNETWORKS\n";
     for (const pod of pods) {
       const uuid = args.full ? pod.uuid : pod.uuid.slice(0, 8);

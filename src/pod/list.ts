@@ -5,8 +5,8 @@ import { readFileSync } from "node:fs";
 import type { RuntimeApp } from "../appc";
 import { StoreLayout } from "../store";
 import { native, SysError } from "../sys";
-import { LISTED_DIR_STATES, podsDir, podState, type PodState } from "./pod";
-import { parsePodManifest, parsePodNetworks, storeKeyOf, type PodNetwork } from "./pod-files";
+import { LISTED_DIR_STATES, podsDir, podState, type Pod, type PodState } from "./pod";
+import { parsePodManifest, parsePodNetworks, readPodManifest, readPodNetworks, storeKeyOf, type PodNetwork } from "./pod-files";
 
 export interface ListedApp {
   name: string;
@@ -65,6 +65,16 @@ export function listPods(dataDir: string): PodListing {
     pods.push(listed);
   }
   return { pods, problems };
+}
+
+/** One pod as listPods shows it, for `rkt status`; throws when its manifest cannot be read. */
+export function describePod(pod: Pod): ListedPod {
+  const state = pod.state();
+  const listed: ListedPod = { uuid: pod.uuid, path: pod.path, state, networks: [], apps: [] };
+  if (STATES_WITHOUT_APPS.includes(state)) return listed;
+  listed.apps = listedApps(new StoreLayout(pod.dataDir), readPodManifest(pod.path).apps);
+  if (state === "running") listed.networks = readPodNetworks(pod.path);
+  return listed;
 }
 
 function listedApps(layout: StoreLayout, apps: RuntimeApp[]): ListedApp[] {
