@@ -3,7 +3,9 @@ import { globals } from "./globals";
 import { alignTabbed } from "./tabwriter";
 import { printErr, printOut } from "./output";
 import { formatJson, formatFlag, parseOutputFormat } from "./output-format";
-import { apiPod, formatNetworks, listPods } from "../pod";
+import { apiPod } from "../pod/api-pod";
+import { listPods } from "../pod/list";
+import { formatNetworks } from "../pod/pod-files";
 
 export default rktCommand({
   name: "list",

@@ -3,7 +3,7 @@
 // processes), so a thousand pods stay fast.
 import { readFileSync } from "node:fs";
 import type { RuntimeApp } from "../appc";
-import { StoreLayout } from "../store";
+import { StoreLayout } from "../store/layout";
 import { native, SysError } from "../sys";
 import { LISTED_DIR_STATES, podsDir, podState, type Pod, type PodState } from "./pod";
 import { parsePodManifest, parsePodNetworks, readPodManifest, readPodNetworks, storeKeyOf, type PodNetwork } from "./pod-files";

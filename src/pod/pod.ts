@@ -2,7 +2,7 @@
 // whether it is locked make its state (rkt-internals §4); transitions are renames.
 import { mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { isUuid, newUuid } from "../appc";
+import { isUuid, newUuid } from "../appc/uuid";
 import { FileLock, fsyncDir } from "../sys";
 
 /** The directories under `pods/`, in the order a UUID is looked up. */
