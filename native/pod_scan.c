@@ -114,7 +114,7 @@ static int read_whole(int dir_fd, const char *name, unsigned char **text, size_t
 	return 0;
 }
 
-/* Appends `,"KEY":"TEXT"` for a readable file, else `,"KEY_errno":N` when `errno_key` is given. */
+/* Appends `,"KEY":"TEXT"` for a readable file, else `,"ERRNO_KEY":N` when `errno_key` is given. */
 static int put_file(struct out *o, int pod_fd, int pod_errno, const char *name, const char *key, const char *errno_key)
 {
 	unsigned char *text = NULL;
