@@ -3,7 +3,6 @@ import { globals } from "./globals";
 import { alignTabbed } from "./tabwriter";
 import { printErr, printOut } from "./output";
 import { formatJson, formatFlag, parseOutputFormat } from "./output-format";
-import { apiPod } from "../pod/api-pod";
 import { listPods } from "../pod/list";
 import { formatNetworks } from "../pod/pod-files";
 
@@ -17,11 +16,15 @@ export default rktCommand({
     full: { type: "boolean", default: false, description: "use long output format" },
     format: formatFlag,
   },
-  run({ args }) {
+  async run({ args }) {
     const format = parseOutputFormat(args.format);
     const { pods, problems } = listPods(globals().dir);
     for (const line of problems) printErr(`${line}\n`);
-    if (format) return printOut(formatJson(pods.map(apiPod), format));
+    if (format) {
+      // Loaded only for JSON: it reads manifests and mount points the table does not show.
+      const { apiPod } = await import("../pod/api-pod");
+      return printOut(formatJson(pods.map(apiPod), format));
+    }
     let table = args["no-legend"] ? "" : "UUID\tAPP\tACI\tSTATE\tNETWORKS\n";
     for (const pod of pods) {
       const uuid = args.full ? pod.uuid : pod.uuid.slice(0, 8);

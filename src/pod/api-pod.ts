@@ -5,13 +5,25 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { ListedPod } from "./list";
 import type { PodState } from "./pod";
-import { readAppStatuses, type PodNetwork } from "./pod-files";
+import type { RuntimeApp, Volume } from "../appc";
+import { readAppStatuses, readPodManifest, type PodNetwork } from "./pod-files";
+import { resolveMounts } from "./volumes";
 
 /** rkt 1.x's app states (api/v1.AppState). */
 export type ApiAppState = "unknown" | "created" | "running" | "exited";
 
 /** An entry of net-info.json, its `netConf` made a full path (rkt 1.x's netinfo.NetInfo). */
 export type ApiNetwork = PodNetwork;
+
+/** A volume mounted in an app (rkt 1.x's api/v1.Mount). */
+export interface ApiMount {
+  /** The volume's name. */
+  name: string;
+  container_path: string;
+  /** The host volume's source; empty for an empty volume. */
+  host_path: string;
+  read_only: boolean;
+}
 
 export interface ApiApp {
   name: string;
@@ -21,6 +33,7 @@ export interface ApiApp {
   started_at?: number;
   exit_code?: number;
   image_id: string;
+  mounts?: ApiMount[];
 }
 
 export interface ApiPod {
@@ -56,7 +69,8 @@ export function apiPod(pod: ListedPod): ApiPod {
   const created = PREPARED.includes(pod.state) ? modifiedAt(join(pod.path, "pod")) : undefined;
   const started = STARTED.includes(pod.state) ? (modifiedAt(join(pod.path, "pid")) ?? modifiedAt(join(pod.path, "ppid"))) : undefined;
   const exitCodes = STARTED.includes(pod.state) ? readAppStatuses(pod.path, view.app_names) : new Map<string, number>();
-  view.apps = pod.apps.map((app) => {
+  const manifest = readPodManifest(pod.path);
+  view.apps = pod.apps.map((app, i) => {
     const exitCode = exitCodes.get(app.name);
     // Keys in rkt 1.x's order; undefined ones are left out by JSON.stringify.
     return {
@@ -66,11 +80,20 @@ export function apiPod(pod: ListedPod): ApiPod {
       started_at: started === undefined ? undefined : started * 1_000_000,
       exit_code: exitCode,
       image_id: app.imageId,
+      mounts: mountsOf(manifest.apps[i], manifest.volumes ?? []),
     };
   });
   if (created !== undefined) view.created_at = Math.floor(created / 1000);
   if (started !== undefined) view.started_at = Math.floor(started / 1000);
   return view;
+}
+
+/** The app's mounts as prepare resolved them from the pod manifest (its app's mount points). */
+function mountsOf(app: RuntimeApp | undefined, volumes: Volume[]): ApiMount[] | undefined {
+  if (!app?.app) return undefined;
+  const { mounts } = resolveMounts(app, app.app, volumes);
+  if (mounts.length === 0) return undefined;
+  return mounts.map((m) => ({ name: m.volume.name, container_path: m.path, host_path: m.volume.source ?? "", read_only: m.readOnly }));
 }
 
 /** The file's mtime in whole milliseconds since the epoch, or undefined when it does not exist. */

@@ -1,7 +1,7 @@
 // `--format=json` and `--format=json-pretty` of list, status and image list through the built
 // binary, on real pods: the fields of rkt 1.x's api/v1 that docs/json-output.md documents.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
 import { busyboxImage, collectPods, shellApp, spawnRkt, waitFor } from "./run-fixtures";
@@ -101,6 +101,16 @@ describe("rkt status and rkt list --format=json", () => {
     expect(ran.exitCode).toBe(3);
     const uuid = readFileSync(join(work.path, "quick-uuid"), "utf8").trim();
     expect(json(["status", "--format=json", uuid])).toMatchObject({ name: uuid, state: "exited", apps: [{ name: "quick", state: "exited", exit_code: 3 }] });
+  });
+
+  test("an app's mounts: the volume, the mount point's path, the host path, read-only", () => {
+    const withVolume = busyboxImage(work.path, "example.com/volume", shellApp("cat /data/in", { mountPoints: [{ name: "data", path: "/data" }] }));
+    const host = join(work.path, "host-volume");
+    mkdirSync(host);
+    const prepared = rkt(data.path, ["--insecure-skip-verify", "prepare", `--volume=data,kind=host,source=${host},readOnly=true`, withVolume]);
+    expect(prepared.exitCode).toBe(0);
+    const status = json(["status", "--format=json", prepared.stdout.trim()]) as { apps: { mounts?: unknown }[] };
+    expect(status.apps[0]!.mounts).toEqual([{ name: "data", container_path: "/data", host_path: host, read_only: true }]);
   });
 
   test("json-pretty is the same document, indented with tabs", () => {
