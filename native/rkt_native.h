@@ -80,4 +80,12 @@ RKT_EXPORT int rkt_link_kind(const char *ifname, char kind_out[32], struct rkt_e
  * filesystem's reserve free (disk_reserve.h), for files written outside the native import. */
 RKT_EXPORT int rkt_disk_reserve_check(const char *dir, int64_t need, struct rkt_error *err);
 
+/* For `rkt list`: the pods of the state directories `state_dirs` (`count` names, each
+ * NUL-terminated, back to back) below `pods_dir`, as one JSON array sorted by name (a pod seen
+ * in two state directories counts in the later one), each with whether another process holds
+ * its lock and the text of its `pod` and (when locked) `net-info.json`; a missing state
+ * directory is skipped. The objects' fields are described in pod_scan.c. */
+RKT_EXPORT int rkt_pod_scan(const char *pods_dir, const char *state_dirs, int32_t count, struct rkt_blob *out,
+			    struct rkt_error *err);
+
 #endif

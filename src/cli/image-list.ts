@@ -4,6 +4,7 @@ import { UsageError } from "./errors";
 import { globals } from "./globals";
 import { alignTabbed } from "./tabwriter";
 import { printOut } from "./output";
+import { formatJson, formatFlag, parseOutputFormat } from "./output-format";
 
 type Field = "key" | "appname" | "importtime" | "latest";
 
@@ -22,6 +23,12 @@ const compare: Record<string, (a: StoredImage, b: StoredImage) => number> = {
   importtime: (a, b) => a.importTime.getTime() - b.importTime.getTime(),
 };
 
+/** rkt 1.x's `api/v1.ImageListEntry` for the fields we have (docs/json-output.md). */
+function apiImage(image: StoredImage): { id: string; name: string; import_time: number } {
+  // Nanoseconds since the epoch, as rkt 1.x; the store keeps milliseconds.
+  return { id: image.key, name: cell.appname(image), import_time: image.importTime.getTime() * 1_000_000 };
+}
+
 /** Parses a comma-separated field list: case-insensitive, each field at most once. */
 function parseFields(list: string, allowed: readonly Field[], flag: string): Field[] {
   const fields: Field[] = [];
@@ -37,18 +44,20 @@ function parseFields(list: string, allowed: readonly Field[], flag: string): Fie
 export default rktCommand({
   name: "list",
   description: "List images in the local store",
-  usage: "[--fields=F,...] [--sort=F,...] [--order=asc|desc] [--no-legend] [--full]",
+  usage: "[--fields=F,...] [--sort=F,...] [--order=asc|desc] [--no-legend] [--full] [--format=json|json-pretty]",
   args: {
     fields: { type: "string", default: "key,appname,importtime,latest", description: "comma separated list of fields to display. Accepted values: key, appname, importtime, latest" },
     sort: { type: "string", default: "importtime", description: "sort the output according to the provided comma separated list of fields. Accepted values: appname, importtime" },
     order: { type: "enum", options: ["asc", "desc"], default: "asc", description: "choose the sorting order if at least one sort field is provided (--sort). Accepted values: asc, desc" },
     "no-legend": { type: "boolean", default: false, description: "suppress a legend with the list" },
     full: { type: "boolean", default: false, description: "accepted for symmetry with rkt list; keys are always shown in full" },
+    format: formatFlag,
   },
   run({ args }) {
     const fields = parseFields(args.fields as string, Object.keys(headers) as Field[], "fields");
     const sortFields = parseFields(args.sort as string, sortable, "sort");
     const direction = args.order === "desc" ? -1 : 1;
+    const format = parseOutputFormat(args.format);
     return withStore(globals().dir, (store) => {
       const images = store.listImages().sort((a, b) => {
         for (const f of sortFields) {
@@ -57,6 +66,7 @@ export default rktCommand({
         }
         return 0;
       });
+      if (format) return printOut(formatJson(images.map(apiImage), format));
       const rows = images.map((image) => fields.map((f) => cell[f](image)));
       if (!args["no-legend"]) rows.unshift(fields.map((f) => headers[f]));
       return printOut(alignTabbed(rows.map((r) => `${r.join("\t")}\t\n`).join("")));

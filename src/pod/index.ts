@@ -1,7 +1,9 @@
 export { Pod, type PodDirState, type PodState } from "./pod";
 export { imageKeysInUse, withImageClaimsLock } from "./images-in-use";
 export { orphanTrees, unusedImages } from "./image-gc";
-export { listPods, type ListedApp, type ListedPod, type PodListing } from "./list";
+export { describePod, listPods, type ListedApp, type ListedPod, type PodListing } from "./list";
+export { apiPod, type ApiApp, type ApiNetwork, type ApiPod } from "./api-pod";
+export { formatNetworks } from "./pod-files";
 export { podStatus, waitPodExited, type PodStatus } from "./status";
 export type { AppArg } from "./pod-manifest";
 export { parseMountFlag, parseVolumeFlag, type MountFlag } from "./volumes";

@@ -23,6 +23,11 @@ export function readPodManifest(podPath: string): PodManifest {
   } catch (err) {
     throw new Error(readableErrorMessage((err as Error).message));
   }
+  return parsePodManifest(text, file);
+}
+
+/** A pod manifest's text as stage0 wrote it to `file`. */
+export function parsePodManifest(text: string, file: string): PodManifest {
   let manifest: PodManifest;
   try {
     manifest = JSON.parse(text) as PodManifest;
@@ -74,9 +79,15 @@ export function readAppStatuses(podPath: string, appNames: readonly string[]): M
   return statuses;
 }
 
+/** An entry of `net-info.json` (src/net/pod-network.ts writes it). */
 export interface PodNetwork {
   netName: string;
+  /** The network's config copy, relative to the pod directory. */
+  netConf: string;
+  ifName: string;
   ip: string;
+  args: string;
+  mask: string;
 }
 
 /** The networks the pod joined (`net-info.json`); empty with host networking. */
@@ -87,8 +98,20 @@ export function readPodNetworks(podPath: string): PodNetwork[] {
   } catch {
     return [];
   }
-  const entries = JSON.parse(text) as Partial<PodNetwork>[] | null;
-  return (entries ?? []).map((e) => ({ netName: String(e.netName ?? ""), ip: String(e.ip ?? "") }));
+  return parsePodNetworks(text);
+}
+
+/** The entries of a `net-info.json` text. */
+export function parsePodNetworks(text: string): PodNetwork[] {
+  const entries = JSON.parse(text) as Partial<Record<keyof PodNetwork, unknown>>[] | null;
+  return (entries ?? []).map((e) => ({
+    netName: String(e.netName ?? ""),
+    netConf: String(e.netConf ?? ""),
+    ifName: String(e.ifName ?? ""),
+    ip: String(e.ip ?? ""),
+    args: String(e.args ?? ""),
+    mask: String(e.mask ?? ""),
+  }));
 }
 
 /** `NAME:ip4=IP` per network, joined by `, `, as list and status print them. */

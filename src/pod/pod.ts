@@ -2,7 +2,7 @@
 // whether it is locked make its state (rkt-internals §4); transitions are renames.
 import { mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { isUuid, newUuid } from "../appc";
+import { isUuid, newUuid } from "../appc/uuid";
 import { FileLock, fsyncDir } from "../sys";
 
 /** The directories under `pods/`, in the order a UUID is looked up. */
@@ -22,6 +22,24 @@ export type PodState =
 
 /** Pods a UUID argument may name, and the ones `rkt list` shows. */
 export const LISTED_DIR_STATES: readonly PodDirState[] = ["prepare", "prepared", "run", "exited-garbage"];
+
+/** The state of a pod in `dirState` whose lock some process holds (`locked`) or not (rkt-internals §4.1). */
+export function podState(dirState: PodDirState, locked: boolean): PodState {
+  switch (dirState) {
+    case "embryo":
+      return "embryo";
+    case "prepare":
+      return locked ? "preparing" : "aborted prepare";
+    case "prepared":
+      return "prepared";
+    case "run":
+      return locked ? "running" : "exited";
+    case "exited-garbage":
+      return locked ? "deleting" : "exited";
+    case "garbage":
+      return locked ? "deleting" : "garbage";
+  }
+}
 
 export function podsDir(dataDir: string): string {
   return join(dataDir, "pods");
@@ -131,21 +149,7 @@ export class Pod {
 
   /** The state rkt reports, from the directory and the lock (rkt-internals §4.1). */
   state(): PodState {
-    const locked = this.isLockedElsewhere() || this.heldLock !== undefined;
-    switch (this.dirStateValue) {
-      case "embryo":
-        return "embryo";
-      case "prepare":
-        return locked ? "preparing" : "aborted prepare";
-      case "prepared":
-        return "prepared";
-      case "run":
-        return locked ? "running" : "exited";
-      case "exited-garbage":
-        return locked ? "deleting" : "exited";
-      case "garbage":
-        return locked ? "deleting" : "garbage";
-    }
+    return podState(this.dirStateValue, this.isLockedElsewhere() || this.heldLock !== undefined);
   }
 
   /**

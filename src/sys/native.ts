@@ -25,6 +25,7 @@ const symbols = {
   rkt_route_device: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_link_kind: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_disk_reserve_check: { args: [ptr, i64, ptr], returns: i32 },
+  rkt_pod_scan: { args: [ptr, ptr, i32, ptr, ptr], returns: i32 },
 } as const;
 
 type NativeSymbols = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
@@ -224,4 +225,36 @@ export function linkKind(ifname: string): string {
   const name = cString(ifname);
   call((err) => lib().rkt_link_kind(name, out, err));
   return readCString(out, 0, 32);
+}
+
+export interface ScannedPod {
+  /** The index of its state directory in the list given to scanPods. */
+  stateIndex: number;
+  name: string;
+  /** Another process holds the pod's lock exclusively (a shared lock would block). */
+  locked: boolean;
+  /** The text of `pod`, else the errno that kept it from being read (manifestErrno). */
+  manifest?: string;
+  manifestErrno?: number;
+  /** The text of `net-info.json`, for a locked pod that has one. */
+  networks?: string;
+}
+
+/**
+ * The pods in `stateDirs` below `podsDir`, sorted by name, with their lock and their `pod`
+ * and `net-info.json` files, read in one native call (native/pod_scan.c). Only names that
+ * are UUIDs are taken; a pod met in two state directories is taken in the later one; a
+ * missing state directory is skipped.
+ */
+export function scanPods(podsDir: string, stateDirs: readonly string[]): ScannedPod[] {
+  const blob = Buffer.alloc(16);
+  const dir = cString(podsDir);
+  const states = Buffer.from(stateDirs.map((s) => s + "\0").join(""));
+  call((err) => lib().rkt_pod_scan(dir, states, stateDirs.length, blob, err));
+  const data = Number(blob.readBigUInt64LE(0)) as Pointer;
+  try {
+    return JSON.parse(Buffer.from(toArrayBuffer(data, 0, Number(blob.readBigInt64LE(8)))).toString("utf8")) as ScannedPod[];
+  } finally {
+    lib().rkt_free(data);
+  }
 }

@@ -49,6 +49,14 @@ describe("start-up of the executable", () => {
     expect(text).not.toMatch(/process\.std(out|err)/);
   });
 
+  test("rkt list loads neither bun:sqlite nor the store, prepare or run code: only what reads pod directories", () => {
+    const loaded = staticClosure(["main.js", commandChunk("list")]);
+    expect(loaded.builtins).not.toContain("bun:sqlite");
+    expect(loaded.builtins).not.toContain("fs/promises");
+    const text = loaded.chunks.map((c) => chunks.get(c)!).join("\n");
+    expect(text).not.toContain("ManifestError");
+  });
+
   test("rkt list, status and prepare print without Node's stdio streams", () => {
     for (const name of ["list", "status", "prepare"]) expect(chunks.get(commandChunk(name))!).not.toMatch(/process\.std(out|err)/);
   });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { listPods } from "../../../src/pod/list";
+import { formatNetworks } from "../../../src/pod/pod-files";
 import { Pod } from "../../../src/pod/pod";
 import { tempDir } from "../../support/harness";
 import { imageId, makePod, TestCleanups } from "./lifecycle-fixtures";
@@ -27,11 +28,12 @@ test("lists one entry per pod with apps in manifest order and image names", () =
   expect(pods).toEqual([
     {
       uuid: pod.uuid,
+      path: pod.path,
       state: "prepared",
-      networks: "",
+      networks: [],
       apps: [
-        { name: "redis", imageName: "redis" },
-        { name: "etcd", imageName: "coreos.com/etcd" },
+        { name: "redis", imageName: "redis", imageId: imageId("a") },
+        { name: "etcd", imageName: "coreos.com/etcd", imageId: imageId("b") },
       ],
     },
   ]);
@@ -54,6 +56,8 @@ test("a pod caught in both prepared/ and run/ by a rename between two readdirs i
   const seen = Pod.list(data.path).filter((p) => p.uuid === pod.uuid);
   expect(seen.map((p) => p.dirState)).toEqual(["run"]);
   expect(Pod.resolve(data.path, pod.uuid.slice(0, 8)).dirState).toBe("run");
+  // The copy in prepared/ has no pod manifest: listing it would report a problem.
+  expect(listPods(data.path)).toEqual({ pods: [expect.objectContaining({ uuid: pod.uuid, state: "exited", path: pod.path })], problems: [] });
 });
 
 test("state mapping: exited run pod, running pod with networks, exited-garbage pod", async () => {
@@ -62,8 +66,9 @@ test("state mapping: exited run pod, running pod with networks, exited-garbage p
   const marked = makePod(data.path, { dirState: "exited-garbage" });
   await cleanups.lockFromChild(running.path);
   const byUuid = new Map(listPods(data.path).pods.map((p) => [p.uuid, p]));
-  expect(byUuid.get(exited.uuid)).toMatchObject({ state: "exited", networks: "" });
-  expect(byUuid.get(running.uuid)).toMatchObject({ state: "running", networks: "default:ip4=172.16.28.7, lan:ip4=10.1.1.2" });
+  expect(byUuid.get(exited.uuid)).toMatchObject({ state: "exited", networks: [] });
+  expect(byUuid.get(running.uuid)!.state).toBe("running");
+  expect(formatNetworks(byUuid.get(running.uuid)!.networks)).toBe("default:ip4=172.16.28.7, lan:ip4=10.1.1.2");
   expect(byUuid.get(marked.uuid)).toMatchObject({ state: "exited" });
 });
 
@@ -83,7 +88,7 @@ test("a pod being prepared by another process shows as preparing", async () => {
   const pod = Pod.create(data.path);
   pod.releaseLock();
   await cleanups.lockFromChild(pod.path);
-  expect(listPods(data.path).pods).toEqual([{ uuid: pod.uuid, state: "preparing", networks: "", apps: [] }]);
+  expect(listPods(data.path).pods).toEqual([{ uuid: pod.uuid, path: pod.path, state: "preparing", networks: [], apps: [] }]);
 });
 
 test("an unreadable pod is reported and skipped, the others still listed", () => {
@@ -102,5 +107,5 @@ test("an app without an image name in the pod manifest takes it from the stored 
   const manifestDir = join(data.path, "cas", "imageManifest", "sha512", "ee");
   mkdirSync(manifestDir, { recursive: true });
   writeFileSync(join(manifestDir, "sha512-" + "e".repeat(64)), JSON.stringify({ name: "example.com/web" }));
-  expect(listPods(data.path).pods[0]!.apps).toEqual([{ name: "web", imageName: "example.com/web" }]);
+  expect(listPods(data.path).pods[0]!.apps).toEqual([{ name: "web", imageName: "example.com/web", imageId: id }]);
 });

@@ -1,0 +1,288 @@
+/* `rkt list` in one call: every pod directory of some state directories, with whether another
+ * process holds the pod's lock and the text of its pod manifest and network list, so that a
+ * thousand pods cost a few system calls each and one JSON.parse instead of a round of JS
+ * calls each.
+ *
+ * The output is one JSON array, sorted by name, of
+ *   {"stateIndex":N,"name":"UUID","locked":BOOL,"manifest":"TEXT"|"manifestErrno":N[,"networks":"TEXT"]}
+ * where TEXT is the file's bytes as a JSON string (bytes that are not UTF-8 are left for the
+ * decoder to replace, as readFileSync does) and `networks` is there only for a locked pod that
+ * has a readable `net-info.json`. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "dirlist.h"
+#include "path.h"
+#include "rkt_native.h"
+
+/* Files larger than this are reported as EFBIG rather than read (a pod manifest is a few KiB). */
+#define POD_FILE_MAX (16 << 20)
+#define MAX_STATE_DIRS 16
+
+struct out {
+	char *data;
+	size_t len, cap;
+};
+
+static int out_reserve(struct out *o, size_t more)
+{
+	if (o->len + more <= o->cap)
+		return 0;
+	size_t cap = o->cap ? o->cap : 64 << 10;
+	while (cap < o->len + more)
+		cap *= 2;
+	char *grown = realloc(o->data, cap);
+	if (!grown)
+		return -1;
+	o->data = grown, o->cap = cap;
+	return 0;
+}
+
+static int out_put(struct out *o, const char *text)
+{
+	size_t n = strlen(text);
+	if (out_reserve(o, n) < 0)
+		return -1;
+	memcpy(o->data + o->len, text, n);
+	o->len += n;
+	return 0;
+}
+
+/* Appends `bytes` as a JSON string: quote, backslash and control characters escaped. */
+static int out_put_json_string(struct out *o, const unsigned char *bytes, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (out_reserve(o, n * 6 + 2) < 0)
+		return -1;
+	char *p = o->data + o->len;
+	*p++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = bytes[i];
+		if (c == '"' || c == '\\') {
+			*p++ = '\\', *p++ = (char)c;
+		} else if (c < 0x20) {
+			memcpy(p, "\\u00", 4);
+			p[4] = hex[c >> 4], p[5] = hex[c & 15];
+			p += 6;
+		} else {
+			*p++ = (char)c;
+		}
+	}
+	*p++ = '"';
+	o->len = (size_t)(p - o->data);
+	return 0;
+}
+
+/* The whole of `name` in the directory `dir_fd` into *text (malloc'ed); returns 0 or an errno. */
+static int read_whole(int dir_fd, const char *name, unsigned char **text, size_t *len)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	size_t cap = 8192, used = 0;
+	unsigned char *buf = malloc(cap);
+	int rc = buf ? 0 : ENOMEM;
+	while (rc == 0) {
+		if (used == cap) {
+			unsigned char *grown = cap >= POD_FILE_MAX ? NULL : realloc(buf, cap * 2);
+			if (!grown) {
+				rc = cap >= POD_FILE_MAX ? EFBIG : ENOMEM;
+				break;
+			}
+			buf = grown, cap *= 2;
+		}
+		ssize_t n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno != EINTR)
+			rc = errno;
+		else if (n == 0)
+			break;
+		else if (n > 0)
+			used += (size_t)n;
+	}
+	close(fd);
+	if (rc != 0) {
+		free(buf);
+		return rc;
+	}
+	*text = buf, *len = used;
+	return 0;
+}
+
+/* Appends `,"KEY":"TEXT"` for a readable file, else `,"ERRNO_KEY":N` when `errno_key` is given. */
+static int put_file(struct out *o, int pod_fd, int pod_errno, const char *name, const char *key, const char *errno_key)
+{
+	unsigned char *text = NULL;
+	size_t len = 0;
+	int failure = pod_fd < 0 ? pod_errno : read_whole(pod_fd, name, &text, &len);
+	char head[64];
+	int rc;
+	if (failure == 0) {
+		snprintf(head, sizeof head, ",\"%s\":", key);
+		rc = out_put(o, head) < 0 || out_put_json_string(o, text, len) < 0 ? -1 : 0;
+	} else if (errno_key) {
+		snprintf(head, sizeof head, ",\"%s\":%d", errno_key, failure);
+		rc = out_put(o, head);
+	} else {
+		rc = 0;
+	}
+	free(text);
+	return rc;
+}
+
+/* Appends one pod's object. Opening the directory and taking a shared lock without waiting is
+ * Pod.state()'s test: it fails only while someone holds the pod exclusively. */
+static int put_pod(struct out *o, int state_fd, int state_index, const char *name, const char *path,
+		   struct rkt_error *err)
+{
+	int pod_fd = openat(state_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int pod_errno = errno;
+	int locked = 0;
+	if (pod_fd >= 0 && flock(pod_fd, LOCK_SH | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			close(pod_fd);
+			return rkt_fail_sys(err, "flock", path, errno);
+		}
+		locked = 1;
+	}
+	char head[128];
+	snprintf(head, sizeof head, "{\"stateIndex\":%d,\"name\":\"%s\",\"locked\":%s", state_index, name,
+		 locked ? "true" : "false");
+	int rc = out_put(o, head);
+	if (rc == 0)
+		rc = put_file(o, pod_fd, pod_errno, "pod", "manifest", "manifestErrno");
+	/* Only a locked (running) pod has networks to show, and a failed open costs too. */
+	if (rc == 0 && locked)
+		rc = put_file(o, pod_fd, pod_errno, "net-info.json", "networks", NULL);
+	if (rc == 0)
+		rc = out_put(o, "}");
+	if (pod_fd >= 0)
+		close(pod_fd);
+	return rc < 0 ? rkt_fail_sys(err, "read", path, ENOMEM) : 0;
+}
+
+/* The names Pod.list takes for pods (src/appc/uuid.ts isUuid): 32 hex digits, or 8-4-4-4-12. */
+static int is_uuid_name(const char *name)
+{
+	size_t len = strlen(name);
+	if (len != 32 && len != 36)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		int dash_place = len == 36 && (i == 8 || i == 13 || i == 18 || i == 23);
+		char c = name[i];
+		int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+		if (dash_place ? c != '-' : !hex)
+			return 0;
+	}
+	return 1;
+}
+
+struct entry {
+	const char *name;
+	int state_index;
+};
+
+static int compare_entries(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : x->state_index - y->state_index;
+}
+
+struct scan {
+	const char *pods_dir;
+	const char *states[MAX_STATE_DIRS];
+	int fds[MAX_STATE_DIRS];
+	struct dir_list lists[MAX_STATE_DIRS];
+	int count;
+	struct entry *entries;
+	size_t entry_count;
+};
+
+/* Lists every state directory (a missing one is empty: they are made on first use). */
+static int read_state_dirs(struct scan *s, struct rkt_error *err)
+{
+	size_t total = 0;
+	for (int i = 0; i < s->count; i++) {
+		char path[RKT_ERROR_PATH_MAX];
+		if (path_join(path, sizeof path, s->pods_dir, s->states[i]) < 0)
+			return rkt_fail_sys(err, "open", s->pods_dir, ENAMETOOLONG);
+		s->fds[i] = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (s->fds[i] < 0) {
+			if (errno == ENOENT)
+				continue;
+			return rkt_fail_sys(err, "open", path, errno);
+		}
+		if (dir_list_read(&s->lists[i], s->fds[i]) < 0)
+			return rkt_fail_sys(err, "read directory", path, errno);
+		total += s->lists[i].count;
+	}
+	s->entries = malloc((total ? total : 1) * sizeof *s->entries);
+	if (!s->entries)
+		return rkt_fail_sys(err, "read directory", s->pods_dir, ENOMEM);
+	for (int i = 0; i < s->count; i++) {
+		for (size_t j = 0; j < s->lists[i].count; j++) {
+			if (is_uuid_name(s->lists[i].names[j])) /* anything else under pods/ is not rkt's */
+				s->entries[s->entry_count++] = (struct entry){ s->lists[i].names[j], i };
+		}
+	}
+	qsort(s->entries, s->entry_count, sizeof *s->entries, compare_entries);
+	return 0;
+}
+
+/* A pod renamed forward between two readdirs shows in both: the later state directory (read
+ * later, in lifecycle order) is the one it is in. */
+static int put_pods(const struct scan *s, struct out *o, struct rkt_error *err)
+{
+	if (out_put(o, "[") < 0)
+		return rkt_fail_sys(err, "read directory", s->pods_dir, ENOMEM);
+	for (size_t k = 0; k < s->entry_count; k++) {
+		const struct entry *e = &s->entries[k];
+		if (k + 1 < s->entry_count && strcmp(e->name, s->entries[k + 1].name) == 0)
+			continue;
+		char path[RKT_ERROR_PATH_MAX];
+		if (snprintf(path, sizeof path, "%s/%s/%s", s->pods_dir, s->states[e->state_index], e->name) >=
+		    (int)sizeof path)
+			return rkt_fail_sys(err, "open", s->pods_dir, ENAMETOOLONG);
+		if (o->len > 1 && out_put(o, ",") < 0)
+			return rkt_fail_sys(err, "read", path, ENOMEM);
+		if (put_pod(o, s->fds[e->state_index], e->state_index, e->name, path, err) < 0)
+			return -1;
+	}
+	if (out_put(o, "]") < 0)
+		return rkt_fail_sys(err, "read directory", s->pods_dir, ENOMEM);
+	return 0;
+}
+
+int rkt_pod_scan(const char *pods_dir, const char *state_dirs, int32_t count, struct rkt_blob *out,
+		 struct rkt_error *err)
+{
+	if (count < 0 || count > MAX_STATE_DIRS)
+		return rkt_fail(err, "scan", pods_dir, "%d state directories (at most %d)", count, MAX_STATE_DIRS);
+	struct scan s = { .pods_dir = pods_dir, .count = count };
+	const char *state = state_dirs;
+	for (int i = 0; i < count; i++, state += strlen(state) + 1)
+		s.states[i] = state, s.fds[i] = -1;
+	struct out o = { 0 };
+	int rc = read_state_dirs(&s, err);
+	if (rc == 0)
+		rc = put_pods(&s, &o, err);
+	free(s.entries);
+	for (int i = 0; i < count; i++) {
+		dir_list_free(&s.lists[i]);
+		if (s.fds[i] >= 0)
+			close(s.fds[i]);
+	}
+	if (rc < 0) {
+		free(o.data);
+		return -1;
+	}
+	out->data = (uint8_t *)o.data;
+	out->len = (int64_t)o.len;
+	return 0;
+}

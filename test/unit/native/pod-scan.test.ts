@@ -1,0 +1,69 @@
+// rkt_pod_scan (native/pod_scan.c), the one call behind `rkt list`: which entries are pods,
+// which state directory wins, the lock test, and file bytes carried through its JSON intact.
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { native } from "../../../src/sys";
+import { tempDir } from "../../support/harness";
+import { TestCleanups } from "../pod/lifecycle-fixtures";
+
+let pods: { path: string; cleanup: () => void };
+const cleanups = new TestCleanups();
+beforeEach(() => (pods = tempDir("rkt-pod-scan-")));
+afterEach(async () => {
+  await cleanups.run();
+  pods.cleanup();
+});
+
+const STATES = ["prepare", "prepared", "run", "exited-garbage"];
+
+function podDir(state: string, name: string, files: Record<string, string | Buffer> = {}): string {
+  const dir = join(pods.path, state, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
+  return dir;
+}
+
+test("takes UUID names only (either case, with or without dashes), sorted, and skips missing state directories", () => {
+  const dashed = "0a1b2c3d-0000-4000-8000-00000000000f";
+  const bare = "FFFFFFFF00004000800000000000000A";
+  podDir("prepared", dashed, { pod: "{}" });
+  podDir("prepared", bare, { pod: "{}" });
+  podDir("prepared", "not-a-pod");
+  podDir("prepared", "0a1b2c3d-0000-4000-8000-00000000000g");
+  writeFileSync(join(pods.path, "prepared", ".hidden"), "");
+  expect(native.scanPods(pods.path, STATES).map((p) => p.name)).toEqual([dashed, bare].sort());
+});
+
+test("a pod met in two state directories is taken in the later one", () => {
+  const uuid = "11111111-0000-4000-8000-000000000000";
+  podDir("prepared", uuid);
+  podDir("run", uuid, { pod: "{}" });
+  expect(native.scanPods(pods.path, STATES)).toEqual([{ stateIndex: 2, name: uuid, locked: false, manifest: "{}" }]);
+});
+
+test("file bytes survive the JSON: quotes, backslashes, control characters, UTF-8; an unreadable manifest gives its errno", () => {
+  const text = '{"a":"q\\"b\\\\","c":"\t\n\u0001\u001f é 😀"}\r\n';
+  podDir("run", "22222222-0000-4000-8000-000000000000", { pod: text });
+  podDir("run", "33333333-0000-4000-8000-000000000000");
+  const [withText, without] = native.scanPods(pods.path, STATES);
+  expect(withText!.manifest).toBe(text);
+  expect(without).toEqual({ stateIndex: 2, name: "33333333-0000-4000-8000-000000000000", locked: false, manifestErrno: 2 });
+});
+
+test("a pod some process holds is locked and its networks are read; an unlocked pod's are not", async () => {
+  const networks = '[{"netName":"default","ip":"172.16.28.7"}]';
+  const held = podDir("run", "44444444-0000-4000-8000-000000000000", { pod: "{}", "net-info.json": networks });
+  podDir("run", "55555555-0000-4000-8000-000000000000", { pod: "{}", "net-info.json": networks });
+  await cleanups.lockFromChild(held);
+  const [locked, unlocked] = native.scanPods(pods.path, STATES);
+  expect(locked).toMatchObject({ locked: true, networks });
+  expect(unlocked!.locked).toBe(false);
+  expect(unlocked!.networks).toBeUndefined();
+});
+
+test("a shared lock held elsewhere is not a lock that makes a pod running", async () => {
+  const dir = podDir("run", "66666666-0000-4000-8000-000000000000", { pod: "{}" });
+  await cleanups.lockFromChild(dir, "shared");
+  expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(false);
+});
