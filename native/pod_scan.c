@@ -216,7 +216,8 @@ static int read_state_dirs(struct scan *s, struct rkt_error *err)
 		if (s->fds[i] < 0) {
 			if (errno == ENOENT)
 				continue;
-			return rkt_fail_sys(err, "open", path, errno);
+			/* As the JavaScript listing of the other commands says it. */
+			return rkt_fail_sys(err, "read directory", path, errno);
 		}
 		if (dir_list_read(&s->lists[i], s->fds[i]) < 0)
 			return rkt_fail_sys(err, "read directory", path, errno);
