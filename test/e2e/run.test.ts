@@ -15,7 +15,7 @@ afterAll(() => {
 });
 
 /** `rkt --insecure-skip-verify run ARGS` on the shared data directory, with a UUID file. */
-function run(args: string[], opts: { env?: Record<string, string> } = {}) {
+function run(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
   const uuidFile = join(work.path, `uuid-${Math.random().toString(36).slice(2)}`);
   const result = rkt(data.path, ["--insecure-skip-verify", "run", `--uuid-file-save=${uuidFile}`, ...args], opts);
   const uuid = existsSync(uuidFile) ? readFileSync(uuidFile, "utf8") : undefined;
@@ -97,6 +97,21 @@ describe("rkt run", () => {
     expect(result.exitCode).toBe(0);
     const env = Object.fromEntries(result.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
     expect(env).toMatchObject({ A: "image", B: "flag", C: "host", AC_APP_NAME: "env2", AC_METADATA_URL: "", container: "rkt", HOME: "/root" });
+  });
+
+  test("a bunfig.toml or .env in the working directory is not read: no preload runs, no variable reaches an --inherit-env app", () => {
+    const cwd = join(work.path, "untrusted-cwd");
+    mkdirSync(cwd);
+    const ran = join(cwd, "preload-ran");
+    writeFileSync(join(cwd, "bunfig.toml"), 'preload = ["./preload.ts"]\n');
+    writeFileSync(join(cwd, "preload.ts"), `require("node:fs").writeFileSync(${JSON.stringify(ran)}, "");\n`);
+    writeFileSync(join(cwd, ".env"), "C=dotenv\nD=dotenv\n");
+    const result = run(["--inherit-env", images.env!], { env: { C: "host" }, cwd });
+    expect(result.exitCode).toBe(0);
+    expect(existsSync(ran)).toBe(false);
+    const env = Object.fromEntries(result.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    expect(env.C).toBe("host");
+    expect(env.D).toBeUndefined();
   });
 
   test("resolves user and group names in the image's /etc/passwd and /etc/group", () => {
