@@ -1,20 +1,17 @@
 import { rktCommand } from "./command";
-import { globals } from "./globals";
 import { alignTabbed } from "./tabwriter";
 import { printErr, printOut } from "./output";
 import { listPods } from "../pod";
 
 export default rktCommand({
-  name: "list",
-  description: "List pods",
   usage: "[--full] [--no-legend]",
   maxArgs: 0,
   args: {
     "no-legend": { type: "boolean", default: false, description: "suppress a legend with the list" },
     full: { type: "boolean", default: false, description: "use long output format" },
   },
-  run({ args }) {
-    const { pods, problems } = listPods(globals().dir);
+  run({ args, globals }) {
+    const { pods, problems } = listPods(globals.dir);
     for (const line of problems) printErr(`${line}\n`);
     let table = args["no-legend"] ? "" : "UUID\tAPP\tACI\tSTATE\tNETWORKS\n";
     for (const pod of pods) {

@@ -1,19 +1,16 @@
 import { rktCommand } from "./command";
 import { UsageError } from "./errors";
-import { globals } from "./globals";
 import { printOut } from "./output";
 import { Pod, podStatus, waitPodExited } from "../pod";
 
 export default rktCommand({
-  name: "status",
-  description: "Check the status of a rkt pod",
   usage: "[--wait] UUID",
   args: {
     wait: { type: "boolean", default: false, description: "toggle waiting for the pod to exit" },
   },
-  run({ args }) {
+  run({ args, globals }) {
     if (args._.length !== 1) throw new UsageError("exactly one UUID is required (usage: rkt status [--wait] UUID)");
-    const dir = globals().dir;
+    const dir = globals.dir;
     let pod = Pod.resolve(dir, args._[0]!);
     if (args.wait) pod = waitPodExited(pod.uuid, dir);
     const status = podStatus(pod);
