@@ -3,8 +3,6 @@ import { rktCommand } from "./command";
 import { UsageError } from "./errors";
 
 export default rktCommand({
-  name: "build",
-  description: "Build an ACI from a given directory",
   usage: "[--overwrite] [--no-compression] DIRECTORY OUTPUT_FILE",
   args: {
     overwrite: { type: "boolean", default: false, description: "overwrite the output file if it exists" },

@@ -3,8 +3,6 @@ import { rktCommand } from "./command";
 import { UsageError } from "./errors";
 
 export default rktCommand({
-  name: "cat-manifest",
-  description: "Print the manifest from an ACI",
   usage: "[--pretty-print] ACI_FILE",
   args: {
     "pretty-print": { type: "boolean", default: false, description: "print with indentation" },

@@ -5,8 +5,6 @@ import { RktError, UsageError } from "./errors";
 
 // appc.md §3.4, §9: shows what meta discovery finds for each app string.
 export default rktCommand({
-  name: "discover",
-  description: "Discover the download URLs for an app",
   usage: "[--insecure] APP...",
   args: {
     insecure: { type: "boolean", default: false, description: "also try discovery over plain http" },

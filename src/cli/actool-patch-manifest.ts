@@ -17,8 +17,6 @@ import { UsageError } from "./errors";
 const editFlags = ["name", "exec", "user", "group", "capability", "mounts", "ports", "isolators"] as const;
 
 export default rktCommand({
-  name: "patch-manifest",
-  description: "Copy an ACI and patch its manifest",
   usage:
     "[--manifest=MANIFEST_FILE] [--name=example.com/app] [--exec=\"/app --debug\"] [--user=uid] [--group=gid] [--capability=CAP_A,CAP_B] [--mounts=work,path=/opt,readOnly=true[:...]] [--ports=query,protocol=tcp,port=8080[:...]] [--isolators=resource/cpu,request=50,limit=100[:...]] [--replace] [--overwrite] [--no-compression] INPUT_ACI_FILE [OUTPUT_ACI_FILE]",
   args: {

@@ -2,8 +2,6 @@ import { rktCommand } from "./command";
 import { APPC_VERSION } from "../version";
 
 export default rktCommand({
-  name: "version",
-  description: "Print the version and exit",
   maxArgs: 0,
   run() {
     process.stdout.write(`actool version ${APPC_VERSION}\n`);

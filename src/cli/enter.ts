@@ -1,12 +1,9 @@
 import { rktCommand } from "./command";
 import { UsageError, requireRoot } from "./errors";
-import { globals } from "./globals";
 import { enterPod } from "../pod";
 import { withStore } from "../store";
 
 export default rktCommand({
-  name: "enter",
-  description: "Enter the namespaces of an app within a rkt pod",
   usage: "[--app=APPNAME] UUID [CMD [ARGS ...]]",
   details: [
     "Runs CMD (default /bin/bash, else /bin/sh) in the namespaces and root filesystem of an",
@@ -17,11 +14,11 @@ export default rktCommand({
   args: {
     app: { type: "string", description: "name of the app to enter within the specified pod" },
   },
-  async run({ args, rest }) {
+  async run({ args, rest, globals }) {
     const [uuid, ...command] = rest;
     if (uuid === undefined) throw new UsageError("UUID is required");
     requireRoot();
-    const { dir } = globals();
+    const { dir } = globals;
     return enterPod({
       dataDir: dir,
       uuid,

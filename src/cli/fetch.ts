@@ -4,29 +4,25 @@ import { withStore } from "../store";
 import { asksForHelp, parseAppArgs } from "./app-args";
 import { rktCommand } from "./command";
 import { RktError, UsageError } from "./errors";
-import { globalFlagDefs, globals, globalsFrom, setGlobals } from "./globals";
-import { commandHelp } from "./help";
+import { globalFlagDefs } from "./globals";
 
 // rkt-cli.md §3.4: parses its own tokens so that --signature attaches to the image before it.
-const command = rktCommand({
-  name: "fetch",
-  description: "Fetch image(s) and store them in the local cache",
+export default rktCommand({
   usage: "[--signature=FILE] IMAGE [--signature=FILE] [IMAGE ...]",
   parse: "raw",
   args: {
     signature: { type: "string", description: "local signature file to use in validating the preceding image" },
   },
-  async run({ args, rawArgs }) {
+  async run({ args, rawArgs, help, globalsFrom }) {
     if (asksForHelp(rawArgs)) {
-      process.stdout.write(commandHelp("rkt fetch", command.spec));
+      process.stdout.write(help());
       return;
     }
     const values = { ...args };
     const images = parseAppArgs(rawArgs, globalFlagDefs, values, { allowAppArgs: false });
     if (images.some((image) => image.exec !== undefined)) throw new UsageError("unknown flag: --exec");
-    setGlobals(globalsFrom(values));
     if (images.length === 0) throw new RktError("must provide at least one image");
-    const { dir, insecureSkipVerify, systemConfig, localConfig, trustKeysFromHttps } = globals();
+    const { dir, insecureSkipVerify, systemConfig, localConfig, trustKeysFromHttps } = globalsFrom(values);
     const toFetch = images.map((image) => ({ ref: image.image, signature: image.signature }));
     const opts = {
       local: false,
@@ -38,5 +34,3 @@ const command = rktCommand({
     await withStore(dir, (store) => fetchImages(store, toFetch, opts, (key) => process.stdout.write(`${shortImageId(key)}\n`)));
   },
 });
-
-export default command;

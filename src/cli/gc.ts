@@ -1,12 +1,9 @@
 import { rktCommand } from "./command";
 import { ExitCode } from "./errors";
 import { parseGoDuration } from "./flags";
-import { globals } from "./globals";
 import { garbageCollect, standardOutput } from "../pod";
 
 export default rktCommand({
-  name: "gc",
-  description: "Garbage-collect rkt pods no longer in use",
   usage: "[--grace-period=DURATION] [--expire-prepared=DURATION]",
   details: [
     "Marks exited pods, failed prepares and prepared pods older than --expire-prepared as",
@@ -18,10 +15,10 @@ export default rktCommand({
     "grace-period": { type: "string", default: "30m0s", description: "duration to wait before discarding inactive pods from garbage" },
     "expire-prepared": { type: "string", default: "24h0m0s", description: "duration to wait before expiring prepared pods" },
   },
-  run({ args }) {
+  run({ args, globals }) {
     const gracePeriodMs = parseGoDuration(args["grace-period"] as string, "--grace-period");
     const expirePreparedMs = parseGoDuration(args["expire-prepared"] as string, "--expire-prepared");
-    const { dir, debug } = globals();
+    const { dir, debug } = globals;
     const complete = garbageCollect(dir, { gracePeriodMs, expirePreparedMs, debug, output: standardOutput });
     return complete ? ExitCode.Ok : ExitCode.Failure;
   },

@@ -39,15 +39,3 @@ export function globalsFrom(values: FlagValues): Globals {
     debug: values.debug as boolean,
   };
 }
-
-let current: Globals | undefined;
-
-/** The global flags of this invocation; set once by the dispatcher. */
-export function globals(): Globals {
-  if (!current) throw new Error("globals read before the command line was parsed");
-  return current;
-}
-
-export function setGlobals(g: Globals): void {
-  current = g;
-}

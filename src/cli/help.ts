@@ -1,6 +1,6 @@
 // Usage text in rkt's layout: NAME, USAGE, VERSION (root), COMMANDS, OPTIONS, GLOBAL
 // OPTIONS, each body indented by a tab.
-import type { CommandTable } from "./commands";
+import type { CommandNode } from "./commands";
 import type { RktCommandSpec } from "./command";
 import type { FlagDefs } from "./flags";
 import { globalFlagDefs } from "./globals";
@@ -21,27 +21,27 @@ function flagLines(defs: FlagDefs): string[] {
   return rows.map(([f, desc]) => `${f.padEnd(width)}\t${desc}`);
 }
 
-function commandLines(table: CommandTable): string[] {
-  const rows = Object.entries(table).filter(([, e]) => !e.hidden);
-  const width = Math.max(0, ...rows.map(([n]) => n.length));
-  return rows.map(([name, e]) => `${name.padEnd(width)}\t${e.description}`);
+function commandLines(group: CommandNode): string[] {
+  const rows = Object.values(group.subCommands ?? {}).map((c) => c.meta).filter((m) => !m.hidden);
+  const width = Math.max(0, ...rows.map((m) => m.name.length));
+  return rows.map((m) => `${m.name.padEnd(width)}\t${m.description}`);
 }
 
-export function groupHelp(path: string, description: string, table: CommandTable, isRoot: boolean): string {
+export function groupHelp(path: string, group: CommandNode, isRoot: boolean): string {
   const parts = [
-    section("NAME", [`${path} - ${description}`]),
+    section("NAME", [`${path} - ${group.meta.description}`]),
     section("USAGE", [`${path} [command]`]),
   ];
   if (isRoot) parts.push(section("VERSION", [RKT_VERSION]));
-  parts.push(section("COMMANDS", commandLines(table)));
+  parts.push(section("COMMANDS", commandLines(group)));
   parts.push(section("GLOBAL OPTIONS", flagLines(globalFlagDefs)));
   parts.push(`Run '${path} help [command]' for more information on a command.\n`);
   return parts.join("\n");
 }
 
-export function commandHelp(path: string, spec: RktCommandSpec): string {
+export function commandHelp(path: string, description: string, spec: RktCommandSpec): string {
   const parts = [
-    section("NAME", [`${path} - ${spec.description}`]),
+    section("NAME", [`${path} - ${description}`]),
     section("USAGE", [`${path}${spec.usage ? ` ${spec.usage}` : ""}`]),
   ];
   if (spec.details) parts.push(section("DESCRIPTION", spec.details));

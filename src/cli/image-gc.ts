@@ -3,12 +3,9 @@ import { withStore, type Store } from "../store";
 import { rktCommand } from "./command";
 import { ExitCode } from "./errors";
 import { parseGoDuration } from "./flags";
-import { globals } from "./globals";
 import { removeImages } from "./image-removal";
 
 export default rktCommand({
-  name: "gc",
-  description: "Garbage collect local store",
   usage: "[--grace-period=DURATION]",
   details: [
     "Removes the images, with their rendered trees, that no pod uses and that were not",
@@ -20,9 +17,9 @@ export default rktCommand({
   args: {
     "grace-period": { type: "string", default: "24h0m0s", description: "duration to wait since an image was last used before removing it" },
   },
-  run({ args }) {
+  run({ args, globals }) {
     const gracePeriodMs = parseGoDuration(args["grace-period"] as string, "--grace-period");
-    const dataDir = globals().dir;
+    const dataDir = globals.dir;
     // Exclusive: no pod may be choosing its images between the check and the removal.
     return withStore(dataDir, (store) =>
       withImageClaimsLock(dataDir, "exclusive", async () => {

@@ -1,7 +1,6 @@
 import { withStore, type StoredImage } from "../store";
 import { rktCommand } from "./command";
 import { UsageError } from "./errors";
-import { globals } from "./globals";
 import { alignTabbed } from "./tabwriter";
 import { printOut } from "./output";
 import { formatJson, formatFlag, parseOutputFormat } from "./output-format";
@@ -42,8 +41,6 @@ function parseFields(list: string, allowed: readonly Field[], flag: string): Fie
 }
 
 export default rktCommand({
-  name: "list",
-  description: "List images in the local store",
   usage: "[--fields=F,...] [--sort=F,...] [--order=asc|desc] [--no-legend] [--full] [--format=json|json-pretty]",
   args: {
     fields: { type: "string", default: "key,appname,importtime,latest", description: "comma separated list of fields to display. Accepted values: key, appname, importtime, latest" },
@@ -53,12 +50,12 @@ export default rktCommand({
     full: { type: "boolean", default: false, description: "accepted for symmetry with rkt list; keys are always shown in full" },
     format: formatFlag,
   },
-  run({ args }) {
+  run({ args, globals }) {
     const fields = parseFields(args.fields as string, Object.keys(headers) as Field[], "fields");
     const sortFields = parseFields(args.sort as string, sortable, "sort");
     const direction = args.order === "desc" ? -1 : 1;
     const format = parseOutputFormat(args.format);
-    return withStore(globals().dir, (store) => {
+    return withStore(globals.dir, (store) => {
       const images = store.listImages().sort((a, b) => {
         for (const f of sortFields) {
           const c = compare[f]!(a, b);

@@ -1,20 +1,17 @@
 import { renderImage, withStore } from "../store";
 import { rktCommand } from "./command";
 import { UsageError } from "./errors";
-import { globals } from "./globals";
 
 export default rktCommand({
-  name: "render",
-  description: "Render a stored image to a directory with all its dependencies",
   usage: "[--rootfs-only] [--overwrite] IMAGE OUTPUT_DIR",
   args: {
     "rootfs-only": { type: "boolean", default: false, description: "render rootfs only" },
     overwrite: { type: "boolean", default: false, description: "overwrite output directory" },
   },
-  run({ args }) {
+  run({ args, globals }) {
     if (args._.length !== 2) throw new UsageError("must provide an image and an output directory");
     const [image, output] = args._ as [string, string];
-    return withStore(globals().dir, (store) =>
+    return withStore(globals.dir, (store) =>
       renderImage(store, store.resolveImageReference(image), output, {
         rootfsOnly: args["rootfs-only"] as boolean,
         overwrite: args.overwrite as boolean,

@@ -1,16 +1,13 @@
 import { withStore } from "../store";
 import { rktCommand } from "./command";
 import { ExitCode, RktError } from "./errors";
-import { globals } from "./globals";
 
 // Ours: rkt re-hashed trees on every prepare; we trust the `rendered` marker and check on demand here.
 export default rktCommand({
-  name: "verify",
-  description: "Check stored images against their IDs and rebuild damaged rendered trees",
   usage: "IMAGE...",
-  run({ args }) {
+  run({ args, globals }) {
     if (args._.length === 0) throw new RktError("must provide at least one image");
-    return withStore(globals().dir, async (store) => {
+    return withStore(globals.dir, async (store) => {
       let failed = 0;
       for (const ref of args._) {
         const key = store.resolveImageReference(ref);

@@ -1,5 +1,4 @@
 import { rktCommand } from "./command";
-import { globals } from "./globals";
 import { alignTabbed } from "./tabwriter";
 import { printErr, printOut } from "./output";
 import { formatJson, formatFlag, parseOutputFormat } from "./output-format";
@@ -7,8 +6,6 @@ import { listPods } from "../pod/list";
 import { formatNetworks } from "../pod/pod-files";
 
 export default rktCommand({
-  name: "list",
-  description: "List pods",
   usage: "[--full] [--no-legend] [--format=json|json-pretty]",
   maxArgs: 0,
   args: {
@@ -16,9 +13,9 @@ export default rktCommand({
     full: { type: "boolean", default: false, description: "use long output format" },
     format: formatFlag,
   },
-  async run({ args }) {
+  async run({ args, globals }) {
     const format = parseOutputFormat(args.format);
-    const { pods, problems } = listPods(globals().dir);
+    const { pods, problems } = listPods(globals.dir);
     for (const line of problems) printErr(`${line}\n`);
     if (format) {
       // Loaded only for JSON: it reads manifests and mount points the table does not show.

@@ -4,8 +4,6 @@ import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET, startMetadataService } f
 import { forgetPassedSockets, socketsPassedByServiceManager } from "../sys";
 
 export default rktCommand({
-  name: "metadata-service",
-  description: "Run metadata service",
   usage: "[--listen-port=PORT] [--socket=PATH]",
   details: [
     "Serves the appc metadata API to apps on TCP (all IPv4 addresses) and takes pod",

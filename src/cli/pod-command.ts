@@ -4,11 +4,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { asksForHelp, parseAppArgs } from "./app-args";
-import type { RktCommandSpec, RunContext } from "./command";
+import type { RawRunContext, RktCommandSpec } from "./command";
 import { ExitCode, RktError, UsageError } from "./errors";
 import { flagDefaults, type FlagDefs, type FlagValues } from "./flags";
-import { globalFlagDefs, globals, globalsFrom, setGlobals, type Globals } from "./globals";
-import { commandHelp } from "./help";
+import { globalFlagDefs, type Globals } from "./globals";
 import { printErr, printOut } from "./output";
 import { podEtcChoicesFrom, podEtcFlagDefs } from "./pod-etc-flags";
 import { fetchImage } from "../fetch";
@@ -53,22 +52,16 @@ export interface ParsedPodCommand {
  * over the global flags the dispatcher read before the command name. Returns undefined
  * after printing help for `--help`.
  */
-export async function parsePodCommand(ctx: RunContext, spec: RktCommandSpec): Promise<ParsedPodCommand | undefined> {
+export async function parsePodCommand(ctx: RawRunContext, spec: RktCommandSpec): Promise<ParsedPodCommand | undefined> {
   if (asksForHelp(ctx.rawArgs)) {
-    await printOut(commandHelp(`rkt ${spec.name}`, spec));
+    await printOut(ctx.help());
     return undefined;
   }
   const defs: FlagDefs = { ...globalFlagDefs, ...spec.args };
-  const values: FlagValues = { ...flagDefaults(defs), ...withoutPositionals(ctx.args) };
+  const values: FlagValues = { ...flagDefaults(defs), ...ctx.args };
   const apps = parseAppArgs(ctx.rawArgs, defs, values);
-  const globals = globalsFrom(values);
-  setGlobals(globals);
+  const globals = ctx.globalsFrom(values);
   return { values, apps, globals };
-}
-
-function withoutPositionals(args: RunContext["args"]): FlagValues {
-  const { _: _positionals, ...rest } = args;
-  return rest;
 }
 
 /** `--dir=""` means a fresh temporary data directory for this pod (rkt-cli §1.2). */
@@ -77,7 +70,7 @@ export function dataDirOf(globals: Globals): string {
 }
 
 /** The PrepareRequest of the pod-building flags; flag-level mistakes are usage errors. */
-export function prepareRequestFrom(spec: RktCommandSpec, values: FlagValues, apps: AppArg[], globals: Globals): PrepareRequest {
+export function prepareRequestFrom(command: "run" | "prepare", values: FlagValues, apps: AppArg[], globals: Globals): PrepareRequest {
   const asUsage = <T>(fn: () => T): T => {
     try {
       return fn();
@@ -100,10 +93,10 @@ export function prepareRequestFrom(spec: RktCommandSpec, values: FlagValues, app
     insecureSkipVerify: globals.insecureSkipVerify,
     noOverlay: values["no-overlay"] as boolean,
     privateUsers: values["private-users"] as boolean,
-    durable: spec.name === "prepare",
+    durable: command === "prepare",
     metadataUrl: "",
   };
-  if (spec.name === "run" && req.ports.length > 0 && values["private-net"] === undefined) throw new UsageError("--port flag requires --private-net");
+  if (command === "run" && req.ports.length > 0 && values["private-net"] === undefined) throw new UsageError("--port flag requires --private-net");
   asUsage(() => checkPrepareRequest(req));
   return req;
 }
@@ -113,8 +106,8 @@ export function prepareRequestFrom(spec: RktCommandSpec, values: FlagValues, app
  * the pod, so scripts can tell them from bad input (rkt-cli §1.5). `quiet` (prepare
  * --quiet) hides the download progress line.
  */
-export async function preparePodFromCommand(dataDir: string, req: PrepareRequest, quiet = false) {
-  const { systemConfig, localConfig, trustKeysFromHttps } = globals();
+export async function preparePodFromCommand(dataDir: string, req: PrepareRequest, globals: Globals, quiet = false) {
+  const { systemConfig, localConfig, trustKeysFromHttps } = globals;
   const store = Store.open(dataDir);
   try {
     return await preparePod(dataDir, store, req, (ref, opts) =>

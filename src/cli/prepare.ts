@@ -4,8 +4,6 @@ import { dataDirOf, parsePodCommand, podBuildFlags, preparePodFromCommand, prepa
 import { printOut } from "./output";
 
 const command = rktCommand({
-  name: "prepare",
-  description: "Prepare to run image(s) in a pod in rkt",
   usage: "[--volume=name,kind=host,...] [--quiet] IMAGE [-- image-args...[---]]...",
   details: [
     "Prepares a pod as 'rkt run' would, without starting it, and prints its UUID; start it",
@@ -19,9 +17,9 @@ const command = rktCommand({
   async run(ctx) {
     const parsed = await parsePodCommand(ctx, command.spec);
     if (!parsed) return ExitCode.Ok;
-    const req = prepareRequestFrom(command.spec, parsed.values, parsed.apps, parsed.globals);
+    const req = prepareRequestFrom("prepare", parsed.values, parsed.apps, parsed.globals);
     requireRoot();
-    const { pod } = await preparePodFromCommand(dataDirOf(parsed.globals), req, parsed.values.quiet === true);
+    const { pod } = await preparePodFromCommand(dataDirOf(parsed.globals), req, parsed.globals, parsed.values.quiet === true);
     try {
       pod.moveTo("prepared");
     } catch (err) {

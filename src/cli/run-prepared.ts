@@ -1,7 +1,6 @@
 import { rktCommand } from "./command";
 import { ExitCode, RktError, UsageError, requireRoot } from "./errors";
 import { flagGiven } from "./flags";
-import { globals } from "./globals";
 import { ALL_NETWORKS, checkNetworkSelection } from "../net";
 import { claimPreparedPod, renderPodTrees, startPod } from "../pod";
 import { insecureRunOptionsFlag } from "./insecure-options";
@@ -9,8 +8,6 @@ import { podEtcChoicesFrom, podEtcFlagDefs } from "./pod-etc-flags";
 import { withStore } from "../store";
 
 export default rktCommand({
-  name: "run-prepared",
-  description: "Run a prepared application pod in rkt",
   usage: "[--private-net[=NET,...]] [--dns=IP|host|none ...] [--hosts-entry=IP=NAME|host ...] [--interactive] [--mds-register=BOOL] [--insecure-options=seccomp,no-new-privs] UUID",
   args: {
     "private-net": { type: "string", optionalValue: ALL_NETWORKS, description: "give pod a private network: all networks, or =NET1,NET2,..." },
@@ -19,10 +16,10 @@ export default rktCommand({
     "insecure-options": { type: "string", description: "switch off parts of the apps' confinement for this pod: seccomp, no-new-privs (comma-separated)" },
     ...podEtcFlagDefs,
   },
-  async run({ args, rawArgs }) {
+  async run({ args, rawArgs, globals }) {
     if (args._.length !== 1) throw new UsageError("exactly one UUID argument is required");
     requireRoot();
-    const { dir, debug, localConfig } = globals();
+    const { dir, debug, localConfig } = globals;
     const privateNet = args["private-net"] as string | undefined;
     // Unknown networks are refused before any pod is touched.
     if (privateNet !== undefined) checkNetworkSelection(privateNet, localConfig);

@@ -7,8 +7,6 @@ import { startPod } from "../pod";
 import { insecureRunOptionsFlag } from "./insecure-options";
 
 const command = rktCommand({
-  name: "run",
-  description: "Run image(s) in a pod in rkt",
   usage: "[--volume=name,kind=host,...] IMAGE [-- image-args...[---]]...",
   details: [
     "IMAGE is an image ID (sha512-...), a file, an image name or a URL, tried in that order.",
@@ -30,7 +28,7 @@ const command = rktCommand({
     const parsed = await parsePodCommand(ctx, command.spec);
     if (!parsed) return ExitCode.Ok;
     const { values, apps, globals } = parsed;
-    const req = prepareRequestFrom(command.spec, values, apps, globals);
+    const req = prepareRequestFrom("run", values, apps, globals);
     if (values.interactive && apps.length > 1) throw new UsageError("interactive option only supports one image");
     const privateNet = values["private-net"] as string | undefined;
     // Unknown networks are refused before any pod is touched.
@@ -39,7 +37,7 @@ const command = rktCommand({
     req.uuidFileSave = values["uuid-file-save"] as string | undefined;
     req.interactive = values.interactive as boolean;
     requireRoot();
-    const { pod, trees } = await preparePodFromCommand(dataDirOf(globals), req);
+    const { pod, trees } = await preparePodFromCommand(dataDirOf(globals), req, globals);
     try {
       // Not synced, as the pod's files are not: after a crash gc removes the pod from either place.
       pod.moveTo("run", { syncParent: false });

@@ -1,22 +1,19 @@
 import { rktCommand } from "./command";
 import { UsageError } from "./errors";
-import { globals } from "./globals";
 import { printOut } from "./output";
 import { formatJson, formatFlag, parseOutputFormat } from "./output-format";
 import { apiPod, describePod, Pod, podStatus, waitPodExited } from "../pod";
 
 export default rktCommand({
-  name: "status",
-  description: "Check the status of a rkt pod",
   usage: "[--wait] [--format=json|json-pretty] UUID",
   args: {
     wait: { type: "boolean", default: false, description: "toggle waiting for the pod to exit" },
     format: formatFlag,
   },
-  run({ args }) {
+  run({ args, globals }) {
     if (args._.length !== 1) throw new UsageError("exactly one UUID is required (usage: rkt status [--wait] UUID)");
     const format = parseOutputFormat(args.format);
-    const dir = globals().dir;
+    const dir = globals.dir;
     let pod = Pod.resolve(dir, args._[0]!);
     if (args.wait) pod = waitPodExited(pod.uuid, dir);
     if (format) return printOut(formatJson(apiPod(describePod(pod)), format));

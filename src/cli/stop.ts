@@ -1,21 +1,18 @@
 import { rktCommand } from "./command";
 import { ExitCode, UsageError, withPermissionHint } from "./errors";
-import { globals } from "./globals";
 import { printErr, printOut } from "./output";
 import { Pod, stopPod } from "../pod";
 import { readableErrorMessage } from "../sys";
 
 export default rktCommand({
-  name: "stop",
-  description: "Stop a running pod",
   usage: "[--force] [--no-wait] UUID...",
   args: {
     force: { type: "boolean", default: false, description: "forced stopping (SIGKILL instead of SIGTERM)" },
     "no-wait": { type: "boolean", default: false, description: "return once the pod is signalled, without waiting for it to exit" },
   },
-  async run({ args }) {
+  async run({ args, globals }) {
     if (args._.length === 0) throw new UsageError("at least one UUID is required (usage: rkt stop [--force] [--no-wait] UUID...)");
-    const { dir } = globals();
+    const { dir } = globals;
     let failed = false;
     for (const ref of args._) {
       try {

@@ -2,14 +2,10 @@ import { readSync } from "node:fs";
 import { describeKey, discoverKeyLocations, readKeyLocation, readPublicKey, storeTrustedKey, type TrustScope } from "../trust";
 import { rktCommand } from "./command";
 import { ExitCode, RktError } from "./errors";
-import { globals } from "./globals";
-import { commandHelp } from "./help";
 
 // rkt-cli.md §3.5: adds public keys to the local keystore, after the user has seen their
 // fingerprints (or said not to review them).
-const command = rktCommand({
-  name: "trust",
-  description: "Trust a key for image verification",
+export default rktCommand({
   usage: "[--prefix=PREFIX | --root] [--insecure-allow-http] [--skip-fingerprint-review] PUBKEY...",
   args: {
     prefix: { type: "string", description: "prefix to limit trust to" },
@@ -17,15 +13,15 @@ const command = rktCommand({
     "insecure-allow-http": { type: "boolean", default: false, description: "allow HTTP use for key discovery and/or retrieval" },
     "skip-fingerprint-review": { type: "boolean", default: false, description: "accept keys without asking to review their fingerprints" },
   },
-  async run({ args }) {
-    const { insecureSkipVerify, localConfig, trustKeysFromHttps } = globals();
+  async run({ args, globals, help }) {
+    const { insecureSkipVerify, localConfig, trustKeysFromHttps } = globals;
     if (insecureSkipVerify) throw new RktError("--insecure-skip-verify is not allowed: keys are never trusted unverified");
     const prefix = args.prefix as string | undefined;
     const givenLocations = args._;
     if (args.root && prefix !== undefined) throw new RktError("--root and --prefix usage mutually exclusive");
     if (prefix === undefined && !args.root) {
       if (givenLocations.length > 0) throw new RktError("--root required for non-prefixed (root) keys");
-      process.stderr.write(commandHelp("rkt trust", command.spec));
+      process.stderr.write(help());
       return ExitCode.Failure;
     }
     if (prefix !== undefined && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(prefix)) throw new RktError("--prefix must not contain a URL scheme, omit https://");
@@ -75,5 +71,3 @@ function readLine(): string | undefined {
     bytes.push(byte[0]!);
   }
 }
-
-export default command;

@@ -3,8 +3,6 @@ import { printOut } from "./output";
 import { APPC_VERSION, RKT_VERSION } from "../version";
 
 export default rktCommand({
-  name: "version",
-  description: "Print the version and exit",
   maxArgs: 0,
   run() {
     return printOut(`rkt version ${RKT_VERSION}\nappc version ${APPC_VERSION}\n`);

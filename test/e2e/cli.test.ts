@@ -56,6 +56,19 @@ describe("the command line", () => {
     expect(r.stderr).toBe(`rkt: unknown command "frobnicate" for "rkt" (see 'rkt help')\n`);
   });
 
+  test("a name of Object.prototype is an unknown command, not a command without description", () => {
+    for (const word of ["constructor", "toString"]) {
+      const r = rkt(data.path, [word]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toBe(`Error: unknown command "${word}" for "rkt"\nRun 'rkt help' for usage.\n`);
+    }
+  });
+
+  test("older command names answer only in full, with the help of the command they name", () => {
+    expect(rkt(data.path, ["images", "--help"]).stdout).toContain("rkt images - List images in the local store");
+    expect(rkt(data.path, ["imag", "--help"]).stdout).toContain("rkt image - Operate on an image in the local store");
+  });
+
   test("a bad flag is a usage error with exit 2", () => {
     const r = rkt(data.path, ["version", "--frobnicate"]);
     expect(r.exitCode).toBe(2);
@@ -84,5 +97,8 @@ describe("the command line", () => {
   test("global flags may stand before or after the command", () => {
     expect(rkt(data.path, ["--debug", "version"]).exitCode).toBe(0);
     expect(rkt(data.path, ["version", "--debug"]).exitCode).toBe(0);
+    const spaced = Bun.spawnSync([rktBinary, "--dir", data.path, "image", "list", "--no-legend"], { stdin: "ignore" });
+    expect(spaced.exitCode).toBe(0);
+    expect(spaced.stderr.toString()).toBe("");
   });
 });

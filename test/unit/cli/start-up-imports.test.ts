@@ -2,6 +2,7 @@
 // (dynamic imports excluded) in the same split build as dist/rkt. Start-up pays for each
 // chunk, builtin and Bun-built stdio stream that `rkt version` does not need.
 import { beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../support/harness";
 
@@ -55,6 +56,16 @@ describe("start-up of the executable", () => {
     expect(loaded.builtins).not.toContain("fs/promises");
     const text = loaded.chunks.map((c) => chunks.get(c)!).join("\n");
     expect(text).not.toContain("ManifestError");
+  });
+
+  test("rkt help loads no command module: the command tree holds every description", () => {
+    const cli = join(repoRoot, "src/cli");
+    const commandModules = readdirSync(cli)
+      .filter((file) => readFileSync(join(cli, file), "utf8").includes("rktCommand({"))
+      .map((file) => file.replace(/\.ts$/, ""));
+    expect(commandModules).toContain("version");
+    const loaded = staticClosure(["main.js"]).chunks.map((chunk) => chunk.replace(/-[a-z0-9]+\.js$/, ""));
+    expect(loaded.filter((name) => commandModules.includes(name))).toEqual([]);
   });
 
   test("rkt list, status and prepare print without Node's stdio streams", () => {
