@@ -60,7 +60,7 @@ describe("the command line", () => {
     for (const word of ["constructor", "toString"]) {
       const r = rkt(data.path, [word]);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toBe(`Error: unknown command "${word}" for "rkt"\nRun 'rkt help' for usage.\n`);
+      expect(r.stderr).toBe(`rkt: unknown command "${word}" for "rkt" (see 'rkt help')\n`);
     }
   });
 
