@@ -5,7 +5,7 @@
 import type { ArgDef } from "citty";
 // By its file, not through the appc index, which would load all of appc (and libc) at start-up.
 import { parseGoBool as parseGoBoolValue } from "../appc/go-bool";
-import { FlagUsageError } from "./errors";
+import { FlagUsageError, UsageError } from "./errors";
 
 /** `optionalValue`: the value of a bare `--flag` (pflag's NoOptDefVal); a value then needs `=`. */
 export type FlagDef = ArgDef & { repeatable?: boolean; hidden?: boolean; optionalValue?: string };
@@ -140,4 +140,16 @@ export function formatGoDuration(ms: number): string {
   if (h > 0) return `${h}h${m}m${s}s`;
   if (m > 0) return `${m}m${s}s`;
   return `${s}s`;
+}
+
+/**
+ * `parse(value)`; what it refuses is a usage error naming the flag and the value,
+ * quoted with control characters escaped: `--volume "x,kind=nope": ...`.
+ */
+export function parseFlagValue<T>(flag: string, value: string, parse: (value: string) => T): T {
+  try {
+    return parse(value);
+  } catch (err) {
+    throw new UsageError(`--${flag} ${JSON.stringify(value)}: ${(err as Error).message}`);
+  }
 }

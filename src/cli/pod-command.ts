@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { asksForHelp, parseAppArgs } from "./app-args";
 import type { RawRunContext, RktCommandSpec } from "./command";
 import { ExitCode, RktError, UsageError } from "./errors";
-import { flagDefaults, type FlagDefs, type FlagValues } from "./flags";
+import { flagDefaults, parseFlagValue, type FlagDefs, type FlagValues } from "./flags";
 import { globalFlagDefs, type Globals } from "./globals";
 import { printErr, printOut } from "./output";
 import { podEtcChoicesFrom, podEtcFlagDefs } from "./pod-etc-flags";
@@ -15,14 +15,15 @@ import { parsePortFlag } from "../net";
 import {
   PodSetupError,
   checkPrepareRequest,
+  parseEnvAssignment,
   parseMountFlag,
-  parseSetEnv,
   parseVolumeFlag,
   preparePod,
   type AppArg,
   type PrepareRequest,
 } from "../pod";
 import { Store } from "../store";
+import type { EnvVar } from "../appc";
 
 /** Flags of `run` and `prepare` that build the pod (rkt-cli §3.1, §3.2). */
 export const podBuildFlags: FlagDefs = {
@@ -69,24 +70,30 @@ export function dataDirOf(globals: Globals): string {
   return globals.dir === "" ? mkdtempSync(join(tmpdir(), "rkt-")) : globals.dir;
 }
 
+/** `--set-env` values in order; a variable given twice is refused, as in rkt. */
+function setEnvFlags(values: readonly string[]): EnvVar[] {
+  const vars: EnvVar[] = [];
+  for (const value of values) {
+    const assignment = parseFlagValue("set-env", value, parseEnvAssignment);
+    if (vars.some((v) => v.name === assignment.name)) throw new UsageError(`--set-env ${JSON.stringify(value)}: variable "${assignment.name}" already set`);
+    vars.push(assignment);
+  }
+  return vars;
+}
+
 /** The PrepareRequest of the pod-building flags; flag-level mistakes are usage errors. */
 export function prepareRequestFrom(command: "run" | "prepare", values: FlagValues, apps: AppArg[], globals: Globals): PrepareRequest {
-  const asUsage = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  };
   const list = (name: string) => (values[name] as string[] | undefined) ?? [];
+  // Each value of a repeatable flag is parsed on its own, so that a refused one is named.
+  const each = <T>(flag: string, parse: (value: string) => T): T[] => list(flag).map((value) => parseFlagValue(flag, value, parse));
   const req: PrepareRequest = {
     apps,
     podManifestFile: values["pod-manifest"] as string | undefined,
     stage1Image: values["stage1-image"] as string | undefined,
-    volumes: asUsage(() => list("volume").map(parseVolumeFlag)),
-    mounts: asUsage(() => list("mount").map(parseMountFlag)),
-    ports: asUsage(() => list("port").map(parsePortFlag)),
-    setEnv: asUsage(() => parseSetEnv(list("set-env"))),
+    volumes: each("volume", parseVolumeFlag),
+    mounts: each("mount", parseMountFlag),
+    ports: each("port", parsePortFlag),
+    setEnv: setEnvFlags(list("set-env")),
     podEtc: podEtcChoicesFrom(values),
     inheritedEnv: values["inherit-env"] ? { ...process.env } : undefined,
     local: values.local as boolean,
@@ -97,7 +104,11 @@ export function prepareRequestFrom(command: "run" | "prepare", values: FlagValue
     metadataUrl: "",
   };
   if (command === "run" && req.ports.length > 0 && values["private-net"] === undefined) throw new UsageError("--port flag requires --private-net");
-  asUsage(() => checkPrepareRequest(req));
+  try {
+    checkPrepareRequest(req);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   return req;
 }
 

@@ -10,7 +10,7 @@ import { createPodChain, POD_CHAIN_ROLES, removePodChains } from "./pod-chains";
 export function parsePortFlag(value: string): ExposedPort {
   const match = /^([a-z0-9][a-z0-9-]*):(\d+)$/.exec(value);
   const hostPort = match ? Number(match[2]) : 0;
-  if (!match || hostPort < 1 || hostPort > 65535) throw new Error(`--port: "${value}" is not NAME:HOSTPORT (a port name of an app and a host port 1-65535)`);
+  if (!match || hostPort < 1 || hostPort > 65535) throw new Error("not NAME:HOSTPORT (a port name of an app and a host port 1-65535)");
   return { name: match[1]!, hostPort };
 }
 

@@ -6,19 +6,14 @@ import { controlCharacterProblem, type EnvVar } from "../appc";
 // those through to apps and sets the apps' own), so they are never inherited.
 import { SOCKET_ACTIVATION_VARIABLES } from "../sys";
 
-/** `NAME=VALUE` flags in order; a name given twice is an error, as in rkt. */
-export function parseSetEnv(values: readonly string[]): EnvVar[] {
-  const vars: EnvVar[] = [];
-  for (const text of values) {
-    const eq = text.indexOf("=");
-    if (eq <= 0) throw new Error("environment variable must be specified as name=value");
-    const name = text.slice(0, eq);
-    const problem = controlCharacterProblem(name);
-    if (problem) throw new Error(`--set-env: the variable name ${problem}`);
-    if (vars.some((v) => v.name === name)) throw new Error(`environment variable "${name}" already set`);
-    vars.push({ name, value: text.slice(eq + 1) });
-  }
-  return vars;
+/** One `NAME=VALUE` assignment of an app's environment. */
+export function parseEnvAssignment(text: string): EnvVar {
+  const eq = text.indexOf("=");
+  if (eq <= 0) throw new Error("environment variable must be specified as name=value");
+  const name = text.slice(0, eq);
+  const problem = controlCharacterProblem(name);
+  if (problem) throw new Error(`the variable name ${problem}`);
+  return { name, value: text.slice(eq + 1) };
 }
 
 /** Sets `name` in `vars` (replacing in place, keeping order) or appends it. */

@@ -7,7 +7,7 @@ export { formatNetworks } from "./pod-files";
 export { podStatus, waitPodExited, type PodStatus } from "./status";
 export type { AppArg } from "./pod-manifest";
 export { parseMountFlag, parseVolumeFlag, type MountFlag } from "./volumes";
-export { parseSetEnv } from "./environment";
+export { parseEnvAssignment } from "./environment";
 export { parsePodEtcFlags, type PodEtcChoices, type PodEtcFlagValues } from "./pod-etc";
 export { PodSetupError, checkPrepareRequest, preparePod, type FetchImage, type PrepareRequest, type PreparedPod } from "./prepare";
 export { claimPreparedPod, parseInsecureRunOptions, renderPodTrees, startPod, type Stage1RunOptions } from "./run";

@@ -21,22 +21,22 @@ function parseParams(text: string, what: string): Map<string, string> {
 export function parseVolumeFlag(text: string): Volume {
   // Before the text is quoted in any message below.
   const textProblem = controlCharacterProblem(text);
-  if (textProblem) throw new Error(`--volume: ${textProblem}`);
+  if (textProblem) throw new Error(textProblem);
   const comma = text.indexOf(",");
   const name = comma === -1 ? text : text.slice(0, comma);
   const nameProblem = acNameProblem(name);
-  if (nameProblem) throw new Error(`--volume ${text}: volume name ${nameProblem}`);
+  if (nameProblem) throw new Error(`volume name ${nameProblem}`);
   const params = parseParams(comma === -1 ? "" : text.slice(comma + 1), "volume");
   const volume: Partial<Volume> & { name: string } = { name };
   for (const [key, value] of params) {
     switch (key) {
       case "kind":
-        if (value !== "host" && value !== "empty") throw new Error(`unrecognized volume kind: should be one of "empty", "host"`);
+        if (value !== "host" && value !== "empty") throw new Error(`unrecognized volume kind "${value}": should be one of "empty", "host"`);
         volume.kind = value;
         break;
       case "source": {
         const problem = controlCharacterProblem(value);
-        if (problem) throw new Error(`--volume ${name}: source ${problem}`);
+        if (problem) throw new Error(`source ${problem}`);
         volume.source = value;
         break;
       }
@@ -73,10 +73,10 @@ export function parseMountFlag(text: string): MountFlag {
   const target = params.get("target");
   for (const [key, value] of params) {
     const problem = controlCharacterProblem(value);
-    if (problem) throw new Error(`--mount: ${key} ${problem}`);
+    if (problem) throw new Error(`${key} ${problem}`);
   }
-  if (!volume || !target) throw new Error(`--mount ${text}: must be volume=NAME,target=PATH`);
-  if (!isAbsolute(target)) throw new Error(`--mount ${text}: target must be an absolute path`);
+  if (!volume || !target) throw new Error("must be volume=NAME,target=PATH");
+  if (!isAbsolute(target)) throw new Error("target must be an absolute path");
   return { volume, target };
 }
 

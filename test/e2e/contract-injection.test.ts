@@ -59,10 +59,10 @@ describe("control characters never reach stage1's files", () => {
   });
 
   const cases: [string, () => string[], string][] = [
-    ["a --volume name", () => ["--volume=da\nta,kind=empty", images.ok!], "run: --volume: must not contain control characters (found U+000A)\n"],
-    ["a --volume source", () => ["--volume=data,kind=host,source=/tmp%0Ahost", images.ok!], "run: --volume data: source must not contain control characters (found U+000A)\n"],
-    ["a --mount target", () => ["--volume=data,kind=empty", "--mount=volume=data,target=/data%09rw", images.ok!], "run: --mount: target must not contain control characters (found U+0009)\n"],
-    ["a --set-env name", () => ["--set-env=A\tB=1", images.ok!], "run: --set-env: the variable name must not contain control characters (found U+0009)\n"],
+    ["a --volume name", () => ["--volume=da\nta,kind=empty", images.ok!], "run: --volume \"da\\nta,kind=empty\": must not contain control characters (found U+000A)\n"],
+    ["a --volume source", () => ["--volume=data,kind=host,source=/tmp%0Ahost", images.ok!], "run: --volume \"data,kind=host,source=/tmp%0Ahost\": source must not contain control characters (found U+000A)\n"],
+    ["a --mount target", () => ["--volume=data,kind=empty", "--mount=volume=data,target=/data%09rw", images.ok!], "run: --mount \"volume=data,target=/data%09rw\": target must not contain control characters (found U+0009)\n"],
+    ["a --set-env name", () => ["--set-env=A\tB=1", images.ok!], "run: --set-env \"A\\tB=1\": the variable name must not contain control characters (found U+0009)\n"],
     ["an --exec path", () => [images.ok!, "--exec=/bin/true\n"], 'run: app "ok" of image example.com/ok: app.exec[0]: must not contain control characters (found U+000A)\n'],
     [
       "a pod manifest's working directory",

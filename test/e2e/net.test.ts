@@ -226,7 +226,7 @@ describe("rkt run --private-net --port", () => {
   });
 
   test("a malformed --port is a usage error", () => {
-    expect(run(["--private-net", "--port=http", images.web!])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('run: --port: "http" is not NAME:HOSTPORT') });
+    expect(run(["--private-net", "--port=http", images.web!])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('run: --port "http": not NAME:HOSTPORT') });
   });
 
   test("forwards a host port to the app's named port, from the host's addresses and from 127.0.0.1; status and list show the network; gc removes it all", async () => {

@@ -269,10 +269,10 @@ describe("rkt run refuses bad input with one line and leaves no pod", () => {
   // Functions: the images exist only once beforeAll ran.
   const cases: [string, () => string[], number, () => string][] = [
     ["no image", () => [], 2, () => "run: must provide at least one image or specify the pod manifest\n"],
-    ["a bad --volume", () => ["--volume=data,kind=host", images.ok!], 2, () => "run: source for host volume cannot be empty\n"],
+    ["a bad --volume", () => ["--volume=data,kind=host", images.ok!], 2, () => 'run: --volume "data,kind=host": source for host volume cannot be empty\n'],
     ["a relative --exec", () => [images.ok!, "--exec=bin/x"], 2, () => "run: --exec must be absolute path\n"],
     ["an unknown flag", () => [images.ok!, "--frobnicate"], 2, () => "run: unknown flag: --frobnicate (see 'rkt run --help')\n"],
-    ["a bad --set-env", () => ["--set-env=X", images.ok!], 2, () => "run: environment variable must be specified as name=value\n"],
+    ["a bad --set-env", () => ["--set-env=X", images.ok!], 2, () => 'run: --set-env "X": environment variable must be specified as name=value\n'],
     ["--port without --private-net", () => ["--port=http:80", images.ok!], 2, () => "run: --port flag requires --private-net\n"],
     ["--private-users with overlay", () => ["--private-users", images.ok!], 2, () => "run: cannot use both overlay and user namespace: not implemented yet. (Try --no-overlay)\n"],
     ["an unknown image ID", () => ["sha512-0000"], 1, () => `run: could not resolve key: no keys found for "sha512-0000" (see 'rkt image list')\n`],

@@ -13,7 +13,7 @@ describe("--port", () => {
   });
 
   test("a value without a valid host port is refused", () => {
-    for (const bad of ["http", "http:", ":80", "http:0", "http:65536", "Http:80"]) expect(() => parsePortFlag(bad)).toThrow("is not NAME:HOSTPORT");
+    for (const bad of ["http", "http:", ":80", "http:0", "http:65536", "Http:80"]) expect(() => parsePortFlag(bad)).toThrow("not NAME:HOSTPORT");
   });
 
   test("a port name resolves to the protocol and port of the one app declaring it", () => {

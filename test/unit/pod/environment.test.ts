@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { finalAppEnvironment, mergeAppEnvironment, parseSetEnv } from "../../../src/pod/environment";
+import { finalAppEnvironment, mergeAppEnvironment, parseEnvAssignment } from "../../../src/pod/environment";
 
 describe("app environment", () => {
   test("--inherit-env < image < --set-env", () => {
     const merged = mergeAppEnvironment(
       [{ name: "A", value: "image" }, { name: "B", value: "image" }],
-      parseSetEnv(["B=flag", "C=flag"]),
+      ["B=flag", "C=flag"].map(parseEnvAssignment),
       { A: "host", D: "host" },
     );
     expect(Object.fromEntries(merged.map((v) => [v.name, v.value]))).toEqual({ A: "image", B: "flag", C: "flag", D: "host" });
@@ -16,10 +16,12 @@ describe("app environment", () => {
     expect(merged).toEqual([{ name: "KEPT", value: "host" }]);
   });
 
-  test("--set-env needs name=value once per name", () => {
-    expect(() => parseSetEnv(["NOVALUE"])).toThrow("environment variable must be specified as name=value");
-    expect(() => parseSetEnv(["A=1", "A=2"])).toThrow('environment variable "A" already set');
-    expect(parseSetEnv(["A=x=y", "E="])).toEqual([{ name: "A", value: "x=y" }, { name: "E", value: "" }]);
+  test("an assignment needs a name, an equals sign, and a name without control characters", () => {
+    expect(() => parseEnvAssignment("NOVALUE")).toThrow("environment variable must be specified as name=value");
+    expect(() => parseEnvAssignment("=1")).toThrow("environment variable must be specified as name=value");
+    expect(() => parseEnvAssignment("A\tB=1")).toThrow("the variable name must not contain control characters");
+    expect(parseEnvAssignment("A=x=y")).toEqual({ name: "A", value: "x=y" });
+    expect(parseEnvAssignment("E=")).toEqual({ name: "E", value: "" });
   });
 
   test("the final environment has the appc defaults only where unset, and the executor's variables", () => {

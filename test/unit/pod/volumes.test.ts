@@ -13,7 +13,7 @@ describe("--volume", () => {
     ["d,kind=host", "source for host volume cannot be empty"],
     ["d,kind=host,source=rel", "source for host volume must be absolute path"],
     ["d,kind=empty,source=/x", "source for empty volume must be empty"],
-    ["d,kind=tmp", 'unrecognized volume kind: should be one of "empty", "host"'],
+    ["d,kind=tmp", 'unrecognized volume kind "tmp": should be one of "empty", "host"'],
     ["Bad_Name,kind=empty", "not a valid AC name"],
     ["d,kind=empty,readOnly=maybe", 'invalid argument "maybe"'],
   ])("rejects %s", (text, message) => {
