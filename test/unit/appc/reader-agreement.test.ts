@@ -14,6 +14,20 @@ afterAll(work.cleanup);
 const manifest = '{"acKind":"ImageManifest","acVersion":"0.6.1","name":"example.com/test"}';
 const layout: TarEntrySpec[] = [{ name: "manifest", data: manifest }, { name: "rootfs/", type: "5" }];
 
+/**
+ * A valid ACI, xz-compressed, whose block header asks for a 1 GiB dictionary: above the
+ * native reader's 512 MiB decoder memory cap (native/decompress.c).
+ */
+function xzOverMemoryCap(): Buffer {
+  const xz = Buffer.from(Bun.spawnSync(["xz", "-T1", "-c"], { stdin: tarArchive(layout) }).stdout);
+  const header = 12; // the stream header; then the block header: size, flags, filter 0x21, 1, dict
+  if (xz[header + 1] !== 0 || xz[header + 2] !== 0x21) throw new Error("unexpected xz block header");
+  const size = (xz[header]! + 1) * 4;
+  xz[header + 4] = 36; // dictionary (2 | 36 & 1) << (36 / 2 + 11) = 1 GiB
+  xz.writeUInt32LE(Bun.hash.crc32(xz.subarray(header, header + size - 4)), header + size - 4);
+  return xz;
+}
+
 /** Each archive and whether a reader should accept it. */
 const hostile: Record<string, [Buffer, boolean]> = {
   "PAX path override out of the layout": [tarArchive([...layout, { name: "rootfs/ok", data: "x", pax: { path: "etc/passwd" } }]), false],
@@ -21,6 +35,7 @@ const hostile: Record<string, [Buffer, boolean]> = {
   "GNU long name out of the layout": [tarArchive([...layout, { name: "././@LongLink", type: "L", data: `${"a/".repeat(80)}x\0` }, { name: "rootfs/short", data: "x" }]), false],
   "a name with ..": [tarArchive([...layout, { name: "rootfs/../../etc/passwd", data: "x" }]), false],
   "an absolute name": [tarArchive([...layout, { name: "/etc/passwd", data: "x" }]), false],
+  "an xz stream over the memory cap": [xzOverMemoryCap(), false],
   "a truncated archive": [tarArchive([...layout, { name: "rootfs/big", data: "y".repeat(4096) }]).subarray(0, 2048), false],
 };
 
