@@ -52,8 +52,11 @@ async function* gunzipFile(path: string): AsyncGenerator<Uint8Array> {
   }
 }
 
+/** The native reader's xz decoder memory cap (native/decompress.c); bzip2 needs at most 4 MiB. */
+const toolArgs: Record<string, string[]> = { xz: ["-dc", "--memlimit-decompress=512MiB"], bzip2: ["-dc"] };
+
 async function* decompressWithTool(tool: string, path: string): AsyncGenerator<Uint8Array> {
-  const proc = Bun.spawn([tool, "-dc"], { stdin: Bun.file(path), stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn([tool, ...toolArgs[tool]!], { stdin: Bun.file(path), stdout: "pipe", stderr: "pipe" });
   let complete = false;
   try {
     yield* proc.stdout;
