@@ -1,10 +1,13 @@
 #include "journal_namespace.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +61,23 @@ static void wait_for_journald(const char *directory)
 	free(file);
 }
 
+/* A namespace's journald exits when idle (30 s without stream clients on systemd 252) and
+ * its socket unit stops with it, which would close the socket stage1 sends to: a stream
+ * connection, held open and silent for the life of stage1, keeps it running. */
+static void hold_journald(const char *name)
+{
+	struct sockaddr_un address = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die_errno("socket", "journal namespace");
+	snprintf(address.sun_path, sizeof address.sun_path, "/run/systemd/journal.%s/stdout", name);
+	if (connect(fd, (struct sockaddr *)&address, sizeof address) < 0) {
+		debug_message("journal namespace: connect %s: %s", address.sun_path, strerror(errno));
+		close(fd);
+	}
+}
+
 static char *host_machine_id(void)
 {
 	char *id = read_file_or_null("/etc/machine-id", NULL);
@@ -79,6 +99,7 @@ char *start_journal_namespace(const char *name)
 	}
 	namespace_directory = format_string("/var/log/journal/%s.%s", machine_id, name);
 	wait_for_journald(namespace_directory);
+	hold_journald(name);
 	free(machine_id);
 	return socket_path;
 }

@@ -104,6 +104,14 @@ describe.skipIf(!canBootSystemdMachine())("on a host whose PID 1 is systemd", ()
     for (const piece of ["out-one\nout-two\n", "err-one\n", "no-newline"]) expect(log.split(piece)).toHaveLength(2);
   });
 
+  test("a pod silent for longer than journald's idle time (30 s) still has its later output in its namespace", () => {
+    const image = imageInMachine("example.com/quiet", shellApp("echo early; sleep 35; echo late"));
+    const run = machine.run(["systemd-run", "--scope", "--quiet", "/usr/bin/rkt", "--insecure-skip-verify", "run", "--mds-register=false", "--uuid-file-save=/root/quiet-uuid", image]);
+    expect(run.exitCode).toBe(0);
+    const uuid = machine.run(["cat", "/root/quiet-uuid"]).stdout.trim();
+    expect(journalEntries("quiet", [`--namespace=rkt-${uuid}`]).map((entry) => entry.MESSAGE)).toEqual(["early", "late"]);
+  });
+
   test("systemd-run rkt run: the pod runs as a transient service, its output through the pipe and in the journal, rkt's status the service's", () => {
     const image = imageInMachine("example.com/transient", shellApp("echo from-service; exit 5"));
     const run = machine.run(["systemd-run", "--wait", "--quiet", "--pipe", "/usr/bin/rkt", "--insecure-skip-verify", "run", "--mds-register=false", image]);
