@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "journal_namespace.h"
 #include "text.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
@@ -18,19 +19,34 @@
 static int journal_fd = -1;
 static char *container_name_field;
 
-void connect_journal(const char *machine_name)
+/* A datagram socket connected to PATH, or -1. */
+static int connect_journal_socket(const char *path)
 {
-	struct sockaddr_un address = { .sun_family = AF_UNIX, .sun_path = JOURNAL_SOCKET };
+	struct sockaddr_un address = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		die_errno("socket", "journal");
+	snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
 	if (connect(fd, (struct sockaddr *)&address, sizeof address) < 0) {
-		debug_message("no journal: connect %s: %s", JOURNAL_SOCKET, strerror(errno));
+		debug_message("no journal: connect %s: %s", path, strerror(errno));
 		close(fd);
-		return;
+		return -1;
 	}
-	journal_fd = fd;
+	return fd;
+}
+
+void connect_journal(const char *machine_name)
+{
+	char *namespace_socket = start_journal_namespace(machine_name);
+
+	if (namespace_socket != NULL)
+		journal_fd = connect_journal_socket(namespace_socket);
+	if (journal_fd < 0)
+		journal_fd = connect_journal_socket(JOURNAL_SOCKET);
+	free(namespace_socket);
+	if (journal_fd < 0)
+		return;
 	container_name_field = format_string("\nCONTAINER_NAME=%s\n", machine_name);
 }
 

@@ -13,6 +13,7 @@
 #include "dev.h"
 #include "error.h"
 #include "handoff.h"
+#include "journal_namespace.h"
 #include "launch.h"
 #include "masked_paths.h"
 #include "namespaces.h"
@@ -77,6 +78,7 @@ _Noreturn void run_pod_init(struct pod *pod, bool interactive, bool user_namespa
 	/* From here on, paths are relative to the stage1 rootfs. */
 	make_pod_root_mount();
 	mount_pod_root_filesystems(".");
+	expose_journal_namespace(".");
 	mask_kernel_interfaces(".");
 	mount_pod_dev(".");
 	if (stdio.kind == STDIO_POD_TERMINAL)

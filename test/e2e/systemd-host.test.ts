@@ -35,10 +35,11 @@ interface JournalEntry {
   _SYSTEMD_UNIT: string;
 }
 
-/** The journal's entries with SYSLOG_IDENTIFIER=IDENTIFIER, after journald took all it was sent. */
-function journalEntries(identifier: string): JournalEntry[] {
+/** The entries with SYSLOG_IDENTIFIER=IDENTIFIER in all journals (the host's and each pod's
+ * namespace, or the one journalctl -M SOURCE reads), after journald took all it was sent. */
+function journalEntries(identifier: string, source: string[] = ["--namespace=*"]): JournalEntry[] {
   machine.run(["journalctl", "--sync"]);
-  const read = machine.run(["journalctl", "--no-pager", "-o", "json", "-t", identifier]);
+  const read = machine.run(["journalctl", ...source, "--no-pager", "-o", "json", "-t", identifier]);
   return read.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as JournalEntry);
 }
 
@@ -95,9 +96,20 @@ describe.skipIf(!canBootSystemdMachine())("on a host whose PID 1 is systemd", ()
     expect(byPriority("3")).toEqual(["err-one"]);
     expect(entries).toHaveLength(4);
     expect(new Set(entries.map((entry) => entry.CONTAINER_NAME))).toEqual(new Set([`rkt-${uuid}`]));
+    // In the pod's own journal namespace, kept after the pod: not in the host's journal.
+    expect(journalEntries("talker", [`--namespace=rkt-${uuid}`]).map((entry) => entry.MESSAGE)).toEqual(entries.map((entry) => entry.MESSAGE));
+    expect(journalEntries("talker", [])).toEqual([]);
     const log = machine.run(["cat", `/var/lib/rkt/pods/run/${uuid}/logs/talker`]).stdout;
     expect(log.length).toBe("out-one\nout-two\nerr-one\nno-newline".length);
     for (const piece of ["out-one\nout-two\n", "err-one\n", "no-newline"]) expect(log.split(piece)).toHaveLength(2);
+  });
+
+  test("a pod silent for longer than journald's idle time (30 s) still has its later output in its namespace", () => {
+    const image = imageInMachine("example.com/quiet", shellApp("echo early; sleep 35; echo late"));
+    const run = machine.run(["systemd-run", "--scope", "--quiet", "/usr/bin/rkt", "--insecure-skip-verify", "run", "--mds-register=false", "--uuid-file-save=/root/quiet-uuid", image]);
+    expect(run.exitCode).toBe(0);
+    const uuid = machine.run(["cat", "/root/quiet-uuid"]).stdout.trim();
+    expect(journalEntries("quiet", [`--namespace=rkt-${uuid}`]).map((entry) => entry.MESSAGE)).toEqual(["early", "late"]);
   });
 
   test("systemd-run rkt run: the pod runs as a transient service, its output through the pipe and in the journal, rkt's status the service's", () => {
@@ -122,6 +134,7 @@ describe.skipIf(!canBootSystemdMachine())("on a host whose PID 1 is systemd", ()
       `RootDirectory=${podDir}/stage1/rootfs`,
     ]);
     await waitForMessage("poweroff", "ready");
+    expect(journalEntries("poweroff", ["-M", `rkt-${uuid}`]).map((entry) => entry.MESSAGE)).toEqual(["ready"]);
     expect(machine.run(["machinectl", "poweroff", `rkt-${uuid}`]).exitCode).toBe(0);
     expect(await pod.exited).toBe(7);
     expect(messages("poweroff")).toContain("stopping");
@@ -160,7 +173,7 @@ describe.skipIf(!canBootSystemdMachine())("on a host whose PID 1 is systemd", ()
     expect(entry._SYSTEMD_UNIT).toBe(unit);
     // The service's stdout is a journal stream already: the line is not in the journal twice.
     machine.run(["journalctl", "--sync"]);
-    expect(machine.run(["journalctl", "--no-pager", "-o", "cat", "-u", unit]).stdout.split("\n").filter((line) => line === "ready")).toEqual(["ready"]);
+    expect(machine.run(["journalctl", "--no-pager", "-o", "cat", "--namespace=*", "-u", unit]).stdout.split("\n").filter((line) => line === "ready")).toEqual(["ready"]);
     const uuid = entry.CONTAINER_NAME.replace(/^rkt-/, "");
     expect(machine.run(["machinectl", "show", "-p", "Unit", `rkt-${uuid}`]).stdout.trim()).toBe(`Unit=${unit}`);
     expect(machine.run(["systemctl", "stop", unit]).exitCode).toBe(0);
