@@ -45,7 +45,7 @@ async function verdicts(path: string): Promise<{ typescript: boolean; native: bo
   let nativeOk = false;
   try {
     const imported = native.importAci(path, work.path);
-    rmSync(imported.tarPath);
+    rmSync(imported.blobPath);
     nativeOk = imported.manifest !== null;
   } catch {
     nativeOk = false;
