@@ -6,13 +6,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "files.h"
 #include "memory.h"
 #include "text.h"
+#include "unix_socket.h"
 
 #define SYSTEM_BUS_SOCKET "/run/dbus/system_bus_socket"
 /* How long a call may take, as sd-bus's default: machined may first have to be started. */
@@ -340,19 +340,14 @@ static bool authenticate(int bus, char **error)
 
 int dbus_open_system_bus(char **error)
 {
-	struct sockaddr_un address = { .sun_family = AF_UNIX, .sun_path = SYSTEM_BUS_SOCKET };
 	struct timeval timeout = { .tv_sec = CALL_TIMEOUT_SECONDS };
 	struct dbus_arguments no_arguments = { .data = NULL };
-	int bus = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int bus;
 
 	*error = NULL;
+	bus = connect_unix_socket(SYSTEM_BUS_SOCKET, SOCK_STREAM, "no system bus");
 	if (bus < 0)
-		die_errno("socket", "D-Bus");
-	if (connect(bus, (struct sockaddr *)&address, sizeof address) < 0) {
-		debug_message("no system bus: connect %s: %s", SYSTEM_BUS_SOCKET, strerror(errno));
-		close(bus);
 		return -1;
-	}
 	if (setsockopt(bus, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0 ||
 	    setsockopt(bus, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) < 0)
 		die_errno("setsockopt", "D-Bus timeouts");

@@ -7,43 +7,26 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "journal_namespace.h"
 #include "text.h"
+#include "unix_socket.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 static int journal_fd = -1;
 static char *container_name_field;
 
-/* A datagram socket connected to PATH, or -1. */
-static int connect_journal_socket(const char *path)
-{
-	struct sockaddr_un address = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		die_errno("socket", "journal");
-	snprintf(address.sun_path, sizeof address.sun_path, "%s", path);
-	if (connect(fd, (struct sockaddr *)&address, sizeof address) < 0) {
-		debug_message("no journal: connect %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 void connect_journal(const char *machine_name)
 {
 	char *namespace_socket = start_journal_namespace(machine_name);
 
 	if (namespace_socket != NULL)
-		journal_fd = connect_journal_socket(namespace_socket);
+		journal_fd = connect_unix_socket(namespace_socket, SOCK_DGRAM, "no journal");
 	if (journal_fd < 0)
-		journal_fd = connect_journal_socket(JOURNAL_SOCKET);
+		journal_fd = connect_unix_socket(JOURNAL_SOCKET, SOCK_DGRAM, "no journal");
 	free(namespace_socket);
 	if (journal_fd < 0)
 		return;

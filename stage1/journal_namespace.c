@@ -7,7 +7,6 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 #include "files.h"
 #include "mounts.h"
 #include "text.h"
+#include "unix_socket.h"
 
 #define SYSTEMD "org.freedesktop.systemd1"
 #define SYSTEMD_PATH "/org/freedesktop/systemd1"
@@ -66,16 +66,11 @@ static void wait_for_journald(const char *directory)
  * connection, held open and silent for the life of stage1, keeps it running. */
 static void hold_journald(const char *name)
 {
-	struct sockaddr_un address = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char *stdout_socket = format_string("/run/systemd/journal.%s/stdout", name);
 
-	if (fd < 0)
-		die_errno("socket", "journal namespace");
-	snprintf(address.sun_path, sizeof address.sun_path, "/run/systemd/journal.%s/stdout", name);
-	if (connect(fd, (struct sockaddr *)&address, sizeof address) < 0) {
-		debug_message("journal namespace: connect %s: %s", address.sun_path, strerror(errno));
-		close(fd);
-	}
+	/* Never closed: the connection lives as long as stage1. */
+	(void)connect_unix_socket(stdout_socket, SOCK_STREAM, "journal namespace");
+	free(stdout_socket);
 }
 
 static char *host_machine_id(void)
