@@ -112,16 +112,25 @@ export function prepareRequestFrom(command: "run" | "prepare", values: FlagValue
   return req;
 }
 
+/** Errors after the pod exists exit 254 and name the pod, so scripts can tell them from bad input (rkt-cli §1.5). */
+export async function withPodFailureCode<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof PodSetupError) throw new RktError(`pod ${err.uuid}: ${err.message}`, ExitCode.PodFailure);
+    throw err;
+  }
+}
+
 /**
- * Opens the store and prepares the pod; errors after the pod exists exit 254 and name
- * the pod, so scripts can tell them from bad input (rkt-cli §1.5). `quiet` (prepare
- * --quiet) hides the download progress line.
+ * Opens the store and prepares the pod (errors after the pod exists: withPodFailureCode).
+ * `quiet` (prepare --quiet) hides the download progress line.
  */
 export async function preparePodFromCommand(dataDir: string, req: PrepareRequest, globals: Globals, quiet = false) {
   const { systemConfig, localConfig, trustKeysFromHttps } = globals;
   const store = Store.open(dataDir);
   try {
-    return await preparePod(dataDir, store, req, (ref, opts) =>
+    return await withPodFailureCode(() => preparePod(dataDir, store, req, (ref, opts) =>
       fetchImage(store, ref, {
         local: req.local,
         insecureSkipVerify: opts.stage1 === true || req.insecureSkipVerify,
@@ -131,10 +140,7 @@ export async function preparePodFromCommand(dataDir: string, req: PrepareRequest
         signature: opts.signature,
         showProgress: !quiet,
       }),
-    );
-  } catch (err) {
-    if (err instanceof PodSetupError) throw new RktError(`pod ${err.uuid}: ${err.message}`, ExitCode.PodFailure);
-    throw err;
+    ));
   } finally {
     store.close();
   }
