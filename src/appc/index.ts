@@ -55,15 +55,7 @@ export { detectFileCompression, openTarStream, type AciCompression } from "./aci
 export { aciEntries, readAciManifest, validateAciArchive } from "./aci-archive";
 export { writeAciFile, type AciWriteOptions } from "./aci-write";
 export { buildAci, validateLayout } from "./aci-build";
-export {
-  applyManifestPatch,
-  parseCapabilitiesFlag,
-  parseIsolatorsFlag,
-  parseMountPointsFlag,
-  parsePortsFlag,
-  rewriteAciManifest,
-  type ManifestPatch,
-} from "./aci-patch";
+export { applyManifestPatch, rewriteAciManifest, type ManifestPatch } from "./aci-patch";
 export { validateFile, type ValidationResult, type ValidationType } from "./validate-file";
 export { discoverImageEndpoints, discoverPublicKeys, discoveryLevels, withHostOsArch, type DiscoveryOptions, type ImageEndpoint } from "./discovery";
 export { parseDiscoveryTags, renderDiscoveryTemplate, type DiscoveryTag } from "./discovery-meta";

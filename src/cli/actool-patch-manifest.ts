@@ -1,18 +1,10 @@
-import {
-  applyManifestPatch,
-  parseCapabilitiesFlag,
-  parseImageManifest,
-  parseIsolatorsFlag,
-  parseMountPointsFlag,
-  parsePortsFlag,
-  rewriteAciManifest,
-  type ImageManifest,
-  type ManifestPatch,
-} from "../appc";
+import { applyManifestPatch, parseImageManifest, rewriteAciManifest, type ImageManifest, type ManifestPatch } from "../appc";
+import { parseCapabilitiesFlag, parseIsolatorsFlag, parseMountPointsFlag, parsePortsFlag } from "./actool-patch-flags";
 import { SIZE_LIMITS } from "../size-limits";
 import { readFileBounded } from "../sys";
 import { rktCommand } from "./command";
 import { UsageError } from "./errors";
+import { parseFlagValue } from "./flags";
 
 const editFlags = ["name", "exec", "user", "group", "capability", "mounts", "ports", "isolators"] as const;
 
@@ -46,15 +38,19 @@ export default rktCommand({
       transform = () => replacement;
     } else {
       const text = (f: (typeof editFlags)[number]) => args[f] as string | undefined;
+      const parsed = <T>(f: (typeof editFlags)[number], parse: (value: string) => T): T | undefined => {
+        const value = text(f);
+        return value === undefined ? undefined : parseFlagValue(f, value, parse);
+      };
       const patch: ManifestPatch = {
         name: text("name"),
         exec: text("exec")?.split(" ").filter((a) => a !== ""),
         user: text("user"),
         group: text("group"),
-        capabilities: text("capability") === undefined ? undefined : parseCapabilitiesFlag(text("capability")!),
-        mountPoints: text("mounts") === undefined ? undefined : parseMountPointsFlag(text("mounts")!),
-        ports: text("ports") === undefined ? undefined : parsePortsFlag(text("ports")!),
-        isolators: text("isolators") === undefined ? undefined : parseIsolatorsFlag(text("isolators")!),
+        capabilities: parsed("capability", parseCapabilitiesFlag),
+        mountPoints: parsed("mounts", parseMountPointsFlag),
+        ports: parsed("ports", parsePortsFlag),
+        isolators: parsed("isolators", parseIsolatorsFlag),
       };
       transform = (m) => applyManifestPatch(m, patch);
     }

@@ -10,14 +10,12 @@ import { flagDefaults, parseFlagValue, type FlagDefs, type FlagValues } from "./
 import { globalFlagDefs, type Globals } from "./globals";
 import { printErr, printOut } from "./output";
 import { podEtcChoicesFrom, podEtcFlagDefs } from "./pod-etc-flags";
+import { parseMountFlag, parsePortFlag, parseVolumeFlag } from "./pod-flag-values";
 import { fetchImage } from "../fetch";
-import { parsePortFlag } from "../net";
 import {
   PodSetupError,
   checkPrepareRequest,
   parseEnvAssignment,
-  parseMountFlag,
-  parseVolumeFlag,
   preparePod,
   type AppArg,
   type PrepareRequest,

@@ -6,14 +6,6 @@ import type { App, ExposedPort } from "../appc";
 import { native } from "../sys";
 import { createPodChain, POD_CHAIN_ROLES, removePodChains } from "./pod-chains";
 
-/** `--port NAME:HOSTPORT` as the pod manifest's exposed port. */
-export function parsePortFlag(value: string): ExposedPort {
-  const match = /^([a-z0-9][a-z0-9-]*):(\d+)$/.exec(value);
-  const hostPort = match ? Number(match[2]) : 0;
-  if (!match || hostPort < 1 || hostPort > 65535) throw new Error("not NAME:HOSTPORT (a port name of an app and a host port 1-65535)");
-  return { name: match[1]!, hostPort };
-}
-
 /** One forwarded port: host port → the pod's address and the app's port. */
 export interface PortForward {
   protocol: string;

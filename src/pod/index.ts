@@ -6,7 +6,7 @@ export { apiPod, type ApiApp, type ApiNetwork, type ApiPod } from "./api-pod";
 export { formatNetworks } from "./pod-files";
 export { podStatus, waitPodExited, type PodStatus } from "./status";
 export type { AppArg } from "./pod-manifest";
-export { parseMountFlag, parseVolumeFlag, type MountFlag } from "./volumes";
+export type { MountFlag } from "./volumes";
 export { parseEnvAssignment } from "./environment";
 export { parsePodEtcFlags, type PodEtcChoices, type PodEtcFlagValues } from "./pod-etc";
 export { PodSetupError, checkPrepareRequest, preparePod, type FetchImage, type PrepareRequest, type PreparedPod } from "./prepare";

@@ -127,6 +127,19 @@ describe("rkt actool", () => {
     expect(JSON.parse(actool(["cat-manifest", target]).stdout).app.exec).toEqual(["/bin/greet", "--loud"]);
   });
 
+  test("patch-manifest: a malformed flag value is a usage error naming the flag and the value", () => {
+    const target = path("flag-values.aci");
+    expect(actool(["build", path("layout"), target]).exitCode).toBe(0);
+    for (const [flag, value, why] of [
+      ["capability", "CAP_NOPE", 'unknown capability "CAP_NOPE"'],
+      ["ports", "www,protocol=tcp,port=eighty", 'port www: "eighty" is not a number'],
+    ]) {
+      const r = actool(["patch-manifest", "--replace", `--${flag}=${value}`, target]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toBe(`actool patch-manifest: --${flag} "${value}": ${why}\n`);
+    }
+  });
+
   test("patch-manifest --manifest replaces the whole manifest and excludes other edits", () => {
     const replacement = path("replacement.json");
     writeFileSync(replacement, JSON.stringify(imageManifest("example.com/other")));

@@ -10,10 +10,6 @@ import {
   buildAci,
   detectFileCompression,
   parseImageManifest,
-  parseIsolatorsFlag,
-  parseMountPointsFlag,
-  parsePortsFlag,
-  parseCapabilitiesFlag,
   readAciManifest,
   rewriteAciManifest,
   tarEnd,
@@ -22,6 +18,7 @@ import {
   validateLayout,
   type TarHeader,
 } from "../../../src/appc";
+import { parseCapabilitiesFlag, parseIsolatorsFlag, parseMountPointsFlag, parsePortsFlag } from "../../../src/cli/actool-patch-flags";
 import { SIZE_LIMITS } from "../../../src/size-limits";
 import { imageManifest, makeTestAci, tempDir } from "../../support/harness";
 

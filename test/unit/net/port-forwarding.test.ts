@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { App } from "../../../src/appc";
-import { parsePortFlag } from "../../../src/net";
+import { parsePortFlag } from "../../../src/cli/pod-flag-values";
 import { resolvePortForwards } from "../../../src/net/port-forwarding";
 
 function app(ports: App["ports"]): App {

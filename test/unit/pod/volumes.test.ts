@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { applyMountFlags, missingVolumeMessage, parseMountFlag, parseVolumeFlag, resolveMounts } from "../../../src/pod/volumes";
+import { parseMountFlag, parseVolumeFlag } from "../../../src/cli/pod-flag-values";
+import { applyMountFlags, missingVolumeMessage, resolveMounts } from "../../../src/pod/volumes";
 
 describe("--volume", () => {
   test("parses host and empty volumes with percent-decoded values", () => {
