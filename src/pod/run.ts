@@ -152,10 +152,10 @@ export async function renderPodTrees(pod: Pod, render: (key: string) => Promise<
 /**
  * Writes the files for the apps' /etc of a pod in `run/`, sets up its private networking
  * (with `privateNet`), registers it with the metadata service (with `mdsRegister`),
- * mounts its overlays (when it uses them) and execs its stage1.
+ * mounts its overlays (when it uses them) and execs its stage1. An interactive pod has one
+ * app: preparePod and claimPreparedPod refused it otherwise.
  */
 export async function startPod(pod: Pod, treeOf: (key: string) => string, opts: StartPodOptions): Promise<never> {
-  refuseInteractiveWithSeveralApps(pod, opts.interactive);
   writePodEtcFiles(pod.path, opts.privateNet !== undefined, opts.podEtc);
   // Networking, then registration (which needs the pod's address): both may still edit
   // the apps' environment files, which must not change under a mounted overlay.
