@@ -5,4 +5,4 @@ export { basicAuthorization, type BasicCredentials } from "./basic-auth";
 export { readBoundedBody } from "./bounded-body";
 export { httpClient, isHttpUrl, type HttpGet, type HttpResponse } from "./client";
 export { downloadToFile, saveResponseBody } from "./download-file";
-export { requestOverUnixSocket, SocketUnreachable, type SocketAnswer } from "./unix-socket";
+export { requestOverUnixSocket, requestOverUnixSocketSync, SocketUnreachable, type SocketAnswer } from "./unix-socket";

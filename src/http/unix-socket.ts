@@ -35,3 +35,31 @@ export async function requestOverUnixSocket(
     clearTimeout(timer);
   }
 }
+
+// Run by this same executable as Bun (BUN_BE_BUN) for requestOverUnixSocketSync: argv is
+// [socket, method, path]; prints the answer as JSON, or the reason on stderr with exit 1.
+const SYNC_REQUEST_SCRIPT = `
+const [socketPath, method, path] = process.argv.slice(1);
+try {
+  const res = await fetch("http://localhost" + path, { unix: socketPath, method });
+  console.log(JSON.stringify({ status: res.status, ok: res.ok, text: await res.text() }));
+} catch (err) {
+  console.error("cannot reach " + socketPath + ": " + (err.code ?? err.message));
+  process.exit(1);
+}`;
+
+/**
+ * requestOverUnixSocket for synchronous callers (gc): Bun has no blocking socket call, so
+ * one short-lived child of this executable sends the request, within the response
+ * timeout. It runs in `/`, where no bunfig.toml or .env of another user can be read.
+ */
+export function requestOverUnixSocketSync(socketPath: string, method: string, path: string, timeouts: HttpTimeouts = httpTimeoutsFromEnvironment()): SocketAnswer {
+  const proc = Bun.spawnSync([process.execPath, "-e", SYNC_REQUEST_SCRIPT, socketPath, method, path], {
+    env: { ...process.env, BUN_BE_BUN: "1" },
+    cwd: "/",
+    stdin: "ignore",
+    timeout: timeouts.responseMs,
+  });
+  if (proc.exitCode !== 0) throw new Error(proc.stderr.toString().trim() || `${socketPath}: ${method} ${path}: no answer within ${describeTimeout(timeouts.responseMs)} (${RESPONSE_TIMEOUT_VARIABLE} sets the limit)`);
+  return JSON.parse(proc.stdout.toString()) as SocketAnswer;
+}

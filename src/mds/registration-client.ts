@@ -1,6 +1,6 @@
 // rkt's side of registration (rkt-internals §9): a fresh token, the pod manifest, then
 // each app's image manifest, over the service's Unix socket; DELETE when the pod goes.
-import { requestOverUnixSocket, SocketUnreachable } from "../http";
+import { requestOverUnixSocket, requestOverUnixSocketSync, SocketUnreachable, type SocketAnswer } from "../http";
 import { DEFAULT_APP_PORT, DEFAULT_REGISTRATION_SOCKET } from "./defaults";
 
 /** Overrides the registration socket for rkt run/gc (tests, or a service started with --socket). */
@@ -72,26 +72,13 @@ export function metadataUrl(host: string, registration: Registration): string {
   return `http://${host}:${registration.appPort}/${registration.token}`;
 }
 
-// Run by this same executable as Bun (BUN_BE_BUN) for unregisterPodSync: argv is [socket, uuid].
-const UNREGISTER_SCRIPT = `
-const [socketPath, uuid] = process.argv.slice(1);
-try {
-  const res = await fetch("http://localhost/pods/" + uuid, { unix: socketPath, method: "DELETE" });
-  if (!res.ok) { console.error(res.status + " " + (await res.text()).trim()); process.exit(1); }
-} catch (err) {
-  console.error("cannot reach the metadata service on " + socketPath + ": " + (err.code ?? err.message));
-  process.exit(1);
-}`;
-
-/**
- * unregisterPod for the synchronous gc path: Bun has no blocking socket call, so one
- * short-lived child of this executable sends the DELETE. Throws with the reason.
- */
+/** unregisterPod for the synchronous gc path. Throws with the reason. */
 export function unregisterPodSync(uuid: string, socketPath = registrationSocket()): void {
-  const proc = Bun.spawnSync([process.execPath, "-e", UNREGISTER_SCRIPT, socketPath, uuid], {
-    env: { ...process.env, BUN_BE_BUN: "1" },
-    stdin: "ignore",
-    timeout: 10_000,
-  });
-  if (proc.exitCode !== 0) throw new Error(`cannot unregister pod ${uuid} from the metadata service: ${proc.stderr.toString().trim() || `exit status ${proc.exitCode}`}`);
+  let answer: SocketAnswer;
+  try {
+    answer = requestOverUnixSocketSync(socketPath, "DELETE", `/pods/${uuid}`);
+  } catch (err) {
+    throw new Error(`cannot unregister pod ${uuid} from the metadata service: ${(err as Error).message}`);
+  }
+  if (!answer.ok) throw new Error(`cannot unregister pod ${uuid} from the metadata service: ${answer.status} ${answer.text.trim()}`);
 }

@@ -3,6 +3,7 @@
 // registry and one HMAC key per start.
 import { lstatSync, mkdirSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
+import { requestOverUnixSocket, SocketUnreachable } from "../http";
 import { answerAppRequest } from "./app-api";
 import type { Caller } from "./caller";
 import { serveOnInheritedSocket, type FetchHandler } from "./inherited-listener";
@@ -47,12 +48,13 @@ function logged<Rest extends unknown[]>(handler: (req: Request, ...rest: Rest) =
   };
 }
 
+/** Something listens on the socket (a service that accepts and never answers counts, after the response timeout). */
 async function answersOn(socketPath: string): Promise<boolean> {
   try {
-    await fetch("http://localhost/", { unix: socketPath });
+    await requestOverUnixSocket(socketPath, "GET", "/");
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    return !(err instanceof SocketUnreachable);
   }
 }
 
