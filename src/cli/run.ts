@@ -26,7 +26,9 @@ const command = rktCommand({
     const req = prepareRequestFrom("run", values, apps, globals);
     if (values.interactive && apps.length > 1) throw new UsageError("interactive option only supports one image");
     const options = podStartOptionsFrom(values, ctx.rawArgs, globals);
-    req.uuidFileSave = values["uuid-file-save"] as string | undefined;
+    const uuidFile = values["uuid-file-save"] as string | undefined;
+    if (uuidFile === "") throw new UsageError(`--uuid-file-save "": must name a file`);
+    req.uuidFileSave = uuidFile;
     req.interactive = options.interactive;
     requireRoot();
     return withPodFailureCode(() =>

@@ -272,6 +272,7 @@ describe("rkt run refuses bad input with one line and leaves no pod", () => {
     ["a bad --volume", () => ["--volume=data,kind=host", images.ok!], 2, () => 'run: --volume "data,kind=host": source for host volume cannot be empty\n'],
     ["a relative --exec", () => [images.ok!, "--exec=bin/x"], 2, () => "run: --exec must be absolute path\n"],
     ["an unknown flag", () => [images.ok!, "--frobnicate"], 2, () => "run: unknown flag: --frobnicate (see 'rkt run --help')\n"],
+    ["an empty --uuid-file-save", () => ["--uuid-file-save=", images.ok!], 2, () => 'run: --uuid-file-save "": must name a file\n'],
     ["a bad --set-env", () => ["--set-env=X", images.ok!], 2, () => 'run: --set-env "X": environment variable must be specified as name=value\n'],
     ["--port without --private-net", () => ["--port=http:80", images.ok!], 2, () => "run: --port flag requires --private-net\n"],
     ["--private-users with overlay", () => ["--private-users", images.ok!], 2, () => "run: cannot use both overlay and user namespace: not implemented yet. (Try --no-overlay)\n"],
