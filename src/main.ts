@@ -5,6 +5,7 @@
 import type { CommandContext } from "citty";
 import { basename } from "node:path";
 import { actoolRoot, lookupCommand, rktRoot, type CommandNode } from "./cli/commands";
+import { didYouMean } from "./cli/did-you-mean";
 import { ExitCode, FlagUsageError, RktError, UsageError, withPermissionHint } from "./cli/errors";
 import { flagDefaults, isFlagToken, parseTokens, readFlag, type FlagValues } from "./cli/flags";
 import { globalFlagDefs, globalsFrom } from "./cli/globals";
@@ -45,7 +46,10 @@ function resolve(tokens: string[], root: CommandNode, values: FlagValues): Resol
       helpTopic = true;
       continue;
     }
-    if (!found) throw new UsageError(`unknown command "${token}" for "${path.join(" ")}"`);
+    if (!found) {
+      const visible = Object.values(node.subCommands ?? {}).filter((c) => !c.meta.hidden).map((c) => c.meta.name);
+      throw new UsageError(`unknown command "${token}" for "${path.join(" ")}"${didYouMean(token, visible)}`);
+    }
     path.push(found.meta.name);
     node = found;
     if (!found.subCommands) return { path, node, rest: tokens.slice(i), wantsHelp: helpTopic };

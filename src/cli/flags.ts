@@ -5,6 +5,7 @@
 import type { ArgDef } from "citty";
 // By its file, not through the appc index, which would load all of appc (and libc) at start-up.
 import { parseGoBool as parseGoBoolValue } from "../appc/go-bool";
+import { didYouMean } from "./did-you-mean";
 import { FlagUsageError, UsageError } from "./errors";
 
 /** `optionalValue`: the value of a bare `--flag` (pflag's NoOptDefVal); a value then needs `=`. */
@@ -58,7 +59,10 @@ export function readFlag(tokens: string[], index: number, defs: FlagDefs, values
   const eq = token.indexOf("=");
   const name = token.slice(2, eq === -1 ? undefined : eq);
   const def = defs[name];
-  if (!def || def.type === "positional") throw new FlagUsageError(`unknown flag: --${name}`);
+  if (!def || def.type === "positional") {
+    const known = Object.entries(defs).filter(([, d]) => d.type !== "positional" && !d.hidden).map(([n]) => n);
+    throw new FlagUsageError(`unknown flag: --${name}${didYouMean(name, known, (n) => `--${n}`)}`);
+  }
   let next = index + 1;
   if (def.type === "boolean") {
     values[name] = eq === -1 ? true : parseGoBool(token.slice(eq + 1), `--${name}`);

@@ -56,6 +56,16 @@ describe("the command line", () => {
     expect(r.stderr).toBe(`rkt: unknown command "frobnicate" for "rkt" (see 'rkt help')\n`);
   });
 
+  test("a mistyped command or flag gets the closest known one, within two edits", () => {
+    expect(rkt(data.path, ["rnu"]).stderr).toBe(`rkt: unknown command "rnu" for "rkt"; did you mean "run"? (see 'rkt help')\n`);
+    expect(rkt(data.path, ["image", "lsit"]).stderr).toBe(`rkt: unknown command "lsit" for "rkt image"; did you mean "list"? (see 'rkt help')\n`);
+    const flag = rkt(data.path, ["list", "--no-legnd"]);
+    expect(flag.exitCode).toBe(2);
+    expect(flag.stderr).toBe("list: unknown flag: --no-legnd; did you mean --no-legend? (see 'rkt list --help')\n");
+    // Nothing close: no suggestion.
+    expect(rkt(data.path, ["frobnicate"]).stderr).not.toContain("did you mean");
+  });
+
   test("a name of Object.prototype is an unknown command, not a command without description", () => {
     for (const word of ["constructor", "toString"]) {
       const r = rkt(data.path, [word]);
