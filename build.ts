@@ -1,6 +1,6 @@
 // Builds everything into dist/, for the build machine and for the other targets
 // (native/targets.ts): the native library and the stage1 image (embedded assets), the demo
-// image, the sample systemd units and the single executable.
+// image, the sample systemd units, shell completion scripts, man pages and the single executable.
 //
 //   bun build.ts                         every target: dist/rkt (this machine's), dist/linux-arm64/rkt, ...
 //   bun build.ts --target=linux-x64      one target only
@@ -10,9 +10,14 @@
 // embeds whatever sits in dist/build/ when it is compiled (src/sys/native.ts,
 // src/pod/embedded-stage1.ts), so a cross target's assets are copied there for its
 // compile, and the build machine's target is built last.
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildNativeLibrary } from "./native/build";
+import { loadCommandTable } from "./src/cli/command-table";
+import { rktRoot } from "./src/cli/commands";
+import { completionScript } from "./src/cli/completion-scripts";
+import { manPages } from "./src/cli/man-pages";
+import { RKT_VERSION } from "./src/version";
 import { hostTarget, isCross, targets, type BuildTarget } from "./native/targets";
 import { buildHelloImage, buildStage1Image } from "./stage1/build";
 
@@ -103,7 +108,31 @@ async function buildTarget(target: BuildTarget): Promise<void> {
   step(`${target.name}: done: ${outDir}/rkt`);
 }
 
+/** The day of the last commit, so that the pages of one source are the same bytes (today outside a git checkout). */
+function sourceDate(): string {
+  const git = Bun.spawnSync(["git", "log", "-1", "--format=%cs"], { stdout: "pipe", stderr: "ignore" });
+  const day = git.exitCode === 0 ? git.stdout.toString().trim() : "";
+  return day || new Date().toISOString().slice(0, 10);
+}
+
+/** Shell completion scripts and man pages, from the command table (the same scripts `rkt completion SHELL` prints). */
+async function writeCompletionAndManPages(): Promise<void> {
+  const table = await loadCommandTable(rktRoot);
+  const completion = `${dist}/completion`;
+  const man = `${dist}/man`;
+  rmSync(completion, { recursive: true, force: true });
+  rmSync(man, { recursive: true, force: true });
+  mkdirSync(completion, { recursive: true });
+  mkdirSync(man, { recursive: true });
+  writeFileSync(`${completion}/rkt.bash`, completionScript("bash", table, "rkt"));
+  writeFileSync(`${completion}/_rkt`, completionScript("zsh", table, "rkt"));
+  writeFileSync(`${completion}/rkt.fish`, completionScript("fish", table, "rkt"));
+  for (const [name, page] of manPages(table, RKT_VERSION, sourceDate())) writeFileSync(`${man}/${name}`, page);
+}
+
 mkdirSync(slot, { recursive: true });
 step("systemd units");
 cpSync("src/init/systemd", `${dist}/init/systemd`, { recursive: true });
+step("completion scripts and man pages");
+await writeCompletionAndManPages();
 for (const target of requestedTargets()) await buildTarget(target);

@@ -60,6 +60,7 @@ const actool = group(
 export const actoolRoot: CommandNode = { ...actool, meta: { name: "actool", description: "actool, the App Container tool" } };
 
 export const rktRoot = group("rkt", "rkt, the application container runner", [
+  command("completion", "Output shell completion code for bash, zsh or fish", () => import("./completion")),
   command("enter", "Enter the namespaces of an app within a rkt pod", () => import("./enter")),
   command("fetch", "Fetch image(s) and store them in the local cache", () => import("./fetch")),
   command("gc", "Garbage-collect rkt pods no longer in use", () => import("./gc")),
