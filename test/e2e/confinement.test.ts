@@ -140,9 +140,9 @@ describe("--insecure-options", () => {
   });
 
   test("an unknown option is a usage error before any pod exists", () => {
-    const result = rkt(data.path, ["--insecure-skip-verify", "run", "--insecure-options=paths", probeImage("unknown-option")]);
+    const result = rkt(data.path, ["--insecure-skip-verify", "run", "--insecure-options=seccomp,frobnicate", probeImage("unknown-option")]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('--insecure-options "paths": unknown insecure option "paths": known are seccomp, no-new-privs');
+    expect(result.stderr).toContain('--insecure-options "seccomp,frobnicate": unknown insecure option "frobnicate": known are none, image, tls, ondisk, http, pubkey, seccomp, no-new-privs, all-fetch, all-run, all');
   });
 
   test("without the filter, an app holding every capability PID 1 holds but CAP_SYS_PTRACE cannot trace it: PID 1 is not dumpable", () => {

@@ -270,7 +270,7 @@ describe("rkt run refuses bad input with one line and leaves no pod", () => {
   const cases: [string, () => string[], number, () => string][] = [
     ["no image", () => [], 2, () => "run: must provide at least one image or specify the pod manifest\n"],
     ["a bad --volume", () => ["--volume=data,kind=host", images.ok!], 2, () => 'run: --volume "data,kind=host": source for host volume cannot be empty\n'],
-    ["a relative --exec", () => [images.ok!, "--exec=bin/x"], 2, () => "run: --exec must be absolute path\n"],
+    ["a relative --exec", () => [images.ok!, "--exec=bin/x"], 2, () => 'run: --exec "bin/x": must be an absolute path\n'],
     ["an unknown flag", () => [images.ok!, "--frobnicate"], 2, () => "run: unknown flag: --frobnicate (see 'rkt run --help')\n"],
     ["an empty --uuid-file-save", () => ["--uuid-file-save=", images.ok!], 2, () => 'run: --uuid-file-save "": must name a file\n'],
     ["a bad --set-env", () => ["--set-env=X", images.ok!], 2, () => 'run: --set-env "X": environment variable must be specified as name=value\n'],
