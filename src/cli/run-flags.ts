@@ -3,7 +3,7 @@
 import { UsageError } from "./errors";
 import { flagGiven, type FlagDefs, type FlagValues } from "./flags";
 import type { Globals } from "./globals";
-import { ALL_NETWORKS } from "../net";
+import { ALL_NETWORKS, NO_NETWORK } from "../net";
 
 /** rkt 1.x's network spelling: its bare form is the `default` network, `host` the host's. */
 const NET_DEFAULT = "default";
@@ -11,7 +11,7 @@ const NET_HOST = "host";
 
 export const podStartFlagDefs: FlagDefs = {
   "private-net": { type: "string", optionalValue: ALL_NETWORKS, description: "give pod a private network: all networks, or =NET1,NET2,..." },
-  net: { type: "string", optionalValue: NET_DEFAULT, description: "rkt 1.x spelling: =host for the host's network, else the networks to join (bare: default); registers with the metadata service only with --mds-register" },
+  net: { type: "string", optionalValue: NET_DEFAULT, description: "rkt 1.x spelling: =host for the host's network, =none for loopback only, else the networks to join (bare: default); registers with the metadata service only with --mds-register" },
   interactive: { type: "boolean", default: false, description: "run pod interactively" },
   "mds-register": { type: "boolean", default: true, description: "register pod with metadata service (default false with --net)" },
 };
@@ -27,8 +27,9 @@ export function privateNetOf(values: FlagValues): string | undefined {
   if (privateNet !== undefined) throw new UsageError("--net and --private-net are two spellings of one choice: give one");
   if (net === NET_HOST) return undefined;
   const names = net.split(",");
-  if (names.includes(NET_HOST)) throw new UsageError(`--net ${JSON.stringify(net)}: "host" cannot be combined with other networks`);
-  if (names.includes("none")) throw new UsageError(`--net ${JSON.stringify(net)}: "none" (loopback only) is not supported: use --net=default-restricted for a pod without outside access`);
+  for (const alone of [NET_HOST, NO_NETWORK]) {
+    if (names.includes(alone) && names.length > 1) throw new UsageError(`--net ${JSON.stringify(net)}: "${alone}" cannot be combined with other networks`);
+  }
   const withArgs = names.find((n) => n.includes(":"));
   if (withArgs) throw new UsageError(`--net ${JSON.stringify(net)}: per-network arguments ("${withArgs}") are not supported: put them in the network's config file`);
   return net;
