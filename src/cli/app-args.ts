@@ -63,8 +63,9 @@ function flagName(token: string): string {
 
 /** The flags that belong to the image before them, with what each checks of its value. */
 const perAppFlags = {
+  // Relative: found in the app's rootfs at prepare time (src/pod/exec-path.ts).
   exec: (value: string) => {
-    if (!value.startsWith("/")) throw new Error("must be an absolute path");
+    if (value === "") throw new Error("must name a program");
   },
   signature: () => {},
   memory: quantity,
@@ -76,7 +77,7 @@ type PerAppFlag = keyof typeof perAppFlags;
 
 /** The flag definitions of the per-app flags, for help texts and the parser. */
 export const perAppFlagDefs: Record<PerAppFlag, FlagDefs[string]> = {
-  exec: { type: "string", description: "override the exec command of the preceding image" },
+  exec: { type: "string", description: "override the exec command of the preceding image: a path, or a name found in the app's PATH" },
   signature: { type: "string", description: "local signature file of the preceding image" },
   memory: { type: "string", description: "memory limit of the preceding image's app (resource/memory isolator), e.g. 64M, 1Gi" },
   cpu: { type: "string", description: "CPU limit of the preceding image's app (resource/cpu isolator), e.g. 500m, 2" },

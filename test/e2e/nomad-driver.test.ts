@@ -7,14 +7,14 @@
 // run-prepared process starts in a fresh cgroup, in its own process group, with a task dir
 // as its working directory, as Nomad's executor starts it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import { hostOsArch } from "../../src/appc";
 import { rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { makeGpgSigner, type GpgSigner } from "../support/gpg-signer";
 import type { Route } from "./fetch-https-server";
-import { busyboxImage, collectPods, shellApp } from "./run-fixtures";
+import { busyboxImage, collectPods, shellApp, waitFor } from "./run-fixtures";
 
 const netns = `rkt-nomad-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
 const { os, arch } = hostOsArch();
@@ -290,6 +290,17 @@ async function pollNetwork(uuid: string): Promise<{ ip: string; lastState: strin
   throw new Error("the driver would have given up: no global unicast address in 60 status calls");
 }
 
+/** Retries `check` (as a health check is retried) until it gives a value; fails after 30 s of failures. */
+async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await Bun.sleep(200);
+  }
+}
+
 describe("Nomad's rkt driver", () => {
   test("fingerprint: `rkt version` parses with the driver's expressions as rkt ≥ 1.27.0", async () => {
     const r = await agentRuns(["version"]);
@@ -333,7 +344,7 @@ describe("Nomad's rkt driver", () => {
     // trust_prefix set and no insecure_options: no --insecure-options at all, so the image's signature is checked.
     const prepare = await agentRuns([
       "--debug=false", "prepare", ...volumeFlags, ...setEnvFlags(env),
-      `${imageName}:1.0.0`, "--exec=/bin/sh", "--memory=64M", "--cpu=100m", `--port=http:${hostPort}`, "--user=web", "--group=web",
+      `${imageName}:1.0.0`, "--exec=sh", "--memory=64M", "--cpu=100m", `--port=http:${hostPort}`, "--user=web", "--group=web",
       "--", "-c", script,
     ]);
     expect(prepare.stderr).toContain("signature verified");
@@ -349,19 +360,25 @@ describe("Nomad's rkt driver", () => {
     const manifest = await agentRuns(["cat-manifest", uuid]);
     expect(manifest.exitCode).toBe(0);
     expect(portMapFromPodManifest(manifest.stdout, { main: "http" })).toEqual({ main: 8080 });
+    expect(JSON.parse(manifest.stdout).apps[0].app.exec[0]).toBe("/bin/sh"); // the relative command, found in the image
 
-    // The app's limits are in cgroups below the executor's, where its stats are read.
+    // The app's limits are in cgroups below the executor's, where its stats are read. The
+    // address comes before stage1 runs: wait for the app's cgroup to hold it.
     const appCgroup = (root: string) => join(root, `rkt-${uuid}`, "web");
+    await waitFor("the app in its cgroup", () => (cgroupPids(appCgroup(cgroups.memory)).length > 0 ? true : undefined));
+    await waitFor("the app's page", () => (existsSync(join(dirs.local, "index.html")) ? true : undefined));
     expect(readFileSync(join(appCgroup(cgroups.memory), "memory.limit_in_bytes"), "utf8").trim()).toBe("64000000");
     expect(readFileSync(join(appCgroup(cgroups.cpu), "cpu.cfs_quota_us"), "utf8").trim()).toBe("10000");
     expect(readFileSync(join(appCgroup(cgroups.cpu), "cpu.cfs_period_us"), "utf8").trim()).toBe("100000");
-    expect(cgroupPids(appCgroup(cgroups.memory)).length).toBeGreaterThan(0);
 
     // Script checks: `rkt enter UUID CMD ARGS...`, output and status passed through.
     // As Nomad's own test looks at the app's user and group: `ps -o user,group,args` in the pod.
-    const ps = await agentRuns(["enter", uuid, "/bin/busybox", "ps", "-o", "user,group,args"]);
-    expect(ps.exitCode).toBe(0);
-    expect(ps.stdout).toMatch(/^web\s+web\s+\/bin\/busybox httpd -f -p 8080 -h \/local$/m);
+    const httpd = /^web\s+web\s+\/bin\/busybox httpd -f -p 8080 -h \/local$/m;
+    const ps = await eventually("httpd in ps", async () => {
+      const r = await agentRuns(["enter", uuid, "/bin/busybox", "ps", "-o", "user,group,args"]);
+      return r.exitCode === 0 && httpd.test(r.stdout) ? r : undefined;
+    });
+    expect(ps.stdout).toMatch(httpd);
     const files = await agentRuns(["enter", uuid, "/bin/sh", "-c", "cat /etc/resolv.conf /data/seed"]);
     expect(files.exitCode).toBe(0);
     expect(files.stdout).toContain("nameserver 10.251.93.53");
@@ -370,8 +387,11 @@ describe("Nomad's rkt driver", () => {
     expect((await agentRuns(["enter", uuid, "/bin/sh", "-c", "exit 1"])).exitCode).toBe(1);
     expect((await agentRuns(["enter", uuid, "/bin/sh", "-c", "touch /data/new"])).exitCode).not.toBe(0);
     // The port map the driver computed, served from the host's side.
-    const page = Bun.spawnSync(["nsenter", `--net=/run/netns/${netns}`, "/bin/busybox", "wget", "-qO-", `http://127.0.0.1:${hostPort}/`]);
-    expect(page.stdout.toString()).toBe("served-by-the-task\n");
+    const page = await eventually("the page through the port map", async () => {
+      const r = Bun.spawnSync(["nsenter", `--net=/run/netns/${netns}`, "/bin/busybox", "wget", "-qO-", `http://127.0.0.1:${hostPort}/`]);
+      return r.exitCode === 0 ? r.stdout.toString() : undefined;
+    });
+    expect(page).toBe("served-by-the-task\n");
 
     const appEnv = readFileSync(join(dirs.alloc, "app.env"), "utf8").split("\n");
     for (const [name, value] of Object.entries(env)) expect(appEnv).toContain(`${name}=${value}`);
@@ -388,16 +408,25 @@ describe("Nomad's rkt driver", () => {
     expect(gone.stderr).toContain("no matches found");
   });
 
-  test("a batch task on the host network with the default insecure options: the app's status is run-prepared's", async () => {
-    const { flags: volumeFlags, taskDir } = taskDirFlags([]);
-    // No trust_prefix: the driver adds --insecure-options=all; with net=host it sends no --port.
-    const prepare = await agentRuns(["--insecure-options=all", "--debug=true", "prepare", ...volumeFlags, ...setEnvFlags({ NOMAD_TASK_NAME: task }), unsignedAci, "--memory=32M", "--cpu=50m"]);
+  test.each([
+    ["host", true],
+    ["none", false],
+  ])("a batch task with --net=%s and the default insecure options: its network namespace, and its status as run-prepared's", async (net, hostNamespace) => {
+    const { flags: volumeFlags, dirs, taskDir } = taskDirFlags([]);
+    // No trust_prefix: the driver adds --insecure-options=all; with net=host it sends no --port, and polls no status with host or none.
+    const prepare = await agentRuns([
+      "--insecure-options=all", "--debug=true", "prepare", ...volumeFlags, ...setEnvFlags({ NOMAD_TASK_NAME: task }),
+      unsignedAci, "--exec=/bin/sh", "--memory=32M", "--cpu=50m", "--", "-c", "readlink /proc/self/ns/net > /alloc/netns; /bin/busybox ip -o link > /alloc/links",
+    ]);
     expect(prepare.exitCode).toBe(0);
     const uuid = prepare.stdout.trim();
-    expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const cgroups = makeExecutorCgroups(32, 50);
-    const proc = launchRunPrepared(["--insecure-options=all", "--debug=true", "run-prepared", "--dns=host", "--net=host", uuid], [cgroups.memory, cgroups.cpu], taskDir);
+    const proc = launchRunPrepared(["--insecure-options=all", "--debug=true", "run-prepared", "--dns=host", `--net=${net}`, uuid], [cgroups.memory, cgroups.cpu], taskDir);
     expect(await proc.exited).toBe(0);
+    const agentNamespace = `net:[${statSync(`/run/netns/${netns}`).ino}]`;
+    expect(readFileSync(join(dirs.alloc, "netns"), "utf8").trim() === agentNamespace).toBe(hostNamespace);
+    if (!hostNamespace) expect(readFileSync(join(dirs.alloc, "links"), "utf8")).toMatch(/^1: lo: <LOOPBACK,UP,LOWER_UP>[^\n]*\n$/);
     expect((await agentRuns(["rm", uuid])).exitCode).toBe(0);
     expect((await agentRuns(["status", "--format=json", uuid])).stderr).toContain("no matches found");
   });

@@ -63,7 +63,7 @@ describe("the run/prepare app list", () => {
     [["--", "x"], "an image is required before any app arguments"],
     [["img", "--", "a", "---", "--", "b"], "only one set of app arguments allowed per image"],
     [["--exec=/x", "img"], "--exec must follow an image"],
-    [["img", "--exec=x"], '--exec "x": must be an absolute path'],
+    [["img", "--exec="], '--exec "": must name a program'],
     [["--memory=64M", "img"], "--memory must follow an image"],
     [["img", "--memory=lots"], '--memory "lots": quantity "lots" is not valid'],
     [["img", "--cpu=0"], '--cpu "0": must be more than zero'],
