@@ -11,7 +11,7 @@ const NET_HOST = "host";
 
 export const podStartFlagDefs: FlagDefs = {
   "private-net": { type: "string", optionalValue: ALL_NETWORKS, description: "give pod a private network: all networks, or =NET1,NET2,..." },
-  net: { type: "string", optionalValue: NET_DEFAULT, description: "rkt 1.x spelling: =host for the host's network, =none for loopback only, else the networks to join (bare: default); registers with the metadata service only with --mds-register" },
+  net: { type: "string", optionalValue: NET_DEFAULT, description: "networks to join (bare: default), =host for the host's network, =none for loopback only; with it the pod registers with the metadata service only if --mds-register is given" },
   interactive: { type: "boolean", default: false, description: "run pod interactively" },
   "mds-register": { type: "boolean", default: true, description: "register pod with metadata service (default false with --net)" },
 };
