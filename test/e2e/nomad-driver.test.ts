@@ -408,6 +408,38 @@ describe("Nomad's rkt driver", () => {
     expect(gone.stderr).toContain("no matches found");
   });
 
+  test("kill_timeout passed: the executor SIGKILLs its cgroup tree, and rm still removes the pod with its network", async () => {
+    const { flags: volumeFlags, taskDir } = taskDirFlags([]);
+    const hostPort = 30000 + (process.pid % 10000);
+    const prepare = await agentRuns([
+      "--debug=false", "prepare", ...volumeFlags, ...setEnvFlags({ NOMAD_TASK_NAME: task }),
+      `${imageName}:1.0.0`, "--exec=/bin/busybox", "--memory=64M", "--cpu=100m", `--port=http:${hostPort}`, "--", "httpd", "-f", "-p", "8080",
+    ]);
+    expect(prepare.exitCode).toBe(0);
+    const uuid = prepare.stdout.trim();
+    const cgroups = makeExecutorCgroups(64, 100);
+    const proc = launchRunPrepared(["--debug=false", "run-prepared", "--net=default", uuid], [cgroups.memory, cgroups.cpu], taskDir);
+    await pollNetwork(uuid);
+    await waitFor("the app in its cgroup", () => (cgroupPids(join(cgroups.memory, `rkt-${uuid}`, "web")).length > 0 ? true : undefined));
+    const forwarding = () => Bun.spawnSync(["nsenter", `--net=/run/netns/${netns}`, "iptables-save"]).stdout.toString().includes(`RKT-PFWD-${uuid.slice(0, 8)}`);
+    const reservations = () => readdirSync(join(work.path, "ipam", "default")).filter((f) => readFileSync(join(work.path, "ipam", "default", f), "utf8").startsWith(uuid));
+    expect(forwarding()).toBe(true);
+    expect(reservations()).toHaveLength(1);
+
+    // As libcontainer's Destroy: every process of the cgroup tree, until none is left.
+    await waitFor("an empty cgroup tree", () => {
+      for (const pid of cgroupPids(cgroups.memory)) process.kill(pid, "SIGKILL");
+      return cgroupPids(cgroups.memory).length === 0 ? true : undefined;
+    });
+    expect(await proc.exited).toBe(137);
+
+    const rm = await agentRuns(["rm", uuid]);
+    expect(rm.exitCode).toBe(0);
+    expect(forwarding()).toBe(false);
+    expect(reservations()).toEqual([]);
+    expect((await agentRuns(["status", "--format=json", uuid])).stderr).toContain("no matches found");
+  });
+
   test.each([
     ["host", true],
     ["none", false],
