@@ -29,7 +29,7 @@ export const podBuildFlags: FlagDefs = {
   "stage1-image": { type: "string", description: "image to use as stage1: a hash, path, name or URL" },
   volume: { type: "string", repeatable: true, description: "volumes to mount into the pod: NAME,kind=host,source=PATH[,readOnly=BOOL] or NAME,kind=empty" },
   mount: { type: "string", repeatable: true, description: "mount a pod volume in every app: volume=NAME,target=PATH" },
-  port: { type: "string", repeatable: true, description: "ports to expose on the host (requires --private-net): NAME:HOSTPORT" },
+  port: { type: "string", repeatable: true, description: "ports to expose on the host (requires --private-net or --net): NAME:HOSTPORT" },
   "inherit-env": { type: "boolean", default: false, description: "inherit all environment variables not set by apps" },
   "set-env": { type: "string", repeatable: true, description: "an environment variable to set for apps in the form name=value" },
   ...perAppFlagDefs,

@@ -3,7 +3,8 @@
 import { UsageError } from "./errors";
 import { flagGiven, type FlagDefs, type FlagValues } from "./flags";
 import type { Globals } from "./globals";
-import { ALL_NETWORKS, NO_NETWORK } from "../net";
+// By its file: the net index would load the CNI and namespace code with every run and prepare.
+import { ALL_NETWORKS, NO_NETWORK } from "../net/network-config";
 
 /** rkt 1.x's network spelling: its bare form is the `default` network, `host` the host's. */
 const NET_DEFAULT = "default";

@@ -14,8 +14,9 @@ export default rktCommand({
     "skip-fingerprint-review": { type: "boolean", default: false, description: "accept keys without asking to review their fingerprints" },
   },
   async run({ args, globals, help }) {
-    const { insecureSkipVerify, insecurePubkey, localConfig, trustKeysFromHttps } = globals;
-    if (insecureSkipVerify) throw new RktError("--insecure-skip-verify is not allowed: keys are never trusted unverified");
+    const { insecurePubkey, localConfig, trustKeysFromHttps } = globals;
+    // Only v0.8.0's flag, which would read as "skip key verification"; --insecure-options=image concerns images.
+    if (args["insecure-skip-verify"]) throw new RktError("--insecure-skip-verify is not allowed: keys are never trusted unverified");
     const prefix = args.prefix as string | undefined;
     const givenLocations = args._;
     if (args.root && prefix !== undefined) throw new RktError("--root and --prefix usage mutually exclusive");
