@@ -127,6 +127,9 @@ async function agentRuns(driverArgs: string[]) {
 
 // --- what the driver checks, in its terms ---
 
+/** The driver's trust call for the job's `trust_prefix`, made at every task start. */
+const trustArgv = ["trust", "--skip-fingerprint-review=true", "--prefix=127.0.0.1/nomad", "--debug=false"];
+
 /** hashicorp/go-version's order on the numeric segments. */
 function versionAtLeast(version: string, minimum: string): boolean {
   const a = version.split(".").map(Number);
@@ -315,7 +318,7 @@ describe("Nomad's rkt driver", () => {
   });
 
   test("trust_prefix: keys found by meta discovery are trusted; an undiscoverable prefix fails", async () => {
-    const trusted = await agentRuns(["trust", "--skip-fingerprint-review=true", "--prefix=127.0.0.1/nomad", "--debug=false"]);
+    const trusted = await agentRuns(trustArgv);
     expect(trusted.exitCode).toBe(0);
     expect(readdirSync(join(localConfig, "trustedkeys/prefix.d/127.0.0.1/nomad"))).toEqual([signer.fingerprint]);
     const refused = await agentRuns(["trust", "--skip-fingerprint-review=true", "--prefix=127.0.0.1/elsewhere", "--debug=true"]);
@@ -341,7 +344,8 @@ describe("Nomad's rkt driver", () => {
     };
     const hostPort = 20000 + (process.pid % 10000);
     const script = "env > /alloc/app.env; echo served-by-the-task > /local/index.html; exec /bin/busybox httpd -f -p 8080 -h /local";
-    // trust_prefix set and no insecure_options: no --insecure-options at all, so the image's signature is checked.
+    // trust_prefix set and no insecure_options: trust, then no --insecure-options at all, so the image's signature is checked.
+    expect((await agentRuns(trustArgv)).exitCode).toBe(0);
     const prepare = await agentRuns([
       "--debug=false", "prepare", ...volumeFlags, ...setEnvFlags(env),
       `${imageName}:1.0.0`, "--exec=sh", "--memory=64M", "--cpu=100m", `--port=http:${hostPort}`, "--user=web", "--group=web",
@@ -411,6 +415,7 @@ describe("Nomad's rkt driver", () => {
   test("kill_timeout passed: the executor SIGKILLs its cgroup tree, and rm still removes the pod with its network", async () => {
     const { flags: volumeFlags, taskDir } = taskDirFlags([]);
     const hostPort = 30000 + (process.pid % 10000);
+    expect((await agentRuns(trustArgv)).exitCode).toBe(0);
     const prepare = await agentRuns([
       "--debug=false", "prepare", ...volumeFlags, ...setEnvFlags({ NOMAD_TASK_NAME: task }),
       `${imageName}:1.0.0`, "--exec=/bin/busybox", "--memory=64M", "--cpu=100m", `--port=http:${hostPort}`, "--", "httpd", "-f", "-p", "8080",
