@@ -241,8 +241,8 @@ function removeCgroupTree(dir: string): void {
 
 /** run-prepared as the executor launches it: in `cgroups`, its own process group, cwd the task dir, stdin /dev/null. */
 function launchRunPrepared(driverArgs: string[], cgroups: string[], taskDir: string) {
-  const join_ = cgroups.map((c) => `echo $$ > ${c}/cgroup.procs`).join(" && ");
-  const proc = Bun.spawn(["setsid", "sh", "-c", `${join_} && exec "$@"`, "sh", ...rktArgv(driverArgs)], {
+  const joinCgroups = cgroups.map((c) => `echo $$ > ${c}/cgroup.procs`).join(" && ");
+  const proc = Bun.spawn(["setsid", "sh", "-c", `${joinCgroups} && exec "$@"`, "sh", ...rktArgv(driverArgs)], {
     cwd: taskDir,
     stdin: "ignore",
     stdout: "pipe",
@@ -453,14 +453,17 @@ describe("Nomad's rkt driver", () => {
     // No trust_prefix: the driver adds --insecure-options=all; with net=host it sends no --port, and polls no status with host or none.
     const prepare = await agentRuns([
       "--insecure-options=all", "--debug=true", "prepare", ...volumeFlags, ...setEnvFlags({ NOMAD_TASK_NAME: task }),
-      unsignedAci, "--exec=/bin/sh", "--memory=32M", "--cpu=50m", "--", "-c", "readlink /proc/self/ns/net > /alloc/netns; /bin/busybox ip -o link > /alloc/links",
+      unsignedAci, "--exec=/bin/sh", "--memory=32M", "--cpu=50m", "--", "-c", "readlink /proc/self/ns/net > /alloc/netns; /bin/busybox ip -o link > /alloc/links; echo batch-done",
     ]);
     expect(prepare.exitCode).toBe(0);
     const uuid = prepare.stdout.trim();
     expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const cgroups = makeExecutorCgroups(32, 50);
     const proc = launchRunPrepared(["--insecure-options=all", "--debug=true", "run-prepared", "--dns=host", `--net=${net}`, uuid], [cgroups.memory, cgroups.cpu], taskDir);
-    expect(await proc.exited).toBe(0);
+    // The app's output comes out of run-prepared's, which Nomad writes to the task's log.
+    const [stdout, exitCode] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain("batch-done\n");
     const agentNamespace = `net:[${statSync(`/run/netns/${netns}`).ino}]`;
     expect(readFileSync(join(dirs.alloc, "netns"), "utf8").trim() === agentNamespace).toBe(hostNamespace);
     if (!hostNamespace) expect(readFileSync(join(dirs.alloc, "links"), "utf8")).toMatch(/^1: lo: <LOOPBACK,UP,LOWER_UP>[^\n]*\n$/);
