@@ -1,9 +1,13 @@
 // The app list of `rkt run` / `rkt prepare` (rkt-cli §1.4):
 //   IMAGE [--exec=PATH] [--signature=FILE] [-- ARGS... [---]] IMAGE ...
-// with the command's other flags allowed anywhere between images.
+// with the command's other flags allowed anywhere between images, and rkt 1.x's per-app
+// `--memory`, `--cpu`, `--user`, `--group` after their image.
+// By their files, not through the appc index, which would load all of appc at start-up.
+import { controlCharacterProblem } from "../appc/control-characters";
+import { parseQuantity } from "../appc/quantity";
 import type { AppArg } from "../pod";
 import { UsageError } from "./errors";
-import { isFlagToken, readFlag, refuseShorthandFlag, type FlagDefs, type FlagValues } from "./flags";
+import { isFlagToken, parseFlagValue, readFlag, refuseShorthandFlag, type FlagDefs, type FlagValues } from "./flags";
 
 export interface AppArgOptions {
   /** `fetch` takes no `--` block. */
@@ -43,7 +47,7 @@ export function parseAppArgs(tokens: string[], defs: FlagDefs, values: FlagValue
       continue;
     }
     const name = flagName(token);
-    if (name === "exec" || name === "signature") {
+    if (isPerAppFlag(name)) {
       i = readPerAppFlag(tokens, i, name, last);
       continue;
     }
@@ -57,18 +61,51 @@ function flagName(token: string): string {
   return token.slice(2, eq === -1 ? undefined : eq);
 }
 
-const perAppDefs: FlagDefs = {
-  exec: { type: "string" },
-  signature: { type: "string" },
+/** The flags that belong to the image before them, with what each checks of its value. */
+const perAppFlags = {
+  // Relative: found in the app's rootfs at prepare time (src/pod/exec-path.ts).
+  exec: (value: string) => {
+    if (value === "") throw new Error("must name a program");
+  },
+  signature: () => {},
+  memory: quantity,
+  cpu: quantity,
+  user: userOrGroup,
+  group: userOrGroup,
+};
+type PerAppFlag = keyof typeof perAppFlags;
+
+/** The flag definitions of the per-app flags, for help texts and the parser. */
+export const perAppFlagDefs: Record<PerAppFlag, FlagDefs[string]> = {
+  exec: { type: "string", description: "override the exec command of the preceding image: a path, or a name found in the app's PATH" },
+  signature: { type: "string", description: "local signature file of the preceding image" },
+  memory: { type: "string", description: "memory limit of the preceding image's app (resource/memory isolator), e.g. 64M, 1Gi" },
+  cpu: { type: "string", description: "CPU limit of the preceding image's app (resource/cpu isolator), e.g. 500m, 2" },
+  user: { type: "string", description: "user of the preceding image's app: a name or uid of its image" },
+  group: { type: "string", description: "group of the preceding image's app: a name or gid of its image" },
 };
 
-function readPerAppFlag(tokens: string[], index: number, name: "exec" | "signature", app: AppArg | undefined): number {
+function isPerAppFlag(name: string): name is PerAppFlag {
+  return Object.hasOwn(perAppFlags, name);
+}
+
+function quantity(value: string): void {
+  if (parseQuantity(value) === 0) throw new Error("must be more than zero");
+}
+
+function userOrGroup(value: string): void {
+  if (value === "") throw new Error("must not be empty");
+  const problem = controlCharacterProblem(value);
+  if (problem) throw new Error(problem);
+}
+
+function readPerAppFlag(tokens: string[], index: number, name: PerAppFlag, app: AppArg | undefined): number {
   const scratch: FlagValues = {};
-  const next = readFlag(tokens, index, perAppDefs, scratch);
+  const next = readFlag(tokens, index, perAppFlagDefs, scratch);
   const value = scratch[name] as string;
   if (!app) throw new UsageError(`--${name} must follow an image`);
   if (app[name] !== undefined) throw new UsageError(`--${name} specified multiple times for the same image`);
-  if (name === "exec" && !value.startsWith("/")) throw new UsageError("--exec must be absolute path");
+  parseFlagValue(name, value, perAppFlags[name]);
   app[name] = value;
   return next;
 }

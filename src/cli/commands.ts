@@ -27,12 +27,11 @@ function alias(name: string, node: CommandNode): CommandNode {
   return { ...node, meta: { ...node.meta, name, hidden: true } };
 }
 
-const imageCatManifest = command("cat-manifest", "Inspect and print the image manifest", () => import("./image-cat-manifest"));
 const imageList = command("list", "List images in the local store", () => import("./image-list"));
 const imageRm = command("rm", "Remove image(s) with the given key(s) from the local store", () => import("./image-rm"));
 
 const image = group("image", "Operate on an image in the local store", [
-  imageCatManifest,
+  command("cat-manifest", "Inspect and print the image manifest", () => import("./image-cat-manifest")),
   command("export", "Export a stored image to an aci file, or to an OCI image layout directory", () => import("./image-export")),
   command("extract", "Extract a stored image to a directory", () => import("./image-extract")),
   command("gc", "Garbage collect local store", () => import("./image-gc")),
@@ -60,6 +59,7 @@ const actool = group(
 export const actoolRoot: CommandNode = { ...actool, meta: { name: "actool", description: "actool, the App Container tool" } };
 
 export const rktRoot = group("rkt", "rkt, the application container runner", [
+  command("cat-manifest", "Inspect and print the pod manifest (or, given an image, the image manifest)", () => import("./cat-manifest")),
   command("completion", "Output shell completion code for bash, zsh or fish", () => import("./completion")),
   command("enter", "Enter the namespaces of an app within a rkt pod", () => import("./enter")),
   command("fetch", "Fetch image(s) and store them in the local cache", () => import("./fetch")),
@@ -82,7 +82,6 @@ export const rktRoot = group("rkt", "rkt, the application container runner", [
   // Older names kept for scripts written against rkt before v0.7.
   alias("images", imageList),
   alias("rmimage", imageRm),
-  alias("cat-manifest", imageCatManifest),
 ]);
 
 /**

@@ -22,11 +22,13 @@ export default rktCommand({
     const images = parseAppArgs(rawArgs, globalFlagDefs, values, { allowAppArgs: false });
     if (images.some((image) => image.exec !== undefined)) throw new UsageError("unknown flag: --exec");
     if (images.length === 0) throw new RktError("must provide at least one image");
-    const { dir, insecureSkipVerify, systemConfig, localConfig, trustKeysFromHttps } = globalsFrom(values);
+    const { dir, insecureSkipVerify, insecureTls, insecureHttp, systemConfig, localConfig, trustKeysFromHttps } = globalsFrom(values);
     const toFetch = images.map((image) => ({ ref: image.image, signature: image.signature }));
     const opts = {
       local: false,
       insecureSkipVerify,
+      insecureTls,
+      insecureHttp,
       trustKeysFromHttps,
       keystore: { systemConfig, localConfig },
       onSignatureVerified: (message: string) => process.stderr.write(message),

@@ -4,7 +4,7 @@ import type { CommandNode } from "./commands";
 import type { RktCommandSpec } from "./command";
 import type { FlagDefs } from "./flags";
 import { globalFlagDefs } from "./globals";
-import { RKT_VERSION } from "../version";
+import { RKT_CLI_VERSION } from "../version";
 
 function section(title: string, lines: string[]): string {
   return `${title}:\n${lines.map((l) => `\t${l}`).join("\n")}\n`;
@@ -32,7 +32,7 @@ export function groupHelp(path: string, group: CommandNode, isRoot: boolean): st
     section("NAME", [`${path} - ${group.meta.description}`]),
     section("USAGE", [`${path} [command]`]),
   ];
-  if (isRoot) parts.push(section("VERSION", [RKT_VERSION]));
+  if (isRoot) parts.push(section("VERSION", [RKT_CLI_VERSION]));
   parts.push(section("COMMANDS", commandLines(group)));
   parts.push(section("GLOBAL OPTIONS", flagLines(globalFlagDefs)));
   parts.push(`Run '${path} help [command]' for more information on a command.\n`);

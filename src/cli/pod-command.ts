@@ -3,12 +3,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { asksForHelp, parseAppArgs } from "./app-args";
+import { asksForHelp, parseAppArgs, perAppFlagDefs } from "./app-args";
 import type { RawRunContext, RktCommandSpec } from "./command";
 import { ExitCode, RktError, UsageError } from "./errors";
 import { flagDefaults, parseFlagValue, type FlagDefs, type FlagValues } from "./flags";
 import { globalFlagDefs, type Globals } from "./globals";
 import { printErr, printOut } from "./output";
+import { privateNetOf } from "./run-flags";
 import { podEtcChoicesFrom, podEtcFlagDefs } from "./pod-etc-flags";
 import { parseMountFlag, parsePortFlag, parseVolumeFlag } from "./pod-flag-values";
 import { fetchImage } from "../fetch";
@@ -28,11 +29,10 @@ export const podBuildFlags: FlagDefs = {
   "stage1-image": { type: "string", description: "image to use as stage1: a hash, path, name or URL" },
   volume: { type: "string", repeatable: true, description: "volumes to mount into the pod: NAME,kind=host,source=PATH[,readOnly=BOOL] or NAME,kind=empty" },
   mount: { type: "string", repeatable: true, description: "mount a pod volume in every app: volume=NAME,target=PATH" },
-  port: { type: "string", repeatable: true, description: "ports to expose on the host (requires --private-net): NAME:HOSTPORT" },
+  port: { type: "string", repeatable: true, description: "ports to expose on the host (requires --private-net or --net): NAME:HOSTPORT" },
   "inherit-env": { type: "boolean", default: false, description: "inherit all environment variables not set by apps" },
   "set-env": { type: "string", repeatable: true, description: "an environment variable to set for apps in the form name=value" },
-  exec: { type: "string", description: "override the exec command of the preceding image" },
-  signature: { type: "string", description: "local signature file of the preceding image" },
+  ...perAppFlagDefs,
   local: { type: "boolean", default: false, description: "use only local images (do not discover or download from remote URLs)" },
   "no-overlay": { type: "boolean", default: false, description: "disable overlay filesystem" },
   "private-users": { type: "boolean", default: false, description: "run within user namespaces (experimental; needs --no-overlay)" },
@@ -101,7 +101,7 @@ export function prepareRequestFrom(command: "run" | "prepare", values: FlagValue
     durable: command === "prepare",
     metadataUrl: "",
   };
-  if (command === "run" && req.ports.length > 0 && values["private-net"] === undefined) throw new UsageError("--port flag requires --private-net");
+  if (command === "run" && req.ports.length > 0 && privateNetOf(values) === undefined) throw new UsageError("--port flag requires --private-net (or --net)");
   try {
     checkPrepareRequest(req);
   } catch (err) {
@@ -125,13 +125,15 @@ export async function withPodFailureCode<T>(work: () => Promise<T>): Promise<T> 
  * `quiet` (prepare --quiet) hides the download progress line.
  */
 export async function preparePodFromCommand(dataDir: string, req: PrepareRequest, globals: Globals, quiet = false) {
-  const { systemConfig, localConfig, trustKeysFromHttps } = globals;
+  const { systemConfig, localConfig, trustKeysFromHttps, insecureTls, insecureHttp } = globals;
   const store = Store.open(dataDir);
   try {
     return await withPodFailureCode(() => preparePod(dataDir, store, req, (ref, opts) =>
       fetchImage(store, ref, {
         local: req.local,
         insecureSkipVerify: opts.stage1 === true || req.insecureSkipVerify,
+        insecureTls,
+        insecureHttp,
         trustKeysFromHttps,
         keystore: { systemConfig, localConfig },
         onSignatureVerified: printErr,

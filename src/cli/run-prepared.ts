@@ -7,7 +7,7 @@ import { podEtcChoicesFrom, podEtcFlagDefs } from "./pod-etc-flags";
 import { withStore } from "../store";
 
 export default rktCommand({
-  usage: "[--private-net[=NET,...]] [--dns=IP|host|none ...] [--hosts-entry=IP=NAME|host ...] [--interactive] [--mds-register=BOOL] [--insecure-options=seccomp,no-new-privs] UUID",
+  usage: "[--private-net[=NET,...] | --net[=NET,...|host|none]] [--dns=IP|host|none ...] [--hosts-entry=IP=NAME|host ...] [--interactive] [--mds-register=BOOL] UUID",
   args: {
     ...podStartFlagDefs,
     ...podEtcFlagDefs,

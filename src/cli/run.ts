@@ -8,7 +8,8 @@ const command = rktCommand({
   usage: "[--volume=name,kind=host,...] IMAGE [-- image-args...[---]]...",
   details: [
     "IMAGE is an image ID (sha512-...), a file, an image name or a URL, tried in that order.",
-    "--exec and --signature apply to the image before them; other flags may stand anywhere.",
+    "--exec, --signature, --memory, --cpu, --user and --group apply to the image before them;",
+    "other flags may stand anywhere.",
     "'--' starts the image's own arguments, which run to a lone '---' or the end of the line.",
     "Exit status: the app's (with several apps, the first failing one's); 254 when rkt fails",
     "after the pod exists, 1 before, 2 for a bad command line.",

@@ -14,8 +14,9 @@ export default rktCommand({
     "skip-fingerprint-review": { type: "boolean", default: false, description: "accept keys without asking to review their fingerprints" },
   },
   async run({ args, globals, help }) {
-    const { insecureSkipVerify, localConfig, trustKeysFromHttps } = globals;
-    if (insecureSkipVerify) throw new RktError("--insecure-skip-verify is not allowed: keys are never trusted unverified");
+    const { insecurePubkey, localConfig, trustKeysFromHttps } = globals;
+    // Only v0.8.0's flag, which would read as "skip key verification"; --insecure-options=image concerns images.
+    if (args["insecure-skip-verify"]) throw new RktError("--insecure-skip-verify is not allowed: keys are never trusted unverified");
     const prefix = args.prefix as string | undefined;
     const givenLocations = args._;
     if (args.root && prefix !== undefined) throw new RktError("--root and --prefix usage mutually exclusive");
@@ -25,7 +26,7 @@ export default rktCommand({
       return ExitCode.Failure;
     }
     if (prefix !== undefined && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(prefix)) throw new RktError("--prefix must not contain a URL scheme, omit https://");
-    const allowHttp = args["insecure-allow-http"] as boolean;
+    const allowHttp = (args["insecure-allow-http"] as boolean) || insecurePubkey;
     const locations = givenLocations.length > 0 || prefix === undefined ? givenLocations : await discoverKeyLocations(prefix, { allowHttp });
     const scope: TrustScope = prefix === undefined ? { kind: "root" } : { kind: "prefix", prefix };
     for (const location of locations) {

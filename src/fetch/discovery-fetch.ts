@@ -18,8 +18,7 @@ export async function fetchByDiscovery(ctx: RemoteFetchContext, ref: string, nam
   ctx.report(`rkt: searching for app image ${ref}\n`);
   let endpoint;
   try {
-    // Plain http only when the user gave up on verification anyway.
-    [endpoint] = await discoverImageEndpoints(name, labels, { allowHttp: ctx.insecureSkipVerify, get: ctx.get });
+    [endpoint] = await discoverImageEndpoints(name, labels, { allowHttp: ctx.allowHttp, get: ctx.get });
   } catch (err) {
     ctx.report(`discovery failed for "${ref}": ${(err as Error).message}. Trying to find image in the store.\n`);
     return opts.findInStore();

@@ -7,6 +7,10 @@ export interface FetchOptions {
   local: boolean;
   /** No signature check, no keystore. */
   insecureSkipVerify: boolean;
+  /** Any TLS certificate accepted. */
+  insecureTls: boolean;
+  /** Plain-http discovery pages and https→http redirects allowed. */
+  insecureHttp: boolean;
   /** Where the trusted keys are (--system-config, --local-config). */
   keystore: KeystoreDirs;
   /** Hears of each good signature: the `rkt: signature verified:` lines naming its signer. */

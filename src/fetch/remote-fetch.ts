@@ -19,6 +19,8 @@ export interface RemoteFetchContext {
   get: HttpGet;
   keystore: KeystoreDirs;
   insecureSkipVerify: boolean;
+  /** Plain-http discovery pages allowed. */
+  allowHttp: boolean;
   /** Draw the progress line of downloads on a terminal. */
   showProgress: boolean;
   /** Informational lines for stderr. */

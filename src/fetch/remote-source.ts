@@ -49,10 +49,11 @@ function remoteContext(store: Store, opts: FetchOptions): RemoteFetchContext {
   const auth = readAuthConfig(opts.keystore);
   return {
     store,
-    // Whoever skips verification may be sent from https to plain http; nobody else.
-    get: httpClient({ headersFor: auth.headersFor, skipTlsVerify: opts.insecureSkipVerify, allowHttpDowngrade: opts.insecureSkipVerify }),
+    // Only whoever allows plain http may be sent from https to it.
+    get: httpClient({ headersFor: auth.headersFor, skipTlsVerify: opts.insecureTls, allowHttpDowngrade: opts.insecureHttp }),
     keystore: opts.keystore,
     insecureSkipVerify: opts.insecureSkipVerify,
+    allowHttp: opts.insecureHttp,
     showProgress: opts.showProgress ?? true,
     report: opts.report ?? ((message) => process.stderr.write(message)),
     onSignatureVerified: opts.onSignatureVerified,

@@ -1,4 +1,3 @@
 // Private networking with CNI plugins (rkt-internals §10): stage0 sets it up, stage1's gc tears it down.
 export { checkNetworkSelection, setUpPodNetwork, type JoinedNetwork, type PodNetworkRequest } from "./pod-network";
-export { ALL_NETWORKS } from "./network-config";
 export type { PortForward } from "./port-forwarding";

@@ -16,6 +16,9 @@ export interface NetworkConfig {
 /** The selection meaning every network (`--private-net` without a list). */
 export const ALL_NETWORKS = "all";
 
+/** The selection meaning no network: a namespace with loopback only (rkt 1.x's `--net=none`). */
+export const NO_NETWORK = "none";
+
 const DEFAULT_SUBNET = "172.16.28.0/24";
 
 /**
@@ -80,6 +83,10 @@ function parseNetworkConfig(text: string, where: string): NetworkConfig {
 
 /** The networks of a selection in joining order (eth0 first), the default one last. */
 export function selectNetworks(selection: readonly string[], localConfig: string, warn: (line: string) => void): NetworkConfig[] {
+  if (selection.includes(NO_NETWORK)) {
+    if (selection.length > 1) throw new Error(`"${NO_NETWORK}" (loopback only) cannot be combined with other networks`);
+    return [];
+  }
   const all = selection.includes(ALL_NETWORKS);
   const user = userNetworkConfigs(localConfig, warn);
   const chosen = all ? user : user.filter((c) => selection.includes(c.name));

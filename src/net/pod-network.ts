@@ -50,13 +50,17 @@ export function setUpPodNetwork(req: PodNetworkRequest): JoinedNetwork[] {
   const warn = req.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   const forwards = resolvePortForwards(req.manifest.ports ?? [], podApps(req.podPath, req.manifest));
   const configs = selectNetworks(parseNetworkSelection(req.selection), req.localConfig, warn);
+  if (configs.length === 0 && forwards.length > 0) throw new Error(`a pod without networks has no address to forward ports to: drop --port, or join a network`);
   const netns = join(req.podPath, "netns");
   createNetworkNamespace(netns);
   const joined: JoinedNetwork[] = [];
   try {
     mkdirSync(join(req.podPath, "net"), { recursive: true });
+    // An empty record still tells gc that the pod has a namespace to release.
+    writeNetInfo(req.podPath, joined);
     configs.forEach((config, i) => joined.push(addNetwork(req, config, `eth${i}`, joined)));
-    setUpPortForwarding(req.uuid, joined[joined.length - 1]!.ip, forwards);
+    const last = joined.at(-1);
+    if (last) setUpPortForwarding(req.uuid, last.ip, forwards);
     return joined;
   } catch (err) {
     try {

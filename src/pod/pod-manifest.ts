@@ -2,7 +2,7 @@
 // (rkt-cli §3.1 "App construction"), and the checks every pod manifest must pass
 // before a pod is created for it.
 import { existsSync } from "node:fs";
-import { appNameFromImageName, refuseControlCharacters, type App, type EnvVar, type ExposedPort, type ImageManifest, type PodManifest, type RuntimeApp, type Volume } from "../appc";
+import { CPU, MEMORY, appNameFromImageName, refuseControlCharacters, type App, type Isolator, type EnvVar, type ExposedPort, type ImageManifest, type PodManifest, type RuntimeApp, type Volume } from "../appc";
 import { mergeAppEnvironment } from "./environment";
 import { applyMountFlags, missingVolumeMessage, resolveMounts, type MountFlag } from "./volumes";
 
@@ -12,7 +12,7 @@ import { applyMountFlags, missingVolumeMessage, resolveMounts, type MountFlag } 
  */
 const POD_MANIFEST_AC_VERSION = "0.6.1";
 
-/** An app of the command line: IMAGE [--exec=PATH] [--signature=FILE] [-- ARGS...]. */
+/** An app of the command line: IMAGE [--exec=PATH] [--signature=FILE] [--memory=Q] [--cpu=Q] [--user=U] [--group=G] [-- ARGS...]. */
 export interface AppArg {
   /** The image reference as typed: ID prefix, path, name or URL. */
   image: string;
@@ -20,6 +20,12 @@ export interface AppArg {
   exec?: string;
   /** `--signature`: detached signature for this image. */
   signature?: string;
+  /** `--memory`, `--cpu`: the app's resource/memory and resource/cpu limits (quantities). */
+  memory?: string;
+  cpu?: string;
+  /** `--user`, `--group`: replace the image's. */
+  user?: string;
+  group?: string;
   /** Tokens after `--`, appended to exec. */
   args: string[];
 }
@@ -50,6 +56,9 @@ export function buildPodManifest(images: ResolvedAppImage[], inputs: PodManifest
     const app: App = structuredClone(manifest.app);
     if (arg.exec !== undefined) app.exec = [arg.exec];
     app.exec.push(...arg.args);
+    if (arg.user !== undefined) app.user = arg.user;
+    if (arg.group !== undefined) app.group = arg.group;
+    app.isolators = withResourceLimits(app.isolators, arg);
     app.environment = mergeAppEnvironment(manifest.app.environment, inputs.setEnv, inputs.inheritedEnv);
     const mounts = applyMountFlags(app, inputs.mounts);
     const runtimeApp: RuntimeApp = {
@@ -70,6 +79,17 @@ export function buildPodManifest(images: ResolvedAppImage[], inputs: PodManifest
     annotations: null,
     ports: inputs.ports,
   };
+}
+
+/** The image's isolators with `--memory`/`--cpu` replacing its resource/memory and resource/cpu (request = limit, as rkt 1.x). */
+function withResourceLimits(isolators: Isolator[] | undefined, arg: AppArg): Isolator[] | undefined {
+  const limits: [string, string | undefined][] = [[MEMORY, arg.memory], [CPU, arg.cpu]];
+  let result = isolators;
+  for (const [name, quantity] of limits) {
+    if (quantity === undefined) continue;
+    result = [...(result ?? []).filter((i) => i.name !== name), { name, value: { request: quantity, limit: quantity } }];
+  }
+  return result;
 }
 
 /** The app a pod runs: the pod manifest's `app`, else the image's. */

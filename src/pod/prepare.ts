@@ -16,6 +16,7 @@ import {
 import type { Store } from "../store";
 import { SIZE_LIMITS } from "../size-limits";
 import { native, readFileBounded, syncFilesystemOf } from "../sys";
+import { resolveRelativeExecs } from "./exec-path";
 import { withImageClaimsLock } from "./images-in-use";
 import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
 import { Pod } from "./pod";
@@ -126,6 +127,7 @@ async function resolveImages(store: Store, req: PrepareRequest, fetchImage: Fetc
   }
   const manifest = buildPodManifest(resolved, req);
   manifest.apps.forEach((app, i) => images.set(app.name, resolved[i]!));
+  await resolveRelativeExecs(manifest, async (app) => join(await store.renderTree(images.get(app)!.key), "rootfs"));
   return { manifest, images };
 }
 

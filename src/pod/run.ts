@@ -20,20 +20,8 @@ export interface Stage1RunOptions {
   privateNet?: string;
   mdsToken?: string;
   localConfig?: string;
-  /** `--insecure-options`: parts of the apps' confinement to switch off (INSECURE_RUN_OPTIONS). */
+  /** `--insecure-options`: parts of the apps' confinement to switch off (`seccomp`, `no-new-privs`). */
   insecureOptions?: string[];
-}
-
-/** What `--insecure-options` may switch off for one pod: the seccomp filter, no_new_privs. */
-export const INSECURE_RUN_OPTIONS: readonly string[] = ["seccomp", "no-new-privs"];
-
-/** The `--insecure-options` list; throws naming an unknown option. */
-export function parseInsecureRunOptions(list: string): string[] {
-  const options = list.split(",").filter((o) => o !== "");
-  for (const option of options) {
-    if (!INSECURE_RUN_OPTIONS.includes(option)) throw new Error(`unknown insecure option "${option}": known are ${INSECURE_RUN_OPTIONS.join(", ")}`);
-  }
-  return options;
 }
 
 export interface StartPodOptions extends Omit<Stage1RunOptions, "mdsToken"> {

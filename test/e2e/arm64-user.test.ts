@@ -48,7 +48,7 @@ describe.skipIf(!available)("dist/linux-arm64/rkt under qemu-user", () => {
   test("is an aarch64 executable that answers version", async () => {
     expect(readFileSync(arm64Rkt).subarray(18, 20).readUInt16LE()).toBe(183); // e_machine EM_AARCH64
     const r = await arm64(["version"]);
-    expect(r).toMatchObject({ exitCode: 0, stdout: "rkt version 0.8.0\nappc version 0.6.1\n" });
+    expect(r).toMatchObject({ exitCode: 0, stdout: "rkt version 1.27.0\nappc version 0.6.1\n" });
   });
 
   test("refuses the image before its signer is trusted, then fetches it verified from a file", async () => {

@@ -9,11 +9,11 @@ describe("the command line", () => {
   test("version prints rkt's two lines", () => {
     const r = rkt(data.path, ["version"]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe("rkt version 0.8.0\nappc version 0.6.1\n");
+    expect(r.stdout).toBe("rkt version 1.27.0\nappc version 0.6.1\n");
   });
 
   test("commands can be abbreviated to an unambiguous prefix", () => {
-    expect(rkt(data.path, ["ver"]).stdout).toStartWith("rkt version 0.8.0");
+    expect(rkt(data.path, ["ver"]).stdout).toStartWith("rkt version 1.27.0");
   });
 
   test("rkt alone and rkt help print the usage and exit 0", () => {

@@ -139,10 +139,21 @@ describe("--insecure-options", () => {
     expect(outcomes).toEqual({ seccomp: "ok", "no-new-privs": "ENODATA", "unshare-user": "EPERM" });
   });
 
+  test("rkt 1.x's all (Nomad's default) drops the filter only: the default capabilities, masked paths and no_new_privs stay", () => {
+    const { outcomes, capabilities } = probe(probeImage("all-options"), ["seccomp", "no-new-privs", "proc-keys-masked", "packet-socket"], ["--insecure-options=all"]);
+    expect(capabilities).toEqual({ CapPrm: PODMAN_DEFAULT, CapEff: PODMAN_DEFAULT, CapBnd: PODMAN_DEFAULT });
+    expect(outcomes).toEqual({ seccomp: "ENODATA", "no-new-privs": "ok", "proc-keys-masked": "ok", "packet-socket": "EPERM" });
+  });
+
+  test("options about fetching (all-fetch) leave the apps' confinement as it is", () => {
+    const { outcomes } = probe(probeImage("fetch-options"), ["seccomp", "no-new-privs"], ["--insecure-options=all-fetch"]);
+    expect(outcomes).toEqual({ seccomp: "ok", "no-new-privs": "ok" });
+  });
+
   test("an unknown option is a usage error before any pod exists", () => {
-    const result = rkt(data.path, ["--insecure-skip-verify", "run", "--insecure-options=paths", probeImage("unknown-option")]);
+    const result = rkt(data.path, ["--insecure-skip-verify", "run", "--insecure-options=seccomp,frobnicate", probeImage("unknown-option")]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('--insecure-options "paths": unknown insecure option "paths": known are seccomp, no-new-privs');
+    expect(result.stderr).toContain('--insecure-options "seccomp,frobnicate": unknown insecure option "frobnicate": known are none, image, tls, ondisk, http, pubkey, seccomp, no-new-privs, all-fetch, all-run, all');
   });
 
   test("without the filter, an app holding every capability PID 1 holds but CAP_SYS_PTRACE cannot trace it: PID 1 is not dumpable", () => {

@@ -231,6 +231,23 @@ describe("fetching https URLs", () => {
     expect(insecure.stdout).toMatch(shortIdLine);
   });
 
+  test("rkt 1.x's --insecure-options: tls accepts any certificate and still checks the signature; image skips the signature and still checks the certificate", async () => {
+    serve({ "/images/app.aci": { file: appAci }, "/images/app.aci.asc": { file: `${appAci}.asc` } });
+    const untrusted = freshSetup();
+    const tlsOnly = await rktIn(untrusted, ["--insecure-options=tls", "fetch", "https://127.0.0.1/images/app.aci"], { trustCa: false });
+    expect(tlsOnly.exitCode).toBe(1);
+    expect(tlsOnly.stderr).toContain("not trusted for that name");
+    const imageOnly = await rktIn(untrusted, ["--insecure-options=image", "fetch", "https://127.0.0.1/images/app.aci"], { trustCa: false });
+    expect(imageOnly.exitCode).toBe(1);
+    expect(imageOnly.stderr).toStartWith("fetch: error downloading ACI: https://127.0.0.1/images/app.aci: ");
+    expect(storeContents(untrusted)).toEqual({ blobs: [], tmp: [] });
+    const trusted = freshSetup({ trustRoot: true });
+    const verified = await rktIn(trusted, ["--insecure-options=tls", "fetch", "https://127.0.0.1/images/app.aci"], { trustCa: false });
+    expect(verified).toMatchObject({ exitCode: 0, stderr: `Downloading signature from https://127.0.0.1/images/app.aci.asc\n${verifiedBySigner}` });
+    const both = await rktIn(untrusted, ["--insecure-options=image,tls", "fetch", "https://127.0.0.1/images/app.aci"], { trustCa: false });
+    expect(both).toMatchObject({ exitCode: 0, stderr: "" });
+  });
+
   test("--local never touches the network: a cached URL is found, others are refused", async () => {
     serve({ "/images/app.aci": { file: appAci }, "/images/app.aci.asc": { file: `${appAci}.asc` } });
     const setup = freshSetup({ trustRoot: true });

@@ -82,6 +82,27 @@ describe("rkt image cat-manifest", () => {
   });
 });
 
+describe("rkt cat-manifest", () => {
+  test("an image, as v0.8.0's alias of image cat-manifest; a full pod UUID, the pod's manifest (rkt 1.x)", () => {
+    expect(JSON.parse(rkt(dataDir, ["cat-manifest", "example.com/app"]).stdout).name).toBe("example.com/app");
+    const uuid = "6c0e07a1-1d1c-4a4c-9a35-1d6f4c1c5c2b";
+    const pod = join(dataDir, "pods/prepared", uuid);
+    mkdirSync(pod, { recursive: true });
+    const manifest = { acVersion: "0.6.1", acKind: "PodManifest", apps: [{ name: "app", image: { id: appKey } }] };
+    writeFileSync(join(pod, "pod"), JSON.stringify(manifest));
+    try {
+      const r = rkt(dataDir, ["cat-manifest", uuid]);
+      expect(r.exitCode).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject(manifest);
+      expect(rkt(dataDir, ["cat-manifest", "--pretty-print", uuid]).stdout).toContain('\n\t"acKind": "PodManifest",\n');
+      const none = rkt(dataDir, ["cat-manifest", "00000000-0000-0000-0000-000000000000"]);
+      expect(none).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('no matches found for "00000000-0000-0000-0000-000000000000"') });
+    } finally {
+      Bun.spawnSync(["rm", "-rf", join(dataDir, "pods")]);
+    }
+  });
+});
+
 describe("rkt image export", () => {
   test("writes the uncompressed tar, whose sha512 starts with the key", () => {
     const out = join(work.path, "exported.aci");

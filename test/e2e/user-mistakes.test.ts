@@ -137,6 +137,14 @@ const usage: Mistake[] = [
   { what: "a bad --volume kind", args: () => ["run", "--volume=data,kind=nope", f.unsigned!], exitCode: 2, names: () => ["--volume", "nope"] },
   { what: "a bad --set-env", args: () => ["run", "--set-env=NOVALUE", f.unsigned!], exitCode: 2, names: () => ["--set-env", "NOVALUE"] },
   { what: "an empty --dir", args: () => ["--dir=", "list"], exitCode: 2, names: () => ["--dir"] },
+  { what: "an unknown --insecure-options value", args: () => ["--insecure-options=image,frobnicate", "fetch", f.unsigned!], exitCode: 2, names: () => ["--insecure-options", '"frobnicate"', "known are"] },
+  { what: "an --insecure-options value this rkt cannot grant", args: () => ["--insecure-options=capabilities", "run", f.unsigned!], exitCode: 2, names: () => ["--insecure-options", '"capabilities"', "capabilities-retain-set"] },
+  { what: "--net with per-network arguments", args: () => ["--insecure-skip-verify", "run", "--net=mynet:IP=10.1.2.3", f.unsigned!], exitCode: 2, names: () => ["--net", "mynet:IP=10.1.2.3", "config file"] },
+  { what: "--net=none with a network", args: () => ["run-prepared", "--net=none,default", "0123"], exitCode: 2, names: () => ["--net", '"none,default"', "cannot be combined"] },
+  { what: "--net with --private-net", args: () => ["--insecure-skip-verify", "run", "--net", "--private-net", f.unsigned!], exitCode: 2, names: () => ["--net", "--private-net"] },
+  { what: "a bad --memory", args: () => ["prepare", f.unsigned!, "--memory=lots"], exitCode: 2, names: () => ["--memory", '"lots"', "quantity"] },
+  { what: "a zero --cpu", args: () => ["run", f.unsigned!, "--cpu=0m"], exitCode: 2, names: () => ["--cpu", '"0m"', "more than zero"] },
+  { what: "--memory before any image", args: () => ["prepare", "--memory=64M", f.unsigned!], exitCode: 2, names: () => ["--memory", "must follow an image"] },
 ];
 
 const images: Mistake[] = [

@@ -6,8 +6,6 @@ const defs: FlagDefs = {
   volume: { type: "string", repeatable: true },
   local: { type: "boolean", default: false },
   "private-net": { type: "string", optionalValue: "all" },
-  exec: { type: "string" },
-  signature: { type: "string" },
 };
 
 function parse(tokens: string[]) {
@@ -22,6 +20,14 @@ describe("the run/prepare app list", () => {
     expect(apps).toEqual([
       { image: "example.com/worker", exec: "/bin/ov", args: ["--loglevel", "verbose"] },
       { image: "example.com/syncer", signature: "s.asc", args: ["--interval", "30s"] },
+    ]);
+  });
+
+  test("attaches rkt 1.x's --memory, --cpu, --user and --group to the preceding image", () => {
+    const { apps } = parse(["img1", "--memory=64M", "--cpu=100m", "img2", "--user=1000", "--group=nogroup", "--", "x"]);
+    expect(apps).toEqual([
+      { image: "img1", memory: "64M", cpu: "100m", args: [] },
+      { image: "img2", user: "1000", group: "nogroup", args: ["x"] },
     ]);
   });
 
@@ -57,7 +63,12 @@ describe("the run/prepare app list", () => {
     [["--", "x"], "an image is required before any app arguments"],
     [["img", "--", "a", "---", "--", "b"], "only one set of app arguments allowed per image"],
     [["--exec=/x", "img"], "--exec must follow an image"],
-    [["img", "--exec=x"], "--exec must be absolute path"],
+    [["img", "--exec="], '--exec "": must name a program'],
+    [["--memory=64M", "img"], "--memory must follow an image"],
+    [["img", "--memory=lots"], '--memory "lots": quantity "lots" is not valid'],
+    [["img", "--cpu=0"], '--cpu "0": must be more than zero'],
+    [["img", "--user="], '--user "": must not be empty'],
+    [["img", "--group=a", "--group=b"], "--group specified multiple times for the same image"],
     [["img", "--exec=/a", "--exec=/b"], "--exec specified multiple times for the same image"],
     [["img", "--bogus"], "unknown flag: --bogus"],
   ])("rejects %j: %s", (tokens, message) => {

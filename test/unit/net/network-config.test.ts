@@ -42,6 +42,12 @@ describe("network selection", () => {
     expect(checkNetworkSelection("all", config.path)).toEqual(["a", "default"]);
   });
 
+  test("none joins no network, not even the built-in one, and stands alone", () => {
+    defineNetwork("10-a.conf", { name: "a", type: "ptp" });
+    expect(checkNetworkSelection("none", config.path)).toEqual([]);
+    expect(() => checkNetworkSelection("none,a", config.path)).toThrow('"none" (loopback only) cannot be combined with other networks');
+  });
+
   test("unknown names are listed in one error", () => {
     expect(() => checkNetworkSelection("x,default,y", config.path)).toThrow("networks not found: x, y");
   });
