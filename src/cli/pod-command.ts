@@ -139,6 +139,7 @@ export async function preparePodFromCommand(dataDir: string, req: PrepareRequest
         onSignatureVerified: printErr,
         signature: opts.signature,
         showProgress: !quiet,
+        useRecordedByCaller: true,
       }),
     ));
   } finally {

@@ -23,4 +23,6 @@ export interface FetchOptions {
   showProgress?: boolean;
   /** Informational lines (discovery, cache hits, key trust); stderr by default. */
   report?: (message: string) => void;
+  /** The caller records the image's use itself (a pod's images, when the pod claims them): the index is not written for it. */
+  useRecordedByCaller?: boolean;
 }

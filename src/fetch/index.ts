@@ -36,7 +36,7 @@ async function fetchAndRender(store: Store, ref: string, opts: FetchOptions): Pr
     await fetchDependencies(store, key, (depRef, name, labels, findInStore) => fetchByName(store, depRef, name, labels, dependencyOpts, findInStore));
   }
   await store.renderTree(key);
-  store.markImagesUsed([key]);
+  if (!opts.useRecordedByCaller) store.markImagesUsed([key]);
   return key;
 }
 

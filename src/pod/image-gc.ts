@@ -12,7 +12,7 @@ import type { Store } from "../store";
 export function unusedImages(store: Store, inUse: ReadonlySet<string>, gracePeriodMs: number, now = Date.now()): string[] {
   return store.index
     .allAciInfos()
-    .filter((info) => !inUse.has(info.key) && now - info.lastUsed.getTime() > gracePeriodMs)
+    .filter((info) => !inUse.has(info.key) && now - store.lastUsed(info).getTime() > gracePeriodMs)
     .map((info) => info.key);
 }
 

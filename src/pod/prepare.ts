@@ -154,7 +154,7 @@ export async function preparePod(dataDir: string, store: Store, req: PrepareRequ
     for (const key of imageKeysOf(chosen)) {
       if (!store.hasImage(key)) throw new Error(`image ${key} was removed while the pod was being prepared`);
     }
-    store.markImagesUsed(imageKeysOf(chosen));
+    store.markImagesChosenByPod(imageKeysOf(chosen));
     return createPod(dataDir, store, req, chosen);
   });
 }

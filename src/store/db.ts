@@ -16,7 +16,7 @@ export interface AciInfo {
   importTime: Date;
   /** Imported by name without a version label (discovery's "latest"). */
   latest: boolean;
-  /** Last imported, fetched or chosen by a pod: `rkt image gc` keeps what was used within its grace period. */
+  /** Last imported or fetched (a pod's choice is its pod-use stamp, Store.lastUsed): `rkt image gc` keeps what was used within its grace period. */
   lastUsed: Date;
 }
 
@@ -167,7 +167,7 @@ export class StoreIndex {
 
   /**
    * Records that the images were used at `time`, in one transaction that is not synced:
-   * every `rkt run` makes it, and a use time lost to a power cut (WAL stays consistent)
+   * every `rkt fetch` makes it, and a use time lost to a power cut (WAL stays consistent)
    * only lets `rkt image gc` count an image's grace period from its previous use; images
    * a pod names are kept by the pod's claim, not by this time. The closing checkpoint, or
    * the next synced commit, makes it durable.

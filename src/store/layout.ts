@@ -55,6 +55,11 @@ export class StoreLayout {
   treeLock(key: string): string {
     return join(this.cas, "treestorelocks", key);
   }
+
+  /** `cas/podused/<key>`: an empty file whose mtime is when a pod last chose the image. */
+  podUseStamp(key: string): string {
+    return join(this.cas, "podused", key);
+  }
 }
 
 /** The first two hex digits of the key's value: `sha512-fa1c...` -> `fa`. */

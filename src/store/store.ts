@@ -2,7 +2,7 @@
 // index, and the tree store. Every operation takes the locks of rkt-internals §3 and
 // leaves the store consistent if the process is killed at any point: files are in place
 // before the index names them, and the index forgets an image before its files go.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   imageIdFromDigest,
@@ -291,9 +291,41 @@ export class Store {
     return readdirSync(this.layout.trees).filter((name) => isStoreKey(name) && !this.hasImage(name));
   }
 
-  /** Records that the images were used now (fetched, or chosen by a pod), so `rkt image gc` keeps them for its grace period. */
+  /** Records in the index that the images were used now (fetched), so `rkt image gc` keeps them for its grace period. */
   markImagesUsed(keys: readonly string[]): void {
     this.index.markUsed(keys, new Date());
+  }
+
+  /**
+   * Records that a pod chose the images at `time`, as the mtime of their pod-use stamps:
+   * one metadata write each and no index transaction, so that a start from stored images
+   * commits nothing to the index (no WAL append, no checkpoint and its fsyncs at close).
+   * Not synced, as the index's use times are not: a time lost to a power cut only lets
+   * `rkt image gc` count the grace period from an earlier use.
+   */
+  markImagesChosenByPod(keys: readonly string[], time = new Date()): void {
+    for (const key of keys) {
+      const stamp = this.layout.podUseStamp(key);
+      try {
+        utimesSync(stamp, time, time);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+        mkdirSync(dirname(stamp), { recursive: true, mode: 0o777 });
+        writeFileSync(stamp, "");
+        utimesSync(stamp, time, time);
+      }
+    }
+  }
+
+  /** When the image was last imported, fetched or chosen by a pod. */
+  lastUsed(info: AciInfo): Date {
+    try {
+      const chosen = statSync(this.layout.podUseStamp(info.key)).mtime;
+      return chosen > info.lastUsed ? chosen : info.lastUsed;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      return info.lastUsed;
+    }
   }
 
   hasImage(key: string): boolean {
@@ -402,6 +434,7 @@ export class Store {
       if (!this.index.removeImageRows(key)) throw new Error(`cannot find image with key: ${key}`);
       removeFile(this.layout.blob(key));
       removeFile(this.layout.manifest(key));
+      rmSync(this.layout.podUseStamp(key), { force: true });
       rmSync(this.layout.imageLock(key), { force: true });
     });
     // Taken only after the image lock is released: a render holds the tree lock and then takes image locks.

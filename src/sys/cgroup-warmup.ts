@@ -5,8 +5,7 @@
 // the following ~15 ms do not wait. So `rkt run` makes one harmless migration, of itself
 // into the cgroup it is already in, on a worker thread as soon as it knows its command:
 // the grace period passes while stage0 does its own work.
-import { readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { readFileSync, writeFile } from "node:fs";
 import { join } from "node:path";
 
 /** Starts the no-op migration in the background; failures (no cgroupfs, no root) are ignored. */
@@ -16,7 +15,8 @@ export function warmUpCgroupMigration(procSelfCgroup = "/proc/self/cgroup"): voi
     // Only when the file lists us: a cgroup namespace could make the path name another
     // cgroup, and writing ourselves into the cgroup we are in moves nothing.
     if (procs && readFileSync(procs, "utf8").split("\n").includes(String(process.pid))) {
-      void writeFile(procs, "0").catch(() => {});
+      // The callback form: node:fs/promises would cost a module load of its own.
+      writeFile(procs, "0", () => {});
     }
   } catch {
     // no cgroupfs here, or not ours to read

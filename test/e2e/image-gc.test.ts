@@ -1,7 +1,7 @@
 // `rkt image gc` through dist/rkt with real pods holding images: prepared, running, exited.
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
 import { TestCleanups } from "../unit/pod/lifecycle-fixtures";
@@ -82,26 +82,40 @@ test("removes only the images no pod holds, with their trees, once their grace p
   expect(storedNames().map((n) => n.split(":")[0])).toEqual(["coreos.com/rkt/stage1", "example.com/gc-prepared", "example.com/gc-running"]);
 });
 
-/** importtime and lastusedtime (ms) by image name, read from the store's index. */
-function useTimes(): Record<string, { importtime: number; lastusedtime: number }> {
+/**
+ * importtime and last use (ms) by image name: the index's lastusedtime, or the mtime of the
+ * image's pod-use stamp (`cas/podused/<key>`) when later.
+ */
+function useTimes(): Record<string, { importtime: number; lastused: number }> {
   const db = new Database(join(data.path, "cas/db/store.sqlite"), { readonly: true });
   try {
-    const rows = db.query<{ appname: string; importtime: number; lastusedtime: number }, []>("SELECT appname, importtime, lastusedtime FROM aciinfo").all();
-    return Object.fromEntries(rows.map((r) => [r.appname, { importtime: r.importtime, lastusedtime: r.lastusedtime }]));
+    const rows = db.query<{ blobkey: string; appname: string; importtime: number; lastusedtime: number }, []>("SELECT blobkey, appname, importtime, lastusedtime FROM aciinfo").all();
+    const chosen = (key: string) => {
+      const stamp = join(data.path, "cas/podused", key);
+      return existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+    };
+    return Object.fromEntries(rows.map((r) => [r.appname, { importtime: r.importtime, lastused: Math.max(r.lastusedtime, chosen(r.blobkey)) }]));
   } finally {
     db.close();
   }
 }
 
-test("a pod's start counts as a use of its app image and of its stage1, both already stored", () => {
+/** What a write to the store's index changes: the database file's mtime and the WAL's size. */
+function indexFileState(): { dbModified: number; walSize: number } {
+  return { dbModified: statSync(join(data.path, "cas/db/store.sqlite")).mtimeMs, walSize: statSync(join(data.path, "cas/db/store.sqlite-wal")).size };
+}
+
+test("a pod's start counts as a use of its app image and of its stage1, both already stored, and writes nothing to the index", () => {
   expect(rkt(data.path, ["--insecure-skip-verify", "run", images.exited]).exitCode).toBe(0);
   const first = useTimes();
   const key = keyOf("gc-exited");
+  const indexBefore = indexFileState();
   expect(rkt(data.path, ["--insecure-skip-verify", "run", key]).exitCode).toBe(0);
+  expect(indexFileState()).toEqual(indexBefore);
   const second = useTimes();
   for (const name of ["example.com/gc-exited", "coreos.com/rkt/stage1"]) {
     expect(second[name]!.importtime).toBe(first[name]!.importtime);
-    expect(second[name]!.lastusedtime).toBeGreaterThan(first[name]!.lastusedtime);
+    expect(second[name]!.lastused).toBeGreaterThan(first[name]!.lastused);
   }
 });
 
@@ -111,7 +125,7 @@ test("a fetch of an image already stored counts as a use", () => {
   expect(rkt(data.path, ["fetch", keyOf("gc-unused")]).exitCode).toBe(0);
   const second = useTimes()["example.com/gc-unused"]!;
   expect(second.importtime).toBe(first.importtime);
-  expect(second.lastusedtime).toBeGreaterThan(first.lastusedtime);
+  expect(second.lastused).toBeGreaterThan(first.lastused);
 });
 
 test("a tree left without its image is removed, whatever the grace period", () => {

@@ -31,6 +31,22 @@ test("keeps an image used within the grace period, and removes it once the perio
   expect(unusedImages(f.store, new Set(), HOUR, 11 * HOUR + 1)).toEqual([key]);
 });
 
+test("a pod's choice of an image counts as its use, and leaves the index's use time as it was", async () => {
+  const key = await f.image("example.com/chosen");
+  f.store.index.markUsed([key], new Date(10 * HOUR));
+  f.store.markImagesChosenByPod([key], new Date(20 * HOUR));
+  expect(f.store.index.aciInfo(key)!.lastUsed).toEqual(new Date(10 * HOUR));
+  expect(unusedImages(f.store, new Set(), HOUR, 21 * HOUR)).toEqual([]);
+  expect(unusedImages(f.store, new Set(), HOUR, 21 * HOUR + 1)).toEqual([key]);
+});
+
+test("a later use recorded in the index counts over an earlier choice by a pod", async () => {
+  const key = await f.image("example.com/fetched-later");
+  f.store.markImagesChosenByPod([key], new Date(10 * HOUR));
+  f.store.index.markUsed([key], new Date(20 * HOUR));
+  expect(unusedImages(f.store, new Set(), HOUR, 21 * HOUR)).toEqual([]);
+});
+
 test("trees whose image is gone are orphans unless a pod names them; a stored image's tree is not", async () => {
   const stored = await f.image("example.com/stored");
   await f.store.renderTree(stored);

@@ -141,14 +141,17 @@ describe("lookups", () => {
 });
 
 describe("removal", () => {
-  test("removes rows, blob, manifest copy and tree; a second removal finds nothing", async () => {
+  test("removes rows, blob, manifest copy, tree and pod-use stamp; a second removal finds nothing", async () => {
     const key = await f.image("example.com/gone", {}, { files: { a: "a" } });
     const tree = await f.store.renderTree(key);
+    f.store.markImagesChosenByPod([key]);
+    expect(existsSync(f.store.layout.podUseStamp(key))).toBe(true);
     expect(await f.store.removeImage(key)).toEqual([]);
     expect(f.store.hasImage(key)).toBe(false);
     expect(existsSync(f.store.blobPath(key))).toBe(false);
     expect(existsSync(f.store.layout.manifest(key))).toBe(false);
     expect(existsSync(tree)).toBe(false);
+    expect(existsSync(f.store.layout.podUseStamp(key))).toBe(false);
     await expect(f.store.removeImage(key)).rejects.toThrow(`cannot find image with key: ${key}`);
   });
 });
