@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { hostOsArch } from "../../src/appc";
 import { imageManifest, makeTestAci, rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { makeGpgSigner, type GpgSigner } from "../support/gpg-signer";
+import { selfSignedCertificate } from "../support/tls-certificate";
 import type { LoggedRequest, Route } from "./fetch-https-server";
 
 const HTTP_PORT = 80;
@@ -32,13 +33,8 @@ beforeAll(async () => {
   work = tempDir("rkt-e2e-https-");
   serverDir = join(work.path, "server");
   mkdirSync(serverDir);
-  certFile = join(work.path, "tls.crt");
-  const keyFile = join(work.path, "tls.key");
-  const openssl = Bun.spawnSync(
-    ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-    { stdin: "ignore" },
-  );
-  if (openssl.exitCode !== 0) throw new Error(`openssl: ${openssl.stderr.toString()}`);
+  const certificate = selfSignedCertificate(work.path);
+  certFile = certificate.certFile;
   signer = makeGpgSigner("Test Signer <signer@example.com>");
   appAci = makeTestAci(work.path, "app.aci", { manifest: imageManifest("127.0.0.1/example/app", {
       labels: [{ name: "version", value: "1.0.0" }, { name: "os", value: os }, { name: "arch", value: arch }],
@@ -49,7 +45,7 @@ beforeAll(async () => {
 
   ip(["netns", "add", netns]);
   ip(["-n", netns, "link", "set", "lo", "up"]);
-  server = Bun.spawn(["ip", "netns", "exec", netns, bun, join(import.meta.dir, "fetch-https-server.ts"), serverDir, certFile, keyFile, String(HTTP_PORT), "443", String(AUTH_PORT)], {
+  server = Bun.spawn(["ip", "netns", "exec", netns, bun, join(import.meta.dir, "fetch-https-server.ts"), serverDir, certFile, certificate.keyFile, String(HTTP_PORT), "443", String(AUTH_PORT)], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "ignore", // it would report the connections it drops on purpose

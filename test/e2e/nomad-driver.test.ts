@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { hostOsArch } from "../../src/appc";
 import { rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { makeGpgSigner, type GpgSigner } from "../support/gpg-signer";
+import { selfSignedCertificate } from "../support/tls-certificate";
 import type { Route } from "./fetch-https-server";
 import { busyboxImage, collectPods, shellApp, waitFor } from "./run-fixtures";
 
@@ -39,13 +40,8 @@ beforeAll(async () => {
   work = tempDir("rkt-e2e-nomad-");
   data = tempDataDir("rkt-e2e-nomad-data-");
   signer = makeGpgSigner("Nomad Test Signer <nomad@example.com>");
-  certFile = join(work.path, "tls.crt");
-  const keyFile = join(work.path, "tls.key");
-  const openssl = Bun.spawnSync(
-    ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-    { stdin: "ignore" },
-  );
-  if (openssl.exitCode !== 0) throw new Error(`openssl: ${openssl.stderr.toString()}`);
+  const certificate = selfSignedCertificate(work.path);
+  certFile = certificate.certFile;
 
   // The task's image: writes its environment and a page into the task dirs, then serves the page on its port "http".
   const webAci = busyboxImage(work.path, imageName, shellApp("true", { ports: [{ name: "http", protocol: "tcp", port: 8080 }] }), {
@@ -80,7 +76,7 @@ beforeAll(async () => {
 
   ip(["netns", "add", netns]);
   ip(["-n", netns, "link", "set", "lo", "up"]);
-  server = Bun.spawn(["ip", "netns", "exec", netns, process.execPath, join(import.meta.dir, "fetch-https-server.ts"), serverDir, certFile, keyFile, "80", "443"], {
+  server = Bun.spawn(["ip", "netns", "exec", netns, process.execPath, join(import.meta.dir, "fetch-https-server.ts"), serverDir, certFile, certificate.keyFile, "80", "443"], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "ignore",

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 import { rkt, rktBinary, tempDir } from "../support/harness";
 import { makeGpgSigner, type GpgSigner } from "../support/gpg-signer";
+import { selfSignedCertificate } from "../support/tls-certificate";
 
 let work: { path: string; cleanup: () => void };
 let signer: GpgSigner;
@@ -119,7 +120,7 @@ describe("rkt trust", () => {
   });
 
   test("an https key is trusted without review unless --trust-keys-from-https=false; a bad status is an error", async () => {
-    const tls = selfSignedCertificate();
+    const tls = selfSignedCertificate(work.path);
     const server = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
@@ -152,7 +153,7 @@ describe("rkt trust", () => {
 
   test("an https key URL redirected to plain http is refused, and with --insecure-allow-http is not trusted without review", async () => {
     const plain = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(signer.armoredPublicKey) });
-    const tls = selfSignedCertificate();
+    const tls = selfSignedCertificate(work.path);
     const secure = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
@@ -215,16 +216,6 @@ describe("rkt trust", () => {
 });
 
 /** A certificate for 127.0.0.1 made by openssl; rkt is told to trust it through NODE_EXTRA_CA_CERTS. */
-function selfSignedCertificate(): { cert: string; key: string; certFile: string } {
-  const certFile = join(work.path, "tls.crt");
-  const keyFile = join(work.path, "tls.key");
-  const proc = Bun.spawnSync(
-    ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-    { stdin: "ignore" },
-  );
-  if (proc.exitCode !== 0) throw new Error(`openssl: ${proc.stderr.toString()}`);
-  return { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8"), certFile };
-}
 
 /** Runs a shell command on a pseudo-terminal (script(1)) with `input` typed in; output has the terminal's CRs removed. */
 function onTerminal(command: string, input: string): { exitCode: number; output: string } {

@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { haveBusybox, imageManifest, makeTestAci, repoRoot, rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { makeGpgSigner, type GpgSigner } from "../support/gpg-signer";
+import { selfSignedCertificate } from "../support/tls-certificate";
 import { busyboxImage, collectPods, shellApp, spawnRkt, waitFor } from "./run-fixtures";
 
 const nobody = 65534;
@@ -70,7 +71,7 @@ beforeAll(async () => {
   f.closedPort = String((closed.address() as { port: number }).port);
   await new Promise<void>((resolve) => closed.close(() => resolve()));
 
-  const certificate = selfSignedCertificate();
+  const certificate = selfSignedCertificate(work.path);
   tls = Bun.serve({ hostname: "127.0.0.1", port: 0, tls: certificate, fetch: () => new Response("never reached") });
   f.tlsPort = String(tls.port);
 });
@@ -94,13 +95,6 @@ function chmodTree(dir: string): void {
   }
 }
 
-function selfSignedCertificate(): { cert: string; key: string } {
-  const certFile = join(work.path, "tls.crt");
-  const keyFile = join(work.path, "tls.key");
-  const made = Bun.spawnSync(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1"], { stdin: "ignore" });
-  if (made.exitCode !== 0) throw new Error(`openssl: ${made.stderr.toString()}`);
-  return { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
-}
 
 interface Mistake {
   /** What the user did. */
