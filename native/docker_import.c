@@ -1,7 +1,8 @@
 /* Import of a Docker image's layers without an intermediate ACI: the squash stream
- * (docker_squash.h) is hashed for the image ID, written once as the blob (a plain tar)
- * and, when asked, extracted into the rendered tree, all in one pass over the layers. The
- * blob and the tree stop before the filesystem's reserve is reached. */
+ * (docker_squash.h) is hashed for the image ID and written once as the blob (a plain tar)
+ * by a thread of its own, while this one extracts it into the rendered tree when asked;
+ * all in one pass over the layers, with their decompression on a third thread. The blob
+ * and the tree stop before the filesystem's reserve is reached. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -10,37 +11,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "disk_reserve.h"
+#include "blob_writer.h"
 #include "docker_squash.h"
 #include "extract.h"
-#include "fsmeta.h"
 #include "path.h"
 #include "rkt_native.h"
-#include "sha512.h"
 #include "tar.h"
-
-/* Bytes of blob written between two free-space checks. */
-#define RESERVE_STEP (8ull << 20)
-
-struct blob_writer {
-	struct sha512 hash;
-	int fd;
-	const char *path;
-	const char *image; /* for messages */
-	uint64_t reserved; /* bytes still covered by the last free-space check */
-};
 
 static int take_chunk(void *ctx, const uint8_t *data, size_t len, struct rkt_error *err)
 {
-	struct blob_writer *w = ctx;
-	sha512_update(&w->hash, data, len);
-	if (w->reserved < len) {
-		if (disk_reserve_check(w->fd, RESERVE_STEP + len, "import", w->image, err) < 0)
-			return -1;
-		w->reserved = RESERVE_STEP + len;
-	}
-	w->reserved -= len;
-	return fsmeta_write_all(w->fd, data, len) < 0 ? rkt_fail_sys(err, "write", w->path, errno) : 0;
+	return blob_writer_push(ctx, data, len, err);
 }
 
 /* Reads the squash stream to its end, extracting every entry but `manifest` into `render`
@@ -78,19 +58,20 @@ int rkt_import_docker_layers(const char *layers, int32_t count, const char *mani
 			     const char *image, const char *tmp_dir, const char *render_dir, char blob_path_out[4096],
 			     char sha512_hex_out[129], struct rkt_error *err)
 {
-	struct blob_writer w = { .fd = -1, .path = blob_path_out, .image = image };
-	sha512_init(&w.hash);
 	const char **layer_paths = split_layers(layers, count);
 	if (!layer_paths)
 		return rkt_fail_sys(err, "import", image, ENOMEM);
-	int rc = 0;
+	int rc = 0, fd = -1;
 	if (path_join(blob_path_out, 4096, tmp_dir, "blob-XXXXXX") < 0)
 		rc = rkt_fail_sys(err, "create temp file in", tmp_dir, ENAMETOOLONG);
-	if (rc == 0 && (w.fd = mkostemp(blob_path_out, O_CLOEXEC)) < 0)
+	if (rc == 0 && (fd = mkostemp(blob_path_out, O_CLOEXEC)) < 0)
 		rc = rkt_fail_sys(err, "create temp file in", tmp_dir, errno);
+	struct blob_writer *blob = NULL;
+	if (rc == 0 && !(blob = blob_writer_open(fd, blob_path_out, "import", image, err)))
+		rc = -1;
 	struct docker_squash *squash = NULL;
 	if (rc == 0 &&
-	    !(squash = docker_squash_open(layer_paths, count, manifest, strlen(manifest), mtime, take_chunk, &w, err)))
+	    !(squash = docker_squash_open(layer_paths, count, manifest, strlen(manifest), mtime, take_chunk, blob, err)))
 		rc = -1;
 	struct extractor *render = NULL;
 	if (rc == 0 && render_dir) {
@@ -104,19 +85,21 @@ int rkt_import_docker_layers(const char *layers, int32_t count, const char *mani
 	}
 	if (rc == 0)
 		rc = consume(squash, render, image, err);
+	if (rc == 0)
+		rc = blob_writer_finish(blob, sha512_hex_out, err);
+	blob_writer_close(blob);
 	extractor_free(render);
 	docker_squash_close(squash);
 	free(layer_paths);
-	if (rc == 0 && fsync(w.fd) < 0)
+	if (rc == 0 && fsync(fd) < 0)
 		rc = rkt_fail_sys(err, "fsync", blob_path_out, errno);
-	if (w.fd >= 0 && close(w.fd) < 0 && rc == 0)
+	if (fd >= 0 && close(fd) < 0 && rc == 0)
 		rc = rkt_fail_sys(err, "close", blob_path_out, errno);
 	if (rc < 0) {
-		if (w.fd >= 0)
+		if (fd >= 0)
 			unlink(blob_path_out);
 		blob_path_out[0] = '\0';
 		return -1;
 	}
-	sha512_final_hex(&w.hash, sha512_hex_out);
 	return 0;
 }

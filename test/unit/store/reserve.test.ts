@@ -35,7 +35,7 @@ test("a squashed Docker image stops before the reserve, and its temp files go", 
   const store = Store.open(join(work.path, "fs/data"));
   try {
     const tmp = join(work.path, "fs/data/cas/tmp");
-    await expect(store.importDockerLayers([zerosLayer(200)], manifest, 0, "example.com/zeros")).rejects.toThrow(
+    await expect(store.importDockerLayers([zerosLayer(64)], manifest, 0, "example.com/zeros")).rejects.toThrow(
       /^import example\.com\/zeros: stopped before the store's filesystem is full \(\d+ MiB free, 64 MiB kept in reserve\); free space or remove images with rkt image rm$/,
     );
     expect(readdirSync(tmp)).toEqual([]);
