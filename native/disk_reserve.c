@@ -1,11 +1,7 @@
 #include "disk_reserve.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/statvfs.h>
-#include <unistd.h>
-
-#include "rkt_native.h"
 
 static uint64_t reserve_of(const struct statvfs *vfs)
 {
@@ -30,14 +26,4 @@ int disk_reserve_check(int fd, uint64_t need, const char *op, const char *object
 			"stopped before the store's filesystem is full (%llu MiB free, %llu MiB kept in reserve); "
 			"free space or remove images with rkt image rm",
 			(unsigned long long)(available >> 20), (unsigned long long)(reserve >> 20));
-}
-
-int rkt_disk_reserve_check(const char *dir, int64_t need, struct rkt_error *err)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return rkt_fail_sys(err, "open", dir, errno);
-	int rc = disk_reserve_check(fd, need > 0 ? (uint64_t)need : 0, "write", dir, err);
-	close(fd);
-	return rc;
 }

@@ -33,6 +33,15 @@ RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, const cha
 			      char blob_path_out[4096], char sha512_hex_out[129], struct rkt_blob *manifest_out,
 			      struct rkt_error *err);
 
+/* Squashes the `count` layer files of a Docker image (`layers`: NUL-terminated paths back
+ * to back, bottom first; gzip, bzip2, xz or plain tar) into an ACI with `manifest` (JSON,
+ * NUL-terminated) as docker_squash.h describes, in one pass: writes that tar into a new temp
+ * file in `tmp_dir` (the blob), hashes it, and when `render_dir` is not NULL extracts the
+ * rootfs beneath it as rkt_import_aci does. `image` names the image in messages. */
+RKT_EXPORT int rkt_import_docker_layers(const char *layers, int32_t count, const char *manifest, int64_t mtime,
+					const char *image, const char *tmp_dir, const char *render_dir,
+					char blob_path_out[4096], char sha512_hex_out[129], struct rkt_error *err);
+
 /* Reads a stored blob (any format) once: the SHA-512 of its uncompressed tar into
  * `sha512_hex_out` and, when `tar_out` is not NULL, the uncompressed tar into that new file
  * (created 0666 minus umask, fsynced). */
@@ -75,10 +84,6 @@ RKT_EXPORT int rkt_route_device(const char *ipv4, char ifname_out[16], struct rk
 
 /* The link kind of an interface (`veth`, `bridge`, ...); empty for a link without one. */
 RKT_EXPORT int rkt_link_kind(const char *ifname, char kind_out[32], struct rkt_error *err);
-
-/* Fails when writing `need` more bytes beneath `dir` would leave less than its
- * filesystem's reserve free (disk_reserve.h), for files written outside the native import. */
-RKT_EXPORT int rkt_disk_reserve_check(const char *dir, int64_t need, struct rkt_error *err);
 
 /* For `rkt list`: the pods of the state directories `state_dirs` (`count` names, each
  * NUL-terminated, back to back) below `pods_dir`, as one JSON array sorted by name (a pod seen

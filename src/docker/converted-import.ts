@@ -1,14 +1,14 @@
 // The one path from a Docker or OCI image to the store, whatever brought it (a registry, a
 // `docker save` archive, an OCI image layout): the config converted to an appc manifest,
-// the layers squashed into one ACI and imported. Nothing of the source or the moment goes
-// into the ACI, so the same config, layers and reference give the same image ID.
+// the layers squashed into one ACI by the native import, straight from the layer files as
+// they came (native/docker_squash.h). Nothing of the source or the moment goes into the
+// ACI, so the same config, layers and reference give the same image ID.
 import { join } from "node:path";
-import { serializeImageManifest, writeAciFile } from "../appc";
+import { serializeImageManifest } from "../appc";
 import { WorkDir, type Store } from "../store";
 import { parseImageConfig } from "./image-config";
 import { convertImageConfig, creationTime } from "./manifest-conversion";
 import type { DockerReference } from "./reference";
-import { squashedAci } from "./squash";
 
 /** An image read from its source, every blob's digest checked. */
 export interface LoadedImage {
@@ -28,9 +28,7 @@ export async function importConverted(store: Store, load: (scratch: string) => P
     const config = parseImageConfig(image.configBytes, image.configDigest);
     const manifest = convertImageConfig(image.reference, config, image.configDigest);
     const mtime = Math.floor((creationTime(config)?.getTime() ?? 0) / 1000);
-    const aciPath = join(work.path, "image.aci");
-    await writeAciFile(aciPath, store.withinReserve(squashedAci(serializeImageManifest(manifest), image.layerFiles, mtime)), { compress: false, overwrite: false });
-    return (await store.importAci(aciPath, { scratch: true })).key;
+    return (await store.importDockerLayers(image.layerFiles, serializeImageManifest(manifest), mtime, manifest.name)).key;
   } finally {
     work.remove();
   }

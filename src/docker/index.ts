@@ -1,6 +1,6 @@
 // `docker://` images (rkt-cli.md §4, §2.1): pulled from a Docker registry over the v2 API
-// and squashed into one ACI, imported into the store. The conversion is deterministic, and
-// the remote cache row of `docker://REGISTRY/REPOSITORY:TAG` keeps the image manifest digest
+// and squashed into one ACI as it is imported into the store. The conversion is
+// deterministic, and the remote cache row of `docker://REGISTRY/REPOSITORY:TAG` keeps the image manifest digest
 // it was made from (as its etag): a fetch resolves the tag and reuses the stored conversion
 // while the digest is the same. --local uses the stored conversion without asking.
 // `docker-archive:` and `oci:` images (docker-archive.ts, oci-layout.ts) are local files,
@@ -17,7 +17,6 @@ import { RegistryClient } from "./registry-client";
 
 export { parseDockerReference, type DockerReference } from "./reference";
 export { convertImageConfig, type DockerImageConfig } from "./manifest-conversion";
-export { squashedAci } from "./squash";
 export { exportOciLayout } from "./oci-export";
 
 export interface DockerFetchOptions {

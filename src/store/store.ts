@@ -24,8 +24,6 @@ import { findByNameAndLabels, formatLabels } from "./name-lookup";
 import { TreeStore } from "./tree-store";
 import { WorkDir } from "./work-dir";
 
-/** Bytes written between two free-space checks of `withinReserve`. */
-const RESERVE_CHECK_STEP = 8 << 20;
 /** The file in an `asOneUnit` run's work directory listing the images it imported first. */
 const UNIT_JOURNAL = "imported";
 
@@ -106,14 +104,29 @@ export class Store {
    * the blob instead of being copied.
    */
   async importAci(sourcePath: string, opts: { latest?: boolean; scratch?: boolean } = {}): Promise<ImportedImage> {
+    return this.importWith(sourcePath, opts, (work, rootfs) => native.importAci(sourcePath, work, { renderDir: rootfs, takeSource: opts.scratch }));
+  }
+
+  /**
+   * Imports a Docker image from its layer files (bottom first, as downloaded) squashed into
+   * an ACI with `manifestJson` (native/docker_squash.h): one pass over the layers writes the
+   * blob (a plain tar), hashes it (the key) and renders the rootfs as importAci does, with
+   * no intermediate ACI file. `image` names it in messages.
+   */
+  async importDockerLayers(layerFiles: string[], manifestJson: string, mtime: number, image: string): Promise<ImportedImage> {
+    return this.importWith(image, {}, (work, rootfs) => native.importDockerLayers(layerFiles, manifestJson, mtime, image, work, rootfs));
+  }
+
+  /** The import of a blob that `read` writes into the work directory (rendering beneath `rootfs` when given). */
+  private importWith(source: string, opts: { latest?: boolean }, read: (work: string, rootfs: string | undefined) => native.ImportedAci): ImportedImage {
     const work = WorkDir.create(this.layout.tmp);
     let staging = false;
     try {
       const rootfs = this.rendersImports ? join(work.path, "rootfs") : undefined;
       if (rootfs) mkdirSync(rootfs);
-      const imported = native.importAci(sourcePath, work.path, { renderDir: rootfs, takeSource: opts.scratch });
-      if (!imported.manifest) throw new Error(`missing manifest in ${sourcePath}`);
-      const manifest = parseImageManifest(new TextDecoder().decode(imported.manifest), sourcePath);
+      const imported = read(work.path, rootfs);
+      if (!imported.manifest) throw new Error(`missing manifest in ${source}`);
+      const manifest = parseImageManifest(new TextDecoder().decode(imported.manifest), source);
       const key = normalizeImageKey(imageIdFromDigest(imported.sha512));
       this.withImageLock(key, "exclusive", () => {
         if (!this.hasImage(key)) this.recordUnitImport(key);
@@ -213,23 +226,6 @@ export class Store {
       this.removeImageNow(key);
     } catch {
       // Removed meanwhile by someone else.
-    }
-  }
-
-  /**
-   * Passes `chunks` through, checking every few MiB that writing them into `cas/tmp` keeps
-   * the filesystem's free-space reserve, as an import does: for files made before an import
-   * (a squashed Docker image), which would otherwise fill the disk before it starts.
-   */
-  async *withinReserve(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    let unchecked = 0;
-    for await (const chunk of chunks) {
-      unchecked += chunk.length;
-      if (unchecked >= RESERVE_CHECK_STEP) {
-        native.checkDiskReserve(this.layout.tmp, unchecked);
-        unchecked = 0;
-      }
-      yield chunk;
     }
   }
 

@@ -14,6 +14,7 @@ const { i32, i64, ptr, void: none } = FFIType;
 const symbols = {
   rkt_free: { args: [ptr], returns: none },
   rkt_import_aci: { args: [ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_import_docker_layers: { args: [ptr, i32, ptr, i64, ptr, ptr, ptr, ptr, ptr, ptr], returns: i32 },
   rkt_read_blob: { args: [ptr, ptr, ptr, ptr], returns: i32 },
   rkt_extract: { args: [ptr, ptr, i32, i64, ptr, i32, ptr], returns: i32 },
   rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
@@ -24,7 +25,6 @@ const symbols = {
   rkt_netns_create: { args: [ptr, ptr], returns: i32 },
   rkt_route_device: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_link_kind: { args: [ptr, ptr, ptr], returns: i32 },
-  rkt_disk_reserve_check: { args: [ptr, i64, ptr], returns: i32 },
   rkt_pod_scan: { args: [ptr, ptr, i32, ptr, ptr], returns: i32 },
 } as const;
 
@@ -102,6 +102,25 @@ export function importAci(sourcePath: string, tmpDir: string, opts: { renderDir?
     lib().rkt_free(data);
   }
   return { blobPath: readCString(blobPath, 0, 4096), sha512: readCString(digest, 0, 128), manifest };
+}
+
+/**
+ * Squashes a Docker image's layer files (bottom first; gzip, bzip2, xz or plain tar) into
+ * an ACI with `manifestJson` as its manifest, in one pass (native/docker_squash.h): the ACI
+ * tar is written as a new temp file in tmpDir (the blob, a plain tar), hashed, and given
+ * renderDir its rootfs is extracted there as importAci does. `image` names the image in
+ * messages. `mtime` (seconds) dates the `manifest` and `rootfs` entries.
+ */
+export function importDockerLayers(layerFiles: string[], manifestJson: string, mtime: number, image: string, tmpDir: string, renderDir?: string): ImportedAci {
+  const blobPath = Buffer.alloc(4096);
+  const digest = Buffer.alloc(129);
+  const layers = Buffer.from(layerFiles.map((path) => `${path}\0`).join(""));
+  const manifest = cString(manifestJson);
+  const name = cString(image);
+  const dir = cString(tmpDir);
+  const render = renderDir === undefined ? null : cString(renderDir);
+  call((err) => lib().rkt_import_docker_layers(layers, layerFiles.length, manifest, mtime, name, dir, render, blobPath, digest, err));
+  return { blobPath: readCString(blobPath, 0, 4096), sha512: readCString(digest, 0, 128), manifest: new TextEncoder().encode(manifestJson) };
 }
 
 /**
@@ -185,15 +204,6 @@ export function copyTreeHashed(src: string, dest: string): string {
   const to = cString(dest);
   call((err) => lib().rkt_copy_tree_hashed(from, to, out, err));
   return readCString(out, 0, 135);
-}
-
-/**
- * Throws when writing `bytes` more beneath dir would leave its filesystem less free space
- * than the reserve that imports and renders keep (native/disk_reserve.h).
- */
-export function checkDiskReserve(dir: string, bytes: number): void {
-  const path = cString(dir);
-  call((err) => lib().rkt_disk_reserve_check(path, bytes, err));
 }
 
 /**

@@ -1,4 +1,4 @@
-// The TypeScript reader (actool, docker squash) and the native one (import) must accept and
+// The TypeScript reader (actool, docker archives) and the native one (import) must accept and
 // refuse the same hostile archives: a disagreement between two tar parsers is a security bug.
 import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";

@@ -1,23 +1,28 @@
-// Squashing layer tars made with the system tar, read back with our tar reader.
-import { afterEach, describe, expect, test } from "bun:test";
-import { linkSync, mkdirSync, writeFileSync } from "node:fs";
+// The native squash of docker layers (native/docker_squash.c), through the import that
+// writes its blob and renders its tree: layers made with the system tar, and hostile ones
+// written byte by byte.
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { readTar } from "../../../src/appc";
-import { squashedAci } from "../../../src/docker";
+import { openTarStream, readTar, type TarHeader } from "../../../src/appc";
+import { native } from "../../../src/sys";
 import { tempDir } from "../../support/harness";
+import { tarArchive, type TarEntrySpec } from "../native/tar-builder";
 
-let dirs: Array<{ cleanup: () => void }> = [];
-afterEach(() => {
-  for (const dir of dirs) dir.cleanup();
-  dirs = [];
-});
+const work = tempDir("rkt-squash-");
+afterAll(work.cleanup);
+let made = 0;
 
-/** One layer tar from `files` (path -> content; a trailing `/` makes a directory). */
+/** A fresh directory under the test's work directory. */
+function freshDir(name: string): string {
+  const dir = join(work.path, `${name}-${made++}`);
+  mkdirSync(dir);
+  return dir;
+}
+
+/** One layer tar from `files` (path -> content; a trailing `/` makes a directory), made with the system tar. */
 function layer(files: Record<string, string>, opts: { gzip?: boolean; mode?: Record<string, number> } = {}): string {
-  const work = tempDir("rkt-squash-");
-  dirs.push(work);
-  const tree = join(work.path, "tree");
-  mkdirSync(tree);
+  const tree = freshDir("tree");
   for (const [path, content] of Object.entries(files)) {
     if (path.endsWith("/")) mkdirSync(join(tree, path), { recursive: true, mode: opts.mode?.[path] ?? 0o755 });
     else {
@@ -25,75 +30,139 @@ function layer(files: Record<string, string>, opts: { gzip?: boolean; mode?: Rec
       writeFileSync(join(tree, path), content);
     }
   }
-  const out = join(work.path, opts.gzip ? "layer.tar.gz" : "layer.tar");
+  const out = `${tree}.${opts.gzip ? "tar.gz" : "tar"}`;
   const result = Bun.spawnSync(["tar", "-C", tree, opts.gzip ? "-czf" : "-cf", out, "."]);
   if (result.exitCode !== 0) throw new Error(String(result.stderr));
   return out;
 }
 
-async function squash(layers: string[]): Promise<Map<string, { type: string; mode: number; content: string; linkname?: string }>> {
-  const entries = new Map<string, { type: string; mode: number; content: string; linkname?: string }>();
-  for await (const entry of readTar(squashedAci("{}", layers, 0))) {
-    const { name, type, mode, linkname } = entry.header;
-    expect(entries.has(name)).toBe(false);
-    if (name.startsWith("rootfs/")) expect(entries.has(dirname(name))).toBe(true);
-    entries.set(name, { type, mode, content: new TextDecoder().decode(await entry.bytes()), linkname });
-  }
-  return entries;
+/** A layer written entry by entry (names no tar would write), gzip-compressed. */
+function craftedLayer(entries: TarEntrySpec[]): string {
+  const path = join(freshDir("crafted"), "layer.tar.gz");
+  writeFileSync(path, Bun.gzipSync(new Uint8Array(tarArchive(entries))));
+  return path;
 }
 
-describe("squashedAci", () => {
-  test("dates the entries no layer provides with the given time, not the clock: the same input gives the same bytes", async () => {
-    const layers = [layer({ "a/b": "x" })];
-    const entries = [];
-    for await (const entry of readTar(squashedAci("{}", layers, 1767323045))) entries.push(entry.header);
-    expect(entries.filter((h) => h.name === "manifest" || h.name === "rootfs").map((h) => h.mtime)).toEqual([1767323045, 1767323045]);
+interface Squashed {
+  sha512: string;
+  blob: string;
+  rootfs: string;
+  entries: Map<string, { header: TarHeader; content: string }>;
+}
+
+async function squash(layers: string[], mtime = 0): Promise<Squashed> {
+  const dir = freshDir("import");
+  const rootfs = join(dir, "rootfs");
+  mkdirSync(rootfs);
+  const imported = native.importDockerLayers(layers, "{}", mtime, "test image", dir, rootfs);
+  const entries = new Map<string, { header: TarHeader; content: string }>();
+  for await (const entry of readTar((await openTarStream(imported.blobPath)).stream)) {
+    const { name } = entry.header;
+    expect(entries.has(name)).toBe(false);
+    if (name.startsWith("rootfs/")) expect(entries.has(dirname(name))).toBe(true);
+    entries.set(name, { header: entry.header, content: new TextDecoder().decode(await entry.bytes()) });
+  }
+  return { sha512: imported.sha512, blob: imported.blobPath, rootfs, entries };
+}
+
+describe("native squash", () => {
+  test("the same layers and time give the same bytes: the blob hashes to the returned ID; the time dates manifest and rootfs", async () => {
+    const layers = [layer({ "a/b": "x" }, { gzip: true }), layer({ "a/c": "y" })];
+    const [one, two] = [await squash(layers, 1767323045), await squash(layers, 1767323045)];
+    expect(one.sha512).toBe(two.sha512);
+    expect(readFileSync(one.blob).equals(readFileSync(two.blob))).toBe(true);
+    expect(new Bun.CryptoHasher("sha512").update(readFileSync(one.blob)).digest("hex")).toBe(one.sha512);
+    expect([one.entries.get("manifest")?.header.mtime, one.entries.get("rootfs")?.header.mtime]).toEqual([1767323045, 1767323045]);
+    expect(one.entries.get("manifest")?.content).toBe("{}");
+    expect((await squash(layers, 1767323046)).sha512).not.toBe(one.sha512);
   });
 
-  test("writes the manifest, then rootfs, each parent before its children and each path once", async () => {
-    const entries = await squash([layer({ "a/b/c": "low", "a/d": "x" }, { gzip: true }), layer({ "a/b/c": "high", "a/e": "y" })]);
-    expect([...entries.keys()].slice(0, 2)).toEqual(["manifest", "rootfs"]);
-    expect(entries.get("rootfs/a/b/c")?.content).toBe("high");
-    expect(entries.get("rootfs/a/d")?.content).toBe("x");
-    expect(entries.get("rootfs/a/e")?.content).toBe("y");
+  test("writes the manifest, then rootfs, each parent before its children and each path once; upper files win", async () => {
+    const s = await squash([layer({ "a/b/c": "low", "a/d": "x" }, { gzip: true }), layer({ "a/b/c": "high", "a/e": "y" })]);
+    expect([...s.entries.keys()].slice(0, 2)).toEqual(["manifest", "rootfs"]);
+    expect(s.entries.get("rootfs/a/b/c")?.content).toBe("high");
+    expect(s.entries.get("rootfs/a/d")?.content).toBe("x");
+    expect(s.entries.get("rootfs/a/e")?.content).toBe("y");
+    expect(readFileSync(join(s.rootfs, "a/b/c"), "utf8")).toBe("high");
+    expect(readFileSync(join(s.rootfs, "a/d"), "utf8")).toBe("x");
   });
 
   test("a directory in several layers carries the highest layer's metadata", async () => {
-    const entries = await squash([layer({ "dir/": "", "dir/f": "1" }), layer({ "dir/": "", "dir/g": "2" }, { mode: { "dir/": 0o700 } })]);
-    expect(entries.get("rootfs/dir")?.mode).toBe(0o700);
-    expect(entries.has("rootfs/dir/f") && entries.has("rootfs/dir/g")).toBe(true);
+    const s = await squash([layer({ "dir/": "", "dir/f": "1" }), layer({ "dir/": "", "dir/g": "2" }, { mode: { "dir/": 0o700 } })]);
+    expect(s.entries.get("rootfs/dir")?.header.mode).toBe(0o700);
+    expect(statSync(join(s.rootfs, "dir")).mode & 0o7777).toBe(0o700);
+    expect(readdirSync(join(s.rootfs, "dir")).sort()).toEqual(["f", "g"]);
   });
 
   test("a whited-out directory loses its lower contents, and comes back empty if an upper layer re-creates it", async () => {
-    const entries = await squash([layer({ "d/old": "1", "e/old": "2" }), layer({ ".wh.d": "", ".wh.e": "" }), layer({ "e/new": "3" })]);
-    expect([...entries.keys()].filter((name) => name.startsWith("rootfs/d"))).toEqual([]);
-    expect(entries.has("rootfs/e/old")).toBe(false);
-    expect(entries.get("rootfs/e/new")?.content).toBe("3");
+    const s = await squash([layer({ "d/old": "1", "e/old": "2" }), layer({ ".wh.d": "", ".wh.e": "" }), layer({ "e/new": "3" })]);
+    expect([...s.entries.keys()].filter((name) => name.startsWith("rootfs/d"))).toEqual([]);
+    expect(existsSync(join(s.rootfs, "d"))).toBe(false);
+    expect(readdirSync(join(s.rootfs, "e"))).toEqual(["new"]);
   });
 
-  test("an opaque directory hides only the layers below it", async () => {
-    const entries = await squash([layer({ "o/low": "1" }), layer({ "o/.wh..wh..opq": "", "o/mid": "2" }), layer({ "o/top": "3" })]);
-    expect(entries.has("rootfs/o/low")).toBe(false);
-    expect(entries.has("rootfs/o/mid") && entries.has("rootfs/o/top")).toBe(true);
-    expect([...entries.keys()].some((name) => name.includes(".wh."))).toBe(false);
+  test("an opaque directory hides only the layers below it; no marker is kept", async () => {
+    const s = await squash([layer({ "o/low": "1" }), layer({ "o/.wh..wh..opq": "", "o/mid": "2" }), layer({ "o/top": "3" })]);
+    expect(readdirSync(join(s.rootfs, "o")).sort()).toEqual(["mid", "top"]);
+    expect([...s.entries.keys()].some((name) => name.includes(".wh."))).toBe(false);
   });
 
   test("a file replacing a directory hides everything that was under it", async () => {
-    const entries = await squash([layer({ "x/inner": "1" }), layer({ x: "now a file" })]);
-    expect(entries.get("rootfs/x")).toMatchObject({ type: "file", content: "now a file" });
-    expect(entries.has("rootfs/x/inner")).toBe(false);
+    const s = await squash([layer({ "x/inner": "1" }), layer({ x: "now a file" })]);
+    expect(s.entries.get("rootfs/x")).toMatchObject({ header: { type: "file" }, content: "now a file" });
+    expect(readFileSync(join(s.rootfs, "x"), "utf8")).toBe("now a file");
   });
 
-  test("hardlinks point into rootfs/", async () => {
-    const work = tempDir("rkt-squash-link-");
-    dirs.push(work);
-    mkdirSync(join(work.path, "tree"));
-    writeFileSync(join(work.path, "tree/one"), "same");
-    linkSync(join(work.path, "tree/one"), join(work.path, "tree/two"));
-    const out = join(work.path, "layer.tar");
-    Bun.spawnSync(["tar", "-C", join(work.path, "tree"), "-cf", out, "."]);
-    const entries = await squash([out]);
-    const [link, target] = entries.get("rootfs/two")?.type === "hardlink" ? ["rootfs/two", "rootfs/one"] : ["rootfs/one", "rootfs/two"];
-    expect(entries.get(link)).toMatchObject({ type: "hardlink", linkname: target });
+  test("hardlinks point into rootfs/ and render as one inode", async () => {
+    const tree = freshDir("linked");
+    writeFileSync(join(tree, "one"), "same");
+    linkSync(join(tree, "one"), join(tree, "two"));
+    const out = `${tree}.tar`;
+    Bun.spawnSync(["tar", "-C", tree, "-cf", out, "."]);
+    const s = await squash([out]);
+    const [link, target] = s.entries.get("rootfs/two")?.header.type === "hardlink" ? ["rootfs/two", "rootfs/one"] : ["rootfs/one", "rootfs/two"];
+    expect(s.entries.get(link)?.header).toMatchObject({ type: "hardlink", linkname: target });
+    expect(statSync(join(s.rootfs, "one")).ino).toBe(statSync(join(s.rootfs, "two")).ino);
+  });
+
+  test("long names, xattrs and sub-second times travel in PAX records", async () => {
+    const dir = "d".repeat(120);
+    const long = `${dir}/${"f".repeat(120)}`;
+    const s = await squash([craftedLayer([{ name: dir, type: "5", pax: { path: dir } }, { name: long, data: "deep", pax: { path: long, mtime: "1700000000.5", "SCHILY.xattr.user.k": "v" } }])]);
+    expect(s.entries.get(`rootfs/${long}`)?.header).toMatchObject({ mtime: 1700000000.5, xattrs: { "user.k": new TextEncoder().encode("v") } });
+    expect(readFileSync(join(s.rootfs, long), "utf8")).toBe("deep");
+  });
+});
+
+describe("hostile layers are refused with one line, nothing written outside the tree", () => {
+  const refusals: Record<string, [TarEntrySpec[][], RegExp]> = {
+    "a whiteout escaping the root": [[[{ name: "keep", data: "1" }], [{ name: "../.wh.keep" }]], /^squash layer \S+: entry "\.\.\/\.wh\.keep" points outside the image root$/],
+    "an entry escaping the root": [[[{ name: "a/../../escaped", data: "x" }]], /^squash layer \S+: entry "a\/\.\.\/\.\.\/escaped" points outside the image root$/],
+    "a hardlink to outside": [[[{ name: "link", type: "1", linkname: "../../etc/passwd" }]], /^squash layer \S+: entry "\.\.\/\.\.\/etc\/passwd" points outside the image root$/],
+    "a whiteout of nothing": [[[{ name: "a", data: "1" }], [{ name: "dir/.wh." }]], /^squash layer \S+: malformed whiteout "dir\/\.wh\."$/],
+    "a name longer than a path": [[[{ name: "x", data: "1", pax: { path: "n/".repeat(3000) } }]], /^squash layer \S+: entry name too long: "(n\/)+/],
+    "a sparse file": [[[{ name: "s", type: "S", data: "" }]], /^squash layer \S+: unsupported tar entry type 'S' for "s"$/],
+    "a symlinked parent": [[[{ name: "up", type: "2", linkname: "../../.." }], [{ name: "up/planted", data: "x" }]], /^extract \S+\/rootfs\/up\/planted: a parent path is a symlink or not a directory$/],
+  };
+  for (const [name, [layers, message]] of Object.entries(refusals)) {
+    test(name, () => {
+      const dir = freshDir("hostile");
+      const rootfs = join(dir, "rootfs");
+      mkdirSync(rootfs);
+      const paths = layers.map((entries) => craftedLayer(entries));
+      expect(() => native.importDockerLayers(paths, "{}", 0, "test image", dir, rootfs)).toThrow(message);
+      expect(readdirSync(dir)).toEqual(["rootfs"]);
+      expect(existsSync(join(work.path, "escaped")) || existsSync(join(work.path, "planted"))).toBe(false);
+    });
+  }
+
+  test("a truncated gzip layer", () => {
+    const dir = freshDir("truncated");
+    const whole = readFileSync(craftedLayer([{ name: "big", data: "y".repeat(100_000) }]));
+    const path = join(dir, "layer.gz");
+    writeFileSync(path, whole.subarray(0, whole.length - 20));
+    expect(() => native.importDockerLayers([path], "{}", 0, "test image", dir)).toThrow(/^\S+ \S+layer\.gz: .*(truncated|unexpected end)/);
+    expect(readdirSync(dir)).toEqual(["layer.gz"]);
+    expect(lstatSync(dir).isDirectory()).toBe(true);
   });
 });

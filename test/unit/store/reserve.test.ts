@@ -1,11 +1,11 @@
-// Files made in `cas/tmp` before an import (a squashed Docker image) keep the filesystem's
-// free-space reserve too: a stream that would fill a small store stops with one line.
+// A Docker image's layers squashed into the store keep the filesystem's free-space reserve:
+// a layer that would fill a small store (a gzip bomb) stops with one line, and its blob goes.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeAciFile } from "../../../src/appc";
 import { Store } from "../../../src/store";
 import { tempDir } from "../../support/harness";
+import { tarArchive } from "../native/tar-builder";
 
 let work: { path: string; cleanup: () => void };
 let mounted = false;
@@ -22,23 +22,27 @@ afterAll(() => {
   work.cleanup();
 });
 
-async function* zeros(mib: number): AsyncGenerator<Uint8Array> {
-  const chunk = new Uint8Array(1 << 20);
-  for (let i = 0; i < mib; i++) yield chunk;
+/** A gzip layer of one file of `mib` MiB of zeros, outside the store. */
+function zerosLayer(mib: number): string {
+  const path = join(work.path, `zeros-${mib}.tar.gz`);
+  writeFileSync(path, Bun.gzipSync(new Uint8Array(tarArchive([{ name: "zeros", data: new Uint8Array(mib << 20) }]))));
+  return path;
 }
 
-test("a stream written into cas/tmp stops before the reserve, and its temp file goes", async () => {
+const manifest = '{"acKind":"ImageManifest","acVersion":"0.6.1","name":"example.com/zeros"}';
+
+test("a squashed Docker image stops before the reserve, and its temp files go", async () => {
   const store = Store.open(join(work.path, "fs/data"));
   try {
     const tmp = join(work.path, "fs/data/cas/tmp");
-    const written = writeAciFile(join(tmp, "squashed.aci"), store.withinReserve(zeros(200)), { compress: false, overwrite: false });
-    await expect(written).rejects.toThrow(
-      new RegExp(`^write ${tmp}: stopped before the store's filesystem is full \\(\\d+ MiB free, 64 MiB kept in reserve\\); free space or remove images with rkt image rm$`),
+    await expect(store.importDockerLayers([zerosLayer(64)], manifest, 0, "example.com/zeros")).rejects.toThrow(
+      /^import example\.com\/zeros: stopped before the store's filesystem is full \(\d+ MiB free, 64 MiB kept in reserve\); free space or remove images with rkt image rm$/,
     );
     expect(readdirSync(tmp)).toEqual([]);
-    // Within the reserve, the stream passes unchanged.
-    await writeAciFile(join(tmp, "small.aci"), store.withinReserve(zeros(10)), { compress: false, overwrite: false });
-    expect(readdirSync(tmp)).toEqual(["small.aci"]);
+    // Within the reserve, the image is stored.
+    const { key } = await store.importDockerLayers([zerosLayer(10)], manifest, 0, "example.com/zeros");
+    expect(store.index.aciInfo(key)?.appName).toBe("example.com/zeros");
+    expect(readdirSync(tmp)).toEqual([]);
   } finally {
     store.close();
   }
