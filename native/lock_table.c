@@ -8,7 +8,6 @@
  * number printed is the VFS inode's, which stat(2) gives as st_ino on the filesystems
  * listed in lock_table_covers_filesystem, and only there. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
@@ -17,13 +16,12 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/vfs.h>
-#include <unistd.h>
 
 #include "lock_table.h"
+#include "proc_file.h"
 
 /* include/linux/proc_ns.h: the fixed inode number of the initial PID namespace. */
 #define PROC_PID_INIT_INO 0xEFFFFFFCU
-#define PROC_LOCKS_MAX (64 << 20)
 
 static int in_initial_pid_namespace(void)
 {
@@ -38,41 +36,6 @@ static int kernel_shows_locks_of_exited_owners(void)
 	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
 		return 0;
 	return major > 4 || (major == 4 && minor >= 18);
-}
-
-/* The whole of /proc/locks, NUL-terminated, or NULL. */
-static char *read_proc_locks(void)
-{
-	int fd = open("/proc/locks", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	size_t cap = 64 << 10, used = 0;
-	char *text = malloc(cap);
-	while (text) {
-		if (cap - used < 2) {
-			char *grown = cap >= PROC_LOCKS_MAX ? NULL : realloc(text, cap * 2);
-			if (!grown) {
-				free(text);
-				text = NULL;
-				break;
-			}
-			text = grown, cap *= 2;
-		}
-		ssize_t n = read(fd, text + used, cap - used - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(text);
-			text = NULL;
-		} else if (n == 0) {
-			text[used] = '\0';
-			break;
-		} else {
-			used += (size_t)n;
-		}
-	}
-	close(fd);
-	return text;
 }
 
 static int compare_inodes(const void *a, const void *b)
@@ -114,7 +77,7 @@ void lock_table_read(struct lock_table *table)
 	*table = (struct lock_table){ 0 };
 	if (!in_initial_pid_namespace() || !kernel_shows_locks_of_exited_owners())
 		return;
-	char *text = read_proc_locks();
+	char *text = proc_file_read("/proc/locks");
 	if (!text)
 		return;
 	table->complete = collect_exclusive_flocks(table, text) == 0;

@@ -2,7 +2,7 @@
  * process holds the pod's lock and the text of its pod manifest and network list, so that a
  * thousand pods cost a few system calls each and one JSON.parse instead of a round of JS
  * calls each. Where /proc/locks can be trusted (lock_table.c), a pod it shows unlocked costs
- * a stat and its manifest's open, read and close; the others are opened and test-locked.
+ * its manifest's open, read and close; the others are opened and test-locked.
  *
  * The output is one JSON array, sorted by name, of
  *   {"stateIndex":N,"name":"UUID","locked":BOOL,"manifest":"TEXT"|"manifestErrno":N[,"networks":"TEXT"]}
@@ -16,11 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dirlist.h"
 #include "lock_table.h"
+#include "mount_points.h"
+#include "proc_file.h"
 #include "path.h"
 #include "rkt_native.h"
 
@@ -130,21 +131,23 @@ static int put_file(struct out *o, struct out *buf, int dir_fd, int dir_errno, c
 	return out_put(o, head);
 }
 
+struct entry {
+	const char *name;
+	uint64_t inode;
+	int state_index;
+};
+
 struct state_dir {
 	int fd;
-	dev_t dev;
-	/* The lock table's inode numbers are this filesystem's st_ino. */
+	/* The lock table's inode numbers are this filesystem's, and nothing is mounted on an entry:
+	 * each entry's d_ino is the inode that opening it reaches. */
 	int in_lock_table;
 };
 
-/* Whether the lock table alone shows the pod `name` unlocked: its directory is on the state
- * directory's filesystem (not a mount point of another) and no exclusive flock is on its inode. */
-static int unlocked_by_table(const struct lock_table *locks, const struct state_dir *dir, const char *name)
+/* Whether the lock table alone shows the pod with inode `ino` unlocked. */
+static int unlocked_by_table(const struct lock_table *locks, const struct state_dir *dir, uint64_t ino)
 {
-	struct stat st;
-	if (!locks->complete || !dir->in_lock_table || fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0;
-	return S_ISDIR(st.st_mode) && st.st_dev == dir->dev && !lock_table_has(locks, st.st_ino);
+	return locks->complete && dir->in_lock_table && !lock_table_has(locks, ino);
 }
 
 static int put_head(struct out *o, int state_index, const char *name, int locked)
@@ -158,10 +161,12 @@ static int put_head(struct out *o, int state_index, const char *name, int locked
 /* Appends one pod's object. Opening the directory and taking a shared lock without waiting is
  * Pod.state()'s test: it fails only while someone holds the pod exclusively. */
 static int put_pod(struct out *o, struct out *buf, const struct lock_table *locks, const struct state_dir *dir,
-		   int state_index, const char *name, const char *path, struct rkt_error *err)
+		   const struct entry *e, const char *path, struct rkt_error *err)
 {
+	const char *name = e->name;
+	int state_index = e->state_index;
 	int rc;
-	if (unlocked_by_table(locks, dir, name)) {
+	if (unlocked_by_table(locks, dir, e->inode)) {
 		char manifest[64];
 		snprintf(manifest, sizeof manifest, "%s/pod", name);
 		rc = put_head(o, state_index, name, 0);
@@ -208,11 +213,6 @@ static int is_uuid_name(const char *name)
 	return 1;
 }
 
-struct entry {
-	const char *name;
-	int state_index;
-};
-
 static int compare_entries(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
@@ -230,6 +230,7 @@ struct scan {
 	size_t entry_count;
 	/* Read after the directories: a pod moved into run/ was locked before it moved. */
 	struct lock_table locks;
+	char *mountinfo;
 };
 
 /* Lists every state directory (a missing one is empty: they are made on first use). */
@@ -248,11 +249,10 @@ static int read_state_dirs(struct scan *s, struct rkt_error *err)
 			/* As the JavaScript listing of the other commands says it. */
 			return rkt_fail_sys(err, "read directory", path, errno);
 		}
-		struct stat st;
-		if (dir_list_read(&s->lists[i], dir->fd) < 0 || fstat(dir->fd, &st) < 0)
+		if (dir_list_read(&s->lists[i], dir->fd) < 0)
 			return rkt_fail_sys(err, "read directory", path, errno);
-		dir->dev = st.st_dev;
-		dir->in_lock_table = lock_table_covers_filesystem(dir->fd);
+		dir->in_lock_table =
+			lock_table_covers_filesystem(dir->fd) && nothing_mounted_on_entries(s->mountinfo, dir->fd);
 		total += s->lists[i].count;
 	}
 	s->entries = malloc((total ? total : 1) * sizeof *s->entries);
@@ -261,7 +261,8 @@ static int read_state_dirs(struct scan *s, struct rkt_error *err)
 	for (int i = 0; i < s->count; i++) {
 		for (size_t j = 0; j < s->lists[i].count; j++) {
 			if (is_uuid_name(s->lists[i].names[j])) /* anything else under pods/ is not rkt's */
-				s->entries[s->entry_count++] = (struct entry){ s->lists[i].names[j], i };
+				s->entries[s->entry_count++] =
+					(struct entry){ s->lists[i].names[j], s->lists[i].inodes[j], i };
 		}
 	}
 	qsort(s->entries, s->entry_count, sizeof *s->entries, compare_entries);
@@ -284,7 +285,7 @@ static int put_pods(const struct scan *s, struct out *o, struct out *buf, struct
 			return rkt_fail_sys(err, "open", s->pods_dir, ENAMETOOLONG);
 		if (o->len > 1 && out_put(o, ",") < 0)
 			return rkt_fail_sys(err, "read", path, ENOMEM);
-		if (put_pod(o, buf, &s->locks, &s->dirs[e->state_index], e->state_index, e->name, path, err) < 0)
+		if (put_pod(o, buf, &s->locks, &s->dirs[e->state_index], e, path, err) < 0)
 			return -1;
 	}
 	if (out_put(o, "]") < 0)
@@ -302,12 +303,14 @@ int rkt_pod_scan(const char *pods_dir, const char *state_dirs, int32_t count, st
 	for (int i = 0; i < count; i++, state += strlen(state) + 1)
 		s.states[i] = state, s.dirs[i].fd = -1;
 	struct out o = { 0 }, file = { 0 };
+	s.mountinfo = proc_file_read("/proc/self/mountinfo");
 	int rc = read_state_dirs(&s, err);
 	if (rc == 0) {
 		lock_table_read(&s.locks);
 		rc = put_pods(&s, &o, &file, err);
 	}
 	lock_table_free(&s.locks);
+	free(s.mountinfo);
 	free(file.data);
 	free(s.entries);
 	for (int i = 0; i < count; i++) {

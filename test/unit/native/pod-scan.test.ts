@@ -95,3 +95,13 @@ test("a pod whose lock outlived the process that took it (the descriptor passed 
   cleanups.add(() => process.kill(sleeper, "SIGKILL"));
   expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(true);
 });
+
+test("a pod directory with a filesystem mounted on it is locked when that filesystem's root is", async () => {
+  const held = podDir("run", "aaaaaaaa-0000-4000-8000-000000000000");
+  const mount = Bun.spawnSync(["mount", "-t", "tmpfs", "tmpfs", held]);
+  if (mount.exitCode !== 0) throw new Error(`mount tmpfs on ${held}: ${mount.stderr.toString()}`);
+  cleanups.add(() => void Bun.spawnSync(["umount", held]));
+  writeFileSync(join(held, "pod"), "{}");
+  await cleanups.lockFromChild(held);
+  expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(true);
+});
