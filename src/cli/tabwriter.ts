@@ -19,7 +19,9 @@ export function alignTabbed(text: string): string {
  * once, before the JIT warms up: each cell is measured once and padded from a table.
  */
 export function alignRows(rows: readonly (readonly string[])[]): string {
-  const widths = rows.map((row) => row.map(textWidth));
+  // One look for non-ASCII text over the whole table rather than a regex call per cell.
+  const measure = NON_ASCII.test(rows.join("\n")) ? textWidth : (cell: string) => cell.length;
+  const widths = rows.map((row) => row.map(measure));
   const out = new Array<string>(rows.length);
   formatBlock({ rows, widths, out }, 0, rows.length, []);
   return out.join("\n");
@@ -33,9 +35,11 @@ interface Table {
   out: string[];
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Code points, as Go counts runes; an ASCII cell's (most are) is its length, without the spread. */
 function textWidth(cell: string): number {
-  return /[^\x00-\x7f]/.test(cell) ? [...cell].length : cell.length;
+  return NON_ASCII.test(cell) ? [...cell].length : cell.length;
 }
 
 /** Go's recursive column-block algorithm: columnEnds[i] is where column i's cells end, a multiple of 8. */
