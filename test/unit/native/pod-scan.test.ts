@@ -92,7 +92,7 @@ test("a pod whose lock outlived the process that took it (the descriptor passed 
   const shell = Bun.spawn(["sh", "-c", 'exec 9<"$1"; flock -x 9; sleep 1000 >/dev/null 2>&1 & echo $!', "sh", held], { stdout: "pipe", stderr: "inherit" });
   await shell.exited;
   const sleeper = Number((await new Response(shell.stdout).text()).trim());
-  cleanups.add(() => process.kill(sleeper, "SIGKILL"));
+  cleanups.add(() => void process.kill(sleeper, "SIGKILL"));
   expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(true);
 });
 
