@@ -3,10 +3,10 @@
  * The table may say "maybe locked" wrongly (a caller then tests the lock itself), but never
  * "unlocked" wrongly: it is complete only where the kernel shows every lock. locks_show()
  * (fs/locks.c) leaves out locks whose owner has no PID in the PID namespace of the /proc
- * mount, so the table is trusted only when that is the initial namespace; kernels 4.14 to
- * 4.17 also left out locks whose owner had exited, so it is trusted from 4.18 on. The inode
- * number printed is the VFS inode's, which stat(2) gives as st_ino on the filesystems
- * listed in lock_table_covers_filesystem, and only there. */
+ * mount, so the table is trusted only when that is the initial namespace; kernels from 4.14
+ * until a 2018 fix also left out locks whose owner had exited, so it is trusted from 4.18 on.
+ * The inode number printed is the VFS inode's, which readdir gives as d_ino (and stat as
+ * st_ino) on the filesystems listed in lock_table_covers_filesystem, and only there. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/magic.h>

@@ -17,7 +17,7 @@ struct lock_table {
 void lock_table_read(struct lock_table *table);
 /* Whether some exclusive flock is on an inode numbered `ino` (of any filesystem). */
 int lock_table_has(const struct lock_table *table, uint64_t ino);
-/* Whether the table's inode numbers are those that stat(2) gives on the filesystem open as `fd`. */
+/* Whether the table's inode numbers are those that readdir and stat(2) give on the filesystem open as `fd`. */
 int lock_table_covers_filesystem(int fd);
 void lock_table_free(struct lock_table *table);
 
