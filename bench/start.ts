@@ -13,6 +13,8 @@ import { busybox, imageManifest, makeTestAci, rktBinary, tempDataDir, tempDir, u
 const runs = Number(process.argv[2] ?? 20);
 const gcPods = Number(process.env.GC_PODS ?? 20);
 const listPods = 1000;
+// RKT_BENCH_START_UP_ONLY=1: only the start-up lines (rkt version, rkt list), without the run and gc timings.
+const startUpOnly = process.env.RKT_BENCH_START_UP_ONLY === "1";
 
 function sh(argv: string[], opts: { quiet?: boolean } = {}): { ok: boolean; out: string; err: string } {
   const p = Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
@@ -139,56 +141,58 @@ try {
   // The first run imports the stage1 and renders the trees; the timed ones reuse them.
   if (!sh(rkt("run", "--mds-register=false", imageId)).ok) throw new Error("rkt run failed");
 
-  // Each timed start finds the host as crun leaves it (crun removes its container at exit):
-  // the exited pods are collected first, untimed. An exited pod keeps its overlay mounts
-  // in the host namespace until gc (as in rkt); a series that leaves them is measured
-  // separately below.
-  const collect = () => {
-    for (let pass = 0; pass < 2; pass++) sh(rkt("gc", "--grace-period=0s"));
-  };
-  // stage0 alone: a stage1 whose run entrypoint is busybox's `true` exits as soon as rkt hands over.
-  const noopStage1 = makeTestAci(work.path, "noop-stage1.aci", {
-    manifest: imageManifest("example.com/noop-stage1", { annotations: [{ name: "coreos.com/rkt/stage1/run", value: "/bin/true" }] }),
-    copies: { "bin/busybox": busybox },
-    symlinks: { "bin/true": "busybox" },
-  });
-  const noopKey = sh(rkt("fetch", noopStage1)).out.trim();
-  const bundle = join(work.path, "bundle");
-  const crunReady = ensureTool("crun", "crun") && writeCrunConfig(bundle);
-  const nspawnReady = ensureTool("systemd-nspawn", "systemd-container");
-  let crunRuns = 0;
-  const starts = timeInterleaved([
-    { label: "rkt run", argv: () => rkt("run", "--mds-register=false", imageId), prepare: collect },
-    { label: "rkt run (no-op stage1)", argv: () => rkt("run", "--mds-register=false", `--stage1-image=${noopKey}`, imageId), prepare: collect },
-    { label: "crun run", argv: () => ["crun", "run", "--bundle", bundle, `rkt-bench-${process.pid}-${crunRuns++}`], unavailable: crunReady ? undefined : "crun cannot run here" },
-    { label: "systemd-nspawn", argv: () => ["systemd-nspawn", "--keep-unit", "-q", "--register=no", "-D", rootfs, "/bin/true"], unavailable: nspawnReady ? undefined : "systemd-nspawn not installable" },
-    { label: "unshare -fpmiu chroot", argv: () => ["unshare", "-fpmiu", "chroot", rootfs, "/bin/true"] },
-  ]);
-  const [ours, stage0, crun, nspawn, unshare] = starts as [Timing, Timing, Timing, Timing, Timing];
-  if (ours.median === undefined) throw new Error(ours.reason);
-  report.push(`rkt run /bin/true, cached image, exited pods collected between runs (${runs} runs of each, interleaved):`);
-  report.push(`  ${ratioLine("rkt run", ours, "crun run", crun)}`);
-  report.push(`  ${ratioLine("rkt run", ours, "systemd-nspawn --keep-unit", nspawn)}`);
-  report.push(`  ${ratioLine("rkt run", ours, "unshare -fpmiu chroot (floor)", unshare)}`);
-  report.push(`  ${ratioLine("stage0 alone (rkt run up to the exec of a no-op stage1)", stage0, "crun run", crun)}`);
+  if (!startUpOnly) {
+    // Each timed start finds the host as crun leaves it (crun removes its container at exit):
+    // the exited pods are collected first, untimed. An exited pod keeps its overlay mounts
+    // in the host namespace until gc (as in rkt); a series that leaves them is measured
+    // separately below.
+    const collect = () => {
+      for (let pass = 0; pass < 2; pass++) sh(rkt("gc", "--grace-period=0s"));
+    };
+    // stage0 alone: a stage1 whose run entrypoint is busybox's `true` exits as soon as rkt hands over.
+    const noopStage1 = makeTestAci(work.path, "noop-stage1.aci", {
+      manifest: imageManifest("example.com/noop-stage1", { annotations: [{ name: "coreos.com/rkt/stage1/run", value: "/bin/true" }] }),
+      copies: { "bin/busybox": busybox },
+      symlinks: { "bin/true": "busybox" },
+    });
+    const noopKey = sh(rkt("fetch", noopStage1)).out.trim();
+    const bundle = join(work.path, "bundle");
+    const crunReady = ensureTool("crun", "crun") && writeCrunConfig(bundle);
+    const nspawnReady = ensureTool("systemd-nspawn", "systemd-container");
+    let crunRuns = 0;
+    const starts = timeInterleaved([
+      { label: "rkt run", argv: () => rkt("run", "--mds-register=false", imageId), prepare: collect },
+      { label: "rkt run (no-op stage1)", argv: () => rkt("run", "--mds-register=false", `--stage1-image=${noopKey}`, imageId), prepare: collect },
+      { label: "crun run", argv: () => ["crun", "run", "--bundle", bundle, `rkt-bench-${process.pid}-${crunRuns++}`], unavailable: crunReady ? undefined : "crun cannot run here" },
+      { label: "systemd-nspawn", argv: () => ["systemd-nspawn", "--keep-unit", "-q", "--register=no", "-D", rootfs, "/bin/true"], unavailable: nspawnReady ? undefined : "systemd-nspawn not installable" },
+      { label: "unshare -fpmiu chroot", argv: () => ["unshare", "-fpmiu", "chroot", rootfs, "/bin/true"] },
+    ]);
+    const [ours, stage0, crun, nspawn, unshare] = starts as [Timing, Timing, Timing, Timing, Timing];
+    if (ours.median === undefined) throw new Error(ours.reason);
+    report.push(`rkt run /bin/true, cached image, exited pods collected between runs (${runs} runs of each, interleaved):`);
+    report.push(`  ${ratioLine("rkt run", ours, "crun run", crun)}`);
+    report.push(`  ${ratioLine("rkt run", ours, "systemd-nspawn --keep-unit", nspawn)}`);
+    report.push(`  ${ratioLine("rkt run", ours, "unshare -fpmiu chroot (floor)", unshare)}`);
+    report.push(`  ${ratioLine("stage0 alone (rkt run up to the exec of a no-op stage1)", stage0, "crun run", crun)}`);
 
-  collect();
-  const [uncollected] = timeInterleaved([{ label: "rkt run (uncollected pods)", argv: () => rkt("run", "--mds-register=false", imageId) }]) as [Timing];
-  report.push(ratioLine(`rkt run with the exited pods left uncollected (0 to ${runs - 1} of them)`, uncollected, "rkt run collected", ours));
+    collect();
+    const [uncollected] = timeInterleaved([{ label: "rkt run (uncollected pods)", argv: () => rkt("run", "--mds-register=false", imageId) }]) as [Timing];
+    report.push(ratioLine(`rkt run with the exited pods left uncollected (0 to ${runs - 1} of them)`, uncollected, "rkt run collected", ours));
 
-  // gc: the exited pods so far and N more, then one gc that marks and one that sweeps.
-  for (let i = 0; i < gcPods; i++) sh(rkt("run", "--mds-register=false", imageId));
-  const exitedPods = readdirSync(join(data.path, "pods", "run")).length;
-  const gcStart = performance.now();
-  const gc1 = sh([rktBinary, `--dir=${data.path}`, "gc", "--grace-period=0s"]);
-  const gc2 = sh([rktBinary, `--dir=${data.path}`, "gc", "--grace-period=0s"]);
-  const gcMs = performance.now() - gcStart;
-  const left = existsSync(join(data.path, "pods")) ? readdirSync(join(data.path, "pods")).flatMap((s) => readdirSync(join(data.path, "pods", s))).length : 0;
-  report.push(
-    gc1.ok && gc2.ok && left === 0
-      ? ratioLine(`rkt gc --grace-period=0s (mark + sweep) per exited pod, over ${exitedPods}`, { median: gcMs / exitedPods }, "rkt run", ours)
-      : `rkt gc: not measured (gc ok=${gc1.ok && gc2.ok}, ${left} pods left)`,
-  );
+    // gc: the exited pods so far and N more, then one gc that marks and one that sweeps.
+    for (let i = 0; i < gcPods; i++) sh(rkt("run", "--mds-register=false", imageId));
+    const exitedPods = readdirSync(join(data.path, "pods", "run")).length;
+    const gcStart = performance.now();
+    const gc1 = sh([rktBinary, `--dir=${data.path}`, "gc", "--grace-period=0s"]);
+    const gc2 = sh([rktBinary, `--dir=${data.path}`, "gc", "--grace-period=0s"]);
+    const gcMs = performance.now() - gcStart;
+    const left = existsSync(join(data.path, "pods")) ? readdirSync(join(data.path, "pods")).flatMap((s) => readdirSync(join(data.path, "pods", s))).length : 0;
+    report.push(
+      gc1.ok && gc2.ok && left === 0
+        ? ratioLine(`rkt gc --grace-period=0s (mark + sweep) per exited pod, over ${exitedPods}`, { median: gcMs / exitedPods }, "rkt run", ours)
+        : `rkt gc: not measured (gc ok=${gc1.ok && gc2.ok}, ${left} pods left)`,
+    );
+  }
 
   // Start-up of the binary, against Bun's floor: a program compiled with dist/rkt's flags
   // that loads bun:sqlite and bun:ffi and prints one line.

@@ -21,7 +21,8 @@ export async function buildNativeLibrary(workDir: string, target: BuildTarget): 
   const cc = toolchain(target, "gcc");
   const proc = Bun.spawnSync(
     [
-      cc, "-O2", "-fPIC", "-shared", "-std=gnu11", ...C_WARNINGS, "-pthread",
+      // -s: every copy of the library at start-up (from the executable, into the memfd) is a quarter smaller.
+      cc, "-O2", "-s", "-fPIC", "-shared", "-std=gnu11", ...C_WARNINGS, "-pthread",
       "-fvisibility=hidden", "-include", join(sourceDir, "glibc_compat.h"),
       ...deps.includeDirs.map((dir) => `-I${dir}`),
       "-o", output, ...sources, ...deps.archives,

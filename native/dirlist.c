@@ -11,6 +11,7 @@
 struct named {
 	char *name;
 	unsigned char type;
+	uint64_t inode;
 };
 
 static int compare_named(const void *a, const void *b)
@@ -50,7 +51,8 @@ int dir_list_read(struct dir_list *list, int fd)
 			rc = -1, errno = ENOMEM;
 			break;
 		}
-		items[count++].type = d->d_type;
+		items[count].type = d->d_type;
+		items[count++].inode = d->d_ino;
 		errno = 0;
 	}
 	if (rc == 0 && errno)
@@ -61,13 +63,15 @@ int dir_list_read(struct dir_list *list, int fd)
 		qsort(items, count, sizeof *items, compare_named);
 		list->names = malloc((count ? count : 1) * sizeof *list->names);
 		list->types = malloc(count ? count : 1);
-		if (!list->names || !list->types)
+		list->inodes = malloc((count ? count : 1) * sizeof *list->inodes);
+		if (!list->names || !list->types || !list->inodes)
 			rc = -1, saved = ENOMEM;
 	}
 	for (size_t i = 0; i < count; i++) {
 		if (rc == 0) {
 			list->names[i] = items[i].name;
 			list->types[i] = items[i].type;
+			list->inodes[i] = items[i].inode;
 		} else {
 			free(items[i].name);
 		}
@@ -76,6 +80,7 @@ int dir_list_read(struct dir_list *list, int fd)
 	if (rc < 0) {
 		free(list->names);
 		free(list->types);
+		free(list->inodes);
 		memset(list, 0, sizeof *list);
 		errno = saved;
 		return -1;
@@ -90,5 +95,6 @@ void dir_list_free(struct dir_list *list)
 		free(list->names[i]);
 	free(list->names);
 	free(list->types);
+	free(list->inodes);
 	memset(list, 0, sizeof *list);
 }

@@ -1,7 +1,8 @@
 /* `rkt list` in one call: every pod directory of some state directories, with whether another
  * process holds the pod's lock and the text of its pod manifest and network list, so that a
  * thousand pods cost a few system calls each and one JSON.parse instead of a round of JS
- * calls each.
+ * calls each. Where /proc/locks can be trusted (lock_table.c), a pod it shows unlocked costs
+ * its manifest's open, read and close; the others are opened and test-locked.
  *
  * The output is one JSON array, sorted by name, of
  *   {"stateIndex":N,"name":"UUID","locked":BOOL,"manifest":"TEXT"|"manifestErrno":N[,"networks":"TEXT"]}
@@ -18,6 +19,9 @@
 #include <unistd.h>
 
 #include "dirlist.h"
+#include "lock_table.h"
+#include "mount_points.h"
+#include "proc_file.h"
 #include "path.h"
 #include "rkt_native.h"
 
@@ -79,90 +83,117 @@ static int out_put_json_string(struct out *o, const unsigned char *bytes, size_t
 	return 0;
 }
 
-/* The whole of `name` in the directory `dir_fd` into *text (malloc'ed); returns 0 or an errno. */
-static int read_whole(int dir_fd, const char *name, unsigned char **text, size_t *len)
+/* The whole of `name` (relative to `dir_fd`) into `buf`, grown as needed; returns 0 or an errno. */
+static int read_whole(int dir_fd, const char *name, struct out *buf)
 {
 	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
-	size_t cap = 8192, used = 0;
-	unsigned char *buf = malloc(cap);
-	int rc = buf ? 0 : ENOMEM;
-	while (rc == 0) {
-		if (used == cap) {
-			unsigned char *grown = cap >= POD_FILE_MAX ? NULL : realloc(buf, cap * 2);
-			if (!grown) {
-				rc = cap >= POD_FILE_MAX ? EFBIG : ENOMEM;
-				break;
-			}
-			buf = grown, cap *= 2;
-		}
-		ssize_t n = read(fd, buf + used, cap - used);
-		if (n < 0 && errno != EINTR)
-			rc = errno;
-		else if (n == 0)
+	buf->len = 0;
+	int rc = 0;
+	for (;;) {
+		if (buf->len == buf->cap && (buf->cap >= POD_FILE_MAX || out_reserve(buf, 1) < 0)) {
+			rc = buf->cap >= POD_FILE_MAX ? EFBIG : ENOMEM;
 			break;
-		else if (n > 0)
-			used += (size_t)n;
+		}
+		size_t room = buf->cap - buf->len;
+		ssize_t n = read(fd, buf->data + buf->len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = errno;
+			break;
+		}
+		buf->len += (size_t)n;
+		/* A regular file's read returns less than asked only at its end: no read of 0 needed. */
+		if ((size_t)n < room)
+			break;
 	}
 	close(fd);
-	if (rc != 0) {
-		free(buf);
-		return rc;
-	}
-	*text = buf, *len = used;
-	return 0;
+	return rc;
 }
 
 /* Appends `,"KEY":"TEXT"` for a readable file, else `,"ERRNO_KEY":N` when `errno_key` is given. */
-static int put_file(struct out *o, int pod_fd, int pod_errno, const char *name, const char *key, const char *errno_key)
+static int put_file(struct out *o, struct out *buf, int dir_fd, int dir_errno, const char *name, const char *key,
+		    const char *errno_key)
 {
-	unsigned char *text = NULL;
-	size_t len = 0;
-	int failure = pod_fd < 0 ? pod_errno : read_whole(pod_fd, name, &text, &len);
+	int failure = dir_fd < 0 ? dir_errno : read_whole(dir_fd, name, buf);
 	char head[64];
-	int rc;
 	if (failure == 0) {
 		snprintf(head, sizeof head, ",\"%s\":", key);
-		rc = out_put(o, head) < 0 || out_put_json_string(o, text, len) < 0 ? -1 : 0;
-	} else if (errno_key) {
-		snprintf(head, sizeof head, ",\"%s\":%d", errno_key, failure);
-		rc = out_put(o, head);
-	} else {
-		rc = 0;
+		if (out_put(o, head) < 0)
+			return -1;
+		return out_put_json_string(o, (const unsigned char *)buf->data, buf->len);
 	}
-	free(text);
-	return rc;
+	if (!errno_key)
+		return 0;
+	snprintf(head, sizeof head, ",\"%s\":%d", errno_key, failure);
+	return out_put(o, head);
+}
+
+struct entry {
+	const char *name;
+	uint64_t inode;
+	int state_index;
+};
+
+struct state_dir {
+	int fd;
+	/* The lock table's inode numbers are this filesystem's, and nothing is mounted on an entry:
+	 * each entry's d_ino is the inode that opening it reaches. */
+	int in_lock_table;
+};
+
+/* Whether the lock table alone shows the pod with inode `ino` unlocked. */
+static int unlocked_by_table(const struct lock_table *locks, const struct state_dir *dir, uint64_t ino)
+{
+	return locks->complete && dir->in_lock_table && !lock_table_has(locks, ino);
+}
+
+static int put_head(struct out *o, int state_index, const char *name, int locked)
+{
+	char head[128];
+	snprintf(head, sizeof head, "{\"stateIndex\":%d,\"name\":\"%s\",\"locked\":%s", state_index, name,
+		 locked ? "true" : "false");
+	return out_put(o, head);
 }
 
 /* Appends one pod's object. Opening the directory and taking a shared lock without waiting is
  * Pod.state()'s test: it fails only while someone holds the pod exclusively. */
-static int put_pod(struct out *o, int state_fd, int state_index, const char *name, const char *path,
-		   struct rkt_error *err)
+static int put_pod(struct out *o, struct out *buf, const struct lock_table *locks, const struct state_dir *dir,
+		   const struct entry *e, const char *path, struct rkt_error *err)
 {
-	int pod_fd = openat(state_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int pod_errno = errno;
-	int locked = 0;
-	if (pod_fd >= 0 && flock(pod_fd, LOCK_SH | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK) {
-			close(pod_fd);
-			return rkt_fail_sys(err, "flock", path, errno);
+	const char *name = e->name;
+	int state_index = e->state_index;
+	int rc;
+	if (unlocked_by_table(locks, dir, e->inode)) {
+		char manifest[64];
+		snprintf(manifest, sizeof manifest, "%s/pod", name);
+		rc = put_head(o, state_index, name, 0);
+		if (rc == 0)
+			rc = put_file(o, buf, dir->fd, 0, manifest, "manifest", "manifestErrno");
+	} else {
+		int pod_fd = openat(dir->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int pod_errno = errno;
+		int locked = 0;
+		if (pod_fd >= 0 && flock(pod_fd, LOCK_SH | LOCK_NB) < 0) {
+			if (errno != EWOULDBLOCK) {
+				close(pod_fd);
+				return rkt_fail_sys(err, "flock", path, errno);
+			}
+			locked = 1;
 		}
-		locked = 1;
+		rc = put_head(o, state_index, name, locked);
+		if (rc == 0)
+			rc = put_file(o, buf, pod_fd, pod_errno, "pod", "manifest", "manifestErrno");
+		/* Only a locked (running) pod has networks to show, and a failed open costs too. */
+		if (rc == 0 && locked)
+			rc = put_file(o, buf, pod_fd, pod_errno, "net-info.json", "networks", NULL);
+		if (pod_fd >= 0)
+			close(pod_fd);
 	}
-	char head[128];
-	snprintf(head, sizeof head, "{\"stateIndex\":%d,\"name\":\"%s\",\"locked\":%s", state_index, name,
-		 locked ? "true" : "false");
-	int rc = out_put(o, head);
-	if (rc == 0)
-		rc = put_file(o, pod_fd, pod_errno, "pod", "manifest", "manifestErrno");
-	/* Only a locked (running) pod has networks to show, and a failed open costs too. */
-	if (rc == 0 && locked)
-		rc = put_file(o, pod_fd, pod_errno, "net-info.json", "networks", NULL);
 	if (rc == 0)
 		rc = out_put(o, "}");
-	if (pod_fd >= 0)
-		close(pod_fd);
 	return rc < 0 ? rkt_fail_sys(err, "read", path, ENOMEM) : 0;
 }
 
@@ -182,11 +213,6 @@ static int is_uuid_name(const char *name)
 	return 1;
 }
 
-struct entry {
-	const char *name;
-	int state_index;
-};
-
 static int compare_entries(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
@@ -197,11 +223,14 @@ static int compare_entries(const void *a, const void *b)
 struct scan {
 	const char *pods_dir;
 	const char *states[MAX_STATE_DIRS];
-	int fds[MAX_STATE_DIRS];
+	struct state_dir dirs[MAX_STATE_DIRS];
 	struct dir_list lists[MAX_STATE_DIRS];
 	int count;
 	struct entry *entries;
 	size_t entry_count;
+	/* Read after the directories: a pod moved into run/ was locked before it moved. */
+	struct lock_table locks;
+	char *mountinfo;
 };
 
 /* Lists every state directory (a missing one is empty: they are made on first use). */
@@ -212,15 +241,18 @@ static int read_state_dirs(struct scan *s, struct rkt_error *err)
 		char path[RKT_ERROR_PATH_MAX];
 		if (path_join(path, sizeof path, s->pods_dir, s->states[i]) < 0)
 			return rkt_fail_sys(err, "open", s->pods_dir, ENAMETOOLONG);
-		s->fds[i] = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (s->fds[i] < 0) {
+		struct state_dir *dir = &s->dirs[i];
+		dir->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir->fd < 0) {
 			if (errno == ENOENT)
 				continue;
 			/* As the JavaScript listing of the other commands says it. */
 			return rkt_fail_sys(err, "read directory", path, errno);
 		}
-		if (dir_list_read(&s->lists[i], s->fds[i]) < 0)
+		if (dir_list_read(&s->lists[i], dir->fd) < 0)
 			return rkt_fail_sys(err, "read directory", path, errno);
+		dir->in_lock_table =
+			lock_table_covers_filesystem(dir->fd) && nothing_mounted_on_entries(s->mountinfo, dir->fd);
 		total += s->lists[i].count;
 	}
 	s->entries = malloc((total ? total : 1) * sizeof *s->entries);
@@ -229,7 +261,8 @@ static int read_state_dirs(struct scan *s, struct rkt_error *err)
 	for (int i = 0; i < s->count; i++) {
 		for (size_t j = 0; j < s->lists[i].count; j++) {
 			if (is_uuid_name(s->lists[i].names[j])) /* anything else under pods/ is not rkt's */
-				s->entries[s->entry_count++] = (struct entry){ s->lists[i].names[j], i };
+				s->entries[s->entry_count++] =
+					(struct entry){ s->lists[i].names[j], s->lists[i].inodes[j], i };
 		}
 	}
 	qsort(s->entries, s->entry_count, sizeof *s->entries, compare_entries);
@@ -238,7 +271,7 @@ static int read_state_dirs(struct scan *s, struct rkt_error *err)
 
 /* A pod renamed forward between two readdirs shows in both: the later state directory (read
  * later, in lifecycle order) is the one it is in. */
-static int put_pods(const struct scan *s, struct out *o, struct rkt_error *err)
+static int put_pods(const struct scan *s, struct out *o, struct out *buf, struct rkt_error *err)
 {
 	if (out_put(o, "[") < 0)
 		return rkt_fail_sys(err, "read directory", s->pods_dir, ENOMEM);
@@ -252,7 +285,7 @@ static int put_pods(const struct scan *s, struct out *o, struct rkt_error *err)
 			return rkt_fail_sys(err, "open", s->pods_dir, ENAMETOOLONG);
 		if (o->len > 1 && out_put(o, ",") < 0)
 			return rkt_fail_sys(err, "read", path, ENOMEM);
-		if (put_pod(o, s->fds[e->state_index], e->state_index, e->name, path, err) < 0)
+		if (put_pod(o, buf, &s->locks, &s->dirs[e->state_index], e, path, err) < 0)
 			return -1;
 	}
 	if (out_put(o, "]") < 0)
@@ -268,16 +301,22 @@ int rkt_pod_scan(const char *pods_dir, const char *state_dirs, int32_t count, st
 	struct scan s = { .pods_dir = pods_dir, .count = count };
 	const char *state = state_dirs;
 	for (int i = 0; i < count; i++, state += strlen(state) + 1)
-		s.states[i] = state, s.fds[i] = -1;
-	struct out o = { 0 };
+		s.states[i] = state, s.dirs[i].fd = -1;
+	struct out o = { 0 }, file = { 0 };
+	s.mountinfo = proc_file_read("/proc/self/mountinfo");
 	int rc = read_state_dirs(&s, err);
-	if (rc == 0)
-		rc = put_pods(&s, &o, err);
+	if (rc == 0) {
+		lock_table_read(&s.locks);
+		rc = put_pods(&s, &o, &file, err);
+	}
+	lock_table_free(&s.locks);
+	free(s.mountinfo);
+	free(file.data);
 	free(s.entries);
 	for (int i = 0; i < count; i++) {
 		dir_list_free(&s.lists[i]);
-		if (s.fds[i] >= 0)
-			close(s.fds[i]);
+		if (s.dirs[i].fd >= 0)
+			close(s.dirs[i].fd);
 	}
 	if (rc < 0) {
 		free(o.data);

@@ -1,5 +1,5 @@
 import { rktCommand } from "./command";
-import { alignTabbed } from "./tabwriter";
+import { alignRows } from "./tabwriter";
 import { printErr, printOut } from "./output";
 import { formatJson, formatFlag, parseOutputFormat } from "./output-format";
 import { listPods } from "../pod/list";
@@ -22,13 +22,14 @@ export default rktCommand({
       const { apiPod } = await import("../pod/api-pod");
       return printOut(formatJson(pods.map(apiPod), format));
     }
-    let table = args["no-legend"] ? "" : "UUID\tAPP\tACI\tSTATE\tNETWORKS\n";
+    // Cells, not tab-separated text: a thousand pods' lines are not joined only to be split again.
+    const rows = args["no-legend"] ? [] : [["UUID", "APP", "ACI", "STATE", "NETWORKS"]];
     for (const pod of pods) {
       const uuid = args.full ? pod.uuid : pod.uuid.slice(0, 8);
-      pod.apps.forEach((app, i) => {
-        table += i === 0 ? `${uuid}\t${app.name}\t${app.imageName}\t${pod.state}\t${formatNetworks(pod.networks)}\n` : `\t${app.name}\t${app.imageName}\t\t\n`;
-      });
+      const [first, ...more] = pod.apps;
+      if (first) rows.push([uuid, first.name, first.imageName, pod.state, formatNetworks(pod.networks)]);
+      for (const app of more) rows.push(["", app.name, app.imageName, "", ""]);
     }
-    return printOut(alignTabbed(table));
+    return printOut(rows.length > 0 ? `${alignRows(rows)}\n` : "");
   },
 });

@@ -6,54 +6,77 @@
 const TAB_WIDTH = 8;
 const PADDING = 1;
 
-type Line = string[];
-
 /** Formats text whose cells are separated by tabs and lines by newlines. */
 export function alignTabbed(text: string): string {
   const endsWithNewline = text.endsWith("\n");
-  const lines: Line[] = (endsWithNewline ? text.slice(0, -1) : text).split("\n").map((l) => l.split("\t"));
-  const out: string[] = [];
-  formatBlock(lines, 0, lines.length, [], out);
-  return out.join("\n") + (endsWithNewline ? "\n" : "");
+  const rows = (endsWithNewline ? text.slice(0, -1) : text).split("\n").map((l) => l.split("\t"));
+  return alignRows(rows) + (endsWithNewline ? "\n" : "");
 }
+
+/**
+ * The same for lines given as their cells (a line's last cell is the one after its last
+ * tab), joined by newlines without a final one. `rkt list` of a thousand pods runs this
+ * once, before the JIT warms up: each cell is measured once and padded from a table.
+ */
+export function alignRows(rows: readonly (readonly string[])[]): string {
+  // One look for non-ASCII text over the whole table rather than a regex call per cell.
+  const measure = NON_ASCII.test(rows.join("\n")) ? textWidth : (cell: string) => cell.length;
+  const widths = rows.map((row) => row.map(measure));
+  const out = new Array<string>(rows.length);
+  formatBlock({ rows, widths, out }, 0, rows.length, []);
+  return out.join("\n");
+}
+
+interface Table {
+  rows: readonly (readonly string[])[];
+  /** The text width of each cell. */
+  widths: number[][];
+  /** The formatted lines. */
+  out: string[];
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Code points, as Go counts runes; an ASCII cell's (most are) is its length, without the spread. */
 function textWidth(cell: string): number {
-  return /[^\x00-\x7f]/.test(cell) ? [...cell].length : cell.length;
+  return NON_ASCII.test(cell) ? [...cell].length : cell.length;
 }
 
-/** Go's recursive column-block algorithm: widths[i] is the width of column i. */
-function formatBlock(lines: Line[], line0: number, line1: number, widths: number[], out: string[]): void {
-  const column = widths.length;
+/** Go's recursive column-block algorithm: columnEnds[i] is where column i's cells end, a multiple of 8. */
+function formatBlock(table: Table, line0: number, line1: number, columnEnds: number[]): void {
+  const column = columnEnds.length;
   let start = line0;
   for (let i = line0; i < line1; i++) {
-    if (column >= lines[i]!.length - 1) continue;
-    writeLines(lines, start, i, widths, out);
+    if (column >= table.rows[i]!.length - 1) continue;
+    writeLines(table, start, i, columnEnds);
     start = i;
     let width = 0;
     for (; i < line1; i++) {
-      const line = lines[i]!;
-      if (column >= line.length - 1) break;
-      width = Math.max(width, textWidth(line[column]!) + PADDING);
+      if (column >= table.rows[i]!.length - 1) break;
+      width = Math.max(width, table.widths[i]![column]! + PADDING);
     }
-    formatBlock(lines, start, i, [...widths, width], out);
+    formatBlock(table, start, i, [...columnEnds, Math.ceil(width / TAB_WIDTH) * TAB_WIDTH]);
     start = i;
   }
-  writeLines(lines, start, line1, widths, out);
+  writeLines(table, start, line1, columnEnds);
 }
 
-function writeLines(lines: Line[], from: number, to: number, widths: number[], out: string[]): void {
+const tabRuns: string[] = [];
+
+/** `count` tabs, each string made once. */
+function tabs(count: number): string {
+  return (tabRuns[count] ??= "\t".repeat(count));
+}
+
+function writeLines(table: Table, from: number, to: number, columnEnds: number[]): void {
   for (let i = from; i < to; i++) {
+    const row = table.rows[i]!;
+    const widths = table.widths[i]!;
     let text = "";
-    lines[i]!.forEach((cell, j) => {
-      text += cell;
-      if (j < widths.length) text += padding(textWidth(cell), widths[j]!);
-    });
-    out.push(text);
+    for (let j = 0; j < row.length; j++) {
+      text += row[j]!;
+      if (j < columnEnds.length) text += tabs(Math.ceil((columnEnds[j]! - widths[j]!) / TAB_WIDTH));
+    }
+    table.out[i] = text;
   }
-}
-
-function padding(textWidth: number, cellWidth: number): string {
-  const rounded = Math.ceil(cellWidth / TAB_WIDTH) * TAB_WIDTH;
-  return "\t".repeat(Math.ceil((rounded - textWidth) / TAB_WIDTH));
 }

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { native } from "../../../src/sys";
-import { tempDir } from "../../support/harness";
+import { repoRoot, tempDir } from "../../support/harness";
 import { TestCleanups } from "../pod/lifecycle-fixtures";
 
 let pods: { path: string; cleanup: () => void };
@@ -66,4 +66,42 @@ test("a shared lock held elsewhere is not a lock that makes a pod running", asyn
   const dir = podDir("run", "66666666-0000-4000-8000-000000000000", { pod: "{}" });
   await cleanups.lockFromChild(dir, "shared");
   expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(false);
+});
+
+/** scanPods run by a Bun process in a new PID namespace with its own /proc, whose /proc/locks hides locks of this namespace's processes. */
+function scanFromChildPidNamespace(): { name: string; locked: boolean }[] {
+  const script = `const { native } = await import(${JSON.stringify(join(repoRoot, "src/sys"))}); console.log(JSON.stringify(native.scanPods(${JSON.stringify(pods.path)}, ${JSON.stringify(STATES)})));`;
+  const child = Bun.spawnSync(["unshare", "--pid", "--fork", "--mount-proc", process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
+  if (child.exitCode !== 0) throw new Error(`scan in a child PID namespace failed: ${child.stderr.toString()}`);
+  return JSON.parse(child.stdout.toString());
+}
+
+test("a pod held by a process outside the reader's PID namespace is still locked (its /proc/locks does not show that lock)", async () => {
+  const held = podDir("run", "77777777-0000-4000-8000-000000000000", { pod: "{}" });
+  podDir("run", "88888888-0000-4000-8000-000000000000", { pod: "{}" });
+  await cleanups.lockFromChild(held);
+  expect(scanFromChildPidNamespace().map((p) => [p.name.slice(0, 8), p.locked])).toEqual([
+    ["77777777", true],
+    ["88888888", false],
+  ]);
+});
+
+test("a pod whose lock outlived the process that took it (the descriptor passed to a child) is locked", async () => {
+  const held = podDir("run", "99999999-0000-4000-8000-000000000000", { pod: "{}" });
+  // The shell takes the lock on fd 9, starts a sleeper that inherits it and exits.
+  const shell = Bun.spawn(["sh", "-c", 'exec 9<"$1"; flock -x 9; sleep 1000 >/dev/null 2>&1 & echo $!', "sh", held], { stdout: "pipe", stderr: "inherit" });
+  await shell.exited;
+  const sleeper = Number((await new Response(shell.stdout).text()).trim());
+  cleanups.add(() => void process.kill(sleeper, "SIGKILL"));
+  expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(true);
+});
+
+test("a pod directory with a filesystem mounted on it is locked when that filesystem's root is", async () => {
+  const held = podDir("run", "aaaaaaaa-0000-4000-8000-000000000000");
+  const mount = Bun.spawnSync(["mount", "-t", "tmpfs", "tmpfs", held]);
+  if (mount.exitCode !== 0) throw new Error(`mount tmpfs on ${held}: ${mount.stderr.toString()}`);
+  cleanups.add(() => void Bun.spawnSync(["umount", held]));
+  writeFileSync(join(held, "pod"), "{}");
+  await cleanups.lockFromChild(held);
+  expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(true);
 });
