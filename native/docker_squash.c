@@ -22,7 +22,9 @@
 struct squash_path {
 	char *path; /* NULL: empty slot */
 	size_t len;
-	int provider, whiteout, opaque; /* the highest layer that does each; -1: none */
+	/* The highest layer that does each; -1: none. A layer removes what the layers below put
+	 * at the path, and under it, with a whiteout or by putting a non-directory there. */
+	int provider, removed, opaque;
 	struct tar_entry *top_dir; /* the provider's entry when it is a directory: its metadata wins */
 	bool written; /* a directory already in the stream */
 };
@@ -105,7 +107,7 @@ static struct squash_path *index_add(struct path_index *ix, const char *path, si
 	if (!(p->path = strndup(path, len)))
 		return NULL;
 	p->len = len;
-	p->provider = p->whiteout = p->opaque = -1;
+	p->provider = p->removed = p->opaque = -1;
 	ix->used++;
 	return p;
 }
@@ -178,7 +180,7 @@ static int index_entry(struct docker_squash *s, int layer, struct tar_entry *e, 
 		memmove(base, target, strlen(target) + 1);
 		if (!(p = index_add(&s->index, path, strlen(path))))
 			return rkt_fail_sys(err, "squash layer", where, ENOMEM);
-		p->whiteout = layer;
+		p->removed = layer;
 		return 0;
 	}
 	if (!supported_type(e->type))
@@ -187,6 +189,8 @@ static int index_entry(struct docker_squash *s, int layer, struct tar_entry *e, 
 	if (!(p = index_add(&s->index, path, strlen(path))))
 		return rkt_fail_sys(err, "squash layer", where, ENOMEM);
 	p->provider = layer;
+	if (e->type != TAR_DIRECTORY)
+		p->removed = layer;
 	free_top_dir(p);
 	if (e->type == TAR_DIRECTORY) {
 		if (!(p->top_dir = malloc(sizeof *p->top_dir)))
@@ -224,14 +228,14 @@ static const struct tar_entry *visible_entry(const struct docker_squash *s, int 
 					     const struct tar_entry *e)
 {
 	const struct squash_path *self = index_find(&s->index, path, strlen(path));
-	if (self && self->whiteout > layer)
+	if (self && self->removed > layer)
 		return NULL;
 	const struct squash_path *root = index_find(&s->index, "", 0);
 	if (root && root->opaque > layer)
 		return NULL;
 	for (const char *slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
 		const struct squash_path *a = index_find(&s->index, path, (size_t)(slash - path));
-		if (a && (a->whiteout > layer || a->opaque > layer || (a->provider > layer && !a->top_dir)))
+		if (a && (a->removed > layer || a->opaque > layer))
 			return NULL;
 	}
 	if (!self || self->provider <= layer)

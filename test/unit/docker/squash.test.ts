@@ -113,6 +113,12 @@ describe("native squash", () => {
     expect(readFileSync(join(s.rootfs, "x"), "utf8")).toBe("now a file");
   });
 
+  test("a directory replaced by a file and made again by a higher layer does not bring the lower contents back", async () => {
+    const s = await squash([layer({ "d/deleted": "1" }), layer({ d: "a file" }), layer({ "d/new": "2" })]);
+    expect([...s.entries.keys()].filter((name) => name.startsWith("rootfs/d/"))).toEqual(["rootfs/d/new"]);
+    expect(readdirSync(join(s.rootfs, "d"))).toEqual(["new"]);
+  });
+
   test("hardlinks point into rootfs/ and render as one inode", async () => {
     const tree = freshDir("linked");
     writeFileSync(join(tree, "one"), "same");
