@@ -131,6 +131,18 @@ describe("native squash", () => {
     expect(statSync(join(s.rootfs, "one")).ino).toBe(statSync(join(s.rootfs, "two")).ino);
   });
 
+  test("hardlinks keep their file when a higher layer replaces or deletes the name they link to", async () => {
+    const linked: TarEntrySpec[] = [{ name: "a", data: "old", mode: 0o750 }, { name: "b", type: "1", linkname: "a" }, { name: "c", type: "1", linkname: "a" }];
+    for (const upper of [[{ name: "a", data: "new" }], [{ name: ".wh.a" }]]) {
+      const s = await squash([craftedLayer(linked), craftedLayer(upper)]);
+      expect(s.entries.get("rootfs/b")).toMatchObject({ header: { type: "file", mode: 0o750 }, content: "old" });
+      expect(s.entries.get("rootfs/c")?.header).toMatchObject({ type: "hardlink", linkname: "rootfs/b" });
+      expect(readFileSync(join(s.rootfs, "b"), "utf8")).toBe("old");
+      expect(statSync(join(s.rootfs, "c")).ino).toBe(statSync(join(s.rootfs, "b")).ino);
+      expect(existsSync(join(s.rootfs, "a")) && readFileSync(join(s.rootfs, "a"), "utf8")).toBe(upper[0]!.data ?? false);
+    }
+  });
+
   test("long names, xattrs and sub-second times travel in PAX records", async () => {
     const dir = "d".repeat(120);
     const long = `${dir}/${"f".repeat(120)}`;
@@ -148,6 +160,10 @@ describe("hostile layers are refused with one line, nothing written outside the 
     "a whiteout of nothing": [[[{ name: "a", data: "1" }], [{ name: "dir/.wh." }]], /^squash layer \S+: malformed whiteout "dir\/\.wh\."$/],
     "a name longer than a path": [[[{ name: "x", data: "1", pax: { path: "n/".repeat(3000) } }]], /^squash layer \S+: entry name too long: "(n\/)+/],
     "a sparse file": [[[{ name: "s", type: "S", data: "" }]], /^squash layer \S+: unsupported tar entry type 'S' for "s"$/],
+    "hardlinks past the bound to files that higher layers removed": [
+      [Array.from({ length: 257 }, (_, i): TarEntrySpec[] => [{ name: `f${i}`, data: "x" }, { name: `l${i}`, type: "1", linkname: `f${i}` }]).flat(), Array.from({ length: 257 }, (_, i) => ({ name: `.wh.f${i}` }))],
+      /^squash layer \S+: more than 256 hardlinks to files that higher layers removed; flatten the image$/,
+    ],
     "a symlinked parent": [[[{ name: "up", type: "2", linkname: "../../.." }], [{ name: "up/planted", data: "x" }]], /^extract \S+\/rootfs\/up\/planted: a parent path is a symlink or not a directory$/],
   };
   for (const [name, [layers, message]] of Object.entries(refusals)) {
