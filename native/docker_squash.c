@@ -17,13 +17,21 @@
 #define ROOTFS_PREFIX "rootfs/"
 /* A layer path with the prefix still fits the extractor's PATH_MAX buffers. */
 #define LAYER_PATH_MAX (PATH_MAX - sizeof ROOTFS_PREFIX)
+/* Each such hardlink reads its layer again: a bound on that work for a hostile image. */
+#define MAX_LINKS_AS_FILES 256
 
 /* What the layers do to one path. */
 struct squash_path {
 	char *path; /* NULL: empty slot */
 	size_t len;
-	int provider, whiteout, opaque; /* the highest layer that does each; -1: none */
+	/* The highest layer that does each; -1: none. A layer removes what the layers below put
+	 * at the path, and under it, with a whiteout or by putting a non-directory there. */
+	int provider, removed, opaque;
 	struct tar_entry *top_dir; /* the provider's entry when it is a directory: its metadata wins */
+	/* A hardlink of layer `copied_layer` to this path, which a higher layer removed, is
+	 * written as the file itself, at `copied_as`; the layer's later links link to that. */
+	char *copied_as;
+	int copied_layer;
 	bool written; /* a directory already in the stream */
 };
 
@@ -42,6 +50,12 @@ struct docker_squash {
 	int layer; /* the layer being streamed */
 	struct inflate_source *in; /* NULL between layers */
 	struct tar_reader reader;
+	/* A second read of the layer, for the file of a hardlink whose target a higher layer
+	 * removed; NULL when none is open. */
+	struct inflate_source *copy_in;
+	struct tar_reader copy_reader;
+	struct tar_reader *data_from; /* the reader of the entry whose data is streamed */
+	int links_as_files;
 	struct tar_buf out; /* headers on their way out */
 	enum phase phase;
 	uint64_t data_left;
@@ -105,7 +119,7 @@ static struct squash_path *index_add(struct path_index *ix, const char *path, si
 	if (!(p->path = strndup(path, len)))
 		return NULL;
 	p->len = len;
-	p->provider = p->whiteout = p->opaque = -1;
+	p->provider = p->removed = p->opaque = p->copied_layer = -1;
 	ix->used++;
 	return p;
 }
@@ -122,6 +136,7 @@ static void index_free(struct path_index *ix)
 {
 	for (size_t i = 0; i < ix->cap; i++) {
 		free(ix->slots[i].path);
+		free(ix->slots[i].copied_as);
 		free_top_dir(&ix->slots[i]);
 	}
 	free(ix->slots);
@@ -178,7 +193,7 @@ static int index_entry(struct docker_squash *s, int layer, struct tar_entry *e, 
 		memmove(base, target, strlen(target) + 1);
 		if (!(p = index_add(&s->index, path, strlen(path))))
 			return rkt_fail_sys(err, "squash layer", where, ENOMEM);
-		p->whiteout = layer;
+		p->removed = layer;
 		return 0;
 	}
 	if (!supported_type(e->type))
@@ -187,6 +202,8 @@ static int index_entry(struct docker_squash *s, int layer, struct tar_entry *e, 
 	if (!(p = index_add(&s->index, path, strlen(path))))
 		return rkt_fail_sys(err, "squash layer", where, ENOMEM);
 	p->provider = layer;
+	if (e->type != TAR_DIRECTORY)
+		p->removed = layer;
 	free_top_dir(p);
 	if (e->type == TAR_DIRECTORY) {
 		if (!(p->top_dir = malloc(sizeof *p->top_dir)))
@@ -224,19 +241,81 @@ static const struct tar_entry *visible_entry(const struct docker_squash *s, int 
 					     const struct tar_entry *e)
 {
 	const struct squash_path *self = index_find(&s->index, path, strlen(path));
-	if (self && self->whiteout > layer)
+	if (self && self->removed > layer)
 		return NULL;
 	const struct squash_path *root = index_find(&s->index, "", 0);
 	if (root && root->opaque > layer)
 		return NULL;
 	for (const char *slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
 		const struct squash_path *a = index_find(&s->index, path, (size_t)(slash - path));
-		if (a && (a->whiteout > layer || a->opaque > layer || (a->provider > layer && !a->top_dir)))
+		if (a && (a->removed > layer || a->opaque > layer))
 			return NULL;
 	}
 	if (!self || self->provider <= layer)
 		return e;
 	return self->top_dir && e->type == TAR_DIRECTORY ? self->top_dir : NULL;
+}
+
+/* Puts the header of `file`, under `name`, into s->out; its data comes from `reader`. */
+static int write_file_header(struct docker_squash *s, const char *name, const struct tar_entry *file,
+			     struct tar_reader *reader, struct rkt_error *err)
+{
+	if (tar_write_header(&s->out, name, file) < 0)
+		return rkt_fail_sys(err, "squash layer", s->layers[s->layer], ENOMEM);
+	s->data_from = reader;
+	s->data_left = file->type == TAR_REGULAR ? file->size : 0;
+	s->padding = tar_padding(s->data_left);
+	return 1;
+}
+
+static void close_copy(struct docker_squash *s)
+{
+	inflate_source_close(s->copy_in);
+	s->copy_in = NULL;
+}
+
+/* Puts the header of the file that `target` names in the current layer, found by reading
+ * the layer again, into s->out under `name` (the hardlink at `path`); returns 1. A file
+ * that appears under that name more than once is taken at its first. */
+static int write_link_as_file(struct docker_squash *s, struct squash_path *target, const char *name,
+			      const char *path, struct rkt_error *err)
+{
+	const char *where = s->layers[s->layer];
+	if (++s->links_as_files > MAX_LINKS_AS_FILES)
+		return rkt_fail(err, "squash layer", where,
+				"more than %d hardlinks to files that higher layers removed; flatten the image",
+				MAX_LINKS_AS_FILES);
+	if (!(s->copy_in = inflate_source_open(where, NULL, NULL, err)))
+		return -1;
+	tar_reader_init(&s->copy_reader, inflate_source_tar(s->copy_in), where);
+	struct tar_entry e;
+	char clean[LAYER_PATH_MAX];
+	int rc;
+	while ((rc = tar_reader_next(&s->copy_reader, &e, err)) > 0) {
+		if (layer_path(where, e.name, clean, err) < 0)
+			rc = -1;
+		else if (strcmp(clean, target->path) == 0)
+			break;
+		tar_entry_free(&e);
+		if (rc < 0)
+			return -1;
+	}
+	if (rc < 0)
+		return -1;
+	if (rc == 0 || e.type != TAR_REGULAR) {
+		if (rc > 0)
+			tar_entry_free(&e);
+		return rkt_fail(err, "squash layer", where, "hardlink \"%.200s\" links to \"%.200s\", not a file before it",
+				path, target->path);
+	}
+	free(target->copied_as);
+	if (!(target->copied_as = strdup(path)))
+		rc = rkt_fail_sys(err, "squash layer", where, ENOMEM);
+	else
+		rc = write_file_header(s, name, &e, &s->copy_reader, err);
+	target->copied_layer = s->layer;
+	tar_entry_free(&e);
+	return rc;
 }
 
 /* Puts the header of layer entry `e` into s->out when it is visible; returns 1 when it is,
@@ -269,20 +348,26 @@ static int take_entry(struct docker_squash *s, const struct tar_entry *e, struct
 	if (h->type == TAR_HARDLINK) {
 		if (layer_path(where, h->linkname, target, err) < 0)
 			return -1;
+		/* A higher layer removed the file the link shares; the link keeps it (as docker does). */
+		if (!visible_entry(s, s->layer, target, &(struct tar_entry){ .type = TAR_REGULAR })) {
+			struct squash_path *t = index_add(&s->index, target, strlen(target));
+			if (!t)
+				return rkt_fail_sys(err, "squash layer", where, ENOMEM);
+			if (t->copied_layer != s->layer)
+				return write_link_as_file(s, t, name, path, err);
+			snprintf(target, sizeof target, "%s", t->copied_as);
+		}
 		snprintf(link, sizeof link, ROOTFS_PREFIX "%s", target);
 		out.linkname = link;
 	}
-	if (tar_write_header(&s->out, name, &out) < 0)
-		return rkt_fail_sys(err, "squash layer", where, ENOMEM);
-	s->data_left = h->type == TAR_REGULAR ? e->size : 0;
-	s->padding = tar_padding(s->data_left);
-	return 1;
+	return write_file_header(s, name, &out, &s->reader, err);
 }
 
 /* Fills s->out with the next visible entry's header; 0 after the last layer. */
 static int next_entry(struct docker_squash *s, struct rkt_error *err)
 {
 	s->out.len = 0;
+	close_copy(s);
 	for (;;) {
 		if (!s->in) {
 			if (s->layer == s->count)
@@ -340,7 +425,7 @@ static int refill(struct tar_source *src, struct rkt_error *err)
 			}
 			const uint8_t *data;
 			size_t n;
-			if (tar_reader_data(&s->reader, &data, &n, err) < 0)
+			if (tar_reader_data(s->data_from, &data, &n, err) < 0)
 				return -1;
 			s->data_left -= n;
 			return emit(s, data, n, err);
@@ -412,6 +497,7 @@ void docker_squash_close(struct docker_squash *s)
 	if (!s)
 		return;
 	inflate_source_close(s->in);
+	close_copy(s);
 	index_free(&s->index);
 	tar_buf_free(&s->out);
 	free(s);

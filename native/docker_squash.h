@@ -4,10 +4,12 @@
  * bottom-up and keeps an entry only if no higher layer replaced, deleted or hid it. A
  * directory present in several layers is written once, at its lowest layer (parents still
  * come before children), with the highest layer's metadata. The stream is `manifest`,
- * `rootfs`, the kept entries under `rootfs/`, and the end of the archive; nothing of the
- * moment goes in, so the same layers and manifest always make the same bytes. A layer
- * entry whose name or hardlink target climbs out of the root, or a malformed whiteout,
- * fails the squash. */
+ * `rootfs`, the kept entries under `rootfs/`, and the end of the archive. A hardlink whose
+ * target a higher layer replaced or deleted keeps the file: the first such link is written
+ * as the file (read again from its layer), the layer's other links to it link to that.
+ * Nothing of the moment goes in, so the same layers and manifest always make the same
+ * bytes. A layer entry whose name or hardlink target climbs out of the root, or a
+ * malformed whiteout, fails the squash. */
 #ifndef RKT_DOCKER_SQUASH_H
 #define RKT_DOCKER_SQUASH_H
 

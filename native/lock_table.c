@@ -6,7 +6,11 @@
  * mount, so the table is trusted only when that is the initial namespace; kernels from 4.14
  * until a 2018 fix also left out locks whose owner had exited, so it is trusted from 4.18 on.
  * The inode number printed is the VFS inode's, which readdir gives as d_ino (and stat as
- * st_ino) on the filesystems listed in lock_table_covers_filesystem, and only there. */
+ * st_ino) on the filesystems listed in lock_table_covers_filesystem, and only there. And
+ * the file must come in one read (proc_file_read_snapshot): the kernel gives it a page a
+ * read, walking its list again for each, so the line of a lock held throughout can fall
+ * between two pages when other locks are dropped meanwhile. With more locks than a page
+ * shows (some sixty), every pod is test-locked. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -77,7 +81,7 @@ void lock_table_read(struct lock_table *table)
 	*table = (struct lock_table){ 0 };
 	if (!in_initial_pid_namespace() || !kernel_shows_locks_of_exited_owners())
 		return;
-	char *text = proc_file_read("/proc/locks");
+	char *text = proc_file_read_snapshot("/proc/locks");
 	if (!text)
 		return;
 	table->complete = collect_exclusive_flocks(table, text) == 0;

@@ -8,6 +8,17 @@
 #include "proc_file.h"
 
 #define PROC_FILE_MAX (64 << 20)
+/* More than a seq_file gives in one read (a page, unless one line is longer). */
+#define SNAPSHOT_MAX (64 << 10)
+
+static ssize_t read_retrying(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
 
 char *proc_file_read(const char *path)
 {
@@ -26,9 +37,7 @@ char *proc_file_read(const char *path)
 			}
 			text = grown, cap *= 2;
 		}
-		ssize_t n = read(fd, text + used, cap - used - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = read_retrying(fd, text + used, cap - used - 1);
 		if (n < 0) {
 			free(text);
 			text = NULL;
@@ -40,5 +49,26 @@ char *proc_file_read(const char *path)
 		}
 	}
 	close(fd);
+	return text;
+}
+
+char *proc_file_read_snapshot(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	char *text = malloc(SNAPSHOT_MAX);
+	ssize_t first = -1, rest = -1;
+	if (text) {
+		first = read_retrying(fd, text, SNAPSHOT_MAX - 1);
+		if (first >= 0 && first < SNAPSHOT_MAX - 1)
+			rest = read_retrying(fd, text + first, (size_t)(SNAPSHOT_MAX - 1 - first));
+	}
+	close(fd);
+	if (rest != 0) {
+		free(text);
+		return NULL;
+	}
+	text[first] = '\0';
 	return text;
 }

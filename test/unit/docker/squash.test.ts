@@ -113,6 +113,12 @@ describe("native squash", () => {
     expect(readFileSync(join(s.rootfs, "x"), "utf8")).toBe("now a file");
   });
 
+  test("a directory replaced by a file and made again by a higher layer does not bring the lower contents back", async () => {
+    const s = await squash([layer({ "d/deleted": "1" }), layer({ d: "a file" }), layer({ "d/new": "2" })]);
+    expect([...s.entries.keys()].filter((name) => name.startsWith("rootfs/d/"))).toEqual(["rootfs/d/new"]);
+    expect(readdirSync(join(s.rootfs, "d"))).toEqual(["new"]);
+  });
+
   test("hardlinks point into rootfs/ and render as one inode", async () => {
     const tree = freshDir("linked");
     writeFileSync(join(tree, "one"), "same");
@@ -123,6 +129,19 @@ describe("native squash", () => {
     const [link, target] = s.entries.get("rootfs/two")?.header.type === "hardlink" ? ["rootfs/two", "rootfs/one"] : ["rootfs/one", "rootfs/two"];
     expect(s.entries.get(link)?.header).toMatchObject({ type: "hardlink", linkname: target });
     expect(statSync(join(s.rootfs, "one")).ino).toBe(statSync(join(s.rootfs, "two")).ino);
+  });
+
+  test("hardlinks keep their file when a higher layer replaces or deletes the name they link to", async () => {
+    const linked: TarEntrySpec[] = [{ name: "a", data: "old", mode: 0o750 }, { name: "b", type: "1", linkname: "a" }, { name: "c", type: "1", linkname: "a" }];
+    const uppers: [TarEntrySpec[], string | undefined][] = [[[{ name: "a", data: "new" }], "new"], [[{ name: ".wh.a" }], undefined]];
+    for (const [upper, a] of uppers) {
+      const s = await squash([craftedLayer(linked), craftedLayer(upper)]);
+      expect(s.entries.get("rootfs/b")).toMatchObject({ header: { type: "file", mode: 0o750 }, content: "old" });
+      expect(s.entries.get("rootfs/c")?.header).toMatchObject({ type: "hardlink", linkname: "rootfs/b" });
+      expect(readFileSync(join(s.rootfs, "b"), "utf8")).toBe("old");
+      expect(statSync(join(s.rootfs, "c")).ino).toBe(statSync(join(s.rootfs, "b")).ino);
+      expect(existsSync(join(s.rootfs, "a")) ? readFileSync(join(s.rootfs, "a"), "utf8") : undefined).toBe(a);
+    }
   });
 
   test("long names, xattrs and sub-second times travel in PAX records", async () => {
@@ -142,6 +161,10 @@ describe("hostile layers are refused with one line, nothing written outside the 
     "a whiteout of nothing": [[[{ name: "a", data: "1" }], [{ name: "dir/.wh." }]], /^squash layer \S+: malformed whiteout "dir\/\.wh\."$/],
     "a name longer than a path": [[[{ name: "x", data: "1", pax: { path: "n/".repeat(3000) } }]], /^squash layer \S+: entry name too long: "(n\/)+/],
     "a sparse file": [[[{ name: "s", type: "S", data: "" }]], /^squash layer \S+: unsupported tar entry type 'S' for "s"$/],
+    "hardlinks past the bound to files that higher layers removed": [
+      [Array.from({ length: 257 }, (_, i): TarEntrySpec[] => [{ name: `f${i}`, data: "x" }, { name: `l${i}`, type: "1", linkname: `f${i}` }]).flat(), Array.from({ length: 257 }, (_, i) => ({ name: `.wh.f${i}` }))],
+      /^squash layer \S+: more than 256 hardlinks to files that higher layers removed; flatten the image$/,
+    ],
     "a symlinked parent": [[[{ name: "up", type: "2", linkname: "../../.." }], [{ name: "up/planted", data: "x" }]], /^extract \S+\/rootfs\/up\/planted: a parent path is a symlink or not a directory$/],
   };
   for (const [name, [layers, message]] of Object.entries(refusals)) {

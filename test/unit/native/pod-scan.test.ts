@@ -1,7 +1,7 @@
 // rkt_pod_scan (native/pod_scan.c), the one call behind `rkt list`: which entries are pods,
 // which state directory wins, the lock test, and file bytes carried through its JSON intact.
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { native } from "../../../src/sys";
 import { repoRoot, tempDir } from "../../support/harness";
@@ -104,4 +104,36 @@ test("a pod directory with a filesystem mounted on it is locked when that filesy
   writeFileSync(join(held, "pod"), "{}");
   await cleanups.lockFromChild(held);
   expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(true);
+});
+
+test("a held pod stays locked while other processes take and drop locks, however long /proc/locks is", async () => {
+  const held = podDir("run", "bbbbbbbb-0000-4000-8000-000000000000", { pod: "{}" });
+  const locks = join(pods.path, "locks");
+  mkdirSync(locks);
+  // On one CPU (one of the kernel's per-CPU lock lists): the pod's lock, then 400 newer ones,
+  // so that /proc/locks is read a page at a time with the pod's line on a later page; then a
+  // lock taken and dropped without pause moves the lines between pages, while the held locks
+  // are dropped one by one, so that a page boundary passes the pod's line.
+  const holder = Bun.spawn(
+    [
+      "taskset", "-c", "0", "perl", "-e",
+      'open my $pod, "<", $ARGV[0] or die; flock $pod, 2 or die; my @held;' +
+        'for my $i (1..400) { open my $f, ">", "$ARGV[1]/$i" or die; flock $f, 2 or die; push @held, $f }' +
+        'open my $c, ">", "$ARGV[1]/churn" or die; $| = 1; print "ready\\n";' +
+        'while (@held > 300) { for (1..3000) { flock $c, 2; flock $c, 8 } close pop @held }' +
+        'open my $done, ">", "$ARGV[1]/done" or die; sleep 1000',
+      held, locks,
+    ],
+    { stdout: "pipe", stderr: "inherit" },
+  );
+  cleanups.add(async () => {
+    holder.kill("SIGKILL");
+    await holder.exited;
+  });
+  const reader = holder.stdout.getReader();
+  expect(new TextDecoder().decode((await reader.read()).value)).toBe("ready\n");
+  reader.releaseLock();
+  let unlockedScans = 0;
+  while (!existsSync(join(locks, "done"))) if (!native.scanPods(pods.path, STATES)[0]!.locked) unlockedScans++;
+  expect(unlockedScans).toBe(0);
 });
