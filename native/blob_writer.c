@@ -40,8 +40,9 @@ static int write_slot(struct blob_writer *w, const uint8_t *data, size_t len)
 			return -1;
 		w->reserved = RESERVE_STEP + len;
 		/* Start the writeback of what is written so far: the disk works while the tree is
-		 * extracted, and the store's later sync has less to wait for. */
-		sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		 * extracted, and the store's later sync has less to wait for. Only a hint: its
+		 * failure changes nothing that the store's sync would not report, so it is ignored. */
+		(void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	}
 	w->reserved -= len;
 	return fsmeta_write_all(w->fd, data, len) < 0 ? rkt_fail_sys(&w->thread_err, "write", w->path, errno) : 0;

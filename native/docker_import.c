@@ -54,8 +54,8 @@ static const char **split_layers(const char *list, int32_t count)
 	return layers;
 }
 
-int rkt_import_docker_layers(const char *layers, int32_t count, const char *manifest, int64_t mtime,
-			     const char *image, const char *tmp_dir, const char *render_dir, char blob_path_out[4096],
+int rkt_import_docker_layers(const char *layers, int32_t count, const char *manifest, int64_t mtime, const char *image,
+			     const char *tmp_dir, const char *render_dir, char blob_path_out[4096],
 			     char sha512_hex_out[129], struct rkt_error *err)
 {
 	const char **layer_paths = split_layers(layers, count);
@@ -70,14 +70,14 @@ int rkt_import_docker_layers(const char *layers, int32_t count, const char *mani
 	if (rc == 0 && !(blob = blob_writer_open(fd, blob_path_out, "import", image, err)))
 		rc = -1;
 	struct docker_squash *squash = NULL;
-	if (rc == 0 &&
-	    !(squash = docker_squash_open(layer_paths, count, manifest, strlen(manifest), mtime, take_chunk, blob, err)))
+	if (rc == 0 && !(squash = docker_squash_open(layer_paths, count, manifest, strlen(manifest), mtime, take_chunk,
+						     blob, err)))
 		rc = -1;
 	struct extractor *render = NULL;
 	if (rc == 0 && render_dir) {
 		render = extractor_new(image, render_dir,
-				       RKT_EXTRACT_SKIP_EXISTING | RKT_EXTRACT_STRIP_ROOTFS | RKT_EXTRACT_KEEP_RESERVE, 0,
-				       NULL, 0, err);
+				       RKT_EXTRACT_SKIP_EXISTING | RKT_EXTRACT_STRIP_ROOTFS | RKT_EXTRACT_KEEP_RESERVE,
+				       0, NULL, 0, err);
 		if (!render)
 			rc = -1;
 		else

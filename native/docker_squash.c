@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "inflate_source.h"
 #include "path.h"
@@ -38,6 +39,9 @@ struct squash_path {
 struct path_index {
 	struct squash_path *slots;
 	size_t cap, used;
+	/* Random per index, so that a layer cannot be crafted with names that all land in one
+	 * probe chain (quadratic work for a hostile image). */
+	uint64_t seed;
 };
 
 enum phase { PHASE_START, PHASE_ENTRIES, PHASE_DATA, PHASE_PADDING, PHASE_DONE };
@@ -68,7 +72,7 @@ static const uint8_t zeros[2 * TAR_BLOCK];
 
 static size_t slot_of(const struct path_index *ix, const char *path, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	uint64_t h = 1469598103934665603ULL ^ ix->seed; /* FNV-1a, seeded */
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (uint8_t)path[i]) * 1099511628211ULL;
 	return (size_t)(h ^ (h >> 29)) & (ix->cap - 1);
@@ -90,7 +94,7 @@ static int index_grow(struct path_index *ix)
 	struct squash_path *slots = calloc(cap, sizeof *slots);
 	if (!slots)
 		return -1;
-	struct path_index bigger = { .slots = slots, .cap = cap, .used = ix->used };
+	struct path_index bigger = { .slots = slots, .cap = cap, .used = ix->used, .seed = ix->seed };
 	for (size_t i = 0; i < ix->cap; i++) {
 		if (!ix->slots[i].path)
 			continue;
@@ -277,8 +281,8 @@ static void close_copy(struct docker_squash *s)
 /* Puts the header of the file that `target` names in the current layer, found by reading
  * the layer again, into s->out under `name` (the hardlink at `path`); returns 1. A file
  * that appears under that name more than once is taken at its first. */
-static int write_link_as_file(struct docker_squash *s, struct squash_path *target, const char *name,
-			      const char *path, struct rkt_error *err)
+static int write_link_as_file(struct docker_squash *s, struct squash_path *target, const char *name, const char *path,
+			      struct rkt_error *err)
 {
 	const char *where = s->layers[s->layer];
 	if (++s->links_as_files > MAX_LINKS_AS_FILES)
@@ -305,8 +309,8 @@ static int write_link_as_file(struct docker_squash *s, struct squash_path *targe
 	if (rc == 0 || e.type != TAR_REGULAR) {
 		if (rc > 0)
 			tar_entry_free(&e);
-		return rkt_fail(err, "squash layer", where, "hardlink \"%.200s\" links to \"%.200s\", not a file before it",
-				path, target->path);
+		return rkt_fail(err, "squash layer", where,
+				"hardlink \"%.200s\" links to \"%.200s\", not a file before it", path, target->path);
 	}
 	free(target->copied_as);
 	if (!(target->copied_as = strdup(path)))
@@ -447,7 +451,8 @@ static int write_start(struct docker_squash *s, const char *manifest, size_t man
 	struct tar_entry e = { .type = TAR_REGULAR, .mode = 0644, .size = manifest_len, .mtime = { (time_t)mtime, 0 } };
 	if (tar_write_header(&s->out, "manifest", &e) < 0)
 		return -1;
-	if (tar_buf_append(&s->out, manifest, manifest_len) < 0 || tar_buf_append_zeros(&s->out, tar_padding(manifest_len)) < 0)
+	if (tar_buf_append(&s->out, manifest, manifest_len) < 0 ||
+	    tar_buf_append_zeros(&s->out, tar_padding(manifest_len)) < 0)
 		return -1;
 	struct tar_entry rootfs = { .type = TAR_DIRECTORY, .mode = 0755, .mtime = { (time_t)mtime, 0 } };
 	return tar_write_header(&s->out, "rootfs", &rootfs);
@@ -468,6 +473,8 @@ struct docker_squash *docker_squash_open(const char *const *layers, int count, c
 	s->on_chunk = on_chunk;
 	s->ctx = ctx;
 	int rc = 0;
+	if (getrandom(&s->index.seed, sizeof s->index.seed, 0) != sizeof s->index.seed)
+		rc = rkt_fail_sys(err, "squash layers", "getrandom", errno);
 	for (int layer = 1; rc == 0 && layer < count; layer++)
 		rc = index_layer(s, layer, err);
 	if (rc == 0 && write_start(s, manifest, manifest_len, mtime) < 0)

@@ -76,8 +76,8 @@ static int pax_record(struct tar_buf *b, const char *key, const void *value, siz
 	len = rest + decimal_digits(len);
 	char prefix[24];
 	int n = snprintf(prefix, sizeof prefix, "%zu ", len);
-	if (tar_buf_append(b, prefix, (size_t)n) < 0 || tar_buf_append(b, key, strlen(key)) < 0 || tar_buf_append(b, "=", 1) < 0 ||
-	    tar_buf_append(b, value, value_len) < 0)
+	if (tar_buf_append(b, prefix, (size_t)n) < 0 || tar_buf_append(b, key, strlen(key)) < 0 ||
+	    tar_buf_append(b, "=", 1) < 0 || tar_buf_append(b, value, value_len) < 0)
 		return -1;
 	return tar_buf_append(b, "\n", 1);
 }
@@ -108,7 +108,8 @@ static int pax_records(struct tar_buf *b, const char *name, const struct tar_ent
 	static const char xattr_prefix[] = "SCHILY.xattr.";
 	if (!fits_field(name, NAME_FIELD) && pax_record(b, "path", name, strlen(name)) < 0)
 		return -1;
-	if (has_link && !fits_field(e->linkname, NAME_FIELD) && pax_record(b, "linkpath", e->linkname, strlen(e->linkname)) < 0)
+	if (has_link && !fits_field(e->linkname, NAME_FIELD) &&
+	    pax_record(b, "linkpath", e->linkname, strlen(e->linkname)) < 0)
 		return -1;
 	if (e->size > MAX_OCTAL_11 && pax_number(b, "size", e->size) < 0)
 		return -1;
@@ -146,8 +147,8 @@ static void put_string(uint8_t *block, size_t offset, size_t width, const char *
 	memcpy(block + offset, s, n < width ? n : width);
 }
 
-static void ustar_block(uint8_t block[TAR_BLOCK], const char *name, char type, const struct tar_entry *e,
-			uint64_t size, bool has_link)
+static void ustar_block(uint8_t block[TAR_BLOCK], const char *name, char type, const struct tar_entry *e, uint64_t size,
+			bool has_link)
 {
 	memset(block, 0, TAR_BLOCK);
 	put_string(block, 0, NAME_FIELD, name);
@@ -160,7 +161,10 @@ static void ustar_block(uint8_t block[TAR_BLOCK], const char *name, char type, c
 	block[156] = (uint8_t)type;
 	if (has_link)
 		put_string(block, 157, NAME_FIELD, e->linkname);
-	memcpy(block + 257, "ustar\0" "00", 8);
+	memcpy(block + 257,
+	       "ustar\0"
+	       "00",
+	       8);
 	put_octal(block, 329, 8, e->devmajor <= MAX_OCTAL_7 ? e->devmajor : 0);
 	put_octal(block, 337, 8, e->devminor <= MAX_OCTAL_7 ? e->devminor : 0);
 	unsigned sum = 0;
