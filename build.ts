@@ -13,11 +13,6 @@
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildNativeLibrary } from "./native/build";
-import { loadCommandTable } from "./src/cli/command-table";
-import { rktRoot } from "./src/cli/commands";
-import { completionScript } from "./src/cli/completion-scripts";
-import { manPages } from "./src/cli/man-pages";
-import { RKT_VERSION } from "./src/version";
 import { hostTarget, isCross, targets, type BuildTarget } from "./native/targets";
 import { buildHelloImage, buildStage1Image } from "./stage1/build";
 
@@ -115,8 +110,17 @@ function sourceDate(): string {
   return day || new Date().toISOString().slice(0, 10);
 }
 
-/** Shell completion scripts and man pages, from the command table (the same scripts `rkt completion SHELL` prints). */
+/**
+ * Shell completion scripts and man pages, from the command table (the same scripts `rkt
+ * completion SHELL` prints). Imported only now: loading every command's module embeds the
+ * assets in dist/build/, which a fresh checkout has only once a target is built.
+ */
 async function writeCompletionAndManPages(): Promise<void> {
+  const { loadCommandTable } = await import("./src/cli/command-table");
+  const { rktRoot } = await import("./src/cli/commands");
+  const { completionScript } = await import("./src/cli/completion-scripts");
+  const { manPages } = await import("./src/cli/man-pages");
+  const { RKT_VERSION } = await import("./src/version");
   const table = await loadCommandTable(rktRoot);
   const completion = `${dist}/completion`;
   const man = `${dist}/man`;
@@ -133,6 +137,6 @@ async function writeCompletionAndManPages(): Promise<void> {
 mkdirSync(slot, { recursive: true });
 step("systemd units");
 cpSync("src/init/systemd", `${dist}/init/systemd`, { recursive: true });
+for (const target of requestedTargets()) await buildTarget(target);
 step("completion scripts and man pages");
 await writeCompletionAndManPages();
-for (const target of requestedTargets()) await buildTarget(target);
