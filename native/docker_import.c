@@ -56,8 +56,9 @@ static const char **split_layers(const char *list, int32_t count)
 
 int rkt_import_docker_layers(const char *layers, int32_t count, const char *manifest, int64_t mtime, const char *image,
 			     const char *tmp_dir, const char *render_dir, char blob_path_out[4096],
-			     char sha512_hex_out[129], struct rkt_error *err)
+			     char sha512_hex_out[129], char tree_hash_out[TREE_HASH_MAX], struct rkt_error *err)
 {
+	tree_hash_out[0] = '\0';
 	const char **layer_paths = split_layers(layers, count);
 	if (!layer_paths)
 		return rkt_fail_sys(err, "import", image, ENOMEM);
@@ -82,9 +83,13 @@ int rkt_import_docker_layers(const char *layers, int32_t count, const char *mani
 			rc = -1;
 		else
 			extractor_name_reserve_failures(render, "import", image);
+		if (rc == 0)
+			rc = extractor_hash_tree(render, err);
 	}
 	if (rc == 0)
 		rc = consume(squash, render, image, err);
+	if (rc == 0 && render)
+		rc = extractor_tree_hash(render, tree_hash_out, err);
 	if (rc == 0)
 		rc = blob_writer_finish(blob, sha512_hex_out, err);
 	blob_writer_close(blob);

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <linux/capability.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -27,6 +26,7 @@
 #include "resolve.h"
 #include "rkt_native.h"
 #include "tar.h"
+#include "tree_digest.h"
 
 #define READ_SIZE (1u << 20)
 /* Files at least this big are copied by the kernel from the tar (copy_file_range)
@@ -93,6 +93,9 @@ struct extractor {
 	struct deferred_dir *deferred;
 	size_t deferred_count, deferred_cap;
 	struct inode_map created; /* nodes this archive made: later entries of it may replace them */
+	struct tree_digest *digest; /* the version 2 tree hash of what is written, when asked */
+	bool digest_lost;	    /* an entry kept or met what was there before: the hash needs a walk */
+	struct sha512 entry;	    /* the entry digest being computed */
 	char full[PATH_MAX * 2]; /* dest + entry path, for messages */
 };
 
@@ -175,6 +178,14 @@ static int remember_created_at(struct extractor *x, int dirfd, const char *name,
 	return remember_created(x, &st, rel, err);
 }
 
+/* An entry keeps the node at `rel` that it meets, which this archive did not make: the tree
+ * hash holds it only when it is a directory this archive made as a missing parent. */
+static void digest_kept(struct extractor *x, const char *rel, bool is_dir)
+{
+	if (x->digest && !(is_dir && tree_digest_has_dir(x->digest, rel)))
+		x->digest_lost = true;
+}
+
 /* An entry meets a node already at `name`. A node this archive made is replaced, a
  * directory with everything below it (the later entry wins, as in rkt's extractor). A node
  * that was there before is kept in skip mode (an earlier, higher-priority image wins), else
@@ -188,8 +199,12 @@ static int make_room(struct extractor *x, int dirfd, const char *name, const cha
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return fail_entry(x, "stat", rel, errno, err);
 	bool ours = inode_map_contains(&x->created, st.st_dev, st.st_ino);
-	if (!ours && (x->flags & RKT_EXTRACT_SKIP_EXISTING))
+	if (!ours && (x->flags & RKT_EXTRACT_SKIP_EXISTING)) {
+		digest_kept(x, rel, S_ISDIR(st.st_mode));
 		return 0;
+	}
+	if (x->digest)
+		tree_digest_remove(x->digest, rel);
 	if (!S_ISDIR(st.st_mode)) {
 		if (unlinkat(dirfd, name, 0) < 0)
 			return fail_entry(x, "replace", rel, errno, err);
@@ -202,29 +217,12 @@ static int make_room(struct extractor *x, int dirfd, const char *name, const cha
 	return 1;
 }
 
-/* Whether an image may set this xattr. `trusted.*` steers the host (overlayfs acts on
- * `trusted.overlay.*` of a lower layer) and `security.selinux` labels belong to the host's
- * policy: both are dropped. File capabilities are kept in their global form (v1, v2): at
- * exec the kernel grants only those within the pod's bounding set (and refuses to run a
- * capability-aware file that asks for more); v3 ones name a user namespace root of the
- * host's choosing and are dropped. */
-static bool image_may_set_xattr(const struct tar_xattr *a)
-{
-	if (strncmp(a->name, "trusted.", strlen("trusted.")) == 0)
-		return false;
-	if (strcmp(a->name, "security.selinux") == 0)
-		return false;
-	if (strcmp(a->name, "security.capability") == 0)
-		return a->len == XATTR_CAPS_SZ_1 || a->len == XATTR_CAPS_SZ_2;
-	return true;
-}
-
 static int apply_xattrs(struct extractor *x, const struct tar_entry *e, int fd, int dirfd, const char *name,
 			const char *rel, struct rkt_error *err)
 {
 	for (size_t i = 0; i < e->xattr_count; i++) {
 		const struct tar_xattr *a = &e->xattrs[i];
-		if (!image_may_set_xattr(a))
+		if (!fsmeta_image_may_set_xattr(a->name, a->len))
 			continue;
 		if (fsmeta_set_xattr(fd, dirfd, name, a->name, a->value, a->len) < 0) {
 			char op[RKT_ERROR_OP_MAX];
@@ -233,6 +231,55 @@ static int apply_xattrs(struct extractor *x, const struct tar_entry *e, int fd, 
 		}
 	}
 	return 0;
+}
+
+static int compare_xattr_names(const void *a, const void *b)
+{
+	return strcmp((*(const struct tar_xattr *const *)a)->name, (*(const struct tar_xattr *const *)b)->name);
+}
+
+/* Starts the entry digest (tree_digest.h) of a node made from `e`, which `uid`, `gid` own. */
+static void digest_begin(struct extractor *x, char type, mode_t mode, int64_t uid, int64_t gid)
+{
+	sha512_init(&x->entry);
+	digest_put_node(&x->entry, type, mode, (uint64_t)uid, (uint64_t)gid);
+}
+
+/* Puts the xattrs apply_xattrs wrote for `e`: those an image may set, the last of each name. */
+static int digest_xattrs(struct extractor *x, const struct tar_entry *e, const char *rel, struct rkt_error *err)
+{
+	const struct tar_xattr **kept = malloc((e->xattr_count ? e->xattr_count : 1) * sizeof *kept);
+	if (!kept)
+		return fail_entry(x, "extract", rel, ENOMEM, err);
+	size_t n = 0;
+	for (size_t i = 0; i < e->xattr_count; i++) {
+		const struct tar_xattr *a = &e->xattrs[i];
+		if (!fsmeta_image_may_set_xattr(a->name, a->len))
+			continue;
+		/* The kernel may rewrite a system.* value (ACLs) and the mode with it. */
+		x->digest_lost |= strncmp(a->name, "system.", strlen("system.")) == 0;
+		size_t j = 0;
+		while (j < n && strcmp(kept[j]->name, a->name) != 0)
+			j++;
+		kept[j] = a;
+		n += j == n;
+	}
+	qsort(kept, n, sizeof *kept, compare_xattr_names);
+	digest_put_u64(&x->entry, n);
+	for (size_t i = 0; i < n; i++) {
+		digest_put_str(&x->entry, kept[i]->name);
+		digest_put_bytes(&x->entry, kept[i]->value, kept[i]->len);
+	}
+	free(kept);
+	return 0;
+}
+
+/* Records the entry digest being computed as the node now at `rel`. */
+static int digest_record(struct extractor *x, const char *rel, struct rkt_error *err)
+{
+	uint8_t entry[SHA512_DIGEST_SIZE];
+	sha512_final(&x->entry, entry);
+	return tree_digest_set(x->digest, rel, entry) < 0 ? fail_entry(x, "extract", rel, errno, err) : 0;
 }
 
 /* Whether mode bits need an explicit chmod after creation with `mode & 0777`. */
@@ -259,6 +306,12 @@ static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t 
 	if ((x->flags & RKT_EXTRACT_KEEP_RESERVE) &&
 	    disk_reserve_check(x->root_fd, e->size, x->reserve_op, x->reserve_object, err) < 0)
 		return -1;
+	if (x->digest) {
+		digest_begin(x, 'f', e->mode, uid, gid);
+		if (digest_xattrs(x, e, rel, err) < 0)
+			return -1;
+		digest_put_u64(&x->entry, e->size);
+	}
 	int fd = openat(dirfd, name, flags, e->mode & 0777);
 	if (fd < 0 && errno == EEXIST) {
 		int room = make_room(x, dirfd, name, rel, err);
@@ -273,7 +326,7 @@ static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t 
 	int rc = fstat(fd, &st) < 0 ? fail_entry(x, "stat", rel, errno, err) : remember_created(x, &st, rel, err);
 	uint64_t left = e->size;
 	while (left > 0 && rc == 0) {
-		if (left >= KERNEL_COPY_MIN && x->reader->src == &x->file.src &&
+		if (left >= KERNEL_COPY_MIN && !x->digest && x->reader->src == &x->file.src &&
 		    tar_source_buffered(&x->file.src) == 0) {
 			off_t offset = (off_t)x->file.offset;
 			if (x->file.offset + left > x->file.size) {
@@ -293,6 +346,8 @@ static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t 
 			rc = -1;
 		else if (fsmeta_write_all(fd, data, n) < 0)
 			rc = fail_entry(x, "write", rel, errno, err);
+		else if (x->digest)
+			sha512_update(&x->entry, data, n);
 		left -= n;
 	}
 	if (rc == 0)
@@ -304,6 +359,8 @@ static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t 
 		rc = fail_entry(x, "set times of", rel, errno, err);
 	if (close(fd) < 0 && rc == 0)
 		rc = fail_entry(x, "close", rel, errno, err);
+	if (rc == 0 && x->digest)
+		rc = digest_record(x, rel, err);
 	return rc;
 }
 
@@ -381,6 +438,10 @@ static int extract_dir(struct extractor *x, const struct tar_entry *e, int64_t u
 		rc = fstat(fd, &st) < 0 ? fail_entry(x, "stat", rel, errno, err) : remember_created(x, &st, rel, err);
 	if (rc == 0 && !keep_as_is)
 		rc = set_dir_metadata(x, e, uid, gid, fd, !created, rel, err);
+	if (keep_as_is)
+		digest_kept(x, rel, true);
+	if (rc == 0 && x->digest && tree_digest_add_dir(x->digest, rel) < 0)
+		rc = fail_entry(x, "extract", rel, errno, err);
 	if (rc < 0) {
 		close(fd);
 		return -1;
@@ -436,13 +497,32 @@ static int set_node_metadata(struct extractor *x, const struct tar_entry *e, int
 	return 0;
 }
 
+/* Records the entry digest of a symlink, device or fifo just made from `e`. */
+static int digest_node(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, const char *rel,
+		       struct rkt_error *err)
+{
+	if (e->type == TAR_SYMLINK) {
+		digest_begin(x, 'l', 0777, uid, gid);
+		digest_put_str(&x->entry, e->linkname);
+	} else if (e->type == TAR_FIFO) {
+		digest_begin(x, 'p', e->mode, uid, gid);
+	} else {
+		digest_begin(x, e->type == TAR_CHAR ? 'c' : 'b', e->mode, uid, gid);
+		digest_put_u64(&x->entry, e->devmajor);
+		digest_put_u64(&x->entry, e->devminor);
+	}
+	return digest_xattrs(x, e, rel, err) < 0 ? -1 : digest_record(x, rel, err);
+}
+
 static int extract_symlink(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, int dirfd,
 			   const char *name, const char *rel, struct rkt_error *err)
 {
 	int created = create_node(x, e, dirfd, name, rel, "symlink", make_symlink, err);
 	if (created <= 0)
 		return created;
-	return set_node_metadata(x, e, uid, gid, dirfd, name, rel, true, err);
+	if (set_node_metadata(x, e, uid, gid, dirfd, name, rel, true, err) < 0)
+		return -1;
+	return x->digest ? digest_node(x, e, uid, gid, rel, err) : 0;
 }
 
 static int extract_special(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, int dirfd,
@@ -451,7 +531,9 @@ static int extract_special(struct extractor *x, const struct tar_entry *e, int64
 	int created = create_node(x, e, dirfd, name, rel, "mknod", make_special, err);
 	if (created <= 0)
 		return created;
-	return set_node_metadata(x, e, uid, gid, dirfd, name, rel, false, err);
+	if (set_node_metadata(x, e, uid, gid, dirfd, name, rel, false, err) < 0)
+		return -1;
+	return x->digest ? digest_node(x, e, uid, gid, rel, err) : 0;
 }
 
 /* Cleans an archive name and maps it into the destination: "" is the destination itself.
@@ -488,18 +570,36 @@ static int extract_hardlink(struct extractor *x, const struct tar_entry *e, int 
 	if (target_dir < 0)
 		return fail_entry(x, "link to", slash ? target : "", errno, err);
 	/* The link is not remembered as created: its inode may be an earlier image's file. */
-	int rc = 0;
+	int rc = 1;
 	if (linkat(target_dir, target_name, dirfd, name, 0) < 0) {
 		if (errno != EEXIST)
 			rc = fail_entry(x, "link", rel, errno, err);
-		else if ((rc = make_room(x, dirfd, name, rel, err)) > 0) {
-			rc = linkat(target_dir, target_name, dirfd, name, 0) < 0
-				     ? fail_entry(x, "link", rel, errno, err)
-				     : 0;
-		}
+		else if ((rc = make_room(x, dirfd, name, rel, err)) > 0 &&
+			 linkat(target_dir, target_name, dirfd, name, 0) < 0)
+			rc = fail_entry(x, "link", rel, errno, err);
 	}
 	close(target_dir);
-	return rc;
+	if (slash)
+		*slash = '/';
+	if (rc <= 0 || !x->digest)
+		return rc < 0 ? -1 : 0;
+	int linked = tree_digest_link(x->digest, rel, target);
+	if (linked < 0)
+		return fail_entry(x, "extract", rel, errno, err);
+	x->digest_lost |= linked > 0; /* a link to what was there before */
+	return 0;
+}
+
+/* Records `parent` and its ancestors as directories, made by entries or as missing parents. */
+static int digest_parents(struct extractor *x, char *parent, struct rkt_error *err)
+{
+	while (parent[0] && !tree_digest_has_dir(x->digest, parent)) {
+		if (tree_digest_add_dir(x->digest, parent) < 0)
+			return fail_entry(x, "extract", parent, errno, err);
+		char *slash = strrchr(parent, '/');
+		*(slash ? slash : parent) = '\0';
+	}
+	return 0;
 }
 
 int extractor_entry(struct extractor *x, struct tar_reader *r, const struct tar_entry *e, struct rkt_error *err)
@@ -552,13 +652,17 @@ int extractor_entry(struct extractor *x, struct tar_reader *r, const struct tar_
 	int dirfd = dir_stack_open(&x->dirs, parent, true);
 	if (dirfd < 0) {
 		int open_errno = errno;
-		if (parent_blocked_by_earlier_image(x, parent, open_errno))
+		if (parent_blocked_by_earlier_image(x, parent, open_errno)) {
+			x->digest_lost = true;
 			return 0;
+		}
 		if (open_errno == ELOOP || open_errno == EXDEV || open_errno == ENOTDIR)
 			return rkt_fail(err, "extract", full_path(x, rel),
 					"a parent path is a symlink or not a directory");
 		return fail_entry(x, "open parent directory of", rel, open_errno, err);
 	}
+	if (x->digest && digest_parents(x, parent, err) < 0)
+		return -1;
 	switch (e->type) {
 	case TAR_REGULAR:
 		return extract_file(x, e, uid, gid, dirfd, name, rel, err);
@@ -603,6 +707,7 @@ void extractor_free(struct extractor *x)
 		free(x->deferred[i].path);
 	free(x->deferred);
 	inode_map_free(&x->created);
+	tree_digest_free(x->digest);
 	free(x->file.buf);
 	if (x->file.fd >= 0)
 		close(x->file.fd);
@@ -644,6 +749,48 @@ void extractor_name_reserve_failures(struct extractor *x, const char *op, const 
 {
 	x->reserve_op = op;
 	x->reserve_object = object;
+}
+
+int extractor_hash_tree(struct extractor *x, struct rkt_error *err)
+{
+	/* Without chown the owners are not the entries': the walk is exact where this is not. */
+	if (!x->can_chown)
+		return 0;
+	if (!(x->digest = tree_digest_new()))
+		return rkt_fail_sys(err, "extract", x->archive, ENOMEM);
+	return 0;
+}
+
+/* A directory's entry digest, read from the disk: its mode and xattrs as they ended up. */
+static int digest_dir(void *ctx, const char *path, uint8_t entry[SHA512_DIGEST_SIZE], struct rkt_error *err)
+{
+	struct extractor *x = ctx;
+	int fd = dir_stack_open(&x->dirs, path, false);
+	if (fd < 0)
+		return fail_entry(x, "open", path, errno, err);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return fail_entry(x, "stat", path, errno, err);
+	struct xattr_set set;
+	if (xattr_set_read(&set, fd, -1, NULL) < 0) {
+		int errnum = errno;
+		xattr_set_free(&set);
+		return fail_entry(x, "list xattrs of", path, errnum, err);
+	}
+	sha512_init(&x->entry);
+	digest_put_node(&x->entry, 'd', st.st_mode, st.st_uid, st.st_gid);
+	digest_put_xattrs(&x->entry, &set, true);
+	xattr_set_free(&set);
+	sha512_final(&x->entry, entry);
+	return 0;
+}
+
+int extractor_tree_hash(struct extractor *x, char out[TREE_HASH_MAX], struct rkt_error *err)
+{
+	out[0] = '\0';
+	if (!x->digest || x->digest_lost)
+		return 0;
+	return tree_digest_final(x->digest, digest_dir, x, out, err);
 }
 
 static int open_file_source(struct file_source *f, const char *tar_path, struct rkt_error *err)

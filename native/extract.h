@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "tar.h"
+#include "tree_digest.h"
 
 struct extractor;
 
@@ -24,6 +25,16 @@ int extractor_entry(struct extractor *x, struct tar_reader *r, const struct tar_
 
 /* Sets the directories' times and modes, once every entry is in. */
 int extractor_finish(struct extractor *x, struct rkt_error *err);
+
+/* Computes the version 2 tree hash (tree_digest.h) of the nodes written from the entries
+ * that follow: each from the bytes and metadata as written, directories read back at the
+ * end. Not possible, and left to a walk of the tree, when not running as root. */
+int extractor_hash_tree(struct extractor *x, struct rkt_error *err);
+
+/* After extractor_finish: the tree hash ("v2:sha512-...") of the destination, or "" when
+ * extractor_hash_tree was not possible or an entry met or kept a node that was there
+ * before the archive (skip mode over an existing tree). */
+int extractor_tree_hash(struct extractor *x, char out[TREE_HASH_MAX], struct rkt_error *err);
 
 void extractor_free(struct extractor *x);
 

@@ -2,6 +2,7 @@
 #include "fsmeta.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -53,6 +54,23 @@ mode_t fsmeta_umask(void)
 static void proc_path(char *out, size_t size, int dirfd, const char *name)
 {
 	snprintf(out, size, "/proc/self/fd/%d/%s", dirfd, name);
+}
+
+/* Whether an image may set this xattr. `trusted.*` steers the host (overlayfs acts on
+ * `trusted.overlay.*` of a lower layer) and `security.selinux` labels belong to the host's
+ * policy: both are dropped. File capabilities are kept in their global form (v1, v2): at
+ * exec the kernel grants only those within the pod's bounding set (and refuses to run a
+ * capability-aware file that asks for more); v3 ones name a user namespace root of the
+ * host's choosing and are dropped. */
+bool fsmeta_image_may_set_xattr(const char *name, size_t len)
+{
+	if (strncmp(name, "trusted.", strlen("trusted.")) == 0)
+		return false;
+	if (strcmp(name, "security.selinux") == 0)
+		return false;
+	if (strcmp(name, "security.capability") == 0)
+		return len == XATTR_CAPS_SZ_1 || len == XATTR_CAPS_SZ_2;
+	return true;
 }
 
 int fsmeta_set_xattr(int fd, int dirfd, const char *name, const char *key, const void *value, size_t len)

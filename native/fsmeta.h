@@ -26,6 +26,9 @@ bool fsmeta_can_chown(void);
 /* The process umask, read without changing it. */
 mode_t fsmeta_umask(void);
 
+/* Whether an image may set this xattr (an extraction drops the others). */
+bool fsmeta_image_may_set_xattr(const char *name, size_t len);
+
 /* Sets one xattr on the entry `name` in directory `dirfd` (fd < 0) or on `fd`. */
 int fsmeta_set_xattr(int fd, int dirfd, const char *name, const char *key, const void *value, size_t len);
 

@@ -166,8 +166,9 @@ static int open_blob(const char *source, const char *tmp_dir, bool take_source, 
 
 int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, int32_t flags,
 		   char blob_path_out[4096], char sha512_hex_out[129], struct rkt_blob *manifest_out,
-		   struct rkt_error *err)
+		   char tree_hash_out[TREE_HASH_MAX], struct rkt_error *err)
 {
+	tree_hash_out[0] = '\0';
 	manifest_out->data = NULL;
 	manifest_out->len = -1;
 	bool take_source = flags & RKT_IMPORT_TAKE_SOURCE;
@@ -189,9 +190,13 @@ int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_d
 			rc = -1;
 		else
 			extractor_name_reserve_failures(imp.render, "import", source);
+		if (rc == 0)
+			rc = extractor_hash_tree(imp.render, err);
 	}
 	if (rc == 0)
 		rc = consume(&imp, stream, manifest_out, err);
+	if (rc == 0 && imp.render)
+		rc = extractor_tree_hash(imp.render, tree_hash_out, err);
 	extractor_free(imp.render);
 	inflate_source_close(stream);
 	if (rc == 0 && fsync(fd) < 0)

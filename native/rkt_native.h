@@ -27,11 +27,13 @@ enum rkt_import_flags {
 /* Copies `source` as it is (gzip, bzip2, xz or plain tar) into a new temp file in
  * `tmp_dir` (or takes it, with RKT_IMPORT_TAKE_SOURCE), then reads that blob-to-be once: hashes the uncompressed tar, checks the layout,
  * captures the top-level `manifest` entry and, when `render_dir` is not NULL, extracts the
- * rootfs beneath it (as rkt_extract with SKIP_EXISTING | STRIP_ROOTFS | KEEP_RESERVE).
- * Stops before the filesystem of `tmp_dir` drops under its reserve (disk_reserve.h). */
+ * rootfs beneath it (as rkt_extract with SKIP_EXISTING | STRIP_ROOTFS | KEEP_RESERVE) and
+ * computes its version 2 tree hash on the way into `tree_hash_out` ("" when that is not
+ * possible: extractor_tree_hash). Stops before the filesystem of `tmp_dir` drops under
+ * its reserve (disk_reserve.h). */
 RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, int32_t flags,
 			      char blob_path_out[4096], char sha512_hex_out[129], struct rkt_blob *manifest_out,
-			      struct rkt_error *err);
+			      char tree_hash_out[140], struct rkt_error *err);
 
 /* Squashes the `count` layer files of a Docker image (`layers`: NUL-terminated paths back
  * to back, bottom first; gzip, bzip2, xz or plain tar) into an ACI with `manifest` (JSON,
@@ -40,7 +42,8 @@ RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, const cha
  * rootfs beneath it as rkt_import_aci does. `image` names the image in messages. */
 RKT_EXPORT int rkt_import_docker_layers(const char *layers, int32_t count, const char *manifest, int64_t mtime,
 					const char *image, const char *tmp_dir, const char *render_dir,
-					char blob_path_out[4096], char sha512_hex_out[129], struct rkt_error *err);
+					char blob_path_out[4096], char sha512_hex_out[129], char tree_hash_out[140],
+					struct rkt_error *err);
 
 /* Reads a stored blob (any format) once: the SHA-512 of its uncompressed tar into
  * `sha512_hex_out` and, when `tar_out` is not NULL, the uncompressed tar into that new file
@@ -61,7 +64,8 @@ enum rkt_extract_flags {
 RKT_EXPORT int rkt_extract(const char *tar_path, const char *dest_dir, int32_t flags, int64_t uid_shift,
 			   const char *whitelist, int32_t whitelist_count, struct rkt_error *err);
 
-RKT_EXPORT int rkt_tree_hash(const char *dir, char hash_out[136], struct rkt_error *err);
+/* The tree hash of `dir` by a walk (tree_digest.h): version 1 "sha512-...", version 2 "v2:sha512-...". */
+RKT_EXPORT int rkt_tree_hash(const char *dir, int32_t version, char hash_out[140], struct rkt_error *err);
 
 enum rkt_copy_flags { RKT_COPY_UID_SHIFT = 1 };
 
@@ -69,10 +73,11 @@ RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, i
 			     struct rkt_error *err);
 
 /* rkt_copy_tree without a uid shift, while a second thread computes rkt_tree_hash of `src`. */
-RKT_EXPORT int rkt_copy_tree_hashed(const char *src, const char *dest, char hash_out[136], struct rkt_error *err);
+RKT_EXPORT int rkt_copy_tree_hashed(const char *src, const char *dest, int32_t version, char hash_out[140],
+				    struct rkt_error *err);
 
 /* rkt_tree_hash of `dir` while the calling thread syncs its filesystem (syncfs). */
-RKT_EXPORT int rkt_tree_hash_synced(const char *dir, char hash_out[136], struct rkt_error *err);
+RKT_EXPORT int rkt_tree_hash_synced(const char *dir, int32_t version, char hash_out[140], struct rkt_error *err);
 
 RKT_EXPORT int rkt_remove_tree(const char *path, struct rkt_error *err);
 

@@ -1,7 +1,5 @@
-/* A deterministic digest of a rendered tree for the tree store's verify check: entries in
- * bytewise order, each as length-prefixed fields (path, type, mode, owner, size, link
- * target, device numbers, xattrs) followed by a regular file's bytes. Mtimes and sockets
- * are left out; later names of a multiply-linked file hash as links to the first. */
+/* The tree store's tree hash of a tree on disk, by a walk in sorted order (the encoding and
+ * both versions: tree_digest.h). Mtimes and sockets are left out. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -20,61 +18,26 @@
 #include "path.h"
 #include "rkt_native.h"
 #include "sha512.h"
+#include "tree_digest.h"
 
 #define READ_SIZE (256u << 10)
 
 struct tree_hasher {
+	int version;
 	struct sha512 hash;
+	struct sha512 entry;   /* version 2: the entry digest being computed */
+	struct sha512 *fields; /* where an entry's fields go: `hash` (version 1) or `entry` */
 	struct inode_map links;
 	const char *root;
 	char full[PATH_MAX * 2];
 	uint8_t *buf;
 };
 
-static void put_u64(struct tree_hasher *t, uint64_t v)
-{
-	uint8_t b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	sha512_update(&t->hash, b, 8);
-}
-
-static void put_bytes(struct tree_hasher *t, const void *p, size_t n)
-{
-	put_u64(t, n);
-	sha512_update(&t->hash, p, n);
-}
-
-static void put_str(struct tree_hasher *t, const char *s)
-{
-	put_bytes(t, s, strlen(s));
-}
-
 static int fail(struct tree_hasher *t, const char *op, const char *rel, struct rkt_error *err)
 {
 	int errnum = errno;
 	path_join(t->full, sizeof t->full, t->root, rel);
 	return rkt_fail_sys(err, op, t->full, errnum);
-}
-
-static char type_of(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG:
-		return 'f';
-	case S_IFDIR:
-		return 'd';
-	case S_IFLNK:
-		return 'l';
-	case S_IFCHR:
-		return 'c';
-	case S_IFBLK:
-		return 'b';
-	case S_IFIFO:
-		return 'p';
-	default:
-		return '?';
-	}
 }
 
 static int hash_contents(struct tree_hasher *t, int fd, const char *rel, struct rkt_error *err)
@@ -87,7 +50,7 @@ static int hash_contents(struct tree_hasher *t, int fd, const char *rel, struct 
 			return fail(t, "read", rel, err);
 		if (n == 0)
 			return 0;
-		sha512_update(&t->hash, t->buf, (size_t)n);
+		sha512_update(t->fields, t->buf, (size_t)n);
 	}
 }
 
@@ -98,15 +61,55 @@ static int hash_xattrs(struct tree_hasher *t, int fd, int dirfd, const char *nam
 	int rc = xattr_set_read(&set, fd, dirfd, name);
 	if (rc < 0)
 		rc = fail(t, "list xattrs of", rel, err);
-	else {
-		put_u64(t, set.count);
-		for (size_t i = 0; i < set.count; i++) {
-			put_str(t, set.names[i]);
-			put_bytes(t, set.values[i], set.lens[i]);
-		}
-	}
+	else
+		digest_put_xattrs(t->fields, &set, t->version == 2);
 	xattr_set_free(&set);
 	return rc;
+}
+
+/* An entry's fields (tree_digest.h); a directory's open fd is left in *dir_fd. */
+static int hash_fields(struct tree_hasher *t, int dirfd, const char *name, const char *rel, const struct stat *st,
+		       int *dir_fd, struct rkt_error *err)
+{
+	digest_put_node(t->fields, digest_type_of(st->st_mode), st->st_mode, st->st_uid, st->st_gid);
+	switch (st->st_mode & S_IFMT) {
+	case S_IFLNK: {
+		char target[PATH_MAX];
+		ssize_t n = readlinkat(dirfd, name, target, sizeof target);
+		if (n < 0)
+			return fail(t, "readlink", rel, err);
+		digest_put_bytes(t->fields, target, (size_t)n);
+		return hash_xattrs(t, -1, dirfd, name, rel, err);
+	}
+	case S_IFCHR:
+	case S_IFBLK:
+		digest_put_u64(t->fields, major(st->st_rdev));
+		digest_put_u64(t->fields, minor(st->st_rdev));
+		return hash_xattrs(t, -1, dirfd, name, rel, err);
+	case S_IFIFO:
+		return hash_xattrs(t, -1, dirfd, name, rel, err);
+	case S_IFREG:
+	case S_IFDIR: {
+		int flags = S_ISDIR(st->st_mode) ? O_RDONLY | O_DIRECTORY : O_RDONLY;
+		int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+		if (fd < 0 && errno == EPERM)
+			fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return fail(t, "open", rel, err);
+		int rc = hash_xattrs(t, fd, -1, NULL, rel, err);
+		if (rc == 0 && S_ISREG(st->st_mode)) {
+			digest_put_u64(t->fields, (uint64_t)st->st_size);
+			rc = hash_contents(t, fd, rel, err);
+		}
+		if (rc == 0 && S_ISDIR(st->st_mode))
+			*dir_fd = fd;
+		else
+			close(fd);
+		return rc;
+	}
+	default:
+		return 0;
+	}
 }
 
 static int hash_dir(struct tree_hasher *t, int dirfd, const char *dir_rel, struct rkt_error *err);
@@ -118,60 +121,37 @@ static int hash_entry(struct tree_hasher *t, int dirfd, const char *name, const 
 		return fail(t, "stat", rel, err);
 	if (S_ISSOCK(st.st_mode))
 		return 0;
-	put_str(t, rel);
+	if (t->version == 1)
+		digest_put_str(&t->hash, rel);
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
 		int failed = 0;
 		const char *first = inode_map_find_or_add(&t->links, st.st_dev, st.st_ino, rel, &failed);
 		if (failed)
 			return fail(t, "hash", rel, err);
-		if (first) { /* a later name of a file already hashed */
-			put_u64(t, 'h');
-			put_str(t, first);
+		if (first && t->version == 1) { /* a later name of a file already hashed */
+			digest_put_u64(&t->hash, 'h');
+			digest_put_str(&t->hash, first);
+		}
+		if (first && t->version == 2)
+			digest_put_link_record(&t->hash, rel, first);
+		if (first)
 			return 0;
-		}
 	}
-	put_u64(t, (uint64_t)type_of(st.st_mode));
-	put_u64(t, st.st_mode & 07777);
-	put_u64(t, st.st_uid);
-	put_u64(t, st.st_gid);
-	int rc = 0;
-	switch (st.st_mode & S_IFMT) {
-	case S_IFLNK: {
-		char target[PATH_MAX];
-		ssize_t n = readlinkat(dirfd, name, target, sizeof target);
-		if (n < 0)
-			return fail(t, "readlink", rel, err);
-		put_bytes(t, target, (size_t)n);
-		return hash_xattrs(t, -1, dirfd, name, rel, err);
+	if (t->version == 2)
+		sha512_init(&t->entry);
+	int dir_fd = -1;
+	int rc = hash_fields(t, dirfd, name, rel, &st, &dir_fd, err);
+	if (rc == 0 && t->version == 2) {
+		uint8_t entry[SHA512_DIGEST_SIZE];
+		sha512_final(&t->entry, entry);
+		digest_put_record(&t->hash, rel, entry);
 	}
-	case S_IFCHR:
-	case S_IFBLK:
-		put_u64(t, major(st.st_rdev));
-		put_u64(t, minor(st.st_rdev));
-		return hash_xattrs(t, -1, dirfd, name, rel, err);
-	case S_IFIFO:
-		return hash_xattrs(t, -1, dirfd, name, rel, err);
-	case S_IFREG:
-	case S_IFDIR: {
-		int flags = S_ISDIR(st.st_mode) ? O_RDONLY | O_DIRECTORY : O_RDONLY;
-		int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
-		if (fd < 0 && errno == EPERM)
-			fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return fail(t, "open", rel, err);
-		rc = hash_xattrs(t, fd, -1, NULL, rel, err);
-		if (rc == 0 && S_ISREG(st.st_mode)) {
-			put_u64(t, (uint64_t)st.st_size);
-			rc = hash_contents(t, fd, rel, err);
-		} else if (rc == 0) {
-			rc = hash_dir(t, fd, rel, err);
-		}
-		close(fd);
-		return rc;
+	if (dir_fd >= 0) {
+		if (rc == 0)
+			rc = hash_dir(t, dir_fd, rel, err);
+		close(dir_fd);
 	}
-	default:
-		return 0;
-	}
+	return rc;
 }
 
 static int hash_dir(struct tree_hasher *t, int dirfd, const char *dir_rel, struct rkt_error *err)
@@ -194,9 +174,12 @@ static int hash_dir(struct tree_hasher *t, int dirfd, const char *dir_rel, struc
 	return rc;
 }
 
-int rkt_tree_hash(const char *dir, char hash_out[136], struct rkt_error *err)
+int rkt_tree_hash(const char *dir, int32_t version, char hash_out[TREE_HASH_MAX], struct rkt_error *err)
 {
-	struct tree_hasher t = { .root = dir };
+	if (version != 1 && version != 2)
+		return rkt_fail(err, "hash", dir, "unknown tree hash version %d", version);
+	struct tree_hasher t = { .version = version, .root = dir };
+	t.fields = version == 1 ? &t.hash : &t.entry;
 	sha512_init(&t.hash);
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -211,7 +194,6 @@ int rkt_tree_hash(const char *dir, char hash_out[136], struct rkt_error *err)
 	inode_map_free(&t.links);
 	if (rc < 0)
 		return -1;
-	memcpy(hash_out, "sha512-", 7);
-	sha512_final_hex(&t.hash, hash_out + 7);
+	digest_final_hex(&t.hash, version == 1 ? "" : TREE_HASH_V2_PREFIX, hash_out);
 	return 0;
 }

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "rkt_native.h"
+#include "tree_digest.h"
 
 struct hash_job {
 	const char *dir;
-	char hash[136];
+	int32_t version;
+	char hash[TREE_HASH_MAX];
 	struct rkt_error err;
 	int rc;
 	pthread_t thread;
@@ -22,19 +24,20 @@ struct hash_job {
 static void *hash_tree(void *arg)
 {
 	struct hash_job *job = arg;
-	job->rc = rkt_tree_hash(job->dir, job->hash, &job->err);
+	job->rc = rkt_tree_hash(job->dir, job->version, job->hash, &job->err);
 	return NULL;
 }
 
-static int start_hash(struct hash_job *job, const char *dir, struct rkt_error *err)
+static int start_hash(struct hash_job *job, const char *dir, int32_t version, struct rkt_error *err)
 {
 	job->dir = dir;
+	job->version = version;
 	int e = pthread_create(&job->thread, NULL, hash_tree, job);
 	return e ? rkt_fail_sys(err, "start hashing thread for", dir, e) : 0;
 }
 
 /* Waits for the hash; `rc` is the result of the work beside it, whose error comes first. */
-static int finish_hash(struct hash_job *job, int rc, char hash_out[136], struct rkt_error *err)
+static int finish_hash(struct hash_job *job, int rc, char hash_out[TREE_HASH_MAX], struct rkt_error *err)
 {
 	pthread_join(job->thread, NULL);
 	if (rc < 0)
@@ -47,21 +50,22 @@ static int finish_hash(struct hash_job *job, int rc, char hash_out[136], struct 
 	return 0;
 }
 
-int rkt_copy_tree_hashed(const char *src, const char *dest, char hash_out[136], struct rkt_error *err)
+int rkt_copy_tree_hashed(const char *src, const char *dest, int32_t version, char hash_out[TREE_HASH_MAX],
+			 struct rkt_error *err)
 {
 	struct hash_job job;
-	if (start_hash(&job, src, err) < 0)
+	if (start_hash(&job, src, version, err) < 0)
 		return -1;
 	return finish_hash(&job, rkt_copy_tree(src, dest, 0, 0, err), hash_out, err);
 }
 
-int rkt_tree_hash_synced(const char *dir, char hash_out[136], struct rkt_error *err)
+int rkt_tree_hash_synced(const char *dir, int32_t version, char hash_out[TREE_HASH_MAX], struct rkt_error *err)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return rkt_fail_sys(err, "open", dir, errno);
 	struct hash_job job;
-	if (start_hash(&job, dir, err) < 0) {
+	if (start_hash(&job, dir, version, err) < 0) {
 		close(fd);
 		return -1;
 	}

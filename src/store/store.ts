@@ -54,8 +54,8 @@ export class Store {
   private unit: { imported: Set<string>; journal?: WorkDir } | undefined;
   /** Set while importing images whose tree is rendered next (importsForRender). */
   private rendersImports = false;
-  /** Rootfs trees rendered while importing (`<work>/rootfs`), until the tree store takes them. */
-  private readonly staged = new Map<string, WorkDir>();
+  /** Rootfs trees rendered while importing (`<work>/rootfs`) with their tree hash when known, until the tree store takes them. */
+  private readonly staged = new Map<string, { work: WorkDir; treeHash?: string }>();
 
   private constructor(
     layout: StoreLayout,
@@ -88,7 +88,7 @@ export class Store {
   }
 
   close(): void {
-    for (const work of this.staged.values()) work.remove();
+    for (const { work } of this.staged.values()) work.remove();
     this.staged.clear();
     this.index.close();
     this.storeLock.close();
@@ -138,7 +138,7 @@ export class Store {
       // An image with a path whitelist of its own is rendered filtered, from the blob.
       const usable = !manifest.pathWhitelist?.length && !this.staged.has(key) && !this.trees.isRendered(key);
       staging = rootfs !== undefined && usable;
-      if (staging) this.staged.set(key, work);
+      if (staging) this.staged.set(key, { work, treeHash: imported.treeHash });
       return { key, manifest };
     } finally {
       if (!staging) work.remove();
@@ -161,19 +161,21 @@ export class Store {
   }
 
   /**
-   * Moves the rootfs rendered while `key` was imported to `dest` (which must not exist);
-   * false when there is none. For the tree store, which holds the tree's exclusive lock.
+   * Moves the rootfs rendered while `key` was imported to `dest` (which must not exist) and
+   * returns its tree hash when the import computed one (native.ImportedAci.treeHash);
+   * undefined when there is no such rootfs. For the tree store, which holds the tree's
+   * exclusive lock.
    */
-  takeStagedRootfs(key: string, dest: string): boolean {
-    const work = this.staged.get(key);
-    if (!work) return false;
+  takeStagedRootfs(key: string, dest: string): { treeHash?: string } | undefined {
+    const staged = this.staged.get(key);
+    if (!staged) return undefined;
     this.staged.delete(key);
     try {
-      renameSync(join(work.path, "rootfs"), dest);
+      renameSync(join(staged.work.path, "rootfs"), dest);
     } finally {
-      work.remove();
+      staged.work.remove();
     }
-    return true;
+    return { treeHash: staged.treeHash };
   }
 
   /**

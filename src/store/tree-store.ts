@@ -2,11 +2,13 @@
 // dependencies (`manifest`, `rootfs/`), its tree hash (`hash`) and, last, the `rendered`
 // marker. The marker is the commit point: it is created only after everything else is on
 // disk (one syncfs), and a tree without it is never used. Reuse does not re-hash;
-// `verify` does, on demand.
+// `verify` does, on demand. The hash file names its version (native/tree_digest.h): trees
+// are hashed with version 2 (`v2:sha512-...`), and a version 1 file (`sha512-...`, from an
+// older store) is checked with version 1.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { serializeImageManifest } from "../appc";
-import { fsyncDir, lockKeyFile, native, writeFileDurably, type LockMode } from "../sys";
+import { fsyncDir, lockKeyFile, native, syncFilesystemOf, writeFileDurably, type LockMode } from "../sys";
 import { renderOrder, type RenderLayer } from "./render-order";
 import type { Store } from "./store";
 
@@ -37,7 +39,8 @@ export class TreeStore {
       const dir = this.path(key);
       if (!this.isRendered(key)) return false;
       try {
-        return native.treeHash(join(dir, "rootfs")) === readFileSync(join(dir, "hash"), "utf8");
+        const recorded = readFileSync(join(dir, "hash"), "utf8");
+        return native.treeHash(join(dir, "rootfs"), versionOf(recorded)) === recorded;
       } catch {
         return false;
       }
@@ -62,7 +65,9 @@ export class TreeStore {
     const rootfs = join(this.path(key), "rootfs");
     const intact = this.withTreeLock(key, "shared", () => {
       try {
-        return this.isRendered(key) && native.copyTreeHashed(rootfs, dest) === readFileSync(join(this.path(key), "hash"), "utf8");
+        if (!this.isRendered(key)) return false;
+        const recorded = readFileSync(join(this.path(key), "hash"), "utf8");
+        return native.copyTreeHashed(rootfs, dest, versionOf(recorded)) === recorded;
       } catch {
         return false; // a file of the tree is gone or unreadable: damaged too
       }
@@ -110,7 +115,8 @@ export class TreeStore {
     // The image's own rootfs may have been rendered while it was imported; with a path
     // whitelist of its own it is extracted again here, filtered.
     const [top, ...dependencies] = layers;
-    const tookStaged = top!.whitelist === undefined && this.store.takeStagedRootfs(key, rootfs);
+    const staged = top!.whitelist === undefined ? this.store.takeStagedRootfs(key, rootfs) : undefined;
+    const tookStaged = staged !== undefined;
     if (!tookStaged) mkdirSync(rootfs);
     for (const layer of tookStaged ? dependencies : layers) {
       this.store.withImageLock(layer.key, "shared", () => {
@@ -124,8 +130,12 @@ export class TreeStore {
       });
     }
     writeFileSync(join(dir, "manifest"), serializeImageManifest(layers[0]!.manifest));
-    // One syncfs for the whole tree, with the hash computed meanwhile on the other core.
-    const hash = native.treeHashSynced(rootfs);
+    // One syncfs for the whole tree. The import hashed the tree as it wrote it; where it
+    // could not (dependencies or a whitelist extracted here, an import not run as root),
+    // the hash is computed by a walk meanwhile, on the other core.
+    let hash = tookStaged && dependencies.length === 0 ? staged.treeHash : undefined;
+    if (hash === undefined) hash = native.treeHashSynced(rootfs);
+    else syncFilesystemOf(rootfs);
     writeFileDurably(join(dir, "hash.tmp"), join(dir, "hash"), hash);
     fsyncDir(dir);
     writeFileSync(join(dir, RENDERED), "");
@@ -144,3 +154,7 @@ export class TreeStore {
   }
 }
 
+/** The version of a recorded tree hash: `v2:sha512-...`, or version 1's bare `sha512-...`. */
+function versionOf(recorded: string): native.TreeHashVersion {
+  return recorded.startsWith("v2:") ? 2 : 1;
+}

@@ -13,14 +13,14 @@ const { i32, i64, ptr, void: none } = FFIType;
 
 const symbols = {
   rkt_free: { args: [ptr], returns: none },
-  rkt_import_aci: { args: [ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr], returns: i32 },
-  rkt_import_docker_layers: { args: [ptr, i32, ptr, i64, ptr, ptr, ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_import_aci: { args: [ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_import_docker_layers: { args: [ptr, i32, ptr, i64, ptr, ptr, ptr, ptr, ptr, ptr, ptr], returns: i32 },
   rkt_read_blob: { args: [ptr, ptr, ptr, ptr], returns: i32 },
   rkt_extract: { args: [ptr, ptr, i32, i64, ptr, i32, ptr], returns: i32 },
-  rkt_tree_hash: { args: [ptr, ptr, ptr], returns: i32 },
+  rkt_tree_hash: { args: [ptr, i32, ptr, ptr], returns: i32 },
   rkt_copy_tree: { args: [ptr, ptr, i32, i64, ptr], returns: i32 },
-  rkt_copy_tree_hashed: { args: [ptr, ptr, ptr, ptr], returns: i32 },
-  rkt_tree_hash_synced: { args: [ptr, ptr, ptr], returns: i32 },
+  rkt_copy_tree_hashed: { args: [ptr, ptr, i32, ptr, ptr], returns: i32 },
+  rkt_tree_hash_synced: { args: [ptr, i32, ptr, ptr], returns: i32 },
   rkt_remove_tree: { args: [ptr, ptr], returns: i32 },
   rkt_netns_create: { args: [ptr, ptr], returns: i32 },
   rkt_route_device: { args: [ptr, ptr, ptr], returns: i32 },
@@ -74,6 +74,18 @@ export interface ImportedAci {
   sha512: string;
   /** The bytes of the top-level `manifest` entry, or null when the archive has none. */
   manifest: Uint8Array | null;
+  /** Given a render directory: the version 2 treeHash of the rendered tree, computed as it was written; undefined where only a walk can tell (not root). */
+  treeHash?: string;
+}
+
+/** Tree hash versions (native/tree_digest.h): 1 is read from old stores, 2 is written. */
+export type TreeHashVersion = 1 | 2;
+
+const TREE_HASH_MAX = 140;
+
+function readTreeHash(out: Buffer): string | undefined {
+  const hash = readCString(out, 0, TREE_HASH_MAX);
+  return hash === "" ? undefined : hash;
 }
 
 /**
@@ -93,7 +105,8 @@ export function importAci(sourcePath: string, tmpDir: string, opts: { renderDir?
   const dir = cString(tmpDir);
   const render = opts.renderDir === undefined ? null : cString(opts.renderDir);
   const flags = opts.takeSource ? IMPORT_TAKE_SOURCE : 0;
-  call((err) => lib().rkt_import_aci(source, dir, render, flags, blobPath, digest, blob, err));
+  const treeHash = Buffer.alloc(TREE_HASH_MAX);
+  call((err) => lib().rkt_import_aci(source, dir, render, flags, blobPath, digest, blob, treeHash, err));
   const length = Number(blob.readBigInt64LE(8));
   let manifest: Uint8Array | null = null;
   if (length >= 0) {
@@ -101,7 +114,7 @@ export function importAci(sourcePath: string, tmpDir: string, opts: { renderDir?
     manifest = length === 0 ? new Uint8Array(0) : new Uint8Array(toArrayBuffer(data, 0, length).slice(0));
     lib().rkt_free(data);
   }
-  return { blobPath: readCString(blobPath, 0, 4096), sha512: readCString(digest, 0, 128), manifest };
+  return { blobPath: readCString(blobPath, 0, 4096), sha512: readCString(digest, 0, 128), manifest, treeHash: readTreeHash(treeHash) };
 }
 
 /**
@@ -119,8 +132,14 @@ export function importDockerLayers(layerFiles: string[], manifestJson: string, m
   const name = cString(image);
   const dir = cString(tmpDir);
   const render = renderDir === undefined ? null : cString(renderDir);
-  call((err) => lib().rkt_import_docker_layers(layers, layerFiles.length, manifest, mtime, name, dir, render, blobPath, digest, err));
-  return { blobPath: readCString(blobPath, 0, 4096), sha512: readCString(digest, 0, 128), manifest: new TextEncoder().encode(manifestJson) };
+  const treeHash = Buffer.alloc(TREE_HASH_MAX);
+  call((err) => lib().rkt_import_docker_layers(layers, layerFiles.length, manifest, mtime, name, dir, render, blobPath, digest, treeHash, err));
+  return {
+    blobPath: readCString(blobPath, 0, 4096),
+    sha512: readCString(digest, 0, 128),
+    manifest: new TextEncoder().encode(manifestJson),
+    treeHash: readTreeHash(treeHash),
+  };
 }
 
 /**
@@ -173,20 +192,23 @@ export function extractRootfs(tarPath: string, destDir: string, opts: ExtractOpt
   call((err) => lib().rkt_extract(tar, dest, flags, opts.uidShift ?? 0, list, whitelist.length, err));
 }
 
-/** `sha512-` + 128 hex: a digest of everything below dir except mtimes (and sockets). */
-export function treeHash(dir: string): string {
-  const out = Buffer.alloc(136);
+/**
+ * A digest of everything below dir except mtimes (and sockets), by a walk: version 1
+ * `sha512-` + 128 hex, version 2 (the default) `v2:sha512-` + 128 hex (native/tree_digest.h).
+ */
+export function treeHash(dir: string, version: TreeHashVersion = 2): string {
+  const out = Buffer.alloc(TREE_HASH_MAX);
   const path = cString(dir);
-  call((err) => lib().rkt_tree_hash(path, out, err));
-  return readCString(out, 0, 135);
+  call((err) => lib().rkt_tree_hash(path, version, out, err));
+  return readCString(out, 0, TREE_HASH_MAX);
 }
 
 /** treeHash of dir, computed while its filesystem is synced (syncfs): everything written before the call is durable. */
-export function treeHashSynced(dir: string): string {
-  const out = Buffer.alloc(136);
+export function treeHashSynced(dir: string, version: TreeHashVersion = 2): string {
+  const out = Buffer.alloc(TREE_HASH_MAX);
   const path = cString(dir);
-  call((err) => lib().rkt_tree_hash_synced(path, out, err));
-  return readCString(out, 0, 135);
+  call((err) => lib().rkt_tree_hash_synced(path, version, out, err));
+  return readCString(out, 0, TREE_HASH_MAX);
 }
 
 /** Copies a tree with owners (shifted when asked), modes, times, xattrs and hardlinks. */
@@ -198,12 +220,12 @@ export function copyTree(src: string, dest: string, opts: { uidShift?: number } 
 }
 
 /** Copies a tree as copyTree does while hashing the source (treeHash) on a second thread; returns that hash. */
-export function copyTreeHashed(src: string, dest: string): string {
-  const out = Buffer.alloc(136);
+export function copyTreeHashed(src: string, dest: string, version: TreeHashVersion = 2): string {
+  const out = Buffer.alloc(TREE_HASH_MAX);
   const from = cString(src);
   const to = cString(dest);
-  call((err) => lib().rkt_copy_tree_hashed(from, to, out, err));
-  return readCString(out, 0, 135);
+  call((err) => lib().rkt_copy_tree_hashed(from, to, version, out, err));
+  return readCString(out, 0, TREE_HASH_MAX);
 }
 
 /**

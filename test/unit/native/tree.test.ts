@@ -30,10 +30,28 @@ afterEach(() => {
 });
 
 describe("treeHash", () => {
-  test("is stable and in key form", () => {
+  test("is stable and in key form: version 2 by default, version 1 (old stores) on demand", () => {
     const hash = native.treeHash(tree);
-    expect(hash).toMatch(/^sha512-[0-9a-f]{128}$/);
+    expect(hash).toMatch(/^v2:sha512-[0-9a-f]{128}$/);
     expect(native.treeHash(tree)).toBe(hash);
+    const v1 = native.treeHash(tree, 1);
+    expect(v1).toMatch(/^sha512-[0-9a-f]{128}$/);
+    expect(v1.slice("sha512-".length)).not.toBe(hash.slice("v2:sha512-".length));
+  });
+
+  test("version 2 covers only the xattrs an image may set; version 1 covers all", () => {
+    // GNU tar writes the trusted.* xattr our extractor drops.
+    const variants: Record<string, string>[] = [{ "SCHILY.xattr.user.k": "v" }, { "SCHILY.xattr.user.k": "v", "SCHILY.xattr.trusted.host": "1" }];
+    const trees = variants.map((pax, i) => {
+      const dir = join(box.dir, `gnu${i}`);
+      mkdirSync(dir);
+      const archive = writeArchive(box, [{ name: "f", data: "x", pax }], `gnu${i}.tar`);
+      expect(Bun.spawnSync(["tar", "--xattrs", "--xattrs-include=*", "-xf", archive, "-C", dir]).exitCode).toBe(0);
+      return dir;
+    });
+    expect(xattrsOf(trees[1]!, "f")).toEqual(["trusted.host=1", "user.k=v"]);
+    expect(native.treeHash(trees[1]!, 2)).toBe(native.treeHash(trees[0]!, 2));
+    expect(native.treeHash(trees[1]!, 1)).not.toBe(native.treeHash(trees[0]!, 1));
   });
 
   test("changes when a file's content changes", () => {

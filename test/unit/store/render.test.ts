@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderOrder } from "../../../src/store/render-order";
+import { native } from "../../../src/sys";
 import { storeFixture, type StoreFixture } from "./fixtures";
 
 let f: StoreFixture;
@@ -64,7 +65,7 @@ describe("rendering", () => {
     expect(tree).toBe(join(f.dir, "data/cas/tree", k.a!));
     expect([read(tree, "x"), read(tree, "y"), read(tree, "z"), read(tree, "w"), read(tree, "v")]).toEqual(["A", "C", "C", "D", "B"]);
     expect(JSON.parse(readFileSync(join(tree, "manifest"), "utf8")).name).toBe("example.com/a");
-    expect(readFileSync(join(tree, "hash"), "utf8")).toMatch(/^sha512-[0-9a-f]+$/);
+    expect(readFileSync(join(tree, "hash"), "utf8")).toMatch(/^v2:sha512-[0-9a-f]{128}$/);
     expect(existsSync(join(tree, "rendered"))).toBe(true);
   });
 
@@ -106,6 +107,35 @@ describe("rendering", () => {
     expect(warned).toBe(1);
     expect(read(tree, "x")).toBe("A");
     expect(f.store.trees.verify(a)).toBe(true);
+  });
+
+  test("a tree rendered while importing records the version 2 hash computed on the way, as a walk finds it", async () => {
+    const { key } = await f.store.importsForRender(() => f.store.importAci(f.aci("example.com/a", {}, { files: { x: "A", "d/y": "Y" } })));
+    const tree = await f.store.renderTree(key);
+    const recorded = readFileSync(join(tree, "hash"), "utf8");
+    expect(recorded).toMatch(/^v2:sha512-[0-9a-f]{128}$/);
+    expect(native.treeHash(join(tree, "rootfs"))).toBe(recorded);
+    for (const damage of [() => writeFileSync(join(tree, "rootfs/x"), "B"), () => chmodSync(join(tree, "rootfs/d"), 0o700), () => chownSync(join(tree, "rootfs/d/y"), 5, 5)]) {
+      expect(f.store.trees.verify(key)).toBe(true);
+      damage();
+      expect(f.store.trees.verify(key)).toBe(false);
+      await f.store.trees.renderVerified(key, () => {});
+    }
+  });
+
+  test("a tree hashed by an older store (version 1) is still checked, with version 1", async () => {
+    const a = await f.image("example.com/a", {}, { files: { x: "A" } });
+    const tree = await f.store.renderTree(a);
+    const v1 = native.treeHash(join(tree, "rootfs"), 1);
+    expect(v1).toMatch(/^sha512-[0-9a-f]{128}$/);
+    writeFileSync(join(tree, "hash"), v1);
+    expect(f.store.trees.verify(a)).toBe(true);
+    let rebuilt = 0;
+    const copy = join(f.dir, "copy");
+    await f.store.trees.copyRootfsVerified(a, copy, () => rebuilt++);
+    expect(rebuilt).toBe(0);
+    writeFileSync(join(tree, "rootfs/x"), "tampered");
+    expect(f.store.trees.verify(a)).toBe(false);
   });
 
   test("a tree without its rendered marker is thrown away and rendered again", async () => {
