@@ -94,8 +94,8 @@ struct extractor {
 	size_t deferred_count, deferred_cap;
 	struct inode_map created; /* nodes this archive made: later entries of it may replace them */
 	struct tree_digest *digest; /* the version 2 tree hash of what is written, when asked */
-	bool digest_lost;	    /* an entry kept or met what was there before: the hash needs a walk */
-	struct sha512 entry;	    /* the entry digest being computed */
+	bool digest_lost; /* an entry kept or met what was there before: the hash needs a walk */
+	struct sha512 entry; /* the entry digest being computed */
 	char full[PATH_MAX * 2]; /* dest + entry path, for messages */
 };
 

@@ -262,7 +262,7 @@ int tree_digest_final(struct tree_digest *t, dir_digest_fn dir_digest, void *ctx
 		      struct rkt_error *err)
 {
 	struct tree_node **order = malloc((t->count ? t->count : 1) * sizeof *order);
-	size_t *names = calloc(t->groups + 1, sizeof *names);            /* names per group */
+	size_t *names = calloc(t->groups + 1, sizeof *names); /* names per group */
 	const char **first = calloc(t->groups + 1, sizeof *first); /* first name per group */
 	int rc = order && names && first ? 0 : rkt_fail_sys(err, "hash", "tree", ENOMEM);
 	size_t live = 0;

@@ -25,7 +25,7 @@
 struct tree_hasher {
 	int version;
 	struct sha512 hash;
-	struct sha512 entry;   /* version 2: the entry digest being computed */
+	struct sha512 entry; /* version 2: the entry digest being computed */
 	struct sha512 *fields; /* where an entry's fields go: `hash` (version 1) or `entry` */
 	struct inode_map links;
 	const char *root;
