@@ -123,6 +123,17 @@ describe("rendering", () => {
     }
   });
 
+  test("a tree rendered with a dependency while importing is hashed by a walk of the whole tree", async () => {
+    await f.image("example.com/b", {}, { files: { y: "B", z: "B" } });
+    const { key } = await f.store.importsForRender(() => f.store.importAci(f.aci("example.com/a", dependsOn("example.com/b"), { files: { x: "A", y: "A" } })));
+    const tree = await f.store.renderTree(key);
+    expect(read(tree, "z")).toBe("B");
+    // The hash of the import alone would miss the dependency's files: the walk's covers them.
+    expect(readFileSync(join(tree, "hash"), "utf8")).toBe(native.treeHash(join(tree, "rootfs")));
+    writeFileSync(join(tree, "rootfs/z"), "tampered");
+    expect(f.store.trees.verify(key)).toBe(false);
+  });
+
   test("a tree hashed by an older store (version 1) is still checked, with version 1", async () => {
     const a = await f.image("example.com/a", {}, { files: { x: "A" } });
     const tree = await f.store.renderTree(a);
