@@ -134,6 +134,14 @@ describe("rendering", () => {
     expect(f.store.trees.verify(key)).toBe(false);
   });
 
+  test("a tree of an image with a path whitelist is extracted again, filtered, and hashed by a walk", async () => {
+    const aci = f.aci("example.com/a", { pathWhitelist: ["/keep"] }, { files: { keep: "1", drop: "2" } });
+    const { key } = await f.store.importsForRender(() => f.store.importAci(aci));
+    const tree = await f.store.renderTree(key);
+    expect(existsSync(join(tree, "rootfs/drop"))).toBe(false);
+    expect(readFileSync(join(tree, "hash"), "utf8")).toBe(native.treeHash(join(tree, "rootfs")));
+  });
+
   test("a tree hashed by an older store (version 1) is still checked, with version 1", async () => {
     const a = await f.image("example.com/a", {}, { files: { x: "A" } });
     const tree = await f.store.renderTree(a);
