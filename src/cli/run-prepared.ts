@@ -18,7 +18,7 @@ export default rktCommand({
     const options = { ...podStartOptionsFrom(args, rawArgs, globals), podEtc: podEtcChoicesFrom(args) };
     return withPodFailureCode(() =>
       runPod(options, async () => {
-        const pod = claimPreparedPod(globals.dir, args._[0]!, { interactive: options.interactive });
+        const pod = claimPreparedPod(globals.dir, args._[0]!, { interactive: options.interactive, privateNet: options.privateNet });
         const ready = async () => {
           const trees = await withStore(globals.dir, (store) => renderPodTrees(pod, (key) => store.renderTree(key)));
           return (key: string) => trees.get(key)!;

@@ -91,12 +91,19 @@ function refuseInteractiveWithSeveralApps(pod: Pod, interactive: boolean): void 
   if (interactive && readPodManifest(pod.path).apps.length > 1) throw new Error("interactive option only supports pods with one app");
 }
 
+/** Ports given at prepare are forwarded into a private network; on the host's network they would silently go nowhere. */
+function refusePortsWithoutPrivateNetwork(pod: Pod, privateNet: string | undefined): void {
+  // A hand-written pod manifest (--pod-manifest) may leave `ports` out.
+  if (privateNet !== undefined || !readPodManifest(pod.path).ports?.length) return;
+  throw new Error(`pod "${pod.uuid}" was prepared with --port, which needs a private network: run it with --net or --private-net`);
+}
+
 /**
  * run-prepared: takes the prepared pod's lock and moves it to `run/`; of two racing
  * callers one loses the lock or the rename (rkt-internals §4.2). A pod refused for
- * `interactive` stays prepared.
+ * `interactive`, or for ports on the host's network, stays prepared.
  */
-export function claimPreparedPod(dataDir: string, uuidPrefix: string, opts: { interactive?: boolean } = {}): Pod {
+export function claimPreparedPod(dataDir: string, uuidPrefix: string, opts: { interactive?: boolean; privateNet?: string } = {}): Pod {
   const pod = Pod.resolve(dataDir, uuidPrefix);
   if (pod.dirState !== "prepared") throw new Error(`pod "${pod.uuid}" is not prepared`);
   let locked: boolean;
@@ -113,6 +120,7 @@ export function claimPreparedPod(dataDir: string, uuidPrefix: string, opts: { in
     // our lookup and our lock: the directory we hold is then no longer in prepared/.
     if (!existsSync(pod.path)) throw new Error(`pod "${pod.uuid}" is not prepared`);
     refuseInteractiveWithSeveralApps(pod, opts.interactive ?? false);
+    refusePortsWithoutPrivateNetwork(pod, opts.privateNet);
   } catch (err) {
     pod.releaseLock();
     throw err;

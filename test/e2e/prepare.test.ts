@@ -121,6 +121,16 @@ describe("rkt prepare and run-prepared", () => {
     expect(rkt(data.path, ["rm", uuid]).exitCode).toBe(0);
   });
 
+  test("run-prepared on the host's network refuses a pod prepared with --port and leaves it prepared", () => {
+    const image = busyboxImage(work.path, "example.com/ported", shellApp("true"));
+    const uuid = rkt(data.path, ["--insecure-skip-verify", "prepare", "--port=http:18080", image]).stdout.trim();
+    const refused = rkt(data.path, ["run-prepared", uuid]);
+    expect(refused.stderr).toBe(`run-prepared: pod "${uuid}" was prepared with --port, which needs a private network: run it with --net or --private-net\n`);
+    expect(refused.exitCode).toBe(1);
+    expect(rkt(data.path, ["status", uuid]).stdout).toBe("state=prepared\n");
+    expect(rkt(data.path, ["rm", uuid]).exitCode).toBe(0);
+  });
+
   test("prepare refuses run-only flags and conflicting --pod-manifest use", () => {
     const before = podsIn(data.path);
     expect(rkt(data.path, ["prepare", "--interactive", "x"]).exitCode).toBe(2);
