@@ -120,7 +120,7 @@ async function writeCompletionAndManPages(): Promise<void> {
   const { rktRoot } = await import("./src/cli/commands");
   const { completionScript } = await import("./src/cli/completion-scripts");
   const { manPages } = await import("./src/cli/man-pages");
-  const { RKT_VERSION } = await import("./src/version");
+  const { RKT_CLI_VERSION } = await import("./src/version");
   const table = await loadCommandTable(rktRoot);
   const completion = `${dist}/completion`;
   const man = `${dist}/man`;
@@ -131,7 +131,7 @@ async function writeCompletionAndManPages(): Promise<void> {
   writeFileSync(`${completion}/rkt.bash`, completionScript("bash", table, "rkt"));
   writeFileSync(`${completion}/_rkt`, completionScript("zsh", table, "rkt"));
   writeFileSync(`${completion}/rkt.fish`, completionScript("fish", table, "rkt"));
-  for (const [name, page] of manPages(table, RKT_VERSION, sourceDate())) writeFileSync(`${man}/${name}`, page);
+  for (const [name, page] of manPages(table, RKT_CLI_VERSION, sourceDate())) writeFileSync(`${man}/${name}`, page);
 }
 
 mkdirSync(slot, { recursive: true });

@@ -47,7 +47,7 @@ function page(c: CommandEntry, table: CommandTable, date: string, version: strin
   return `${lines.join("\n")}\n`;
 }
 
-/** Every page of the table, by file name (`rkt.1`, `rkt-run.1`, …). `date` is the pages' date (YYYY-MM-DD). */
+/** Every page of the table, by file name (`rkt.1`, `rkt-run.1`, …); `version` is what `rkt version` reports, `date` the pages' date (YYYY-MM-DD). */
 export function manPages(table: CommandTable, version: string, date: string): Map<string, string> {
   const pages = new Map<string, string>();
   for (const c of table.commands) if (c.kind !== "builtin") pages.set(`${pageName(c)}.1`, page(c, table, date, version));

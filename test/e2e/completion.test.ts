@@ -127,6 +127,9 @@ describe("man pages", () => {
     expect(out.stdout).toContain("rkt - rkt, the application container runner");
     expect(out.stdout).toMatch(/\n {7}run-prepared\n {14}Run a prepared application pod in rkt/);
     expect(out.stdout).toContain("rkt-run(1)");
+    // The footer names the version `rkt version` reports.
+    const version = run([rktBinary, "version"]).stdout.match(/^rkt version (\S+)$/m)![1]!;
+    expect(out.stdout).toMatch(new RegExp(`\\brkt ${version.replaceAll(".", "\\.")}\\b`));
   });
 
   test("every visible command has a page with its flags, and hidden ones none", () => {
