@@ -96,8 +96,6 @@ int rkt_import_docker_layers(const char *layers, int32_t count, const char *mani
 	extractor_free(render);
 	docker_squash_close(squash);
 	free(layer_paths);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = rkt_fail_sys(err, "fsync", blob_path_out, errno);
 	if (fd >= 0 && close(fd) < 0 && rc == 0)
 		rc = rkt_fail_sys(err, "close", blob_path_out, errno);
 	if (rc < 0) {

@@ -199,8 +199,6 @@ int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_d
 		rc = extractor_tree_hash(imp.render, tree_hash_out, err);
 	extractor_free(imp.render);
 	inflate_source_close(stream);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = rkt_fail_sys(err, "fsync", blob_path_out, errno);
 	if (close(fd) < 0 && rc == 0)
 		rc = rkt_fail_sys(err, "close", blob_path_out, errno);
 	if (rc < 0) {

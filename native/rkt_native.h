@@ -30,7 +30,8 @@ enum rkt_import_flags {
  * rootfs beneath it (as rkt_extract with SKIP_EXISTING | STRIP_ROOTFS | KEEP_RESERVE) and
  * computes its version 2 tree hash on the way into `tree_hash_out` ("" when that is not
  * possible: extractor_tree_hash). Stops before the filesystem of `tmp_dir` drops under
- * its reserve (disk_reserve.h). */
+ * its reserve (disk_reserve.h). Nothing is synced: the caller records the blob and the
+ * tree as written without a sync (src/store/written-this-boot.ts). */
 RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_dir, int32_t flags,
 			      char blob_path_out[4096], char sha512_hex_out[129], struct rkt_blob *manifest_out,
 			      char tree_hash_out[140], struct rkt_error *err);
@@ -75,9 +76,6 @@ RKT_EXPORT int rkt_copy_tree(const char *src, const char *dest, int32_t flags, i
 /* rkt_copy_tree without a uid shift, while a second thread computes rkt_tree_hash of `src`. */
 RKT_EXPORT int rkt_copy_tree_hashed(const char *src, const char *dest, int32_t version, char hash_out[140],
 				    struct rkt_error *err);
-
-/* rkt_tree_hash of `dir` while the calling thread syncs its filesystem (syncfs). */
-RKT_EXPORT int rkt_tree_hash_synced(const char *dir, int32_t version, char hash_out[140], struct rkt_error *err);
 
 RKT_EXPORT int rkt_remove_tree(const char *path, struct rkt_error *err);
 

@@ -1,13 +1,9 @@
 /* The tree hash (rkt_tree_hash) of a tree on a second thread, beside other work on the
- * same tree that needs no CPU of its own: copying it out (`image render` checks the cached
- * tree while copying it) or syncing its filesystem (the tree store records the hash of a
- * new tree while its writes reach the disk). On two cores, the hash costs no wall time. */
+ * same tree: copying it out (`image render` checks the cached tree while copying it). On
+ * two cores, the hash costs little wall time. */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "rkt_native.h"
 #include "tree_digest.h"
@@ -57,19 +53,4 @@ int rkt_copy_tree_hashed(const char *src, const char *dest, int32_t version, cha
 	if (start_hash(&job, src, version, err) < 0)
 		return -1;
 	return finish_hash(&job, rkt_copy_tree(src, dest, 0, 0, err), hash_out, err);
-}
-
-int rkt_tree_hash_synced(const char *dir, int32_t version, char hash_out[TREE_HASH_MAX], struct rkt_error *err)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return rkt_fail_sys(err, "open", dir, errno);
-	struct hash_job job;
-	if (start_hash(&job, dir, version, err) < 0) {
-		close(fd);
-		return -1;
-	}
-	int rc = syncfs(fd) < 0 ? rkt_fail_sys(err, "syncfs", dir, errno) : 0;
-	close(fd);
-	return finish_hash(&job, rc, hash_out, err);
 }

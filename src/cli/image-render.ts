@@ -1,4 +1,4 @@
-import { renderImage, withStore } from "../store";
+import { renderImage, TREE_REBUILD_WARNING, withStore } from "../store";
 import { rktCommand } from "./command";
 import { UsageError } from "./errors";
 
@@ -15,7 +15,7 @@ export default rktCommand({
       renderImage(store, store.resolveImageReference(image), output, {
         rootfsOnly: args["rootfs-only"] as boolean,
         overwrite: args.overwrite as boolean,
-        onRebuild: () => process.stderr.write("Warning: tree cache is in a bad state. Rebuilding...\n"),
+        onRebuild: () => process.stderr.write(TREE_REBUILD_WARNING),
       }),
     );
   },

@@ -1,4 +1,4 @@
-import { withStore } from "../store";
+import { TREE_REBUILD_WARNING, withStore } from "../store";
 import { rktCommand } from "./command";
 import { ExitCode, RktError } from "./errors";
 
@@ -18,7 +18,7 @@ export default rktCommand({
           continue;
         }
         if (tree === "damaged") {
-          await store.trees.renderVerified(key, () => process.stderr.write("Warning: tree cache is in a bad state. Rebuilding...\n"));
+          await store.trees.renderVerified(key, () => process.stderr.write(TREE_REBUILD_WARNING));
         }
         process.stdout.write(`rkt: image "${key}" verified\n`);
       }

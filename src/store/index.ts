@@ -5,4 +5,5 @@ export { CURRENT_DB_VERSION } from "./migrations";
 export { exportImage, extractImage, renderImage, type DirectoryOutput } from "./image-output";
 export { installDataDir, lookupGroupId } from "./install";
 export { StoreLayout } from "./layout";
+export { TREE_REBUILD_WARNING } from "./tree-store";
 export { WorkDir } from "./work-dir";

@@ -56,6 +56,11 @@ export class StoreLayout {
     return join(this.cas, "treestorelocks", key);
   }
 
+  /** `cas/blobunsynced/<key>`: the blob was written without a sync, in the boot this names (written-this-boot.ts). */
+  unsyncedBlobMark(key: string): string {
+    return join(this.cas, "blobunsynced", key);
+  }
+
   /** `cas/podused/<key>`: an empty file whose mtime is when a pod last chose the image. */
   podUseStamp(key: string): string {
     return join(this.cas, "podused", key);

@@ -1,7 +1,9 @@
 // The image store (rkt-internals §2): blobs by key, a manifest copy per image, the sqlite
 // index, and the tree store. Every operation takes the locks of rkt-internals §3 and
 // leaves the store consistent if the process is killed at any point: files are in place
-// before the index names them, and the index forgets an image before its files go.
+// before the index names them, and the index forgets an image before its files go. A new
+// blob is not synced: it carries a mark until it is proven after a reboot
+// (written-this-boot.ts).
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
@@ -23,6 +25,7 @@ import { StoreLayout } from "./layout";
 import { findByNameAndLabels, formatLabels } from "./name-lookup";
 import { TreeStore } from "./tree-store";
 import { WorkDir } from "./work-dir";
+import { needsProof, unsyncedMark } from "./written-this-boot";
 
 /** The file in an `asOneUnit` run's work directory listing the images it imported first. */
 const UNIT_JOURNAL = "imported";
@@ -236,6 +239,12 @@ export class Store {
     // Same key, same bytes: a blob already in place (always complete, it got there by rename) stays.
     if (existsSync(blob)) return;
     mkdirDurably(dirname(blob));
+    // The mark is on disk before the blob has its name: a blob that a crash may have cut
+    // short is never trusted unproven.
+    const mark = this.layout.unsyncedBlobMark(key);
+    mkdirDurably(dirname(mark));
+    writeFileDurably(`${mark}.tmp`, mark, unsyncedMark());
+    fsyncDir(dirname(mark));
     // Blobs are group-readable so members of the rkt group can read the store (rkt install).
     chmodSync(tempPath, 0o660);
     renameSync(tempPath, blob);
@@ -261,10 +270,36 @@ export class Store {
 
   /**
    * The image file as it was received (gzip, bzip2, xz or plain tar: native readers tell by
-   * magic); read it inside withImageLock(key, "shared", ...).
+   * magic); read it inside withImageLock(key, "shared", ...). A blob written without a sync
+   * in an earlier boot is proven first: one that no longer hashes to its key is refused.
    */
   blobPath(key: string): string {
-    return this.layout.blob(key);
+    const blob = this.layout.blob(key);
+    const markPath = this.layout.unsyncedBlobMark(key);
+    let mark: string;
+    try {
+      mark = readFileSync(markPath, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return blob;
+      throw err;
+    }
+    if (!needsProof(mark)) return blob;
+    if (!this.blobHashesToKey(key)) {
+      throw new Error(`image ${key} did not reach the disk whole before the machine went down: remove it with 'rkt image rm ${key}' and fetch it again`);
+    }
+    rmSync(markPath, { force: true });
+    fsyncDir(dirname(markPath));
+    return blob;
+  }
+
+  /** Whether the blob, decompressed, hashes to its key; false when it is no image file any more. */
+  private blobHashesToKey(key: string): boolean {
+    try {
+      return normalizeImageKey(imageIdFromDigest(native.readBlob(this.layout.blob(key)))) === key;
+    } catch (err) {
+      if (err instanceof SysError) throw err;
+      return false; // truncated, corrupt data
+    }
   }
 
   /** The full store key for a `sha512-` prefix of at least two hex digits. */
@@ -399,14 +434,7 @@ export class Store {
    * must match the hash recorded at render time.
    */
   async verifyImage(key: string): Promise<{ blobIntact: boolean; tree: "intact" | "damaged" | "not rendered" }> {
-    const blobIntact = this.withImageLock(key, "shared", () => {
-      try {
-        return normalizeImageKey(imageIdFromDigest(native.readBlob(this.layout.blob(key)))) === key;
-      } catch (err) {
-        if (err instanceof SysError) throw err;
-        return false; // not an image file any more (truncated, corrupt data)
-      }
-    });
+    const blobIntact = this.withImageLock(key, "shared", () => this.blobHashesToKey(key));
     if (!this.trees.isRendered(key)) return { blobIntact, tree: "not rendered" };
     return { blobIntact, tree: this.trees.verify(key) ? "intact" : "damaged" };
   }
@@ -431,6 +459,7 @@ export class Store {
     this.withImageLock(key, "exclusive", () => {
       if (!this.index.removeImageRows(key)) throw new Error(`cannot find image with key: ${key}`);
       removeFile(this.layout.blob(key));
+      rmSync(this.layout.unsyncedBlobMark(key), { force: true });
       removeFile(this.layout.manifest(key));
       rmSync(this.layout.podUseStamp(key), { force: true });
       rmSync(this.layout.imageLock(key), { force: true });

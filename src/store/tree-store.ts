@@ -1,18 +1,24 @@
 // The tree store (rkt-internals §2.4): `cas/tree/<key>/` holds the image rendered with its
 // dependencies (`manifest`, `rootfs/`), its tree hash (`hash`) and, last, the `rendered`
-// marker. The marker is the commit point: it is created only after everything else is on
-// disk (one syncfs), and a tree without it is never used. Reuse does not re-hash;
-// `verify` does, on demand. The hash file names its version (native/tree_digest.h): trees
+// marker. The marker is the commit point: it is created only after everything else is
+// written, and a tree without it is never used. The tree itself is not synced: the marker
+// holds the boot it was written in (written-this-boot.ts), and a tree from an earlier boot
+// is re-hashed once before its first use, rebuilt if it differs. Otherwise reuse does not
+// re-hash; `verify` does, on demand. The hash file names its version (native/tree_digest.h): trees
 // are hashed with version 2 (`v2:sha512-...`), and a version 1 file (`sha512-...`, from an
 // older store) is checked with version 1.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { serializeImageManifest } from "../appc";
-import { fsyncDir, lockKeyFile, native, syncFilesystemOf, writeFileDurably, type LockMode } from "../sys";
+import { fsyncDir, lockKeyFile, native, writeFileDurably, type LockMode } from "../sys";
 import { renderOrder, type RenderLayer } from "./render-order";
 import type { Store } from "./store";
+import { needsProof, unsyncedMark } from "./written-this-boot";
 
 const RENDERED = "rendered";
+
+/** What rkt says when a stored tree turns out damaged and is rendered again. */
+export const TREE_REBUILD_WARNING = "Warning: tree cache is in a bad state. Rebuilding...\n";
 
 export class TreeStore {
   constructor(private readonly store: Store) {}
@@ -25,26 +31,59 @@ export class TreeStore {
     return existsSync(join(this.path(key), RENDERED));
   }
 
-  /** Renders the tree unless a complete one exists; returns its directory. */
+  /**
+   * Renders the tree unless a complete one exists; returns its directory. A tree written
+   * without a sync in an earlier boot is proven first, and rebuilt if it differs.
+   */
   async render(key: string): Promise<string> {
     return this.withTreeLock(key, "exclusive", () => {
-      if (!this.isRendered(key)) this.build(key);
+      const mark = this.readMark(key);
+      if (mark === undefined) this.build(key);
+      else if (needsProof(mark)) this.prove(key);
       return this.path(key);
     });
   }
 
   /** Recomputes the tree hash and compares it with the one recorded at render time. */
   verify(key: string): boolean {
-    return this.withTreeLock(key, "shared", () => {
-      const dir = this.path(key);
-      if (!this.isRendered(key)) return false;
-      try {
-        const recorded = readFileSync(join(dir, "hash"), "utf8");
-        return native.treeHash(join(dir, "rootfs"), versionOf(recorded)) === recorded;
-      } catch {
-        return false;
-      }
-    });
+    return this.withTreeLock(key, "shared", () => this.isRendered(key) && this.hashMatches(key));
+  }
+
+  private hashMatches(key: string): boolean {
+    const dir = this.path(key);
+    try {
+      const recorded = readFileSync(join(dir, "hash"), "utf8");
+      return native.treeHash(join(dir, "rootfs"), versionOf(recorded)) === recorded;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Re-hashes a tree that was not synced before a reboot: it is marked as on disk, or rebuilt. The caller holds the exclusive tree lock. */
+  private prove(key: string): void {
+    if (this.hashMatches(key)) {
+      this.mark(key, "");
+      return;
+    }
+    process.stderr.write(TREE_REBUILD_WARNING);
+    this.build(key);
+  }
+
+  /** The `rendered` marker's mark; undefined when the tree is not complete. */
+  private readMark(key: string): string | undefined {
+    try {
+      return readFileSync(join(this.path(key), RENDERED), "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+  }
+
+  /** Writes the `rendered` marker, the tree's commit point, with its mark (written-this-boot.ts). */
+  private mark(key: string, mark: string): void {
+    const dir = this.path(key);
+    writeFileDurably(join(dir, `${RENDERED}.tmp`), join(dir, RENDERED), mark);
+    fsyncDir(dir);
   }
 
   /** Renders the tree and checks it; a tree that fails the check is rebuilt, after `onRebuild`. */
@@ -129,17 +168,14 @@ export class TreeStore {
         });
       });
     }
-    writeFileSync(join(dir, "manifest"), serializeImageManifest(layers[0]!.manifest));
-    // One syncfs for the whole tree. The import hashed the tree as it wrote it; where it
-    // could not (dependencies or a whitelist extracted here, an import not run as root),
-    // the hash is computed by a walk meanwhile, on the other core.
+    // The manifest is not covered by the tree hash: it is written durably.
+    writeFileDurably(join(dir, "manifest.tmp"), join(dir, "manifest"), serializeImageManifest(layers[0]!.manifest));
+    // The import hashed the tree as it wrote it; where it could not (dependencies or a
+    // whitelist extracted here, an import not run as root), a walk computes the hash.
     let hash = tookStaged && dependencies.length === 0 ? staged.treeHash : undefined;
-    if (hash === undefined) hash = native.treeHashSynced(rootfs);
-    else syncFilesystemOf(rootfs);
+    hash ??= native.treeHash(rootfs);
     writeFileDurably(join(dir, "hash.tmp"), join(dir, "hash"), hash);
-    fsyncDir(dir);
-    writeFileSync(join(dir, RENDERED), "");
-    fsyncDir(dir);
+    this.mark(key, unsyncedMark());
   }
 
   /** Removes whatever is at the tree's place: the marker first, so no one trusts the rest. */

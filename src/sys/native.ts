@@ -20,7 +20,6 @@ const symbols = {
   rkt_tree_hash: { args: [ptr, i32, ptr, ptr], returns: i32 },
   rkt_copy_tree: { args: [ptr, ptr, i32, i64, ptr], returns: i32 },
   rkt_copy_tree_hashed: { args: [ptr, ptr, i32, ptr, ptr], returns: i32 },
-  rkt_tree_hash_synced: { args: [ptr, i32, ptr, ptr], returns: i32 },
   rkt_remove_tree: { args: [ptr, ptr], returns: i32 },
   rkt_netns_create: { args: [ptr, ptr], returns: i32 },
   rkt_route_device: { args: [ptr, ptr, ptr], returns: i32 },
@@ -200,14 +199,6 @@ export function treeHash(dir: string, version: TreeHashVersion = 2): string {
   const out = Buffer.alloc(TREE_HASH_MAX);
   const path = cString(dir);
   call((err) => lib().rkt_tree_hash(path, version, out, err));
-  return readCString(out, 0, TREE_HASH_MAX);
-}
-
-/** treeHash of dir, computed while its filesystem is synced (syncfs): everything written before the call is durable. */
-export function treeHashSynced(dir: string, version: TreeHashVersion = 2): string {
-  const out = Buffer.alloc(TREE_HASH_MAX);
-  const path = cString(dir);
-  call((err) => lib().rkt_tree_hash_synced(path, version, out, err));
   return readCString(out, 0, TREE_HASH_MAX);
 }
 

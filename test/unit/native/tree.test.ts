@@ -1,4 +1,4 @@
-// treeHash, treeHashSynced, copyTree, copyTreeHashed and removeTree on real trees.
+// treeHash, copyTree, copyTreeHashed and removeTree on real trees.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -106,13 +106,6 @@ describe("copyTree", () => {
     mkdirSync(copy);
     writeFileSync(join(copy, "x"), "");
     expect(() => native.copyTree(tree, copy)).toThrow(/copy tree into .*\/copy: ENOTEMPTY/);
-  });
-});
-
-describe("treeHashSynced", () => {
-  test("is treeHash, computed while the filesystem is synced", () => {
-    expect(native.treeHashSynced(tree)).toBe(native.treeHash(tree));
-    expect(() => native.treeHashSynced(join(box.dir, "missing"))).toThrow(/open .*\/missing: No such file or directory/);
   });
 });
 
