@@ -2,7 +2,6 @@
 #include "blob_writer.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -14,7 +13,6 @@
 #define SLOT_SIZE (256u << 10)
 #define SLOT_COUNT 8
 /* Bytes written between two free-space checks. */
-#define RESERVE_STEP (8ull << 20)
 
 struct blob_writer {
 	pthread_mutex_t lock;
@@ -36,13 +34,9 @@ static int write_slot(struct blob_writer *w, const uint8_t *data, size_t len)
 {
 	sha512_update(&w->hash, data, len);
 	if (w->reserved < len) {
-		if (disk_reserve_check(w->fd, RESERVE_STEP + len, w->op, w->object, &w->thread_err) < 0)
+		if (disk_reserve_check(w->fd, DISK_RESERVE_STEP + len, w->op, w->object, &w->thread_err) < 0)
 			return -1;
-		w->reserved = RESERVE_STEP + len;
-		/* Start the writeback of what is written so far: the disk works while the tree is
-		 * extracted, and the store's later sync has less to wait for. Only a hint: its
-		 * failure changes nothing that the store's sync would not report, so it is ignored. */
-		(void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		w->reserved = DISK_RESERVE_STEP + len;
 	}
 	w->reserved -= len;
 	return fsmeta_write_all(w->fd, data, len) < 0 ? rkt_fail_sys(&w->thread_err, "write", w->path, errno) : 0;

@@ -12,6 +12,9 @@
 #define DISK_RESERVE_PERCENT 2
 #define DISK_RESERVE_MIN (64ull << 20)
 #define DISK_RESERVE_MAX (1ull << 30)
+/* A long write checks once per step of this many bytes, not once per write: the reserve
+ * is far larger than the step. */
+#define DISK_RESERVE_STEP (8ull << 20)
 
 /* Fails (op on object) when writing `need` more bytes to the filesystem of `fd` would
  * leave less than the reserve available to unprivileged users. */

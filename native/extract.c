@@ -32,6 +32,8 @@
 /* Files at least this big are copied by the kernel from the tar (copy_file_range)
  * instead of through our buffer. */
 #define KERNEL_COPY_MIN (256u << 10)
+/* What a file costs on disk besides its data, for the free-space check. */
+#define RESERVE_FILE_COST 4096u
 
 struct file_source {
 	struct tar_source src;
@@ -93,6 +95,7 @@ struct extractor {
 	struct deferred_dir *deferred;
 	size_t deferred_count, deferred_cap;
 	struct inode_map created; /* nodes this archive made: later entries of it may replace them */
+	uint64_t reserved; /* bytes still covered by the last free-space check (KEEP_RESERVE) */
 	struct tree_digest *digest; /* the version 2 tree hash of what is written, when asked */
 	bool digest_lost; /* an entry kept or met what was there before: the hash needs a walk */
 	struct sha512 entry; /* the entry digest being computed */
@@ -299,12 +302,26 @@ static int own_and_mode_fd(struct extractor *x, int64_t uid, int64_t gid, int fd
 	return 0;
 }
 
+/* Checks the free space once per DISK_RESERVE_STEP of file data, not once per file; a
+ * file also counts as one block. */
+static int keep_reserve(struct extractor *x, uint64_t size, struct rkt_error *err)
+{
+	uint64_t need = size + RESERVE_FILE_COST;
+	if (x->reserved >= need) {
+		x->reserved -= need;
+		return 0;
+	}
+	if (disk_reserve_check(x->root_fd, DISK_RESERVE_STEP + need, x->reserve_op, x->reserve_object, err) < 0)
+		return -1;
+	x->reserved = DISK_RESERVE_STEP;
+	return 0;
+}
+
 static int extract_file(struct extractor *x, const struct tar_entry *e, int64_t uid, int64_t gid, int dirfd,
 			const char *name, const char *rel, struct rkt_error *err)
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-	if ((x->flags & RKT_EXTRACT_KEEP_RESERVE) &&
-	    disk_reserve_check(x->root_fd, e->size, x->reserve_op, x->reserve_object, err) < 0)
+	if ((x->flags & RKT_EXTRACT_KEEP_RESERVE) && keep_reserve(x, e->size, err) < 0)
 		return -1;
 	if (x->digest) {
 		digest_begin(x, 'f', e->mode, uid, gid);

@@ -122,7 +122,7 @@ static int consume(struct import *imp, struct inflate_source *stream, struct rkt
 }
 
 /* Copies `source` as it is into a new temp file in `tmp_dir` (by the kernel, a reflink
- * where the filesystem has them) and starts its writeback; returns the open temp file. */
+ * where the filesystem has them); returns the open temp file. */
 static int copy_to_temp(const char *source, const char *tmp_dir, char path_out[4096], struct rkt_error *err)
 {
 	if (path_join(path_out, 4096, tmp_dir, "blob-XXXXXX") < 0)
@@ -140,8 +140,6 @@ static int copy_to_temp(const char *source, const char *tmp_dir, char path_out[4
 	off_t offset = 0;
 	if (rc == 0 && fsmeta_copy_range(in, &offset, out, (uint64_t)st.st_size) < 0)
 		rc = rkt_fail_sys(err, "copy", source, errno);
-	if (rc == 0)
-		sync_file_range(out, 0, 0, SYNC_FILE_RANGE_WRITE);
 	close(in);
 	if (rc == 0)
 		return out;
