@@ -34,13 +34,13 @@ const command = rktCommand({
     requireRoot();
     return withPodFailureCode(() =>
       runPod(options, async () => {
-        const { pod, trees } = await preparePodFromCommand(dataDirOf(globals), req, globals);
+        const { pod, trees, stage1Manifest } = await preparePodFromCommand(dataDirOf(globals), req, globals);
         const ready = async () => {
           // Not synced, as the pod's files are not: after a crash gc removes the pod from either place.
           pod.moveTo("run", { syncParent: false });
           return (key: string) => trees.get(key)!;
         };
-        return { pod, ready };
+        return { pod, ready, stage1Manifest };
       }),
     );
   },

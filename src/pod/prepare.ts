@@ -75,6 +75,8 @@ export interface PreparedPod {
   pod: Pod;
   /** Rendered tree (`cas/tree/<key>`) of every image the pod uses, by key. */
   trees: Map<string, string>;
+  /** The stage1 manifest as written to the pod's `stage1/manifest`, already checked. */
+  stage1Manifest: ImageManifest;
 }
 
 /** The checks of rkt-cli §3.1/§3.2 that need no store. */
@@ -228,7 +230,7 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
     pod.releaseLock();
     throw new PodSetupError(pod.uuid, err);
   }
-  return { pod, trees };
+  return { pod, trees, stage1Manifest };
 }
 
 function writeUuidFile(path: string, uuid: string): void {

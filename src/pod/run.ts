@@ -5,6 +5,7 @@
 // status.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ImageManifest } from "../appc";
 import { libc, socketsPassedByServiceManager } from "../sys";
 import { mountOverlays, podOverlayLayers } from "./overlay";
 import { registerUnlessUnreachable, type PodLink } from "./mds-registration";
@@ -69,12 +70,13 @@ function mountPodOverlays(pod: Pod, treeOf: (key: string) => string): void {
 
 /**
  * Replaces this process with the pod's stage1. The pod must be in `run/` and locked by
- * this process, its overlays (if any) mounted.
+ * this process, its overlays (if any) mounted. `stage1Manifest` is the pod's
+ * `stage1/manifest`, parsed.
  */
-function execStage1(pod: Pod, opts: Stage1RunOptions): never {
+function execStage1(pod: Pod, opts: Stage1RunOptions, stage1Manifest: ImageManifest): never {
   const lockFd = pod.lockFd;
   if (lockFd === undefined) throw new Error(`pod ${pod.uuid} is not locked by this process`);
-  const entrypoint = stage1Entrypoint(readPodStage1Manifest(pod.path), "run");
+  const entrypoint = stage1Entrypoint(stage1Manifest, "run");
   const program = join(pod.path, "stage1", "rootfs", entrypoint);
   libc.clearCloseOnExec(lockFd, pod.path);
   // Bun makes inherited descriptors from 4 up close-on-exec; stage1 hands these to the apps.
@@ -149,16 +151,18 @@ export async function renderPodTrees(pod: Pod, render: (key: string) => Promise<
  * Writes the files for the apps' /etc of a pod in `run/`, sets up its private networking
  * (with `privateNet`), registers it with the metadata service (with `mdsRegister`),
  * mounts its overlays (when it uses them) and execs its stage1. An interactive pod has one
- * app: preparePod and claimPreparedPod refused it otherwise.
+ * app: preparePod and claimPreparedPod refused it otherwise. `stage1Manifest`: the pod's
+ * stage1 manifest when the caller parsed it already, which spares a second validation
+ * on the start path; read from the pod otherwise.
  */
-export async function startPod(pod: Pod, treeOf: (key: string) => string, opts: StartPodOptions): Promise<never> {
+export async function startPod(pod: Pod, treeOf: (key: string) => string, opts: StartPodOptions, stage1Manifest?: ImageManifest): Promise<never> {
   writePodEtcFiles(pod.path, opts.privateNet !== undefined, opts.podEtc);
   // Networking, then registration (which needs the pod's address): both may still edit
   // the apps' environment files, which must not change under a mounted overlay.
   const link = opts.privateNet !== undefined ? await setUpPrivateNetwork(pod, opts.privateNet, treeOf, opts.localConfig) : undefined;
   const mdsToken = opts.mdsRegister ? await registerUnlessUnreachable(pod, { required: opts.mdsRegister.required, link }) : undefined;
   if (usesOverlay(pod.path)) mountPodOverlays(pod, treeOf);
-  return execStage1(pod, { ...opts, mdsToken });
+  return execStage1(pod, { ...opts, mdsToken }, stage1Manifest ?? readPodStage1Manifest(pod.path));
 }
 
 /**
