@@ -265,7 +265,10 @@ export interface ScannedPod {
   name: string;
   /** Another process holds the pod's lock exclusively (a shared lock would block). */
   locked: boolean;
-  /** The text of `pod`, else the errno that kept it from being read (manifestErrno). */
+  /** The text of `list-summary`, else the errno that kept it from being read, if it exists. */
+  summary?: string;
+  summaryErrno?: number;
+  /** Only for a pod without `list-summary`: the text of `pod`, else the errno that kept it from being read. */
   manifest?: string;
   manifestErrno?: number;
   /** The text of `net-info.json`, for a locked pod that has one. */
@@ -273,10 +276,10 @@ export interface ScannedPod {
 }
 
 /**
- * The pods in `stateDirs` below `podsDir`, sorted by name, with their lock and their `pod`
- * and `net-info.json` files, read in one native call (native/pod_scan.c). Only names that
- * are UUIDs are taken; a pod met in two state directories is taken in the later one; a
- * missing state directory is skipped.
+ * The pods in `stateDirs` below `podsDir`, sorted by name, with their lock and their
+ * `list-summary` (else `pod`) and `net-info.json` files, read in one native call
+ * (native/pod_scan.c). Only names that are UUIDs are taken; a pod met in two state
+ * directories is taken in the later one; a missing state directory is skipped.
  */
 export function scanPods(podsDir: string, stateDirs: readonly string[]): ScannedPod[] {
   const blob = Buffer.alloc(16);
