@@ -47,6 +47,7 @@ function listLib(): ListSymbols {
   return (listLoaded ??= openEmbedded(listLibPath, "librktlist.so", listSymbols));
 }
 
+/** The library embedded at `path`, through a memfd: dlopen wants a file, and embedded assets are not on disk. */
 function openEmbedded<S extends typeof symbols | typeof listSymbols>(path: string, name: string, syms: S) {
   const fd = memfdCreate(name);
   writeSync(fd, readFileSync(path));
