@@ -216,7 +216,7 @@ try {
       const dest = join(runDir, crypto.randomUUID());
       copies.push(dest);
       mkdirSync(dest, { mode: 0o700 });
-      for (const f of ["pod", "stage1ID"]) cpSync(join(src, f), join(dest, f));
+      for (const f of ["pod", "list-summary", "stage1ID"]) cpSync(join(src, f), join(dest, f));
       cpSync(join(src, "stage1", "rootfs", "rkt", "status"), join(dest, "stage1", "rootfs", "rkt", "status"), { recursive: true });
     }
   }

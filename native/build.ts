@@ -3,7 +3,7 @@
 // is bound to a version no newer than glibc 2.17 (native/glibc_compat.h): the library
 // needs only libc, like the Bun runtime it is loaded into. checkPortable holds that.
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { staticDeps } from "./deps";
 import { C_WARNINGS, toolchain, type BuildTarget } from "./targets";
 
@@ -11,13 +11,22 @@ const sourceDir = import.meta.dir;
 /** The newest glibc symbol version the library may need (Bun's runtime needs 2.17). */
 export const GLIBC_FLOOR = [2, 17];
 
+/**
+ * `rkt list`'s own library, librktlist.so: the pod scan without the decompressors, some
+ * 20 KiB where librktnative.so is 440, since every start copies the library it loads.
+ */
+const LIST_SOURCES = ["dirlist.c", "error.c", "glibc_compat.c", "lock_table.c", "mount_points.c", "path.c", "pod_scan.c", "proc_file.c"];
+const LIST_ONLY_SOURCES = ["lock_table.c", "pod_scan.c"];
+
 export async function buildNativeLibrary(workDir: string, target: BuildTarget): Promise<void> {
+  const all = readdirSync(sourceDir).filter((name) => name.endsWith(".c")).sort();
+  buildLibrary(join(workDir, "librktnative.so"), all.filter((name) => !LIST_ONLY_SOURCES.includes(name)), target);
+  buildLibrary(join(workDir, "librktlist.so"), LIST_SOURCES, target);
+}
+
+function buildLibrary(output: string, sourceNames: string[], target: BuildTarget): void {
   const deps = staticDeps(target);
-  const sources = readdirSync(sourceDir)
-    .filter((name) => name.endsWith(".c"))
-    .sort()
-    .map((name) => join(sourceDir, name));
-  const output = join(workDir, "librktnative.so");
+  const sources = sourceNames.map((name) => join(sourceDir, name));
   const cc = toolchain(target, "gcc");
   const proc = Bun.spawnSync(
     [
@@ -31,7 +40,7 @@ export async function buildNativeLibrary(workDir: string, target: BuildTarget): 
     ],
     { stdout: "inherit", stderr: "inherit" },
   );
-  if (proc.exitCode !== 0) throw new Error(`native library: ${cc} failed for ${target.name} (exit ${proc.exitCode})`);
+  if (proc.exitCode !== 0) throw new Error(`native library ${basename(output)}: ${cc} failed for ${target.name} (exit ${proc.exitCode})`);
   checkPortable(output);
 }
 

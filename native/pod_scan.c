@@ -1,14 +1,16 @@
 /* `rkt list` in one call: every pod directory of some state directories, with whether another
- * process holds the pod's lock and the text of its pod manifest and network list, so that a
- * thousand pods cost a few system calls each and one JSON.parse instead of a round of JS
- * calls each. Where /proc/locks can be trusted (lock_table.c), a pod it shows unlocked costs
- * its manifest's open, read and close; the others are opened and test-locked.
+ * process holds the pod's lock and the text of its list summary (or, for a pod prepared
+ * without one, its pod manifest) and network list, so that a thousand pods cost a few system
+ * calls each and one JSON.parse instead of a round of JS calls each. Where /proc/locks can be
+ * trusted (lock_table.c), a pod it shows unlocked costs its summary's open, read and close;
+ * the others are opened and test-locked.
  *
  * The output is one JSON array, sorted by name, of
- *   {"stateIndex":N,"name":"UUID","locked":BOOL,"manifest":"TEXT"|"manifestErrno":N[,"networks":"TEXT"]}
- * where TEXT is the file's bytes as a JSON string (bytes that are not UTF-8 are left for the
- * decoder to replace, as readFileSync does) and `networks` is there only for a locked pod that
- * has a readable `net-info.json`. */
+ *   {"stateIndex":N,"name":"UUID","locked":BOOL,APPS[,"networks":"TEXT"]}
+ * where APPS is "summary":"TEXT" or "summaryErrno":N, and only when the pod has no
+ * `list-summary` file, "manifest":"TEXT" or "manifestErrno":N; TEXT is the file's bytes as a
+ * JSON string (bytes that are not UTF-8 are left for the decoder to replace, as readFileSync
+ * does) and `networks` is there only for a locked pod that has a readable `net-info.json`. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -25,8 +27,11 @@
 #include "path.h"
 #include "rkt_native.h"
 
-/* Files larger than this are reported as EFBIG rather than read (a pod manifest is a few KiB). */
+/* Files this large are reported as EFBIG rather than read: a pod manifest is a few KiB, a
+ * list summary a few hundred bytes per app (src/pod/list-summary.ts). */
 #define POD_FILE_MAX (16 << 20)
+#define SUMMARY_MAX (1 << 20)
+#define SUMMARY_FILE "list-summary"
 #define MAX_STATE_DIRS 16
 
 struct out {
@@ -83,8 +88,9 @@ static int out_put_json_string(struct out *o, const unsigned char *bytes, size_t
 	return 0;
 }
 
-/* The whole of `name` (relative to `dir_fd`) into `buf`, grown as needed; returns 0 or an errno. */
-static int read_whole(int dir_fd, const char *name, struct out *buf)
+/* The whole of `name` (relative to `dir_fd`), shorter than `max` bytes, into `buf`, grown as
+ * needed (and kept from pod to pod); returns 0 or an errno. */
+static int read_whole(int dir_fd, const char *name, size_t max, struct out *buf)
 {
 	int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -92,11 +98,17 @@ static int read_whole(int dir_fd, const char *name, struct out *buf)
 	buf->len = 0;
 	int rc = 0;
 	for (;;) {
-		if (buf->len == buf->cap && (buf->cap >= POD_FILE_MAX || out_reserve(buf, 1) < 0)) {
-			rc = buf->cap >= POD_FILE_MAX ? EFBIG : ENOMEM;
+		if (buf->len == buf->cap && out_reserve(buf, 1) < 0) {
+			rc = ENOMEM;
 			break;
 		}
 		size_t room = buf->cap - buf->len;
+		if (room > max - buf->len)
+			room = max - buf->len;
+		if (room == 0) {
+			rc = EFBIG;
+			break;
+		}
 		ssize_t n = read(fd, buf->data + buf->len, room);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -113,11 +125,10 @@ static int read_whole(int dir_fd, const char *name, struct out *buf)
 	return rc;
 }
 
-/* Appends `,"KEY":"TEXT"` for a readable file, else `,"ERRNO_KEY":N` when `errno_key` is given. */
-static int put_file(struct out *o, struct out *buf, int dir_fd, int dir_errno, const char *name, const char *key,
-		    const char *errno_key)
+/* Appends `,"KEY":"TEXT"` for the file read into `buf` when `failure` is 0, else
+ * `,"ERRNO_KEY":N` when `errno_key` is given. */
+static int put_read(struct out *o, const struct out *buf, int failure, const char *key, const char *errno_key)
 {
-	int failure = dir_fd < 0 ? dir_errno : read_whole(dir_fd, name, buf);
 	char head[64];
 	if (failure == 0) {
 		snprintf(head, sizeof head, ",\"%s\":", key);
@@ -129,6 +140,28 @@ static int put_file(struct out *o, struct out *buf, int dir_fd, int dir_errno, c
 		return 0;
 	snprintf(head, sizeof head, ",\"%s\":%d", errno_key, failure);
 	return out_put(o, head);
+}
+
+static int put_file(struct out *o, struct out *buf, int dir_fd, int dir_errno, const char *name, size_t max,
+		    const char *key, const char *errno_key)
+{
+	int failure = dir_fd < 0 ? dir_errno : read_whole(dir_fd, name, max, buf);
+	return put_read(o, buf, failure, key, errno_key);
+}
+
+/* Appends the pod's apps: its list summary, else, for a pod prepared without one, its manifest.
+ * `prefix` is the pod directory relative to `dir_fd`: "" or "UUID/". */
+static int put_apps(struct out *o, struct out *buf, int dir_fd, int dir_errno, const char *prefix)
+{
+	char summary[64], manifest[64];
+	snprintf(summary, sizeof summary, "%s" SUMMARY_FILE, prefix);
+	snprintf(manifest, sizeof manifest, "%spod", prefix);
+	if (dir_fd >= 0) {
+		int failure = read_whole(dir_fd, summary, SUMMARY_MAX, buf);
+		if (failure != ENOENT)
+			return put_read(o, buf, failure, "summary", "summaryErrno");
+	}
+	return put_file(o, buf, dir_fd, dir_errno, manifest, POD_FILE_MAX, "manifest", "manifestErrno");
 }
 
 struct entry {
@@ -167,11 +200,11 @@ static int put_pod(struct out *o, struct out *buf, const struct lock_table *lock
 	int state_index = e->state_index;
 	int rc;
 	if (unlocked_by_table(locks, dir, e->inode)) {
-		char manifest[64];
-		snprintf(manifest, sizeof manifest, "%s/pod", name);
+		char prefix[64];
+		snprintf(prefix, sizeof prefix, "%s/", name);
 		rc = put_head(o, state_index, name, 0);
 		if (rc == 0)
-			rc = put_file(o, buf, dir->fd, 0, manifest, "manifest", "manifestErrno");
+			rc = put_apps(o, buf, dir->fd, 0, prefix);
 	} else {
 		int pod_fd = openat(dir->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		int pod_errno = errno;
@@ -185,10 +218,10 @@ static int put_pod(struct out *o, struct out *buf, const struct lock_table *lock
 		}
 		rc = put_head(o, state_index, name, locked);
 		if (rc == 0)
-			rc = put_file(o, buf, pod_fd, pod_errno, "pod", "manifest", "manifestErrno");
+			rc = put_apps(o, buf, pod_fd, pod_errno, "");
 		/* Only a locked (running) pod has networks to show, and a failed open costs too. */
 		if (rc == 0 && locked)
-			rc = put_file(o, buf, pod_fd, pod_errno, "net-info.json", "networks", NULL);
+			rc = put_file(o, buf, pod_fd, pod_errno, "net-info.json", POD_FILE_MAX, "networks", NULL);
 		if (pod_fd >= 0)
 			close(pod_fd);
 	}

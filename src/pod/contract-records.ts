@@ -44,10 +44,11 @@ export function encodeList(values: readonly (string | number)[], limit: number, 
   return encodeRecords(values.map((v) => [String(v)]), limit, what);
 }
 
-/** The records of a file `encodeRecords` wrote; throws on anything it could not have written. */
-export function decodeRecords(content: Buffer, fieldsPerRecord: number, what: string): string[][] {
-  if (content.length > 0 && content[content.length - 1] !== 0) throw new Error(`${what}: the last field has no NUL terminator`);
-  const fields = content.length === 0 ? [] : content.subarray(0, -1).toString("utf8").split("\0");
+/** The records of a file `encodeRecords` wrote (its bytes or their text); throws on anything it could not have written. */
+export function decodeRecords(content: Buffer | string, fieldsPerRecord: number, what: string): string[][] {
+  const text = typeof content === "string" ? content : content.toString("utf8");
+  if (text.length > 0 && !text.endsWith("\0")) throw new Error(`${what}: the last field has no NUL terminator`);
+  const fields = text.length === 0 ? [] : text.slice(0, -1).split("\0");
   if (fields.length % fieldsPerRecord !== 0) throw new Error(`${what}: ${fields.length} fields do not make records of ${fieldsPerRecord} fields`);
   const records: string[][] = [];
   for (let i = 0; i < fields.length; i += fieldsPerRecord) records.push(fields.slice(i, i + fieldsPerRecord));

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import type { RuntimeApp } from "../appc";
 import { StoreLayout } from "../store/layout";
 import { native, SysError } from "../sys";
+import { decodeListSummary, LIST_SUMMARY_FILE } from "./list-summary";
 import { LISTED_DIR_STATES, podsDir, podState, type Pod, type PodState } from "./pod";
 import { parsePodManifest, parsePodNetworks, readPodManifest, readPodNetworks, storeKeyOf, type PodNetwork } from "./pod-files";
 
@@ -48,18 +49,18 @@ export function listPods(dataDir: string): PodListing {
     const state = podState(dirState, found.locked);
     const listed: ListedPod = { uuid: found.name, path, state, networks: [], apps: [] };
     if (!STATES_WITHOUT_APPS.includes(state)) {
-      let apps: RuntimeApp[];
+      let apps: ListedApp[];
       try {
-        apps = manifestApps(found, `${path}/pod`);
+        apps = scannedApps(layout, found, path);
       } catch (err) {
-        problems.push(`Unable to read pod manifest: ${(err as Error).message}`);
+        problems.push((err as Error).message);
         continue;
       }
       if (apps.length === 0) {
         problems.push(`Pod ${found.name} contains zero apps`);
         continue;
       }
-      listed.apps = listedApps(layout, apps);
+      listed.apps = apps;
       if (state === "running" && found.networks !== undefined) listed.networks = parsePodNetworks(found.networks);
     }
     pods.push(listed);
@@ -81,9 +82,22 @@ function listedApps(layout: StoreLayout, apps: RuntimeApp[]): ListedApp[] {
   return apps.map((app) => ({ name: app.name, imageName: app.image?.name ?? storedImageName(layout, app.image?.id), imageId: app.image?.id ?? "" }));
 }
 
-function manifestApps(found: native.ScannedPod, file: string): RuntimeApp[] {
-  if (found.manifest === undefined) throw new SysError("open", file, found.manifestErrno ?? 0);
-  return parsePodManifest(found.manifest, file).apps;
+/** The apps from the pod's list summary, else from its manifest; throws the problem's line. */
+function scannedApps(layout: StoreLayout, found: native.ScannedPod, path: string): ListedApp[] {
+  const summary = `${path}/${LIST_SUMMARY_FILE}`;
+  const manifest = `${path}/pod`;
+  try {
+    if (found.summary !== undefined) return decodeListSummary(found.summary, summary);
+    if (found.summaryErrno !== undefined) throw new SysError("open", summary, found.summaryErrno);
+  } catch (err) {
+    throw new Error(`Unable to read pod list summary: ${(err as Error).message}`);
+  }
+  try {
+    if (found.manifest === undefined) throw new SysError("open", manifest, found.manifestErrno ?? 0);
+    return listedApps(layout, parsePodManifest(found.manifest, manifest).apps);
+  } catch (err) {
+    throw new Error(`Unable to read pod manifest: ${(err as Error).message}`);
+  }
 }
 
 /** The name in the stored image manifest, for pod manifests that carry only the ID. */

@@ -18,6 +18,7 @@ import { SIZE_LIMITS } from "../size-limits";
 import { native, readFileBounded, syncFilesystemOf } from "../sys";
 import { resolveRelativeExecs } from "./exec-path";
 import { withImageClaimsLock } from "./images-in-use";
+import { encodeListSummary, LIST_SUMMARY_FILE } from "./list-summary";
 import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
 import { Pod } from "./pod";
 import { savePodEtcChoices, type PodEtcChoices } from "./pod-etc";
@@ -216,6 +217,7 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
     const appKeys = resolved.manifest.apps.map((a) => ({ name: a.name, key: resolved.images.get(a.name)!.key }));
     fillPodDir(pod.path, {
       manifestText: serializePodManifest(resolved.manifest),
+      listSummary: encodeListSummary(resolved.manifest, (app) => resolved.images.get(app)!.manifest.name),
       stage1Key,
       stage1Manifest,
       appKeys,
@@ -240,6 +242,8 @@ function writeUuidFile(path: string, uuid: string): void {
 
 interface PodContents {
   manifestText: string;
+  /** What `rkt list` reads instead of the manifest. */
+  listSummary: Buffer;
   stage1Key: string;
   stage1Manifest: ImageManifest;
   appKeys: { name: string; key: string }[];
@@ -253,6 +257,7 @@ interface PodContents {
 /** The files of rkt-internals §4.3, the app roots (overlay dirs or copies) and the plan. */
 function fillPodDir(podPath: string, c: PodContents): void {
   writeFileSync(join(podPath, "pod"), c.manifestText, { mode: 0o700 });
+  writeFileSync(join(podPath, LIST_SUMMARY_FILE), c.listSummary, { mode: 0o600 });
   writeFileSync(join(podPath, "stage1ID"), c.stage1Key);
   mkdirSync(join(podPath, "stage1"), { mode: 0o755 });
   writeFileSync(join(podPath, "stage1", "manifest"), serializeImageManifest(c.stage1Manifest));

@@ -16,6 +16,7 @@ const libc = dlopen("libc.so.6", {
   memfd_create: { args: [pointer, u32], returns: i32 },
   llistxattr: { args: [pointer, pointer, u64], returns: i64 },
   lgetxattr: { args: [pointer, pointer, pointer, u64], returns: i64 },
+  free: { args: [pointer], returns: "void" },
 });
 
 const fn = libc.symbols;
@@ -77,6 +78,11 @@ export function mount(source: string, target: string, fstype: string, flags: num
 export function umount(target: string, flags: number): void {
   const t = cString(target);
   check(fn.umount2(ptr(t), flags), "umount", target);
+}
+
+/** Frees what a native library allocated with libc's malloc. */
+export function free(p: Pointer): void {
+  fn.free(p);
 }
 
 export function memfdCreate(name: string): number {

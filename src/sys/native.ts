@@ -1,12 +1,14 @@
 // Bindings of the native helper library (native/*.c): image import, safe extraction,
 // tree hashing, copying and removal, and the network namespace and netlink questions of
-// private networking. The library is embedded in the executable as a file
-// asset; on first use its bytes go into a memfd, which is dlopen'ed, so it works from the
-// single `bun build --compile` binary as well as from the source tree.
+// private networking; and of `rkt list`'s small library, the pod scan alone. Each library
+// is embedded in the executable as a file asset; on first use its bytes go into a memfd,
+// which is dlopen'ed, so it works from the single `bun build --compile` binary as well as
+// from the source tree.
 import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
 import { readFileSync, writeSync } from "node:fs";
+import listLibPath from "../../dist/build/librktlist.so" with { type: "file" };
 import libPath from "../../dist/build/librktnative.so" with { type: "file" };
-import { cString, memfdCreate } from "./libc";
+import { cString, free, memfdCreate } from "./libc";
 import { SysError } from "./sys-error";
 
 const { i32, i64, ptr, void: none } = FFIType;
@@ -24,22 +26,33 @@ const symbols = {
   rkt_netns_create: { args: [ptr, ptr], returns: i32 },
   rkt_route_device: { args: [ptr, ptr, ptr], returns: i32 },
   rkt_link_kind: { args: [ptr, ptr, ptr], returns: i32 },
+} as const;
+
+const listSymbols = {
   rkt_pod_scan: { args: [ptr, ptr, i32, ptr, ptr], returns: i32 },
 } as const;
 
 type NativeSymbols = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
+type ListSymbols = ReturnType<typeof dlopen<typeof listSymbols>>["symbols"];
 
 let loaded: NativeSymbols | undefined;
+let listLoaded: ListSymbols | undefined;
 
 function lib(): NativeSymbols {
-  if (!loaded) {
-    const fd = memfdCreate("librktnative.so");
-    writeSync(fd, readFileSync(libPath));
-    // The memfd stays open for the life of the process: the mapping needs no path, but
-    // keeping the fd costs nothing and keeps /proc/self/fd/N meaningful for debugging.
-    loaded = dlopen(`/proc/self/fd/${fd}`, symbols).symbols;
-  }
-  return loaded;
+  return (loaded ??= openEmbedded(libPath, "librktnative.so", symbols));
+}
+
+function listLib(): ListSymbols {
+  return (listLoaded ??= openEmbedded(listLibPath, "librktlist.so", listSymbols));
+}
+
+/** The library embedded at `path`, through a memfd: dlopen wants a file, and embedded assets are not on disk. */
+function openEmbedded<S extends typeof symbols | typeof listSymbols>(path: string, name: string, syms: S) {
+  const fd = memfdCreate(name);
+  writeSync(fd, readFileSync(path));
+  // The memfd stays open for the life of the process: the mapping needs no path, but
+  // keeping the fd costs nothing and keeps /proc/self/fd/N meaningful for debugging.
+  return dlopen(`/proc/self/fd/${fd}`, syms).symbols;
 }
 
 // struct rkt_error in native/error.h.
@@ -256,7 +269,10 @@ export interface ScannedPod {
   name: string;
   /** Another process holds the pod's lock exclusively (a shared lock would block). */
   locked: boolean;
-  /** The text of `pod`, else the errno that kept it from being read (manifestErrno). */
+  /** The text of `list-summary`, else the errno that kept it from being read, if it exists. */
+  summary?: string;
+  summaryErrno?: number;
+  /** Only for a pod without `list-summary`: the text of `pod`, else the errno that kept it from being read. */
   manifest?: string;
   manifestErrno?: number;
   /** The text of `net-info.json`, for a locked pod that has one. */
@@ -264,20 +280,20 @@ export interface ScannedPod {
 }
 
 /**
- * The pods in `stateDirs` below `podsDir`, sorted by name, with their lock and their `pod`
- * and `net-info.json` files, read in one native call (native/pod_scan.c). Only names that
- * are UUIDs are taken; a pod met in two state directories is taken in the later one; a
- * missing state directory is skipped.
+ * The pods in `stateDirs` below `podsDir`, sorted by name, with their lock and their
+ * `list-summary` (else `pod`) and `net-info.json` files, read in one native call
+ * (native/pod_scan.c). Only names that are UUIDs are taken; a pod met in two state
+ * directories is taken in the later one; a missing state directory is skipped.
  */
 export function scanPods(podsDir: string, stateDirs: readonly string[]): ScannedPod[] {
   const blob = Buffer.alloc(16);
   const dir = cString(podsDir);
   const states = Buffer.from(stateDirs.map((s) => s + "\0").join(""));
-  call((err) => lib().rkt_pod_scan(dir, states, stateDirs.length, blob, err));
+  call((err) => listLib().rkt_pod_scan(dir, states, stateDirs.length, blob, err));
   const data = Number(blob.readBigUInt64LE(0)) as Pointer;
   try {
     return JSON.parse(Buffer.from(toArrayBuffer(data, 0, Number(blob.readBigInt64LE(8)))).toString("utf8")) as ScannedPod[];
   } finally {
-    lib().rkt_free(data);
+    free(data); // the list library allocates with libc's malloc, as rkt_free frees
   }
 }

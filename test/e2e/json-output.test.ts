@@ -1,7 +1,7 @@
 // `--format=json` and `--format=json-pretty` of list, status and image list through the built
 // binary, on real pods: the fields of rkt 1.x's api/v1 that docs/json-output.md documents.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
 import { busyboxImage, collectPods, shellApp, spawnRkt, waitFor } from "./run-fixtures";
@@ -53,6 +53,18 @@ describe("rkt status and rkt list --format=json", () => {
     });
     expect(Math.abs((status.created_at as number) - Date.now() / 1000)).toBeLessThan(3600);
     expect(listed(uuid)).toEqual(status);
+  });
+
+  test("a pod is listed from its list summary as from its manifest, in the table and in JSON", () => {
+    const prepared = rkt(data.path, ["--insecure-skip-verify", "prepare", quick]);
+    expect(prepared.exitCode).toBe(0);
+    const summary = join(data.path, "pods", "prepared", prepared.stdout.trim(), "list-summary");
+    expect(existsSync(summary)).toBe(true);
+    const table = rkt(data.path, ["list", "--full"]);
+    const listedJson = json(["list", "--format=json"]);
+    rmSync(summary);
+    expect(rkt(data.path, ["list", "--full"])).toEqual(table);
+    expect(json(["list", "--format=json"])).toEqual(listedJson);
   });
 
   test("a running pod on a private network has networks[].ip; once exited, its apps' exit codes", async () => {

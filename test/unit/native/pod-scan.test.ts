@@ -51,6 +51,18 @@ test("file bytes survive the JSON: quotes, backslashes, control characters, UTF-
   expect(without).toEqual({ stateIndex: 2, name: "33333333-0000-4000-8000-000000000000", locked: false, manifestErrno: 2 });
 });
 
+test("the list summary is read instead of the manifest; the manifest only for a pod without one", async () => {
+  podDir("run", "77777777-0000-4000-8000-000000000000", { pod: "{}", "list-summary": "a\0b\0c\0" });
+  podDir("run", "88888888-0000-4000-8000-000000000000", { pod: "{}" });
+  const held = podDir("run", "99999999-0000-4000-8000-000000000000", { pod: "{}", "list-summary": "" });
+  await cleanups.lockFromChild(held);
+  expect(native.scanPods(pods.path, STATES)).toEqual([
+    { stateIndex: 2, name: "77777777-0000-4000-8000-000000000000", locked: false, summary: "a\0b\0c\0" },
+    { stateIndex: 2, name: "88888888-0000-4000-8000-000000000000", locked: false, manifest: "{}" },
+    { stateIndex: 2, name: "99999999-0000-4000-8000-000000000000", locked: true, summary: "" },
+  ]);
+});
+
 test("a pod some process holds is locked and its networks are read; an unlocked pod's are not", async () => {
   const networks = '[{"netName":"default","ip":"172.16.28.7"}]';
   const held = podDir("run", "44444444-0000-4000-8000-000000000000", { pod: "{}", "net-info.json": networks });

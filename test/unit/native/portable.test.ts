@@ -2,7 +2,7 @@
 // newer than Bun's own floor (2.17). The build refuses a library that breaks this
 // (checkPortable); these tests hold the built library and the check itself to it.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkPortable, dynamicNeeds, GLIBC_FLOOR } from "../../../native/build";
 import { repoRoot, rktBinary, tempDir } from "../../support/harness";
@@ -11,7 +11,9 @@ const library = join(repoRoot, "dist/build/librktnative.so");
 /** Every target's library and executable that the build made. */
 const builds = [
   { library, executable: rktBinary },
+  { library: join(repoRoot, "dist/build/librktlist.so"), executable: rktBinary },
   { library: join(repoRoot, "dist/build/linux-arm64/librktnative.so"), executable: join(repoRoot, "dist/linux-arm64/rkt") },
+  { library: join(repoRoot, "dist/build/linux-arm64/librktlist.so"), executable: join(repoRoot, "dist/linux-arm64/rkt") },
 ].filter((build) => existsSync(build.library) && existsSync(build.executable));
 
 function newerThanFloor(version: string): boolean {
@@ -22,6 +24,7 @@ function newerThanFloor(version: string): boolean {
 describe("the built native libraries", () => {
   test("are there for this machine at least", () => {
     expect(builds.map((build) => build.library)).toContain(library);
+    expect(builds.map((build) => build.library)).toContain(join(repoRoot, "dist/build/librktlist.so"));
   });
 
   test("need only libc and its loader", () => {
@@ -37,6 +40,13 @@ describe("the built native libraries", () => {
       expect(dynamicNeeds(build.library).glibcVersions.length).toBeGreaterThan(0);
       for (const file of [build.library, build.executable]) expect(dynamicNeeds(file).glibcVersions.filter(newerThanFloor)).toEqual([]);
     }
+  });
+
+  test("rkt list's library is the pod scan alone, without the decompressors every start would copy", () => {
+    const listLibrary = join(repoRoot, "dist/build/librktlist.so");
+    const exported = Bun.spawnSync(["nm", "-D", "--defined-only", listLibrary], { stdout: "pipe" }).stdout.toString();
+    expect([...exported.matchAll(/ T (\w+)$/gm)].map((m) => m[1])).toEqual(["rkt_pod_scan"]);
+    expect(statSync(listLibrary).size).toBeLessThan(statSync(library).size / 8);
   });
 });
 

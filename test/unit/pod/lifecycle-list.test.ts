@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { PodManifest } from "../../../src/appc";
 import { listPods } from "../../../src/pod/list";
+import { encodeListSummary, LIST_SUMMARY_FILE } from "../../../src/pod/list-summary";
 import { formatNetworks } from "../../../src/pod/pod-files";
 import { Pod } from "../../../src/pod/pod";
 import { tempDir } from "../../support/harness";
@@ -108,4 +110,48 @@ test("an app without an image name in the pod manifest takes it from the stored 
   mkdirSync(manifestDir, { recursive: true });
   writeFileSync(join(manifestDir, "sha512-" + "e".repeat(64)), JSON.stringify({ name: "example.com/web" }));
   expect(listPods(data.path).pods[0]!.apps).toEqual([{ name: "web", imageName: "example.com/web", imageId: id }]);
+});
+
+/** Writes the pod's list summary as prepare does, from `apps`. */
+function writeSummary(pod: Pod, apps: { name: string; image: { name?: string; id: string } }[]): void {
+  const manifest = { acVersion: "0.6.1", acKind: "PodManifest", apps } as PodManifest;
+  writeFileSync(join(pod.path, LIST_SUMMARY_FILE), encodeListSummary(manifest, () => "example.com/stored"));
+}
+
+test("a pod with a list summary is listed from it as from its manifest, without reading the manifest", () => {
+  const apps = [
+    { name: "redis", image: { name: "redis", id: imageId("a") } },
+    { name: "etcd", image: { id: imageId("b") } },
+  ];
+  const pod = makePod(data.path, { dirState: "prepared", manifestText: "not json" });
+  writeSummary(pod, apps);
+  expect(listPods(data.path)).toEqual({
+    pods: [
+      {
+        uuid: pod.uuid,
+        path: pod.path,
+        state: "prepared",
+        networks: [],
+        apps: [
+          { name: "redis", imageName: "redis", imageId: imageId("a") },
+          { name: "etcd", imageName: "example.com/stored", imageId: imageId("b") },
+        ],
+      },
+    ],
+    problems: [],
+  });
+});
+
+test("a malformed or oversized list summary is reported and its pod skipped, the others still listed", () => {
+  const truncated = makePod(data.path, { dirState: "prepared" });
+  writeFileSync(join(truncated.path, LIST_SUMMARY_FILE), "web\0example.com/web\0sha512-");
+  const huge = makePod(data.path, { dirState: "run" });
+  writeFileSync(join(huge.path, LIST_SUMMARY_FILE), Buffer.alloc(1 << 20, "a"));
+  const good = makePod(data.path, { dirState: "prepared" });
+  writeSummary(good, [{ name: "app", image: { name: "example.com/app", id: imageId("a") } }]);
+  const { pods, problems } = listPods(data.path);
+  expect(pods.map((p) => p.uuid)).toEqual([good.uuid]);
+  expect(problems).toHaveLength(2);
+  expect(problems).toContain(`Unable to read pod list summary: ${join(truncated.path, LIST_SUMMARY_FILE)}: the last field has no NUL terminator`);
+  expect(problems).toContain(`Unable to read pod list summary: open ${join(huge.path, LIST_SUMMARY_FILE)}: EFBIG`);
 });
