@@ -21,6 +21,17 @@
 
 enum format { FORMAT_TAR, FORMAT_GZIP, FORMAT_BZIP2, FORMAT_XZ };
 
+/* libbz2 built with BZ_NO_STDIO (native/deps.ts) calls this, which its user must define,
+ * when one of its own internal checks fails: a bug in it, never bad input (that is an
+ * error code). Without it the symbol stayed undefined and the process would die at the
+ * call as an unresolved symbol; it stops the same way, on purpose. */
+void bz_internal_error(int errcode);
+void bz_internal_error(int errcode)
+{
+	(void)errcode;
+	abort();
+}
+
 struct decompressor {
 	enum format format;
 	const char *path;

@@ -42,6 +42,14 @@ describe("the built native libraries", () => {
     }
   });
 
+  test("leave no symbol undefined but libc's: an unresolved one would kill the process when first called", () => {
+    for (const build of builds) {
+      const undefinedSymbols = Bun.spawnSync(["nm", "-D", "--undefined-only", build.library], { stdout: "pipe" }).stdout.toString();
+      const unversioned = [...undefinedSymbols.matchAll(/^\s+U (\S+)$/gm)].map((m) => m[1]).filter((name) => !name!.includes("@"));
+      expect({ library: build.library, unversioned }).toEqual({ library: build.library, unversioned: [] });
+    }
+  });
+
   test("rkt list's library is the pod scan alone, without the decompressors every start would copy", () => {
     const listLibrary = join(repoRoot, "dist/build/librktlist.so");
     const exported = Bun.spawnSync(["nm", "-D", "--defined-only", listLibrary], { stdout: "pipe" }).stdout.toString();
