@@ -287,8 +287,14 @@ export class Store {
     if (!this.blobHashesToKey(key)) {
       throw new Error(`image ${key} did not reach the disk whole before the machine went down: remove it with 'rkt image rm ${key}' and fetch it again`);
     }
-    rmSync(markPath, { force: true });
-    fsyncDir(dirname(markPath));
+    try {
+      rmSync(markPath, { force: true });
+      fsyncDir(dirname(markPath));
+    } catch (err) {
+      // A member of the rkt group may read the store but not change it: proven for this
+      // use, the mark stays for a later reader that may remove it.
+      if (!["EACCES", "EPERM", "EROFS"].includes((err as NodeJS.ErrnoException).code ?? "")) throw err;
+    }
     return blob;
   }
 

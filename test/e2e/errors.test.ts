@@ -1,7 +1,7 @@
 // The error surface users meet across commands: one line naming what failed on what and
 // what to do, never Node's raw errno text or a stack trace, and the documented exit codes.
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { repoRoot, rkt, rktBinary, tempDataDir, tempDir, type RunResult } from "../support/harness";
@@ -104,6 +104,26 @@ describe("a user who is not root", () => {
       expect(podsIn(own.path)).toEqual({});
     } finally {
       own.cleanup();
+    }
+  });
+
+  test("may read a readable store's image from an earlier boot: proven, its mark left for root", () => {
+    const shared = tempDataDir("rkt-readable-");
+    const outDir = tempDir("rkt-nobody-exports-");
+    try {
+      rkt(shared.path, ["--insecure-skip-verify", "fetch", helloAci]);
+      const key = rkt(shared.path, ["image", "list", "--no-legend", "--fields=key"]).stdout.trim();
+      const mark = join(shared.path, "cas/blobunsynced", key);
+      writeFileSync(mark, "unsynced 00000000-0000-4000-8000-000000000000\n");
+      Bun.spawnSync(["chmod", "-R", "o+rX", shared.path]);
+      chownSync(outDir.path, nobody, nobody);
+      const r = rktAsNobody(shared.path, ["image", "export", key, join(outDir.path, "hello.aci")]);
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      expect(existsSync(mark)).toBe(true);
+    } finally {
+      shared.cleanup();
+      outDir.cleanup();
     }
   });
 
