@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { native } from "../../../src/sys";
-import { tempDir } from "../../support/harness";
+import { repoRoot, tempDir } from "../../support/harness";
 import { run } from "./fixtures";
 import { tarArchive } from "./tar-builder";
 
@@ -93,6 +93,27 @@ describe("importAci", () => {
     } finally {
       rmSync(rendered, { recursive: true, force: true });
       rmSync(extracted, { recursive: true, force: true });
+    }
+  });
+
+  test("not run as root, the import claims no tree hash: owners it could not set are left to the walk", () => {
+    const asNobody = tempDir("rkt-native-import-nobody-");
+    try {
+      const rendered = join(asNobody.path, "rendered");
+      const source = join(asNobody.path, "image.tar.gz");
+      mkdirSync(rendered);
+      writeFileSync(source, readFileSync(`${tar}.gz`));
+      Bun.spawnSync(["chown", "-R", "65534:65534", asNobody.path]);
+      const script = `const { native } = await import(${JSON.stringify(join(repoRoot, "src/sys"))});
+        const imported = native.importAci(${JSON.stringify(source)}, ${JSON.stringify(asNobody.path)}, { renderDir: ${JSON.stringify(rendered)} });
+        console.log(JSON.stringify({ treeHash: imported.treeHash ?? null, rendered: native.treeHash(${JSON.stringify(rendered)}) }));`;
+      const proc = Bun.spawnSync(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "-e", script], { cwd: asNobody.path, stderr: "pipe" });
+      expect(proc.stderr.toString()).toBe("");
+      const result = JSON.parse(proc.stdout.toString());
+      expect(result.treeHash).toBeNull();
+      expect(result.rendered).toMatch(/^v2:sha512-/);
+    } finally {
+      asNobody.cleanup();
     }
   });
 
