@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "decompress.h"
 
+#include "growing_file.h"
+
 #include <bzlib.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +38,7 @@ struct decompressor {
 	enum format format;
 	const char *path;
 	int fd;
+	struct growing_file *follow;
 	uint8_t *in;
 	size_t in_len, in_pos;
 	bool in_eof;
@@ -68,12 +71,9 @@ static ssize_t fill_input(struct decompressor *d, struct rkt_error *err)
 		return (ssize_t)(d->in_len - d->in_pos);
 	if (d->in_eof)
 		return 0;
-	ssize_t n;
-	do
-		n = read(d->fd, d->in, INPUT_SIZE);
-	while (n < 0 && errno == EINTR);
+	ssize_t n = growing_file_read(d->follow, d->fd, d->in, INPUT_SIZE, d->path, err);
 	if (n < 0)
-		return rkt_fail_sys(err, "read", d->path, errno);
+		return -1;
 	d->in_len = (size_t)n;
 	d->in_pos = 0;
 	if (n == 0)
@@ -85,11 +85,9 @@ static int read_head(struct decompressor *d, struct rkt_error *err)
 {
 	/* Enough for the ustar magic at offset 257. */
 	while (d->in_len < TAR_HEAD && !d->in_eof) {
-		ssize_t n = read(d->fd, d->in + d->in_len, TAR_HEAD - d->in_len);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = growing_file_read(d->follow, d->fd, d->in + d->in_len, TAR_HEAD - d->in_len, d->path, err);
 		if (n < 0)
-			return rkt_fail_sys(err, "read", d->path, errno);
+			return -1;
 		if (n == 0)
 			d->in_eof = true;
 		d->in_len += (size_t)n;
@@ -155,7 +153,7 @@ static void end_stream(struct decompressor *d)
 	}
 }
 
-struct decompressor *decompressor_open(const char *path, struct rkt_error *err)
+struct decompressor *decompressor_open(const char *path, struct growing_file *follow, struct rkt_error *err)
 {
 	struct decompressor *d = calloc(1, sizeof *d);
 	if (!d || !(d->in = malloc(INPUT_SIZE))) {
@@ -164,6 +162,7 @@ struct decompressor *decompressor_open(const char *path, struct rkt_error *err)
 		return NULL;
 	}
 	d->path = path;
+	d->follow = follow;
 	d->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (d->fd < 0) {
 		rkt_fail_sys(err, "open", path, errno);
@@ -203,12 +202,10 @@ static int next_member(struct decompressor *d, const uint8_t *magic, size_t magi
 		/* The magic may straddle a read boundary; shift what is left to the front. */
 		memmove(d->in, d->in + d->in_pos, (size_t)avail);
 		d->in_len = (size_t)avail, d->in_pos = 0;
-		ssize_t n;
-		do
-			n = read(d->fd, d->in + avail, INPUT_SIZE - (size_t)avail);
-		while (n < 0 && errno == EINTR);
+		ssize_t n =
+			growing_file_read(d->follow, d->fd, d->in + avail, INPUT_SIZE - (size_t)avail, d->path, err);
 		if (n < 0)
-			return rkt_fail_sys(err, "read", d->path, errno);
+			return -1;
 		d->in_len += (size_t)n;
 		avail += n;
 	}
@@ -332,11 +329,9 @@ static ssize_t read_tar(struct decompressor *d, uint8_t *out, size_t cap, struct
 		d->in_pos += done;
 	}
 	while (done < cap && !d->in_eof) {
-		ssize_t n = read(d->fd, out + done, cap - done);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = growing_file_read(d->follow, d->fd, out + done, cap - done, d->path, err);
 		if (n < 0)
-			return rkt_fail_sys(err, "read", d->path, errno);
+			return -1;
 		if (n == 0)
 			d->in_eof = true;
 		done += (size_t)n;

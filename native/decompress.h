@@ -10,9 +10,12 @@
 
 struct decompressor;
 
+struct growing_file;
+
 /* Opens `path`, reads its first bytes and picks the decoder; an unknown format fails with
- * `unknown image filetype`. */
-struct decompressor *decompressor_open(const char *path, struct rkt_error *err);
+ * `unknown image filetype`. `follow`, when not NULL, is the file's growth while another
+ * thread still writes it (growing_file.h): reads then wait for it. */
+struct decompressor *decompressor_open(const char *path, struct growing_file *follow, struct rkt_error *err);
 
 /* Fills `out` with up to `cap` decompressed bytes (fewer only at the end). Returns the
  * count, 0 at the end of the data, or -1 on error (corrupt or truncated input). */

@@ -1,11 +1,13 @@
 /* Import of a Docker image's layers without an intermediate ACI: the squash stream
  * (docker_squash.h) is hashed for the image ID and written once as the blob (a plain tar)
- * by a thread of its own, while this one extracts it into the rendered tree when asked;
- * all in one pass over the layers, with their decompression on a third thread. The blob
- * and the tree stop before the filesystem's reserve is reached. */
+ * by a thread of its own, while the import's thread extracts it into the rendered tree when
+ * asked; all in one pass over the layers, with their decompression on a third thread. The
+ * import's thread runs beside the caller, who may still be downloading the bottom layer
+ * (rkt_native.h). The blob and the tree stop before the filesystem's reserve is reached. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "blob_writer.h"
 #include "docker_squash.h"
 #include "extract.h"
+#include "growing_file.h"
 #include "path.h"
 #include "rkt_native.h"
 #include "tar.h"
@@ -54,9 +57,23 @@ static const char **split_layers(const char *list, int32_t count)
 	return layers;
 }
 
-int rkt_import_docker_layers(const char *layers, int32_t count, const char *manifest, int64_t mtime, const char *image,
-			     const char *tmp_dir, const char *render_dir, char blob_path_out[4096],
-			     char sha512_hex_out[129], char tree_hash_out[TREE_HASH_MAX], struct rkt_error *err)
+struct rkt_docker_import {
+	/* The arguments, copied. */
+	char *layers, *manifest, *image, *tmp_dir, *render_dir;
+	int32_t count;
+	int64_t mtime;
+	struct growing_file *bottom;
+	pthread_t thread;
+	bool stopped; /* set by the thread as it ends (atomic) */
+	int rc;
+	char blob_path[4096], sha512_hex[129], tree_hash[TREE_HASH_MAX];
+	struct rkt_error err;
+};
+
+static int import_layers(const char *layers, int32_t count, struct growing_file *bottom, const char *manifest,
+			 int64_t mtime, const char *image, const char *tmp_dir, const char *render_dir,
+			 char blob_path_out[4096], char sha512_hex_out[129], char tree_hash_out[TREE_HASH_MAX],
+			 struct rkt_error *err)
 {
 	tree_hash_out[0] = '\0';
 	const char **layer_paths = split_layers(layers, count);
@@ -71,8 +88,8 @@ int rkt_import_docker_layers(const char *layers, int32_t count, const char *mani
 	if (rc == 0 && !(blob = blob_writer_open(fd, blob_path_out, "import", image, err)))
 		rc = -1;
 	struct docker_squash *squash = NULL;
-	if (rc == 0 && !(squash = docker_squash_open(layer_paths, count, manifest, strlen(manifest), mtime, take_chunk,
-						     blob, err)))
+	if (rc == 0 && !(squash = docker_squash_open(layer_paths, count, bottom, manifest, strlen(manifest), mtime,
+						     take_chunk, blob, err)))
 		rc = -1;
 	struct extractor *render = NULL;
 	if (rc == 0 && render_dir) {
@@ -92,6 +109,10 @@ int rkt_import_docker_layers(const char *layers, int32_t count, const char *mani
 		rc = extractor_tree_hash(render, tree_hash_out, err);
 	if (rc == 0)
 		rc = blob_writer_finish(blob, sha512_hex_out, err);
+	/* A failed import reads no more of the bottom layer: its decompression thread, which may
+	 * be waiting for the download, is told so before the squash's close waits for it. */
+	if (rc < 0 && bottom)
+		growing_file_end(bottom, false);
 	blob_writer_close(blob);
 	extractor_free(render);
 	docker_squash_close(squash);
@@ -105,4 +126,92 @@ int rkt_import_docker_layers(const char *layers, int32_t count, const char *mani
 		return -1;
 	}
 	return 0;
+}
+
+static void *run_import(void *arg)
+{
+	struct rkt_docker_import *job = arg;
+	job->rc =
+		import_layers(job->layers, job->count, job->bottom, job->manifest, job->mtime, job->image, job->tmp_dir,
+			      job->render_dir, job->blob_path, job->sha512_hex, job->tree_hash, &job->err);
+	__atomic_store_n(&job->stopped, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* `count` NUL-terminated strings back to back, copied. */
+static char *copy_list(const char *list, int32_t count)
+{
+	size_t len = 0;
+	for (int32_t i = 0; i < count; i++)
+		len += strlen(list + len) + 1;
+	char *copy = malloc(len ? len : 1);
+	return copy ? memcpy(copy, list, len) : NULL;
+}
+
+static void free_job(struct rkt_docker_import *job)
+{
+	growing_file_free(job->bottom);
+	free(job->layers);
+	free(job->manifest);
+	free(job->image);
+	free(job->tmp_dir);
+	free(job->render_dir);
+	free(job);
+}
+
+struct rkt_docker_import *rkt_docker_import_start(const char *layers, int32_t count, const char *manifest,
+						  int64_t mtime, const char *image, const char *tmp_dir,
+						  const char *render_dir, struct rkt_error *err)
+{
+	struct rkt_docker_import *job = calloc(1, sizeof *job);
+	if (!job) {
+		rkt_fail_sys(err, "import", image, ENOMEM);
+		return NULL;
+	}
+	job->count = count < 0 ? 0 : count;
+	job->mtime = mtime;
+	job->layers = copy_list(layers, job->count);
+	job->manifest = strdup(manifest);
+	job->image = strdup(image);
+	job->tmp_dir = strdup(tmp_dir);
+	job->render_dir = render_dir ? strdup(render_dir) : NULL;
+	job->bottom = growing_file_new();
+	if (!job->layers || !job->manifest || !job->image || !job->tmp_dir || (render_dir && !job->render_dir) ||
+	    !job->bottom) {
+		rkt_fail_sys(err, "import", image, ENOMEM);
+		free_job(job);
+		return NULL;
+	}
+	int e = pthread_create(&job->thread, NULL, run_import, job);
+	if (e) {
+		rkt_fail_sys(err, "start the import thread for", image, e);
+		free_job(job);
+		return NULL;
+	}
+	return job;
+}
+
+int32_t rkt_docker_import_grew(struct rkt_docker_import *job)
+{
+	growing_file_grew(job->bottom);
+	return !__atomic_load_n(&job->stopped, __ATOMIC_ACQUIRE);
+}
+
+void rkt_docker_import_source_end(struct rkt_docker_import *job, int32_t whole)
+{
+	growing_file_end(job->bottom, whole != 0);
+}
+
+int rkt_docker_import_finish(struct rkt_docker_import *job, char blob_path_out[4096], char sha512_hex_out[129],
+			     char tree_hash_out[TREE_HASH_MAX], struct rkt_error *err)
+{
+	pthread_join(job->thread, NULL);
+	int rc = job->rc;
+	memcpy(blob_path_out, job->blob_path, sizeof job->blob_path);
+	memcpy(sha512_hex_out, job->sha512_hex, sizeof job->sha512_hex);
+	memcpy(tree_hash_out, job->tree_hash, sizeof job->tree_hash);
+	if (rc < 0)
+		*err = job->err;
+	free_job(job);
+	return rc;
 }

@@ -51,6 +51,7 @@ struct docker_squash {
 	struct path_index index;
 	const char *const *layers;
 	int count;
+	struct growing_file *bottom_follow; /* the bottom layer's growth while it downloads, or NULL */
 	int layer; /* the layer being streamed */
 	struct inflate_source *in; /* NULL between layers */
 	struct tar_reader reader;
@@ -221,7 +222,7 @@ static int index_entry(struct docker_squash *s, int layer, struct tar_entry *e, 
 /* Reads the entry names of `layer` into the index. */
 static int index_layer(struct docker_squash *s, int layer, struct rkt_error *err)
 {
-	struct inflate_source *in = inflate_source_open(s->layers[layer], NULL, NULL, err);
+	struct inflate_source *in = inflate_source_open(s->layers[layer], NULL, NULL, NULL, err);
 	if (!in)
 		return -1;
 	struct tar_reader reader;
@@ -272,6 +273,12 @@ static int write_file_header(struct docker_squash *s, const char *name, const st
 	return 1;
 }
 
+/* How the layer being streamed is read: only the bottom one may still be downloading. */
+static struct growing_file *layer_follow(const struct docker_squash *s)
+{
+	return s->layer == 0 ? s->bottom_follow : NULL;
+}
+
 static void close_copy(struct docker_squash *s)
 {
 	inflate_source_close(s->copy_in);
@@ -289,7 +296,7 @@ static int write_link_as_file(struct docker_squash *s, struct squash_path *targe
 		return rkt_fail(err, "squash layer", where,
 				"more than %d hardlinks to files that higher layers removed; flatten the image",
 				MAX_LINKS_AS_FILES);
-	if (!(s->copy_in = inflate_source_open(where, NULL, NULL, err)))
+	if (!(s->copy_in = inflate_source_open(where, layer_follow(s), NULL, NULL, err)))
 		return -1;
 	tar_reader_init(&s->copy_reader, inflate_source_tar(s->copy_in), where);
 	struct tar_entry e;
@@ -376,7 +383,7 @@ static int next_entry(struct docker_squash *s, struct rkt_error *err)
 		if (!s->in) {
 			if (s->layer == s->count)
 				return 0;
-			if (!(s->in = inflate_source_open(s->layers[s->layer], NULL, NULL, err)))
+			if (!(s->in = inflate_source_open(s->layers[s->layer], layer_follow(s), NULL, NULL, err)))
 				return -1;
 			tar_reader_init(&s->reader, inflate_source_tar(s->in), s->layers[s->layer]);
 		}
@@ -458,9 +465,9 @@ static int write_start(struct docker_squash *s, const char *manifest, size_t man
 	return tar_write_header(&s->out, "rootfs", &rootfs);
 }
 
-struct docker_squash *docker_squash_open(const char *const *layers, int count, const char *manifest,
-					 size_t manifest_len, int64_t mtime, squash_chunk_fn on_chunk, void *ctx,
-					 struct rkt_error *err)
+struct docker_squash *docker_squash_open(const char *const *layers, int count, struct growing_file *bottom_follow,
+					 const char *manifest, size_t manifest_len, int64_t mtime,
+					 squash_chunk_fn on_chunk, void *ctx, struct rkt_error *err)
 {
 	struct docker_squash *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -470,6 +477,7 @@ struct docker_squash *docker_squash_open(const char *const *layers, int count, c
 	s->src.refill = refill;
 	s->layers = layers;
 	s->count = count;
+	s->bottom_follow = bottom_follow;
 	s->on_chunk = on_chunk;
 	s->ctx = ctx;
 	int rc = 0;

@@ -25,11 +25,16 @@ struct docker_squash;
  * (with *err set) stops the stream with that error. */
 typedef int (*squash_chunk_fn)(void *ctx, const uint8_t *data, size_t len, struct rkt_error *err);
 
+struct growing_file;
+
 /* Indexes `count` layer files (bottom first; gzip, bzip2, xz or plain tar) and returns the
- * stream; `mtime` (seconds) dates `manifest` and `rootfs`. */
-struct docker_squash *docker_squash_open(const char *const *layers, int count, const char *manifest,
-					 size_t manifest_len, int64_t mtime, squash_chunk_fn on_chunk, void *ctx,
-					 struct rkt_error *err);
+ * stream; `mtime` (seconds) dates `manifest` and `rootfs`. The layers above the bottom one
+ * are read whole here (they decide what of the lower ones is seen); the stream begins with
+ * the bottom one, which may still be arriving: it is read following `bottom_follow`
+ * (growing_file.h) when not NULL. */
+struct docker_squash *docker_squash_open(const char *const *layers, int count, struct growing_file *bottom_follow,
+					 const char *manifest, size_t manifest_len, int64_t mtime,
+					 squash_chunk_fn on_chunk, void *ctx, struct rkt_error *err);
 
 /* The stream, for tar_reader_init. */
 struct tar_source *docker_squash_tar(struct docker_squash *s);

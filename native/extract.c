@@ -831,7 +831,7 @@ static int open_file_source(struct file_source *f, const char *tar_path, struct 
 /* Whether the file is a plain tar (read directly) rather than compressed (read through an inflate_source). */
 static int is_plain_tar(const char *path, bool *plain, struct rkt_error *err)
 {
-	struct decompressor *d = decompressor_open(path, err);
+	struct decompressor *d = decompressor_open(path, NULL, err);
 	if (!d)
 		return -1;
 	*plain = strcmp(decompressor_format(d), "tar") == 0;
@@ -869,7 +869,7 @@ int rkt_extract(const char *tar_path, const char *dest_dir, int32_t flags, int64
 		if (rc == 0)
 			rc = extract_all(x, &x->file.src, tar_path, err);
 	} else {
-		struct inflate_source *s = inflate_source_open(tar_path, NULL, NULL, err);
+		struct inflate_source *s = inflate_source_open(tar_path, NULL, NULL, NULL, err);
 		rc = s ? extract_all(x, inflate_source_tar(s), tar_path, err) : -1;
 		inflate_source_close(s);
 	}

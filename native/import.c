@@ -177,7 +177,7 @@ int rkt_import_aci(const char *source, const char *tmp_dir, const char *render_d
 	 * the hash of exactly the blob that is kept. */
 	struct import imp = { .source = source };
 	sha512_init(&imp.hash);
-	struct inflate_source *stream = inflate_source_open(blob_path_out, hash_chunk, &imp, err);
+	struct inflate_source *stream = inflate_source_open(blob_path_out, NULL, hash_chunk, &imp, err);
 	int rc = stream ? 0 : -1;
 	if (rc == 0 && render_dir) {
 		imp.render =

@@ -94,8 +94,8 @@ static int refill(struct tar_source *src, struct rkt_error *err)
 	return 1;
 }
 
-struct inflate_source *inflate_source_open(const char *path, inflate_chunk_fn on_chunk, void *ctx,
-					   struct rkt_error *err)
+struct inflate_source *inflate_source_open(const char *path, struct growing_file *follow, inflate_chunk_fn on_chunk,
+					   void *ctx, struct rkt_error *err)
 {
 	struct inflate_source *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -108,7 +108,7 @@ struct inflate_source *inflate_source_open(const char *path, inflate_chunk_fn on
 	s->src.refill = refill;
 	s->on_chunk = on_chunk;
 	s->ctx = ctx;
-	int rc = (s->decompressor = decompressor_open(path, err)) ? 0 : -1;
+	int rc = (s->decompressor = decompressor_open(path, follow, err)) ? 0 : -1;
 	for (int i = 0; rc == 0 && i < SLOT_COUNT; i++)
 		if (!(s->slots[i] = malloc(SLOT_SIZE)))
 			rc = rkt_fail_sys(err, "read", path, ENOMEM);

@@ -16,10 +16,12 @@ struct inflate_source;
  * tar reader sees it; nonzero (with *err set) stops the stream with that error. */
 typedef int (*inflate_chunk_fn)(void *ctx, const uint8_t *data, size_t len, struct rkt_error *err);
 
-/* Opens `path` (any format decompressor_open knows) and starts the decompression thread.
- * `on_chunk` may be NULL. */
-struct inflate_source *inflate_source_open(const char *path, inflate_chunk_fn on_chunk, void *ctx,
-					   struct rkt_error *err);
+struct growing_file;
+
+/* Opens `path` (any format decompressor_open knows, `follow` as it takes it) and starts
+ * the decompression thread. `on_chunk` may be NULL. */
+struct inflate_source *inflate_source_open(const char *path, struct growing_file *follow, inflate_chunk_fn on_chunk,
+					   void *ctx, struct rkt_error *err);
 
 /* The stream, for tar_reader_init. */
 struct tar_source *inflate_source_tar(struct inflate_source *s);

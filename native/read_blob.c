@@ -31,7 +31,7 @@ int rkt_read_blob(const char *blob, const char *tar_out, char sha512_hex_out[129
 	sha512_init(&b.hash);
 	if (tar_out && (b.out_fd = open(tar_out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) < 0)
 		return rkt_fail_sys(err, "create", tar_out, errno);
-	struct inflate_source *s = inflate_source_open(blob, take_chunk, &b, err);
+	struct inflate_source *s = inflate_source_open(blob, NULL, take_chunk, &b, err);
 	int rc = s ? inflate_source_drain(s, err) : -1;
 	inflate_source_close(s);
 	if (b.out_fd >= 0) {

@@ -40,11 +40,31 @@ RKT_EXPORT int rkt_import_aci(const char *source, const char *tmp_dir, const cha
  * to back, bottom first; gzip, bzip2, xz or plain tar) into an ACI with `manifest` (JSON,
  * NUL-terminated) as docker_squash.h describes, in one pass: writes that tar into a new temp
  * file in `tmp_dir` (the blob), hashes it, and when `render_dir` is not NULL extracts the
- * rootfs beneath it as rkt_import_aci does. `image` names the image in messages. */
-RKT_EXPORT int rkt_import_docker_layers(const char *layers, int32_t count, const char *manifest, int64_t mtime,
-					const char *image, const char *tmp_dir, const char *render_dir,
-					char blob_path_out[4096], char sha512_hex_out[129], char tree_hash_out[140],
-					struct rkt_error *err);
+ * rootfs beneath it as rkt_import_aci does. `image` names the image in messages.
+ *
+ * The import runs on a thread of its own from rkt_docker_import_start (which copies its
+ * arguments) to rkt_docker_import_finish, so that the bottom layer can still be
+ * downloading meanwhile: its file must exist, and is read as it grows (growing_file.h)
+ * until rkt_docker_import_source_end says it is whole (its digest checked) or broken. The
+ * other layers must be whole before the start. */
+struct rkt_docker_import;
+
+/* NULL (with *err set) when the thread cannot start. */
+RKT_EXPORT struct rkt_docker_import *rkt_docker_import_start(const char *layers, int32_t count, const char *manifest,
+							     int64_t mtime, const char *image, const char *tmp_dir,
+							     const char *render_dir, struct rkt_error *err);
+
+/* The bottom layer's file grew. Returns 1 while the import goes on, 0 once it has stopped
+ * (failed: finishing gives its error, and the rest of the download is not needed). */
+RKT_EXPORT int32_t rkt_docker_import_grew(struct rkt_docker_import *job);
+
+/* The bottom layer's file is whole and checked (`whole` 1), or will not be (0: the import
+ * fails on it). Required before finishing. */
+RKT_EXPORT void rkt_docker_import_source_end(struct rkt_docker_import *job, int32_t whole);
+
+/* Waits for the import and frees `job`; its results as rkt_import_aci gives them. */
+RKT_EXPORT int rkt_docker_import_finish(struct rkt_docker_import *job, char blob_path_out[4096],
+					char sha512_hex_out[129], char tree_hash_out[140], struct rkt_error *err);
 
 /* Reads a stored blob (any format) once: the SHA-512 of its uncompressed tar into
  * `sha512_hex_out` and, when `tar_out` is not NULL, the uncompressed tar into that new file

@@ -3,8 +3,8 @@
 // way, so what the conversion reads is what was checked and cannot change under it.
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 
-/** Writes `chunks` to `path` (created, mode 0600); returns the hex digest of the bytes under `algorithm`. */
-export async function writeBlobFile(chunks: AsyncIterable<Uint8Array>, path: string, size: number, algorithm: "sha256" | "sha512", what: string): Promise<string> {
+/** Writes `chunks` to `path` (created, mode 0600), calling `onWritten` after each; returns the hex digest of the bytes under `algorithm`. */
+export async function writeBlobFile(chunks: AsyncIterable<Uint8Array>, path: string, size: number, algorithm: "sha256" | "sha512", what: string, onWritten?: () => void): Promise<string> {
   const hasher = new Bun.CryptoHasher(algorithm);
   const fd = openSync(path, "wx", 0o600);
   try {
@@ -14,6 +14,7 @@ export async function writeBlobFile(chunks: AsyncIterable<Uint8Array>, path: str
       if (written > size) throw new Error(`${what} is larger than its declared ${size} bytes`);
       for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
       hasher.update(chunk);
+      onWritten?.();
     }
     if (written !== size) throw new Error(`${what} has ${written} bytes, not its declared ${size}`);
   } catch (err) {

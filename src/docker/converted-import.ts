@@ -6,18 +6,24 @@
 import { join } from "node:path";
 import { serializeImageManifest } from "../appc";
 import { WorkDir, type Store } from "../store";
+import type { BottomLayerArrival } from "../store/docker-layers-import";
 import { parseImageConfig } from "./image-config";
 import { convertImageConfig, creationTime } from "./manifest-conversion";
 import type { DockerReference } from "./reference";
 
-/** An image read from its source, every blob's digest checked. */
-export interface LoadedImage {
+/** An image read from its source, every blob's digest checked (the bottom layer's as it arrives). */
+export interface LoadedImage extends SavedLayers {
   /** Names the ACI (name, version label, annotations). */
   reference: DockerReference;
   configBytes: Uint8Array;
   configDigest: string;
+}
+
+export interface SavedLayers {
   /** The layers, bottom first, as files in the scratch directory. */
   layerFiles: string[];
+  /** When given, the bottom layer's file is still to be written by it, as the import reads it (src/store/docker-layers-import.ts). */
+  bottomArrival?: BottomLayerArrival;
 }
 
 /** Converts and imports the image that `load` reads into a scratch directory; returns the store key. */
@@ -28,19 +34,22 @@ export async function importConverted(store: Store, load: (scratch: string) => P
     const config = parseImageConfig(image.configBytes, image.configDigest);
     const manifest = convertImageConfig(image.reference, config, image.configDigest);
     const mtime = Math.floor((creationTime(config)?.getTime() ?? 0) / 1000);
-    return (await store.importDockerLayers(image.layerFiles, serializeImageManifest(manifest), mtime, manifest.name)).key;
+    return (await store.importDockerLayers(image.layerFiles, serializeImageManifest(manifest), mtime, manifest.name, image.bottomArrival)).key;
   } finally {
     work.remove();
   }
 }
 
-/** Saves each layer, bottom first, as `scratch/layer-N` with `save`; returns the paths. */
-export async function saveLayerFiles<T>(layers: T[], scratch: string, save: (layer: T, path: string) => Promise<void>): Promise<string[]> {
-  const paths: string[] = [];
-  for (const [n, layer] of layers.entries()) {
-    const path = join(scratch, `layer-${n}`);
-    await save(layer, path);
-    paths.push(path);
-  }
-  return paths;
+/** Writes `layer` to the new file `path`, its digest checked, calling `onWritten` (when given) after each chunk written. */
+export type SaveLayer<T> = (layer: T, path: string, onWritten?: () => void) => Promise<void>;
+
+/**
+ * Saves each layer above the bottom one as `scratch/layer-N` with `save`, and leaves the
+ * bottom one (`layer-0`, the largest as a rule) to arrive while the import reads it.
+ */
+export async function saveLayerFiles<T>(layers: T[], scratch: string, save: SaveLayer<T>): Promise<SavedLayers> {
+  const layerFiles = layers.map((_, n) => join(scratch, `layer-${n}`));
+  for (let n = 1; n < layers.length; n++) await save(layers[n]!, layerFiles[n]!);
+  if (layers.length === 0) return { layerFiles };
+  return { layerFiles, bottomArrival: (grew) => save(layers[0]!, layerFiles[0]!, grew) };
 }

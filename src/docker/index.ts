@@ -56,7 +56,7 @@ export async function fetchDockerImage(store: Store, ref: string, opts: DockerFe
     reference,
     configBytes: await client.blobBytes(image.config),
     configDigest: image.config.digest,
-    layerFiles: await saveLayerFiles(image.layers, scratch, (layer, path) => client.saveBlob(layer, path, opts.showProgress)),
+    ...(await saveLayerFiles(image.layers, scratch, (layer, path, onWritten) => client.saveBlob(layer, path, { showProgress: opts.showProgress, onWritten }))),
   }));
   store.index.putRemote({ aciUrl: source, sigUrl: "", etag: image.digest, key, cacheMaxAge: 0, downloadTime: new Date() });
   return key;

@@ -43,7 +43,7 @@ export async function loadOciLayoutImage(dir: string, refName: string | undefine
     reference: archiveReference(name, dir),
     configBytes: layout.bytes(image.config, SIZE_LIMITS.dockerImageConfig, "image config"),
     configDigest: image.config.digest,
-    layerFiles: await saveLayerFiles(image.layers, scratch, (layer, path) => layout.save(layer, path)),
+    ...(await saveLayerFiles(image.layers, scratch, (layer, path, onWritten) => layout.save(layer, path, onWritten))),
   };
 }
 
@@ -130,9 +130,9 @@ class LayoutBlobs {
   }
 
   /** Copies a layer blob to `path`, digest-checked. */
-  async save(blob: BlobDescriptor, path: string): Promise<void> {
+  async save(blob: BlobDescriptor, path: string, onWritten?: () => void): Promise<void> {
     const chunks = createReadStream("", { fd: this.open(blob) });
-    checkDigest(blob.digest, await writeBlobFile(chunks, path, blob.size, digestAlgorithm(blob.digest), `layer ${blob.digest}`), this.mismatch());
+    checkDigest(blob.digest, await writeBlobFile(chunks, path, blob.size, digestAlgorithm(blob.digest), `layer ${blob.digest}`, onWritten), this.mismatch());
   }
 
   private descriptor(entry: Descriptor): BlobDescriptor {

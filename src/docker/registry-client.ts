@@ -38,13 +38,18 @@ export class RegistryClient {
 
   /**
    * Streams a blob to `path` (created, mode 0600), never past its declared size, checking its
-   * digest as it goes; with the progress line on a terminal unless `showProgress` is false.
+   * digest as it goes and calling `onWritten` after each chunk written; with the progress
+   * line on a terminal unless `showProgress` is false.
    */
-  async saveBlob(blob: BlobDescriptor, path: string, showProgress = true): Promise<void> {
+  async saveBlob(blob: BlobDescriptor, path: string, opts: { showProgress?: boolean; onWritten?: () => void } = {}): Promise<void> {
     const response = await this.request(`blobs/${blob.digest}`, {});
     const hasher = hasherFor(blob.digest);
+    const onChunk = (chunk: Uint8Array) => {
+      hasher.update(chunk);
+      opts.onWritten?.();
+    };
     try {
-      await saveResponseBody(response, path, { what: `layer ${blob.digest}`, limit: blob.size, showProgress, onChunk: (chunk) => hasher.update(chunk) });
+      await saveResponseBody(response, path, { what: `layer ${blob.digest}`, limit: blob.size, showProgress: opts.showProgress, onChunk });
     } catch (err) {
       throw new Error(`error downloading layer ${blob.digest}: ${(err as Error).message}`);
     }

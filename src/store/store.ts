@@ -23,6 +23,7 @@ import { FileLock, fsyncDir, lockKeyFile, mkdirDurably, native, SysError, writeF
 import { StoreIndex, type AciInfo, type RemoteInfo } from "./db";
 import { StoreLayout } from "./layout";
 import { findByNameAndLabels, formatLabels } from "./name-lookup";
+import { importDockerLayerFiles, type BottomLayerArrival } from "./docker-layers-import";
 import { TreeStore } from "./tree-store";
 import { WorkDir } from "./work-dir";
 import { needsProof, unsyncedMark } from "./written-this-boot";
@@ -114,20 +115,22 @@ export class Store {
    * Imports a Docker image from its layer files (bottom first, as downloaded) squashed into
    * an ACI with `manifestJson` (native/docker_squash.h): one pass over the layers writes the
    * blob (a plain tar), hashes it (the key) and renders the rootfs as importAci does, with
-   * no intermediate ACI file. `image` names it in messages.
+   * no intermediate ACI file. `image` names it in messages. With `bottomArrival`, the
+   * bottom layer's file is still to be written, and is imported as it arrives
+   * (docker-layers-import.ts).
    */
-  async importDockerLayers(layerFiles: string[], manifestJson: string, mtime: number, image: string): Promise<ImportedImage> {
-    return this.importWith(image, {}, (work, rootfs) => native.importDockerLayers(layerFiles, manifestJson, mtime, image, work, rootfs));
+  async importDockerLayers(layerFiles: string[], manifestJson: string, mtime: number, image: string, bottomArrival?: BottomLayerArrival): Promise<ImportedImage> {
+    return this.importWith(image, {}, (work, rootfs) => importDockerLayerFiles(layerFiles, manifestJson, mtime, image, work, rootfs, bottomArrival));
   }
 
   /** The import of a blob that `read` writes into the work directory (rendering beneath `rootfs` when given). */
-  private importWith(source: string, opts: { latest?: boolean }, read: (work: string, rootfs: string | undefined) => native.ImportedAci): ImportedImage {
+  private async importWith(source: string, opts: { latest?: boolean }, read: (work: string, rootfs: string | undefined) => native.ImportedAci | Promise<native.ImportedAci>): Promise<ImportedImage> {
     const work = WorkDir.create(this.layout.tmp);
     let staging = false;
     try {
       const rootfs = this.rendersImports ? join(work.path, "rootfs") : undefined;
       if (rootfs) mkdirSync(rootfs);
-      const imported = read(work.path, rootfs);
+      const imported = await read(work.path, rootfs);
       if (!imported.manifest) throw new Error(`missing manifest in ${source}`);
       const manifest = parseImageManifest(new TextDecoder().decode(imported.manifest), source);
       const key = normalizeImageKey(imageIdFromDigest(imported.sha512));

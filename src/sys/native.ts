@@ -16,7 +16,10 @@ const { i32, i64, ptr, void: none } = FFIType;
 const symbols = {
   rkt_free: { args: [ptr], returns: none },
   rkt_import_aci: { args: [ptr, ptr, ptr, i32, ptr, ptr, ptr, ptr, ptr], returns: i32 },
-  rkt_import_docker_layers: { args: [ptr, i32, ptr, i64, ptr, ptr, ptr, ptr, ptr, ptr, ptr], returns: i32 },
+  rkt_docker_import_start: { args: [ptr, i32, ptr, i64, ptr, ptr, ptr, ptr], returns: ptr },
+  rkt_docker_import_grew: { args: [ptr], returns: i32 },
+  rkt_docker_import_source_end: { args: [ptr, i32], returns: none },
+  rkt_docker_import_finish: { args: [ptr, ptr, ptr, ptr, ptr], returns: i32 },
   rkt_read_blob: { args: [ptr, ptr, ptr, ptr], returns: i32 },
   rkt_extract: { args: [ptr, ptr, i32, i64, ptr, i32, ptr], returns: i32 },
   rkt_tree_hash: { args: [ptr, i32, ptr, ptr], returns: i32 },
@@ -129,28 +132,49 @@ export function importAci(sourcePath: string, tmpDir: string, opts: { renderDir?
   return { blobPath: readCString(blobPath, 0, 4096), sha512: readCString(digest, 0, 128), manifest, treeHash: readTreeHash(treeHash) };
 }
 
+/** The import of a Docker image's layers, running on a thread of its own while the bottom layer may still arrive. */
+export interface DockerLayersImport {
+  /** The bottom layer's file grew; false once the import has stopped on an error (`finish` throws it). */
+  grew(): boolean;
+  /** The bottom layer's file is whole and its digest checked (true), or never will be (false). */
+  sourceEnd(whole: boolean): void;
+  /** Waits for the import and gives its result, or throws its error; after `sourceEnd`. */
+  finish(): ImportedAci;
+}
+
 /**
- * Squashes a Docker image's layer files (bottom first; gzip, bzip2, xz or plain tar) into
- * an ACI with `manifestJson` as its manifest, in one pass (native/docker_squash.h): the ACI
- * tar is written as a new temp file in tmpDir (the blob, a plain tar), hashed, and given
- * renderDir its rootfs is extracted there as importAci does. `image` names the image in
- * messages. `mtime` (seconds) dates the `manifest` and `rootfs` entries.
+ * Starts squashing a Docker image's layer files (bottom first; gzip, bzip2, xz or plain
+ * tar) into an ACI with `manifestJson` as its manifest, in one pass (native/docker_squash.h)
+ * on a thread of its own: the ACI tar is written as a new temp file in tmpDir (the blob, a
+ * plain tar), hashed, and given renderDir its rootfs is extracted there as importAci does.
+ * `image` names the image in messages; `mtime` (seconds) dates the `manifest` and `rootfs`
+ * entries. Every layer file must exist; all but the bottom one must be whole: that one is
+ * read as it grows, until `sourceEnd`.
  */
-export function importDockerLayers(layerFiles: string[], manifestJson: string, mtime: number, image: string, tmpDir: string, renderDir?: string): ImportedAci {
-  const blobPath = Buffer.alloc(4096);
-  const digest = Buffer.alloc(129);
+export function startDockerLayersImport(layerFiles: string[], manifestJson: string, mtime: number, image: string, tmpDir: string, renderDir?: string): DockerLayersImport {
   const layers = Buffer.from(layerFiles.map((path) => `${path}\0`).join(""));
-  const manifest = cString(manifestJson);
-  const name = cString(image);
-  const dir = cString(tmpDir);
   const render = renderDir === undefined ? null : cString(renderDir);
-  const treeHash = Buffer.alloc(TREE_HASH_MAX);
-  call((err) => lib().rkt_import_docker_layers(layers, layerFiles.length, manifest, mtime, name, dir, render, blobPath, digest, treeHash, err));
+  let job: Pointer | null = null;
+  call((err) => {
+    job = lib().rkt_docker_import_start(layers, layerFiles.length, cString(manifestJson), mtime, cString(image), cString(tmpDir), render, err) as Pointer | null;
+    return job === null ? -1 : 0;
+  });
+  const running = job as unknown as Pointer;
   return {
-    blobPath: readCString(blobPath, 0, 4096),
-    sha512: readCString(digest, 0, 128),
-    manifest: new TextEncoder().encode(manifestJson),
-    treeHash: readTreeHash(treeHash),
+    grew: () => lib().rkt_docker_import_grew(running) !== 0,
+    sourceEnd: (whole) => lib().rkt_docker_import_source_end(running, whole ? 1 : 0),
+    finish() {
+      const blobPath = Buffer.alloc(4096);
+      const digest = Buffer.alloc(129);
+      const treeHash = Buffer.alloc(TREE_HASH_MAX);
+      call((err) => lib().rkt_docker_import_finish(running, blobPath, digest, treeHash, err));
+      return {
+        blobPath: readCString(blobPath, 0, 4096),
+        sha512: readCString(digest, 0, 128),
+        manifest: new TextEncoder().encode(manifestJson),
+        treeHash: readTreeHash(treeHash),
+      };
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { openTarStream, readTar, type TarHeader } from "../../../src/appc";
-import { native } from "../../../src/sys";
+import { importDockerLayerFiles } from "../../../src/store/docker-layers-import";
 import { tempDir } from "../../support/harness";
 import { tarArchive, type TarEntrySpec } from "../native/tar-builder";
 
@@ -54,7 +54,7 @@ async function squash(layers: string[], mtime = 0): Promise<Squashed> {
   const dir = freshDir("import");
   const rootfs = join(dir, "rootfs");
   mkdirSync(rootfs);
-  const imported = native.importDockerLayers(layers, "{}", mtime, "test image", dir, rootfs);
+  const imported = await importDockerLayerFiles(layers, "{}", mtime, "test image", dir, rootfs);
   const entries = new Map<string, { header: TarHeader; content: string }>();
   for await (const entry of readTar((await openTarStream(imported.blobPath)).stream)) {
     const { name } = entry.header;
@@ -168,23 +168,23 @@ describe("hostile layers are refused with one line, nothing written outside the 
     "a symlinked parent": [[[{ name: "up", type: "2", linkname: "../../.." }], [{ name: "up/planted", data: "x" }]], /^extract \S+\/rootfs\/up\/planted: a parent path is a symlink or not a directory$/],
   };
   for (const [name, [layers, message]] of Object.entries(refusals)) {
-    test(name, () => {
+    test(name, async () => {
       const dir = freshDir("hostile");
       const rootfs = join(dir, "rootfs");
       mkdirSync(rootfs);
       const paths = layers.map((entries) => craftedLayer(entries));
-      expect(() => native.importDockerLayers(paths, "{}", 0, "test image", dir, rootfs)).toThrow(message);
+      await expect(importDockerLayerFiles(paths, "{}", 0, "test image", dir, rootfs)).rejects.toThrow(message);
       expect(readdirSync(dir)).toEqual(["rootfs"]);
       expect(existsSync(join(work.path, "escaped")) || existsSync(join(work.path, "planted"))).toBe(false);
     });
   }
 
-  test("a truncated gzip layer", () => {
+  test("a truncated gzip layer", async () => {
     const dir = freshDir("truncated");
     const whole = readFileSync(craftedLayer([{ name: "big", data: "y".repeat(100_000) }]));
     const path = join(dir, "layer.gz");
     writeFileSync(path, whole.subarray(0, whole.length - 20));
-    expect(() => native.importDockerLayers([path], "{}", 0, "test image", dir)).toThrow(/^\S+ \S+layer\.gz: .*(truncated|unexpected end)/);
+    await expect(importDockerLayerFiles([path], "{}", 0, "test image", dir, undefined)).rejects.toThrow(/^\S+ \S+layer\.gz: .*(truncated|unexpected end)/);
     expect(readdirSync(dir)).toEqual(["layer.gz"]);
     expect(lstatSync(dir).isDirectory()).toBe(true);
   });
