@@ -28,7 +28,7 @@ export class TreeStore {
   }
 
   isRendered(key: string): boolean {
-    return existsSync(join(this.path(key), RENDERED));
+    return this.readMark(key) !== undefined;
   }
 
   /**
