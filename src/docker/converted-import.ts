@@ -5,8 +5,7 @@
 // ACI, so the same config, layers and reference give the same image ID.
 import { join } from "node:path";
 import { serializeImageManifest } from "../appc";
-import { WorkDir, type Store } from "../store";
-import type { BottomLayerArrival } from "../store/docker-layers-import";
+import { WorkDir, type BottomLayerArrival, type Store } from "../store";
 import { parseImageConfig } from "./image-config";
 import { convertImageConfig, creationTime } from "./manifest-conversion";
 import type { DockerReference } from "./reference";
