@@ -18,6 +18,7 @@ import { SIZE_LIMITS } from "../size-limits";
 import { native, readFileBounded, syncFilesystemOf } from "../sys";
 import { resolveRelativeExecs } from "./exec-path";
 import { withImageClaimsLock } from "./images-in-use";
+import { cacheListSummary } from "./list-cache";
 import { encodeListSummary, LIST_SUMMARY_FILE } from "./list-summary";
 import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
 import { Pod } from "./pod";
@@ -215,7 +216,7 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
   try {
     if (req.uuidFileSave !== undefined) writeUuidFile(req.uuidFileSave, pod.uuid);
     const appKeys = resolved.manifest.apps.map((a) => ({ name: a.name, key: resolved.images.get(a.name)!.key }));
-    fillPodDir(pod.path, {
+    fillPodDir(pod, {
       manifestText: serializePodManifest(resolved.manifest),
       listSummary: encodeListSummary(resolved.manifest, (app) => resolved.images.get(app)!.manifest.name),
       stage1Key,
@@ -255,9 +256,11 @@ interface PodContents {
 }
 
 /** The files of rkt-internals §4.3, the app roots (overlay dirs or copies) and the plan. */
-function fillPodDir(podPath: string, c: PodContents): void {
+function fillPodDir(pod: Pod, c: PodContents): void {
+  const podPath = pod.path;
   writeFileSync(join(podPath, "pod"), c.manifestText, { mode: 0o700 });
   writeFileSync(join(podPath, LIST_SUMMARY_FILE), c.listSummary, { mode: 0o600 });
+  cacheListSummary(pod, c.listSummary);
   writeFileSync(join(podPath, "stage1ID"), c.stage1Key);
   mkdirSync(join(podPath, "stage1"), { mode: 0o755 });
   writeFileSync(join(podPath, "stage1", "manifest"), serializeImageManifest(c.stage1Manifest));

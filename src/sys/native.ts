@@ -1,6 +1,6 @@
 // Bindings of the native helper library (native/*.c): image import, safe extraction,
 // tree hashing, copying and removal, and the network namespace and netlink questions of
-// private networking; and of `rkt list`'s small library, the pod scan alone. Each library
+// private networking; and of `rkt list`'s small library, the pod scan and its cache. Each library
 // is embedded in the executable as a file asset; on first use its bytes go into a memfd,
 // which is dlopen'ed, so it works from the single `bun build --compile` binary as well as
 // from the source tree.
@@ -30,6 +30,8 @@ const symbols = {
 
 const listSymbols = {
   rkt_pod_scan: { args: [ptr, ptr, i32, ptr, ptr], returns: i32 },
+  rkt_list_cache_append: { args: [ptr, ptr, ptr, i64, ptr], returns: i32 },
+  rkt_list_cache_compact: { args: [ptr, ptr, i32, ptr], returns: i32 },
 } as const;
 
 type NativeSymbols = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
@@ -288,7 +290,7 @@ export interface ScannedPod {
 export function scanPods(podsDir: string, stateDirs: readonly string[]): ScannedPod[] {
   const blob = Buffer.alloc(16);
   const dir = cString(podsDir);
-  const states = Buffer.from(stateDirs.map((s) => s + "\0").join(""));
+  const states = stateDirList(stateDirs);
   call((err) => listLib().rkt_pod_scan(dir, states, stateDirs.length, blob, err));
   const data = Number(blob.readBigUInt64LE(0)) as Pointer;
   try {
@@ -296,4 +298,25 @@ export function scanPods(podsDir: string, stateDirs: readonly string[]): Scanned
   } finally {
     free(data); // the list library allocates with libc's malloc, as rkt_free frees
   }
+}
+
+function stateDirList(stateDirs: readonly string[]): Buffer {
+  return Buffer.from(stateDirs.map((s) => s + "\0").join(""));
+}
+
+/**
+ * Appends the record of the pod directory `podDir` and its list summary to the list cache
+ * of `podsDir` (native/list_cache.c), which scanPods then reads instead of the pod's file.
+ */
+export function appendListCache(podsDir: string, podDir: string, summary: Buffer): void {
+  const dir = cString(podsDir);
+  const pod = cString(podDir);
+  call((err) => listLib().rkt_list_cache_append(dir, pod, summary, summary.length, err));
+}
+
+/** Rewrites the list cache of `podsDir` with only the records of the pods still in `stateDirs`. */
+export function compactListCache(podsDir: string, stateDirs: readonly string[]): void {
+  const dir = cString(podsDir);
+  const states = stateDirList(stateDirs);
+  call((err) => listLib().rkt_list_cache_compact(dir, states, stateDirs.length, err));
 }
