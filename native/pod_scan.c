@@ -8,10 +8,12 @@
  *
  * The output is one JSON array, sorted by name, of
  *   {"stateIndex":N,"name":"UUID","locked":BOOL,APPS[,"networks":"TEXT"]}
- * where APPS is "summary":"TEXT" or "summaryErrno":N, and only when the pod has no
- * `list-summary` file, "manifest":"TEXT" or "manifestErrno":N; TEXT is the file's bytes as a
- * JSON string (bytes that are not UTF-8 are left for the decoder to replace, as readFileSync
- * does) and `networks` is there only for a locked pod that has a readable `net-info.json`. */
+ * where APPS is the apps of the list summary, "apps":[{"name":"TEXT","imageName":"TEXT",
+ * "imageId":"TEXT"},...] (or "summary":"TEXT" for a summary that is not such records), or
+ * "summaryErrno":N, and only when the pod has no `list-summary` file, "manifest":"TEXT" or
+ * "manifestErrno":N; TEXT is the bytes of a file or field as a JSON string (bytes that are not
+ * UTF-8 are left for the decoder to replace, as readFileSync does) and `networks` is there
+ * only for a locked pod that has a readable `net-info.json`. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -136,6 +138,30 @@ static int put_text(struct out *o, const char *key, const unsigned char *bytes, 
 	return out_put_json_string(o, bytes, n);
 }
 
+/* Appends a list summary's apps (src/pod/list-summary.ts: records of an app's name, image name
+ * and image ID, each field ended by a NUL) as the objects src/pod/list.ts lists, so that no
+ * JavaScript splits a thousand summaries; anything else as its text, for the decoder to report. */
+static int put_summary(struct out *o, const unsigned char *bytes, size_t n)
+{
+	static const char *const keys[] = { "{\"name\":", ",\"imageName\":", ",\"imageId\":" };
+	size_t fields = 0;
+	for (size_t i = 0; i < n; i++)
+		fields += bytes[i] == '\0';
+	if (n == 0 || bytes[n - 1] != '\0' || fields % 3 != 0)
+		return put_text(o, "summary", bytes, n);
+	if (out_put(o, ",\"apps\":[") < 0)
+		return -1;
+	const unsigned char *field = bytes;
+	for (size_t k = 0; k < fields; k++) {
+		size_t len = strlen((const char *)field);
+		if ((k > 0 && k % 3 == 0 && out_put(o, "},") < 0) || out_put(o, keys[k % 3]) < 0 ||
+		    out_put_json_string(o, field, len) < 0)
+			return -1;
+		field += len + 1;
+	}
+	return out_put(o, "}]");
+}
+
 /* Appends `,"KEY":"TEXT"` for the file read into `buf` when `failure` is 0, else
  * `,"ERRNO_KEY":N` when `errno_key` is given. */
 static int put_read(struct out *o, const struct out *buf, int failure, const char *key, const char *errno_key)
@@ -166,7 +192,8 @@ static int put_apps(struct out *o, struct out *buf, int dir_fd, int dir_errno, c
 	if (dir_fd >= 0) {
 		int failure = read_whole(dir_fd, summary, LIST_SUMMARY_MAX, buf);
 		if (failure != ENOENT)
-			return put_read(o, buf, failure, "summary", "summaryErrno");
+			return failure == 0 ? put_summary(o, (const unsigned char *)buf->data, buf->len)
+					    : put_read(o, buf, failure, "summary", "summaryErrno");
 	}
 	return put_file(o, buf, dir_fd, dir_errno, manifest, POD_FILE_MAX, "manifest", "manifestErrno");
 }
@@ -212,7 +239,7 @@ static int put_pod(struct out *o, struct out *buf, const struct lock_table *lock
 		snprintf(prefix, sizeof prefix, "%s/", name);
 		rc = put_head(o, state_index, name, 0);
 		if (rc == 0)
-			rc = cached ? put_text(o, "summary", cached->summary, cached->summary_len)
+			rc = cached ? put_summary(o, cached->summary, cached->summary_len)
 				    : put_apps(o, buf, dir->fd, 0, prefix);
 	} else {
 		int pod_fd = openat(dir->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -228,7 +255,7 @@ static int put_pod(struct out *o, struct out *buf, const struct lock_table *lock
 		rc = put_head(o, state_index, name, locked);
 		/* A pod that could not be opened is reported as before, whatever the cache says. */
 		if (rc == 0)
-			rc = cached && pod_fd >= 0 ? put_text(o, "summary", cached->summary, cached->summary_len)
+			rc = cached && pod_fd >= 0 ? put_summary(o, cached->summary, cached->summary_len)
 						   : put_apps(o, buf, pod_fd, pod_errno, "");
 		/* Only a locked (running) pod has networks to show, and a failed open costs too. */
 		if (rc == 0 && locked)

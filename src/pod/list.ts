@@ -84,6 +84,7 @@ function listedApps(layout: StoreLayout, apps: RuntimeApp[]): ListedApp[] {
 
 /** The apps from the pod's list summary, else from its manifest; throws the problem's line. */
 function scannedApps(layout: StoreLayout, found: native.ScannedPod, path: string): ListedApp[] {
+  if (found.apps !== undefined) return found.apps;
   const summary = `${path}/${LIST_SUMMARY_FILE}`;
   const manifest = `${path}/pod`;
   try {

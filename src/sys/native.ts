@@ -271,7 +271,9 @@ export interface ScannedPod {
   name: string;
   /** Another process holds the pod's lock exclusively (a shared lock would block). */
   locked: boolean;
-  /** The text of `list-summary`, else the errno that kept it from being read, if it exists. */
+  /** The apps of `list-summary` (its cached copy, or the file), split into their three fields. */
+  apps?: { name: string; imageName: string; imageId: string }[];
+  /** The text of a `list-summary` that is not records of three fields, else the errno that kept it from being read, if it exists. */
   summary?: string;
   summaryErrno?: number;
   /** Only for a pod without `list-summary`: the text of `pod`, else the errno that kept it from being read. */

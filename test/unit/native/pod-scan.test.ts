@@ -51,15 +51,28 @@ test("file bytes survive the JSON: quotes, backslashes, control characters, UTF-
   expect(without).toEqual({ stateIndex: 2, name: "33333333-0000-4000-8000-000000000000", locked: false, manifestErrno: 2 });
 });
 
-test("the list summary is read instead of the manifest; the manifest only for a pod without one", async () => {
-  podDir("run", "77777777-0000-4000-8000-000000000000", { pod: "{}", "list-summary": "a\0b\0c\0" });
+test("the list summary is read instead of the manifest, split into apps; the manifest only for a pod without one", async () => {
+  podDir("run", "77777777-0000-4000-8000-000000000000", { pod: "{}", "list-summary": 'a\0b"\\\n\0c\0d\0\0f\0' });
   podDir("run", "88888888-0000-4000-8000-000000000000", { pod: "{}" });
   const held = podDir("run", "99999999-0000-4000-8000-000000000000", { pod: "{}", "list-summary": "" });
+  podDir("run", "aaaaaaaa-0000-4000-8000-000000000000", { "list-summary": "a\0b\0" });
+  podDir("run", "bbbbbbbb-0000-4000-8000-000000000000", { "list-summary": "a\0b\0c" });
   await cleanups.lockFromChild(held);
   expect(native.scanPods(pods.path, STATES)).toEqual([
-    { stateIndex: 2, name: "77777777-0000-4000-8000-000000000000", locked: false, summary: "a\0b\0c\0" },
+    {
+      stateIndex: 2,
+      name: "77777777-0000-4000-8000-000000000000",
+      locked: false,
+      apps: [
+        { name: "a", imageName: 'b"\\\n', imageId: "c" },
+        { name: "d", imageName: "", imageId: "f" },
+      ],
+    },
     { stateIndex: 2, name: "88888888-0000-4000-8000-000000000000", locked: false, manifest: "{}" },
     { stateIndex: 2, name: "99999999-0000-4000-8000-000000000000", locked: true, summary: "" },
+    // Not records of three fields: left whole for the decoder to report.
+    { stateIndex: 2, name: "aaaaaaaa-0000-4000-8000-000000000000", locked: false, summary: "a\0b\0" },
+    { stateIndex: 2, name: "bbbbbbbb-0000-4000-8000-000000000000", locked: false, summary: "a\0b\0c" },
   ]);
 });
 
