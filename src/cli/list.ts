@@ -26,9 +26,10 @@ export default rktCommand({
     const rows = args["no-legend"] ? [] : [["UUID", "APP", "ACI", "STATE", "NETWORKS"]];
     for (const pod of pods) {
       const uuid = args.full ? pod.uuid : pod.uuid.slice(0, 8);
-      const [first, ...more] = pod.apps;
-      if (first) rows.push([uuid, first.name, first.imageName, pod.state, formatNetworks(pod.networks)]);
-      for (const app of more) rows.push(["", app.name, app.imageName, "", ""]);
+      // An index loop: destructuring with a rest element costs more, run once per pod cold.
+      const apps = pod.apps;
+      if (apps.length > 0) rows.push([uuid, apps[0]!.name, apps[0]!.imageName, pod.state, formatNetworks(pod.networks)]);
+      for (let i = 1; i < apps.length; i++) rows.push(["", apps[i]!.name, apps[i]!.imageName, "", ""]);
     }
     return printOut(rows.length > 0 ? `${alignRows(rows)}\n` : "");
   },

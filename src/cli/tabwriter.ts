@@ -19,18 +19,22 @@ export function alignTabbed(text: string): string {
  * once, before the JIT warms up: each cell is measured once and padded from a table.
  */
 export function alignRows(rows: readonly (readonly string[])[]): string {
-  // One look for non-ASCII text over the whole table rather than a regex call per cell.
-  const measure = NON_ASCII.test(rows.join("\n")) ? textWidth : (cell: string) => cell.length;
-  const widths = rows.map((row) => row.map(measure));
+  // Most tables are ASCII: measured by length, then one look over the text made anyway
+  // rather than a regex call per cell or a join of the whole table first.
+  const text = formatTable(rows, (cell) => cell.length);
+  return NON_ASCII.test(text) ? formatTable(rows, textWidth) : text;
+}
+
+function formatTable(rows: readonly (readonly string[])[], measure: (cell: string) => number): string {
   const out = new Array<string>(rows.length);
-  formatBlock({ rows, widths, out }, 0, rows.length, []);
+  formatBlock({ rows, measure, out }, 0, rows.length, []);
   return out.join("\n");
 }
 
 interface Table {
   rows: readonly (readonly string[])[];
-  /** The text width of each cell. */
-  widths: number[][];
+  /** The text width of a cell: measured where needed, cheaper than a table of them for ASCII. */
+  measure: (cell: string) => number;
   /** The formatted lines. */
   out: string[];
 }
@@ -53,7 +57,7 @@ function formatBlock(table: Table, line0: number, line1: number, columnEnds: num
     let width = 0;
     for (; i < line1; i++) {
       if (column >= table.rows[i]!.length - 1) break;
-      width = Math.max(width, table.widths[i]![column]! + PADDING);
+      width = Math.max(width, table.measure(table.rows[i]![column]!) + PADDING);
     }
     formatBlock(table, start, i, [...columnEnds, Math.ceil(width / TAB_WIDTH) * TAB_WIDTH]);
     start = i;
@@ -71,11 +75,10 @@ function tabs(count: number): string {
 function writeLines(table: Table, from: number, to: number, columnEnds: number[]): void {
   for (let i = from; i < to; i++) {
     const row = table.rows[i]!;
-    const widths = table.widths[i]!;
     let text = "";
     for (let j = 0; j < row.length; j++) {
       text += row[j]!;
-      if (j < columnEnds.length) text += tabs(Math.ceil((columnEnds[j]! - widths[j]!) / TAB_WIDTH));
+      if (j < columnEnds.length) text += tabs(Math.ceil((columnEnds[j]! - table.measure(row[j]!)) / TAB_WIDTH));
     }
     table.out[i] = text;
   }
