@@ -187,7 +187,9 @@ try {
     const gc1 = sh([rktBinary, `--dir=${data.path}`, "gc", "--grace-period=0s"]);
     const gc2 = sh([rktBinary, `--dir=${data.path}`, "gc", "--grace-period=0s"]);
     const gcMs = performance.now() - gcStart;
-    const left = existsSync(join(data.path, "pods")) ? readdirSync(join(data.path, "pods")).flatMap((s) => readdirSync(join(data.path, "pods", s))).length : 0;
+    const pods = join(data.path, "pods");
+    const stateDirs = existsSync(pods) ? readdirSync(pods, { withFileTypes: true }).filter((entry) => entry.isDirectory()) : []; // not the list cache
+    const left = stateDirs.flatMap((dir) => readdirSync(join(pods, dir.name))).length;
     report.push(
       gc1.ok && gc2.ok && left === 0
         ? ratioLine(`rkt gc --grace-period=0s (mark + sweep) per exited pod, over ${exitedPods}`, { median: gcMs / exitedPods }, "rkt run", ours)
