@@ -26,9 +26,17 @@ export function alignRows(rows: readonly (readonly string[])[]): string {
 }
 
 function formatTable(rows: readonly (readonly string[])[], measure: (cell: string) => number): string {
-  const out = new Array<string>(rows.length);
-  formatBlock({ rows, measure, out }, 0, rows.length, []);
-  return out.join("\n");
+  const table = { rows, measure, out: new Array<string>(rows.length) };
+  const cells = rows[0]?.length ?? 0;
+  if (rows.every((row) => row.length === cells)) {
+    // Lines of as many cells each (rkt list's) make one block per column, over all of them.
+    const columnEnds: number[] = [];
+    for (let column = 0; column < cells - 1; column++) columnEnds.push(columnEnd(table, column, 0, rows.length));
+    writeLines(table, 0, rows.length, columnEnds);
+  } else {
+    formatBlock(table, 0, rows.length, []);
+  }
+  return table.out.join("\n");
 }
 
 interface Table {
@@ -54,15 +62,18 @@ function formatBlock(table: Table, line0: number, line1: number, columnEnds: num
     if (column >= table.rows[i]!.length - 1) continue;
     writeLines(table, start, i, columnEnds);
     start = i;
-    let width = 0;
-    for (; i < line1; i++) {
-      if (column >= table.rows[i]!.length - 1) break;
-      width = Math.max(width, table.measure(table.rows[i]![column]!) + PADDING);
-    }
-    formatBlock(table, start, i, [...columnEnds, Math.ceil(width / TAB_WIDTH) * TAB_WIDTH]);
+    while (i < line1 && column < table.rows[i]!.length - 1) i++;
+    formatBlock(table, start, i, [...columnEnds, columnEnd(table, column, start, i)]);
     start = i;
   }
   writeLines(table, start, line1, columnEnds);
+}
+
+/** Where `column` ends over lines line0 to line1 (a block): after its widest cell and the padding, at a multiple of 8. */
+function columnEnd(table: Table, column: number, line0: number, line1: number): number {
+  let width = 0;
+  for (let i = line0; i < line1; i++) width = Math.max(width, table.measure(table.rows[i]![column]!) + PADDING);
+  return Math.ceil(width / TAB_WIDTH) * TAB_WIDTH;
 }
 
 const tabRuns: string[] = [];
