@@ -8,7 +8,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { native } from "../src/sys";
+import { listLibrary } from "../src/sys";
 import { busybox, imageManifest, makeTestAci, rktBinary, tempDataDir, tempDir, unmountUnder } from "../test/support/harness";
 
 const runs = Number(process.argv[2] ?? 20);
@@ -222,7 +222,7 @@ try {
       mkdirSync(dest, { mode: 0o700 });
       for (const f of ["pod", "list-summary", "stage1ID"]) cpSync(join(src, f), join(dest, f));
       cpSync(join(src, "stage1", "rootfs", "rkt", "status"), join(dest, "stage1", "rootfs", "rkt", "status"), { recursive: true });
-      native.appendListCache(join(data.path, "pods"), dest, readFileSync(join(dest, "list-summary")));
+      await listLibrary.appendListCache(join(data.path, "pods"), dest, readFileSync(join(dest, "list-summary")));
     }
   }
   const [bunFloor, version, list] = timeInterleaved([

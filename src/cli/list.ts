@@ -3,7 +3,7 @@ import { alignRows } from "./tabwriter";
 import { printErr, printOut } from "./output";
 import { formatJson, formatFlag, parseOutputFormat } from "./output-format";
 import { listPods } from "../pod/list";
-import { formatNetworks } from "../pod/pod-files";
+import { formatNetworks } from "../pod/pod-file-texts";
 
 export default rktCommand({
   usage: "[--full] [--no-legend] [--format=json|json-pretty]",
@@ -15,7 +15,7 @@ export default rktCommand({
   },
   async run({ args, globals }) {
     const format = parseOutputFormat(args.format);
-    const { pods, problems } = listPods(globals.dir);
+    const { pods, problems } = await listPods(globals.dir);
     for (const line of problems) printErr(`${line}\n`);
     if (format) {
       // Loaded only for JSON: it reads manifests and mount points the table does not show.

@@ -19,7 +19,7 @@ export interface GcOptions extends CollectOptions {
  * Runs the five steps; returns false when a pods directory could not be listed or a pod
  * that should have been moved or deleted remains (busy pods are not failures).
  */
-export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
+export async function garbageCollect(dataDir: string, opts: GcOptions): Promise<boolean> {
   let complete = true;
   const each = (dirState: PodDirState, visit: (pod: Pod) => void): void => {
     let pods: Pod[];
@@ -71,7 +71,7 @@ export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
   });
   each("garbage", (pod) => collectPod(pod, sweep));
   try {
-    compactListCache(dataDir);
+    await compactListCache(dataDir);
   } catch (err) {
     // Not a failure of gc: the records of removed pods only take room until the next gc.
     opts.output.stderr(`Unable to compact the pod list cache: ${readableErrorMessage((err as Error).message)}`);

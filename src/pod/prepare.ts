@@ -216,9 +216,10 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
   try {
     if (req.uuidFileSave !== undefined) writeUuidFile(req.uuidFileSave, pod.uuid);
     const appKeys = resolved.manifest.apps.map((a) => ({ name: a.name, key: resolved.images.get(a.name)!.key }));
-    fillPodDir(pod, {
+    const listSummary = encodeListSummary(resolved.manifest, (app) => resolved.images.get(app)!.manifest.name);
+    fillPodDir(pod.path, {
       manifestText: serializePodManifest(resolved.manifest),
-      listSummary: encodeListSummary(resolved.manifest, (app) => resolved.images.get(app)!.manifest.name),
+      listSummary,
       stage1Key,
       stage1Manifest,
       appKeys,
@@ -228,6 +229,7 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
       durable: req.durable,
       privateUsers: req.privateUsers ? privateUsersRange() : undefined,
     });
+    await cacheListSummary(pod, listSummary);
     if (req.podEtc?.resolvConf || req.podEtc?.hosts) savePodEtcChoices(pod.path, req.podEtc);
   } catch (err) {
     pod.releaseLock();
@@ -256,11 +258,9 @@ interface PodContents {
 }
 
 /** The files of rkt-internals §4.3, the app roots (overlay dirs or copies) and the plan. */
-function fillPodDir(pod: Pod, c: PodContents): void {
-  const podPath = pod.path;
+function fillPodDir(podPath: string, c: PodContents): void {
   writeFileSync(join(podPath, "pod"), c.manifestText, { mode: 0o700 });
   writeFileSync(join(podPath, LIST_SUMMARY_FILE), c.listSummary, { mode: 0o600 });
-  cacheListSummary(pod, c.listSummary);
   writeFileSync(join(podPath, "stage1ID"), c.stage1Key);
   mkdirSync(join(podPath, "stage1"), { mode: 0o755 });
   writeFileSync(join(podPath, "stage1", "manifest"), serializeImageManifest(c.stage1Manifest));

@@ -39,30 +39,30 @@ function summary(imageName: string): Buffer {
  * A pod whose summary is cached as prepare caches it, its own file then rewritten; returns
  * the pod and the cache's size after its record.
  */
-function cachedPod(dirState: PodDirState): { pod: Pod; cacheEnd: number } {
+async function cachedPod(dirState: PodDirState): Promise<{ pod: Pod; cacheEnd: number }> {
   const pod = makePod(data.path, { dirState });
   writeFileSync(join(pod.path, LIST_SUMMARY_FILE), summary(CACHED));
-  cacheListSummary(pod, summary(CACHED));
+  await cacheListSummary(pod, summary(CACHED));
   writeFileSync(join(pod.path, LIST_SUMMARY_FILE), summary(OWN));
   return { pod, cacheEnd: statSync(cacheFile()).size };
 }
 
 /** The image name each listed pod shows, by UUID; fails on any problem line. */
-function listedImages(): Record<string, string> {
-  const { pods, problems } = listPods(data.path);
+async function listedImages(): Promise<Record<string, string>> {
+  const { pods, problems } = await listPods(data.path);
   expect(problems).toEqual([]);
   return Object.fromEntries(pods.map((p) => [p.uuid, p.apps.map((a) => a.imageName).join(",")]));
 }
 
 test("a pod whose record matches is listed from the cache, even while locked; without the cache, from its own file", async () => {
-  const prepared = cachedPod("prepared").pod;
-  const exited = cachedPod("exited-garbage").pod;
-  const running = cachedPod("run").pod;
+  const prepared = (await cachedPod("prepared")).pod;
+  const exited = (await cachedPod("exited-garbage")).pod;
+  const running = (await cachedPod("run")).pod;
   await cleanups.lockFromChild(running.path);
-  expect(listedImages()).toEqual({ [prepared.uuid]: CACHED, [exited.uuid]: CACHED, [running.uuid]: CACHED });
-  expect(listPods(data.path).pods.find((p) => p.uuid === running.uuid)!.state).toBe("running");
+  expect(await listedImages()).toEqual({ [prepared.uuid]: CACHED, [exited.uuid]: CACHED, [running.uuid]: CACHED });
+  expect((await listPods(data.path)).pods.find((p) => p.uuid === running.uuid)!.state).toBe("running");
   rmSync(cacheFile());
-  expect(listedImages()).toEqual({ [prepared.uuid]: OWN, [exited.uuid]: OWN, [running.uuid]: OWN });
+  expect(await listedImages()).toEqual({ [prepared.uuid]: OWN, [exited.uuid]: OWN, [running.uuid]: OWN });
 });
 
 test("pods listed from the cache and from their files list alike: every state, apps, pods without a record or a summary", async () => {
@@ -71,83 +71,83 @@ test("pods listed from the cache and from their files list alike: every state, a
     const pod = makePod(data.path, { dirState, apps: [{ name: `app-${made.length}`, imageName: `example.com/image-${made.length}` }, { name: "second" }] });
     const own = encodeListSummary(JSON.parse(readFileSync(join(pod.path, "pod"), "utf8")), () => "example.com/stored");
     writeFileSync(join(pod.path, LIST_SUMMARY_FILE), own);
-    cacheListSummary(pod, own);
+    await cacheListSummary(pod, own);
     made.push(pod);
   }
   await cleanups.lockFromChild(made[3]!.path);
   makePod(data.path, { dirState: "prepared" }); // listed from its manifest
   const uncached = makePod(data.path, { dirState: "run" });
   writeFileSync(join(uncached.path, LIST_SUMMARY_FILE), summary(OWN));
-  const withCache = listPods(data.path);
+  const withCache = await listPods(data.path);
   expect(withCache.pods).toHaveLength(6);
   rmSync(cacheFile());
-  expect(listPods(data.path)).toEqual(withCache);
+  expect(await listPods(data.path)).toEqual(withCache);
 });
 
-test("a record of another directory under the pod's UUID (a copied pod, a forged record) loses to the pod's own file", () => {
-  const original = cachedPod("prepared").pod;
+test("a record of another directory under the pod's UUID (a copied pod, a forged record) loses to the pod's own file", async () => {
+  const original = (await cachedPod("prepared")).pod;
   // A directory under a new UUID with a record of its own, then moved aside (keeping its
   // inode taken) for a copy of the original pod under that UUID.
   const uuid = crypto.randomUUID();
   const copy = join(data.path, "pods", "prepared", uuid);
   mkdirSync(copy);
-  cacheListSummary({ dataDir: data.path, path: copy } as Pod, summary("example.com/forged"));
+  await cacheListSummary({ dataDir: data.path, path: copy } as Pod, summary("example.com/forged"));
   renameSync(copy, join(data.path, "pods", "prepared", "moved-aside"));
   cpSync(original.path, copy, { recursive: true });
-  expect(listedImages()).toEqual({ [original.uuid]: CACHED, [uuid]: OWN });
+  expect(await listedImages()).toEqual({ [original.uuid]: CACHED, [uuid]: OWN });
 });
 
-test("a cache cut mid-record, with garbage after its records, or a corrupt record lists the rest from the pods' files", () => {
-  const first = cachedPod("prepared");
-  const second = cachedPod("run");
-  const third = cachedPod("exited-garbage");
+test("a cache cut mid-record, with garbage after its records, or a corrupt record lists the rest from the pods' files", async () => {
+  const first = await cachedPod("prepared");
+  const second = await cachedPod("run");
+  const third = await cachedPod("exited-garbage");
   const intact = readFileSync(cacheFile());
   const all = (a: string, b: string, c: string) => ({ [first.pod.uuid]: a, [second.pod.uuid]: b, [third.pod.uuid]: c });
 
   truncateSync(cacheFile(), third.cacheEnd - 5);
-  expect(listedImages()).toEqual(all(CACHED, CACHED, OWN));
+  expect(await listedImages()).toEqual(all(CACHED, CACHED, OWN));
   truncateSync(cacheFile(), second.cacheEnd + 20);
-  expect(listedImages()).toEqual(all(CACHED, CACHED, OWN));
+  expect(await listedImages()).toEqual(all(CACHED, CACHED, OWN));
 
   writeFileSync(cacheFile(), intact);
   appendFileSync(cacheFile(), Buffer.concat([Buffer.from("rlc1"), Buffer.alloc(200, 0xff)]));
-  expect(listedImages()).toEqual(all(CACHED, CACHED, CACHED));
+  expect(await listedImages()).toEqual(all(CACHED, CACHED, CACHED));
 
   for (const at of [first.cacheEnd + 30, second.cacheEnd - 3]) {
     // A byte of the second record's UUID, then of its checksum: it and what follows are not taken.
     const corrupt = Buffer.from(intact);
     corrupt[at]! ^= 1;
     writeFileSync(cacheFile(), corrupt);
-    expect(listedImages()).toEqual(all(CACHED, OWN, OWN));
+    expect(await listedImages()).toEqual(all(CACHED, OWN, OWN));
   }
 
   writeFileSync(cacheFile(), Buffer.alloc(0));
-  expect(listedImages()).toEqual(all(OWN, OWN, OWN));
+  expect(await listedImages()).toEqual(all(OWN, OWN, OWN));
 });
 
-test("a cache larger than its bound is not read", () => {
-  const { pod } = cachedPod("prepared");
+test("a cache larger than its bound is not read", async () => {
+  const { pod } = await cachedPod("prepared");
   appendFileSync(cacheFile(), Buffer.alloc(16 << 20));
-  expect(listedImages()).toEqual({ [pod.uuid]: OWN });
+  expect(await listedImages()).toEqual({ [pod.uuid]: OWN });
 });
 
 test("gc rewrites the cache with the records of the pods that remain, its garbage tail gone", async () => {
-  const removed = cachedPod("exited-garbage");
-  const prepared = cachedPod("prepared");
-  const running = cachedPod("run");
+  const removed = await cachedPod("exited-garbage");
+  const prepared = await cachedPod("prepared");
+  const running = await cachedPod("run");
   await cleanups.lockFromChild(running.pod.path);
   const keptLength = running.cacheEnd - removed.cacheEnd;
   appendFileSync(cacheFile(), "garbage");
   const stderr: string[] = [];
-  expect(garbageCollect(data.path, { gracePeriodMs: 0, expirePreparedMs: 3_600_000, debug: false, output: { stdout: () => {}, stderr: (l) => stderr.push(l) } })).toBe(true);
+  expect(await garbageCollect(data.path, { gracePeriodMs: 0, expirePreparedMs: 3_600_000, debug: false, output: { stdout: () => {}, stderr: (l) => stderr.push(l) } })).toBe(true);
   expect(existsSync(removed.pod.path)).toBe(false);
   expect(stderr.filter((line) => line.includes("list cache"))).toEqual([]);
   expect(statSync(cacheFile()).size).toBe(keptLength);
-  expect(listedImages()).toEqual({ [prepared.pod.uuid]: CACHED, [running.pod.uuid]: CACHED });
+  expect(await listedImages()).toEqual({ [prepared.pod.uuid]: CACHED, [running.pod.uuid]: CACHED });
 });
 
-test("gc leaves a missing cache missing", () => {
+test("gc leaves a missing cache missing", async () => {
   makePod(data.path, { dirState: "prepared" });
-  expect(garbageCollect(data.path, { gracePeriodMs: 0, expirePreparedMs: 3_600_000, debug: false, output: { stdout: () => {}, stderr: () => {} } })).toBe(true);
+  expect(await garbageCollect(data.path, { gracePeriodMs: 0, expirePreparedMs: 3_600_000, debug: false, output: { stdout: () => {}, stderr: () => {} } })).toBe(true);
   expect(existsSync(cacheFile())).toBe(false);
 });
