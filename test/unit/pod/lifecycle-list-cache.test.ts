@@ -151,3 +151,9 @@ test("gc leaves a missing cache missing", async () => {
   expect(await garbageCollect(data.path, { gracePeriodMs: 0, expirePreparedMs: 3_600_000, debug: false, output: { stdout: () => {}, stderr: () => {} } })).toBe(true);
   expect(existsSync(cacheFile())).toBe(false);
 });
+
+test("a cache that cannot be written or read (here a directory) fails no append and no list", async () => {
+  mkdirSync(cacheFile(), { recursive: true });
+  const { pod } = await cachedPod("prepared");
+  expect(await listedImages()).toEqual({ [pod.uuid]: OWN });
+});
