@@ -127,10 +127,12 @@ void list_cache_read(struct list_cache *cache, const char *pods_dir, int take_pr
 		return;
 	if (len > LIST_CACHE_MAX)
 		len = LIST_CACHE_MAX;
-	/* Every record is longer than the smallest: that many slots are enough. */
+	/* A record takes at least HEADER_LEN + CHECKSUM_LEN bytes: that many slots are enough. */
 	cache->records = malloc((len / (HEADER_LEN + CHECKSUM_LEN) + 1) * sizeof *cache->records);
-	if (!cache->records)
+	if (!cache->records) { /* as a cache that cannot be read: gc leaves it for its next run */
+		list_cache_free(cache);
 		return;
+	}
 	size_t at = 0, taken;
 	while ((taken = parse_record(cache->data + at, len - at, &cache->records[cache->count])) > 0)
 		at += taken, cache->count++;
@@ -222,7 +224,8 @@ int rkt_list_cache_append(const char *pods_dir, const char *pod_dir, const uint8
 }
 
 /* Marks the records of the pods in `state_dirs` below `pods_dir` in `keep`; -1 with *err when a
- * state directory (other than a missing one) cannot be listed. */
+ * state directory (other than a missing one) cannot be listed. Read in lifecycle order, as the
+ * scan reads them, so that a pod moved forward meanwhile is met in one of them. */
 static int mark_existing_pods(const struct list_cache *cache, const char *pods_dir, const char *state_dirs,
 			      int32_t count, unsigned char *keep, struct rkt_error *err)
 {
