@@ -24,6 +24,7 @@
 #include "dirlist.h"
 #include "list_cache.h"
 #include "path.h"
+#include "prefault.h"
 #include "rkt_native.h"
 
 #define LIST_CACHE_FILE "list-cache"
@@ -59,6 +60,8 @@ static unsigned char *read_bounded(const char *path, size_t max, size_t *len)
 	if (fstat(fd, &st) == 0 && st.st_size >= 0) {
 		size_t want = (size_t)st.st_size < max ? (size_t)st.st_size : max;
 		data = malloc(want ? want : 1);
+		if (data)
+			prefault(data, want);
 		size_t got = 0;
 		while (data && got < want) {
 			ssize_t n = read(fd, data + got, want - got);
