@@ -1,6 +1,6 @@
 // The apps of a pod manifest as `rkt list` and `rkt status` show them: an app's image name
 // from the manifest, else from the stored image manifest (pod manifests may carry only the
-// image ID). For pods without a list summary (src/pod/list-summary.ts).
+// image ID). For `rkt status`, and for `rkt list`'s pods without a list summary.
 import { readFileSync } from "node:fs";
 import type { RuntimeApp } from "../appc";
 import { StoreLayout } from "../store/layout";
