@@ -12,11 +12,11 @@ const sourceDir = import.meta.dir;
 export const GLIBC_FLOOR = [2, 17];
 
 /**
- * `rkt list`'s own library, librktlist.so: the pod scan without the decompressors, some
+ * `rkt list`'s own library, librktlist.so: the pod scan and its cache without the decompressors, some
  * 20 KiB where librktnative.so is 440, since every start copies the library it loads.
  */
-const LIST_SOURCES = ["dirlist.c", "error.c", "glibc_compat.c", "lock_table.c", "mount_points.c", "path.c", "pod_scan.c", "proc_file.c"];
-const LIST_ONLY_SOURCES = ["lock_table.c", "pod_scan.c"];
+const LIST_SOURCES = ["dirlist.c", "error.c", "glibc_compat.c", "list_cache.c", "lock_table.c", "mount_points.c", "path.c", "pod_scan.c", "prefault.c", "proc_file.c"];
+const LIST_ONLY_SOURCES = ["list_cache.c", "lock_table.c", "pod_scan.c", "prefault.c"];
 
 export async function buildNativeLibrary(workDir: string, target: BuildTarget): Promise<void> {
   const all = readdirSync(sourceDir).filter((name) => name.endsWith(".c")).sort();

@@ -2,15 +2,18 @@
  * process holds the pod's lock and the text of its list summary (or, for a pod prepared
  * without one, its pod manifest) and network list, so that a thousand pods cost a few system
  * calls each and one JSON.parse instead of a round of JS calls each. Where /proc/locks can be
- * trusted (lock_table.c), a pod it shows unlocked costs its summary's open, read and close;
- * the others are opened and test-locked.
+ * trusted (lock_table.c), a pod it shows unlocked costs no system call when the list cache
+ * (list_cache.c) has its summary, else its summary's open, read and close; the others are
+ * opened and test-locked, their summary taken from the cache all the same.
  *
  * The output is one JSON array, sorted by name, of
  *   {"stateIndex":N,"name":"UUID","locked":BOOL,APPS[,"networks":"TEXT"]}
- * where APPS is "summary":"TEXT" or "summaryErrno":N, and only when the pod has no
- * `list-summary` file, "manifest":"TEXT" or "manifestErrno":N; TEXT is the file's bytes as a
- * JSON string (bytes that are not UTF-8 are left for the decoder to replace, as readFileSync
- * does) and `networks` is there only for a locked pod that has a readable `net-info.json`. */
+ * where APPS is the apps of the list summary, "apps":[{"name":"TEXT","imageName":"TEXT",
+ * "imageId":"TEXT"},...] (or "summary":"TEXT" for a summary that is not such records), or
+ * "summaryErrno":N, and only when the pod has no `list-summary` file, "manifest":"TEXT" or
+ * "manifestErrno":N; TEXT is the bytes of a file or field as a JSON string (bytes that are not
+ * UTF-8 are left for the decoder to replace, as readFileSync does) and `networks` is there
+ * only for a locked pod that has a readable `net-info.json`. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -21,16 +24,17 @@
 #include <unistd.h>
 
 #include "dirlist.h"
+#include "list_cache.h"
 #include "lock_table.h"
 #include "mount_points.h"
 #include "proc_file.h"
 #include "path.h"
+#include "prefault.h"
 #include "rkt_native.h"
 
 /* Files this large are reported as EFBIG rather than read: a pod manifest is a few KiB, a
- * list summary a few hundred bytes per app (src/pod/list-summary.ts). */
+ * list summary (LIST_SUMMARY_MAX) a few hundred bytes per app. */
 #define POD_FILE_MAX (16 << 20)
-#define SUMMARY_MAX (1 << 20)
 #define SUMMARY_FILE "list-summary"
 #define MAX_STATE_DIRS 16
 
@@ -49,6 +53,7 @@ static int out_reserve(struct out *o, size_t more)
 	char *grown = realloc(o->data, cap);
 	if (!grown)
 		return -1;
+	prefault(grown + o->len, cap - o->len); /* the output of 1000 pods is some 300 KiB */
 	o->data = grown, o->cap = cap;
 	return 0;
 }
@@ -125,17 +130,47 @@ static int read_whole(int dir_fd, const char *name, size_t max, struct out *buf)
 	return rc;
 }
 
+/* Appends `,"KEY":"TEXT"`. */
+static int put_text(struct out *o, const char *key, const unsigned char *bytes, size_t n)
+{
+	char head[64];
+	snprintf(head, sizeof head, ",\"%s\":", key);
+	if (out_put(o, head) < 0)
+		return -1;
+	return out_put_json_string(o, bytes, n);
+}
+
+/* Appends a list summary's apps (src/pod/list-summary.ts: records of an app's name, image name
+ * and image ID, each field ended by a NUL) as the objects src/pod/list.ts lists, so that no
+ * JavaScript splits a thousand summaries; anything else as its text, for the decoder to report. */
+static int put_summary(struct out *o, const unsigned char *bytes, size_t n)
+{
+	static const char *const keys[] = { "{\"name\":", ",\"imageName\":", ",\"imageId\":" };
+	size_t fields = 0;
+	for (size_t i = 0; i < n; i++)
+		fields += bytes[i] == '\0';
+	if (n == 0 || bytes[n - 1] != '\0' || fields % 3 != 0)
+		return put_text(o, "summary", bytes, n);
+	if (out_put(o, ",\"apps\":[") < 0)
+		return -1;
+	const unsigned char *field = bytes;
+	for (size_t k = 0; k < fields; k++) {
+		size_t len = strlen((const char *)field);
+		if ((k > 0 && k % 3 == 0 && out_put(o, "},") < 0) || out_put(o, keys[k % 3]) < 0 ||
+		    out_put_json_string(o, field, len) < 0)
+			return -1;
+		field += len + 1;
+	}
+	return out_put(o, "}]");
+}
+
 /* Appends `,"KEY":"TEXT"` for the file read into `buf` when `failure` is 0, else
  * `,"ERRNO_KEY":N` when `errno_key` is given. */
 static int put_read(struct out *o, const struct out *buf, int failure, const char *key, const char *errno_key)
 {
 	char head[64];
-	if (failure == 0) {
-		snprintf(head, sizeof head, ",\"%s\":", key);
-		if (out_put(o, head) < 0)
-			return -1;
-		return out_put_json_string(o, (const unsigned char *)buf->data, buf->len);
-	}
+	if (failure == 0)
+		return put_text(o, key, (const unsigned char *)buf->data, buf->len);
 	if (!errno_key)
 		return 0;
 	snprintf(head, sizeof head, ",\"%s\":%d", errno_key, failure);
@@ -157,9 +192,10 @@ static int put_apps(struct out *o, struct out *buf, int dir_fd, int dir_errno, c
 	snprintf(summary, sizeof summary, "%s" SUMMARY_FILE, prefix);
 	snprintf(manifest, sizeof manifest, "%spod", prefix);
 	if (dir_fd >= 0) {
-		int failure = read_whole(dir_fd, summary, SUMMARY_MAX, buf);
+		int failure = read_whole(dir_fd, summary, LIST_SUMMARY_MAX, buf);
 		if (failure != ENOENT)
-			return put_read(o, buf, failure, "summary", "summaryErrno");
+			return failure == 0 ? put_summary(o, (const unsigned char *)buf->data, buf->len)
+					    : put_read(o, buf, failure, "summary", "summaryErrno");
 	}
 	return put_file(o, buf, dir_fd, dir_errno, manifest, POD_FILE_MAX, "manifest", "manifestErrno");
 }
@@ -193,18 +229,20 @@ static int put_head(struct out *o, int state_index, const char *name, int locked
 
 /* Appends one pod's object. Opening the directory and taking a shared lock without waiting is
  * Pod.state()'s test: it fails only while someone holds the pod exclusively. */
-static int put_pod(struct out *o, struct out *buf, const struct lock_table *locks, const struct state_dir *dir,
-		   const struct entry *e, const char *path, struct rkt_error *err)
+static int put_pod(struct out *o, struct out *buf, const struct lock_table *locks, const struct list_cache *cache,
+		   const struct state_dir *dir, const struct entry *e, const char *path, struct rkt_error *err)
 {
 	const char *name = e->name;
 	int state_index = e->state_index;
+	const struct list_cache_record *cached = list_cache_find(cache, name, e->inode);
 	int rc;
 	if (unlocked_by_table(locks, dir, e->inode)) {
 		char prefix[64];
 		snprintf(prefix, sizeof prefix, "%s/", name);
 		rc = put_head(o, state_index, name, 0);
 		if (rc == 0)
-			rc = put_apps(o, buf, dir->fd, 0, prefix);
+			rc = cached ? put_summary(o, cached->summary, cached->summary_len)
+				    : put_apps(o, buf, dir->fd, 0, prefix);
 	} else {
 		int pod_fd = openat(dir->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		int pod_errno = errno;
@@ -217,8 +255,10 @@ static int put_pod(struct out *o, struct out *buf, const struct lock_table *lock
 			locked = 1;
 		}
 		rc = put_head(o, state_index, name, locked);
+		/* A pod that could not be opened is reported as before, whatever the cache says. */
 		if (rc == 0)
-			rc = put_apps(o, buf, pod_fd, pod_errno, "");
+			rc = cached && pod_fd >= 0 ? put_summary(o, cached->summary, cached->summary_len)
+						   : put_apps(o, buf, pod_fd, pod_errno, "");
 		/* Only a locked (running) pod has networks to show, and a failed open costs too. */
 		if (rc == 0 && locked)
 			rc = put_file(o, buf, pod_fd, pod_errno, "net-info.json", POD_FILE_MAX, "networks", NULL);
@@ -263,6 +303,7 @@ struct scan {
 	size_t entry_count;
 	/* Read after the directories: a pod moved into run/ was locked before it moved. */
 	struct lock_table locks;
+	struct list_cache cache;
 	char *mountinfo;
 };
 
@@ -318,7 +359,7 @@ static int put_pods(const struct scan *s, struct out *o, struct out *buf, struct
 			return rkt_fail_sys(err, "open", s->pods_dir, ENAMETOOLONG);
 		if (o->len > 1 && out_put(o, ",") < 0)
 			return rkt_fail_sys(err, "read", path, ENOMEM);
-		if (put_pod(o, buf, &s->locks, &s->dirs[e->state_index], e, path, err) < 0)
+		if (put_pod(o, buf, &s->locks, &s->cache, &s->dirs[e->state_index], e, path, err) < 0)
 			return -1;
 	}
 	if (out_put(o, "]") < 0)
@@ -340,8 +381,10 @@ int rkt_pod_scan(const char *pods_dir, const char *state_dirs, int32_t count, st
 	int rc = read_state_dirs(&s, err);
 	if (rc == 0) {
 		lock_table_read(&s.locks);
+		list_cache_read(&s.cache, pods_dir, 0);
 		rc = put_pods(&s, &o, &file, err);
 	}
+	list_cache_free(&s.cache);
 	lock_table_free(&s.locks);
 	free(s.mountinfo);
 	free(file.data);

@@ -111,10 +111,23 @@ RKT_EXPORT int rkt_link_kind(const char *ifname, char kind_out[32], struct rkt_e
 /* For `rkt list`, alone in librktlist.so (native/build.ts), its buffer freed with libc's free:
  * the pods of the state directories `state_dirs` (`count` names, each NUL-terminated, back to
  * back) below `pods_dir`, as one JSON array sorted by name (a pod seen in two state
- * directories counts in the later one), each with whether another process holds its lock and
- * the text of its `list-summary` (else `pod`) and (when locked) `net-info.json`; a missing
- * state directory is skipped. The objects' fields are described in pod_scan.c. */
+ * directories counts in the later one), each with whether another process holds its lock, the
+ * apps of its list summary (from the list cache, else `list-summary`; else the text of `pod`)
+ * and (when locked) the text of `net-info.json`; a missing state directory is skipped. The
+ * objects' fields are described in pod_scan.c. */
 RKT_EXPORT int rkt_pod_scan(const char *pods_dir, const char *state_dirs, int32_t count, struct rkt_blob *out,
 			    struct rkt_error *err);
+
+/* Also in librktlist.so, for prepare and gc: the list cache (list_cache.c) that rkt_pod_scan
+ * reads. Appends the record of the pod directory `pod_dir` (named by its UUID) with its list
+ * summary `summary` (`summary_len` bytes) to the cache in `pods_dir`. */
+RKT_EXPORT int rkt_list_cache_append(const char *pods_dir, const char *pod_dir, const uint8_t *summary,
+				     int64_t summary_len, struct rkt_error *err);
+
+/* Rewrites the cache in `pods_dir` with only the records of pods still in one of the state
+ * directories `state_dirs` (as rkt_pod_scan takes them) under the same inode, when that drops
+ * a record or an invalid tail; a missing cache stays missing. */
+RKT_EXPORT int rkt_list_cache_compact(const char *pods_dir, const char *state_dirs, int32_t count,
+				      struct rkt_error *err);
 
 #endif

@@ -15,11 +15,11 @@ export default rktCommand({
     "grace-period": { type: "string", default: "30m0s", description: "duration to wait before discarding inactive pods from garbage" },
     "expire-prepared": { type: "string", default: "24h0m0s", description: "duration to wait before expiring prepared pods" },
   },
-  run({ args, globals }) {
+  async run({ args, globals }) {
     const gracePeriodMs = parseGoDuration(args["grace-period"] as string, "--grace-period");
     const expirePreparedMs = parseGoDuration(args["expire-prepared"] as string, "--expire-prepared");
     const { dir, debug } = globals;
-    const complete = garbageCollect(dir, { gracePeriodMs, expirePreparedMs, debug, output: standardOutput });
+    const complete = await garbageCollect(dir, { gracePeriodMs, expirePreparedMs, debug, output: standardOutput });
     return complete ? ExitCode.Ok : ExitCode.Failure;
   },
 });

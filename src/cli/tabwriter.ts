@@ -19,18 +19,30 @@ export function alignTabbed(text: string): string {
  * once, before the JIT warms up: each cell is measured once and padded from a table.
  */
 export function alignRows(rows: readonly (readonly string[])[]): string {
-  // One look for non-ASCII text over the whole table rather than a regex call per cell.
-  const measure = NON_ASCII.test(rows.join("\n")) ? textWidth : (cell: string) => cell.length;
-  const widths = rows.map((row) => row.map(measure));
-  const out = new Array<string>(rows.length);
-  formatBlock({ rows, widths, out }, 0, rows.length, []);
-  return out.join("\n");
+  // Most tables are ASCII: measured by length, then one look over the text made anyway
+  // rather than a regex call per cell or a join of the whole table first.
+  const text = formatTable(rows, (cell) => cell.length);
+  return NON_ASCII.test(text) ? formatTable(rows, textWidth) : text;
+}
+
+function formatTable(rows: readonly (readonly string[])[], measure: (cell: string) => number): string {
+  const table = { rows, measure, out: new Array<string>(rows.length) };
+  const cells = rows[0]?.length ?? 0;
+  if (rows.every((row) => row.length === cells)) {
+    // Lines of as many cells each (rkt list's) make one block per column, over all of them.
+    const columnEnds: number[] = [];
+    for (let column = 0; column < cells - 1; column++) columnEnds.push(columnEnd(table, column, 0, rows.length));
+    writeLines(table, 0, rows.length, columnEnds);
+  } else {
+    formatBlock(table, 0, rows.length, []);
+  }
+  return table.out.join("\n");
 }
 
 interface Table {
   rows: readonly (readonly string[])[];
-  /** The text width of each cell. */
-  widths: number[][];
+  /** The text width of a cell: measured where needed, cheaper than a table of them for ASCII. */
+  measure: (cell: string) => number;
   /** The formatted lines. */
   out: string[];
 }
@@ -50,15 +62,18 @@ function formatBlock(table: Table, line0: number, line1: number, columnEnds: num
     if (column >= table.rows[i]!.length - 1) continue;
     writeLines(table, start, i, columnEnds);
     start = i;
-    let width = 0;
-    for (; i < line1; i++) {
-      if (column >= table.rows[i]!.length - 1) break;
-      width = Math.max(width, table.widths[i]![column]! + PADDING);
-    }
-    formatBlock(table, start, i, [...columnEnds, Math.ceil(width / TAB_WIDTH) * TAB_WIDTH]);
+    while (i < line1 && column < table.rows[i]!.length - 1) i++;
+    formatBlock(table, start, i, [...columnEnds, columnEnd(table, column, start, i)]);
     start = i;
   }
   writeLines(table, start, line1, columnEnds);
+}
+
+/** Where `column` ends over lines line0 to line1 (a block): after its widest cell and the padding, at a multiple of 8. */
+function columnEnd(table: Table, column: number, line0: number, line1: number): number {
+  let width = 0;
+  for (let i = line0; i < line1; i++) width = Math.max(width, table.measure(table.rows[i]![column]!) + PADDING);
+  return Math.ceil(width / TAB_WIDTH) * TAB_WIDTH;
 }
 
 const tabRuns: string[] = [];
@@ -71,11 +86,10 @@ function tabs(count: number): string {
 function writeLines(table: Table, from: number, to: number, columnEnds: number[]): void {
   for (let i = from; i < to; i++) {
     const row = table.rows[i]!;
-    const widths = table.widths[i]!;
     let text = "";
     for (let j = 0; j < row.length; j++) {
       text += row[j]!;
-      if (j < columnEnds.length) text += tabs(Math.ceil((columnEnds[j]! - widths[j]!) / TAB_WIDTH));
+      if (j < columnEnds.length) text += tabs(Math.ceil((columnEnds[j]! - table.measure(row[j]!)) / TAB_WIDTH));
     }
     table.out[i] = text;
   }

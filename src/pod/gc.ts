@@ -1,8 +1,10 @@
 // `rkt gc` (rkt-cli §3.10): mark exited pods, failed prepares and expired prepared pods
-// as garbage, then delete garbage whose grace period is over. Busy pods are skipped and
-// retried by the next gc; one pod's failure does not stop the others.
+// as garbage, then delete garbage whose grace period is over, and the list cache's records
+// of the deleted pods. Busy pods are skipped and retried by the next gc; one pod's failure
+// does not stop the others.
 import { Pod, type PodDirState } from "./pod";
 import { collectPod, type CollectOptions } from "./collect";
+import { compactListCache } from "./list-cache";
 import { readMountPoints } from "./mounts";
 import { readableErrorMessage } from "../sys";
 
@@ -17,7 +19,7 @@ export interface GcOptions extends CollectOptions {
  * Runs the five steps; returns false when a pods directory could not be listed or a pod
  * that should have been moved or deleted remains (busy pods are not failures).
  */
-export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
+export async function garbageCollect(dataDir: string, opts: GcOptions): Promise<boolean> {
   let complete = true;
   const each = (dirState: PodDirState, visit: (pod: Pod) => void): void => {
     let pods: Pod[];
@@ -68,5 +70,11 @@ export function garbageCollect(dataDir: string, opts: GcOptions): boolean {
     if (olderThan(pod, opts.gracePeriodMs)) collectPod(pod, sweep);
   });
   each("garbage", (pod) => collectPod(pod, sweep));
+  try {
+    await compactListCache(dataDir);
+  } catch (err) {
+    // Not a failure of gc: the records of removed pods only take room until the next gc.
+    opts.output.stderr(`Unable to compact the pod list cache: ${readableErrorMessage((err as Error).message)}`);
+  }
   return complete;
 }

@@ -1,7 +1,8 @@
 export { Pod, type PodDirState, type PodState } from "./pod";
 export { imageKeysInUse, withImageClaimsLock } from "./images-in-use";
 export { orphanTrees, unusedImages } from "./image-gc";
-export { describePod, listPods, type ListedApp, type ListedPod, type PodListing } from "./list";
+export { describePod } from "./describe";
+export { listPods, type ListedApp, type ListedPod, type PodListing } from "./list";
 export { apiPod, type ApiApp, type ApiNetwork, type ApiPod } from "./api-pod";
 export { formatNetworks, readPodManifest } from "./pod-files";
 export { podStatus, waitPodExited, type PodStatus } from "./status";

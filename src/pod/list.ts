@@ -1,13 +1,13 @@
 // What `rkt list` shows: every pod in prepare, prepared, run and exited-garbage with its
 // state and apps. One native call reads the directories, locks and files (no store, no
-// processes), so a thousand pods stay fast.
-import { readFileSync } from "node:fs";
+// processes), so a thousand pods stay fast. Nothing this module imports loads node:fs
+// (3 ms of a list's start): src/sys by its files, not its index.
 import type { RuntimeApp } from "../appc";
-import { StoreLayout } from "../store/layout";
-import { native, SysError } from "../sys";
+import { scanPods, type ScannedPod } from "../sys/list-library";
+import { SysError } from "../sys/sys-error";
 import { decodeListSummary, LIST_SUMMARY_FILE } from "./list-summary";
-import { LISTED_DIR_STATES, podsDir, podState, type Pod, type PodState } from "./pod";
-import { parsePodManifest, parsePodNetworks, readPodManifest, readPodNetworks, storeKeyOf, type PodNetwork } from "./pod-files";
+import { parsePodManifest, parsePodNetworks, type PodNetwork } from "./pod-file-texts";
+import { LISTED_DIR_STATES, podsDir, podState, STATES_WITHOUT_APPS, type PodState } from "./pod-state";
 
 export interface ListedApp {
   name: string;
@@ -35,14 +35,15 @@ export interface PodListing {
   problems: string[];
 }
 
-const STATES_WITHOUT_APPS: readonly PodState[] = ["preparing", "aborted prepare", "deleting"];
-
-export function listPods(dataDir: string): PodListing {
-  const layout = new StoreLayout(dataDir);
+export async function listPods(dataDir: string): Promise<PodListing> {
   const dir = podsDir(dataDir);
   const pods: ListedPod[] = [];
   const problems: string[] = [];
-  for (const found of native.scanPods(dir, LISTED_DIR_STATES)) {
+  const scanned = await scanPods(dir, LISTED_DIR_STATES);
+  // Only pods prepared without a list summary need the store, through node:fs.
+  const listedApps = scanned.some((found) => found.manifest !== undefined) ? (await import("./manifest-apps")).listedApps : undefined;
+  const appsOfManifest = (apps: RuntimeApp[]) => listedApps!(dataDir, apps);
+  for (const found of scanned) {
     const dirState = LISTED_DIR_STATES[found.stateIndex]!;
     // Not path.join: normalising a thousand paths costs more than the rest of a pod.
     const path = `${dir}/${dirState}/${found.name}`;
@@ -51,7 +52,7 @@ export function listPods(dataDir: string): PodListing {
     if (!STATES_WITHOUT_APPS.includes(state)) {
       let apps: ListedApp[];
       try {
-        apps = scannedApps(layout, found, path);
+        apps = scannedApps(found, path, appsOfManifest);
       } catch (err) {
         problems.push((err as Error).message);
         continue;
@@ -68,22 +69,9 @@ export function listPods(dataDir: string): PodListing {
   return { pods, problems };
 }
 
-/** One pod as listPods shows it, for `rkt status`; throws when its manifest cannot be read. */
-export function describePod(pod: Pod): ListedPod {
-  const state = pod.state();
-  const listed: ListedPod = { uuid: pod.uuid, path: pod.path, state, networks: [], apps: [] };
-  if (STATES_WITHOUT_APPS.includes(state)) return listed;
-  listed.apps = listedApps(new StoreLayout(pod.dataDir), readPodManifest(pod.path).apps);
-  if (state === "running") listed.networks = readPodNetworks(pod.path);
-  return listed;
-}
-
-function listedApps(layout: StoreLayout, apps: RuntimeApp[]): ListedApp[] {
-  return apps.map((app) => ({ name: app.name, imageName: app.image?.name ?? storedImageName(layout, app.image?.id), imageId: app.image?.id ?? "" }));
-}
-
 /** The apps from the pod's list summary, else from its manifest; throws the problem's line. */
-function scannedApps(layout: StoreLayout, found: native.ScannedPod, path: string): ListedApp[] {
+function scannedApps(found: ScannedPod, path: string, fromManifest: (apps: RuntimeApp[]) => ListedApp[]): ListedApp[] {
+  if (found.apps !== undefined) return found.apps;
   const summary = `${path}/${LIST_SUMMARY_FILE}`;
   const manifest = `${path}/pod`;
   try {
@@ -94,18 +82,8 @@ function scannedApps(layout: StoreLayout, found: native.ScannedPod, path: string
   }
   try {
     if (found.manifest === undefined) throw new SysError("open", manifest, found.manifestErrno ?? 0);
-    return listedApps(layout, parsePodManifest(found.manifest, manifest).apps);
+    return fromManifest(parsePodManifest(found.manifest, manifest).apps);
   } catch (err) {
     throw new Error(`Unable to read pod manifest: ${(err as Error).message}`);
-  }
-}
-
-/** The name in the stored image manifest, for pod manifests that carry only the ID. */
-function storedImageName(layout: StoreLayout, imageId: string | undefined): string {
-  if (!imageId) return "";
-  try {
-    return String((JSON.parse(readFileSync(layout.manifest(storeKeyOf(imageId)), "utf8")) as { name?: unknown }).name ?? "");
-  } catch {
-    return "";
   }
 }

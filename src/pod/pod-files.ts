@@ -6,13 +6,11 @@ import type { PodManifest } from "../appc";
 import { readableErrorMessage } from "../sys";
 import { overlayDirs } from "./overlay";
 import type { Pod } from "./pod";
+import { parsePodManifest, parsePodNetworks, type PodNetwork } from "./pod-file-texts";
+
+export { formatNetworks, parsePodManifest, parsePodNetworks, storeKeyOf, type PodNetwork } from "./pod-file-texts";
 
 const PID_POLL_MS = 100;
-
-/** The store key (`sha512-` + 64 hex) of a full image ID as pod manifests carry it. */
-export function storeKeyOf(imageId: string): string {
-  return imageId.slice(0, "sha512-".length + 64).toLowerCase();
-}
 
 /** The pod manifest as stage0 wrote it. */
 export function readPodManifest(podPath: string): PodManifest {
@@ -24,18 +22,6 @@ export function readPodManifest(podPath: string): PodManifest {
     throw new Error(readableErrorMessage((err as Error).message));
   }
   return parsePodManifest(text, file);
-}
-
-/** A pod manifest's text as stage0 wrote it to `file`. */
-export function parsePodManifest(text: string, file: string): PodManifest {
-  let manifest: PodManifest;
-  try {
-    manifest = JSON.parse(text) as PodManifest;
-  } catch (err) {
-    throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
-  }
-  if (!manifest || !Array.isArray(manifest.apps)) throw new Error(`${file}: no "apps" list`);
-  return manifest;
 }
 
 /** The store key of the pod's stage1 image (`stage1ID`), or undefined before prepare wrote it. */
@@ -79,17 +65,6 @@ export function readAppStatuses(podPath: string, appNames: readonly string[]): M
   return statuses;
 }
 
-/** An entry of `net-info.json` (src/net/pod-network.ts writes it). */
-export interface PodNetwork {
-  netName: string;
-  /** The network's config copy, relative to the pod directory. */
-  netConf: string;
-  ifName: string;
-  ip: string;
-  args: string;
-  mask: string;
-}
-
 /** The networks the pod joined (`net-info.json`); empty with host networking. */
 export function readPodNetworks(podPath: string): PodNetwork[] {
   let text: string;
@@ -99,24 +74,6 @@ export function readPodNetworks(podPath: string): PodNetwork[] {
     return [];
   }
   return parsePodNetworks(text);
-}
-
-/** The entries of a `net-info.json` text. */
-export function parsePodNetworks(text: string): PodNetwork[] {
-  const entries = JSON.parse(text) as Partial<Record<keyof PodNetwork, unknown>>[] | null;
-  return (entries ?? []).map((e) => ({
-    netName: String(e.netName ?? ""),
-    netConf: String(e.netConf ?? ""),
-    ifName: String(e.ifName ?? ""),
-    ip: String(e.ip ?? ""),
-    args: String(e.args ?? ""),
-    mask: String(e.mask ?? ""),
-  }));
-}
-
-/** `NAME:ip4=IP` per network, joined by `, `, as list and status print them. */
-export function formatNetworks(networks: readonly PodNetwork[]): string {
-  return networks.map((n) => `${n.netName}:ip4=${n.ip}`).join(", ");
 }
 
 /**

@@ -4,46 +4,9 @@ import { mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isUuid, newUuid } from "../appc/uuid";
 import { FileLock, fsyncDir } from "../sys";
+import { LISTED_DIR_STATES, POD_DIR_STATES, podsDir, podState, type PodDirState, type PodState } from "./pod-state";
 
-/** The directories under `pods/`, in the order a UUID is looked up. */
-export const POD_DIR_STATES = ["embryo", "prepare", "prepared", "run", "exited-garbage", "garbage"] as const;
-export type PodDirState = (typeof POD_DIR_STATES)[number];
-
-/** What `rkt list` and `rkt status` show. */
-export type PodState =
-  | "embryo"
-  | "preparing"
-  | "aborted prepare"
-  | "prepared"
-  | "running"
-  | "deleting"
-  | "exited"
-  | "garbage";
-
-/** Pods a UUID argument may name, and the ones `rkt list` shows. */
-export const LISTED_DIR_STATES: readonly PodDirState[] = ["prepare", "prepared", "run", "exited-garbage"];
-
-/** The state of a pod in `dirState` whose lock some process holds (`locked`) or not (rkt-internals §4.1). */
-export function podState(dirState: PodDirState, locked: boolean): PodState {
-  switch (dirState) {
-    case "embryo":
-      return "embryo";
-    case "prepare":
-      return locked ? "preparing" : "aborted prepare";
-    case "prepared":
-      return "prepared";
-    case "run":
-      return locked ? "running" : "exited";
-    case "exited-garbage":
-      return locked ? "deleting" : "exited";
-    case "garbage":
-      return locked ? "deleting" : "garbage";
-  }
-}
-
-export function podsDir(dataDir: string): string {
-  return join(dataDir, "pods");
-}
+export { LISTED_DIR_STATES, POD_DIR_STATES, podsDir, podState, type PodDirState, type PodState } from "./pod-state";
 
 function stateDir(dataDir: string, dirState: PodDirState): string {
   return join(podsDir(dataDir), dirState);

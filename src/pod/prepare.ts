@@ -18,6 +18,7 @@ import { SIZE_LIMITS } from "../size-limits";
 import { native, readFileBounded, syncFilesystemOf } from "../sys";
 import { resolveRelativeExecs } from "./exec-path";
 import { withImageClaimsLock } from "./images-in-use";
+import { cacheListSummary } from "./list-cache";
 import { encodeListSummary, LIST_SUMMARY_FILE } from "./list-summary";
 import { overlaySupported, createOverlayDirs, podOverlayLayers } from "./overlay";
 import { Pod } from "./pod";
@@ -215,9 +216,10 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
   try {
     if (req.uuidFileSave !== undefined) writeUuidFile(req.uuidFileSave, pod.uuid);
     const appKeys = resolved.manifest.apps.map((a) => ({ name: a.name, key: resolved.images.get(a.name)!.key }));
+    const listSummary = encodeListSummary(resolved.manifest, (app) => resolved.images.get(app)!.manifest.name);
     fillPodDir(pod.path, {
       manifestText: serializePodManifest(resolved.manifest),
-      listSummary: encodeListSummary(resolved.manifest, (app) => resolved.images.get(app)!.manifest.name),
+      listSummary,
       stage1Key,
       stage1Manifest,
       appKeys,
@@ -227,6 +229,7 @@ async function createPod(dataDir: string, store: Store, req: PrepareRequest, cho
       durable: req.durable,
       privateUsers: req.privateUsers ? privateUsersRange() : undefined,
     });
+    await cacheListSummary(pod, listSummary);
     if (req.podEtc?.resolvConf || req.podEtc?.hosts) savePodEtcChoices(pod.path, req.podEtc);
   } catch (err) {
     pod.releaseLock();

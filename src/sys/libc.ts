@@ -14,12 +14,16 @@ const libc = dlopen("libc.so.6", {
   umount2: { args: [pointer, i32], returns: i32 },
   syncfs: { args: [i32], returns: i32 },
   memfd_create: { args: [pointer, u32], returns: i32 },
+  write: { args: [i32, pointer, u64], returns: i64 },
   llistxattr: { args: [pointer, pointer, u64], returns: i64 },
   lgetxattr: { args: [pointer, pointer, pointer, u64], returns: i64 },
   free: { args: [pointer], returns: "void" },
 });
 
 const fn = libc.symbols;
+
+const EINTR = 4;
+const EIO = 5;
 
 function errno(): number {
   return read.i32(fn.__errno_location() as Pointer, 0);
@@ -85,9 +89,16 @@ export function free(p: Pointer): void {
   fn.free(p);
 }
 
-export function memfdCreate(name: string): number {
+/** A memfd holding `bytes`, e.g. a library for dlopen; without node:fs, whose loading costs `rkt list` 3 ms. */
+export function memfdWith(name: string, bytes: Uint8Array): number {
   const n = cString(name);
-  return check(fn.memfd_create(ptr(n), 1 /* MFD_CLOEXEC */), "memfd_create", name);
+  const fd = check(fn.memfd_create(ptr(n), 1 /* MFD_CLOEXEC */), "memfd_create", name);
+  for (let done = 0; done < bytes.length; ) {
+    const written = Number(fn.write(fd, ptr(bytes, done), bytes.length - done));
+    if (written > 0) done += written;
+    else if (written === 0 || errno() !== EINTR) throw new SysError("write", name, written === 0 ? EIO : errno());
+  }
+  return fd;
 }
 
 /** A NULL-terminated array of C strings, as execve wants for argv and envp. */

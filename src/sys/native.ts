@@ -1,15 +1,14 @@
 // Bindings of the native helper library (native/*.c): image import, safe extraction,
 // tree hashing, copying and removal, and the network namespace and netlink questions of
-// private networking; and of `rkt list`'s small library, the pod scan alone. Each library
+// private networking (`rkt list`'s small library is src/sys/list-library.ts). The library
 // is embedded in the executable as a file asset; on first use its bytes go into a memfd,
 // which is dlopen'ed, so it works from the single `bun build --compile` binary as well as
 // from the source tree.
-import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
-import { readFileSync, writeSync } from "node:fs";
-import listLibPath from "../../dist/build/librktlist.so" with { type: "file" };
+import { FFIType, toArrayBuffer, type Library, type Pointer } from "bun:ffi";
+import { readFileSync } from "node:fs";
 import libPath from "../../dist/build/librktnative.so" with { type: "file" };
-import { cString, free, memfdCreate } from "./libc";
-import { SysError } from "./sys-error";
+import { cString } from "./libc";
+import { call, openEmbedded, readCString } from "./native-call";
 
 const { i32, i64, ptr, void: none } = FFIType;
 
@@ -31,53 +30,12 @@ const symbols = {
   rkt_link_kind: { args: [ptr, ptr, ptr], returns: i32 },
 } as const;
 
-const listSymbols = {
-  rkt_pod_scan: { args: [ptr, ptr, i32, ptr, ptr], returns: i32 },
-} as const;
-
-type NativeSymbols = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
-type ListSymbols = ReturnType<typeof dlopen<typeof listSymbols>>["symbols"];
+type NativeSymbols = Library<typeof symbols>["symbols"];
 
 let loaded: NativeSymbols | undefined;
-let listLoaded: ListSymbols | undefined;
 
 function lib(): NativeSymbols {
-  return (loaded ??= openEmbedded(libPath, "librktnative.so", symbols));
-}
-
-function listLib(): ListSymbols {
-  return (listLoaded ??= openEmbedded(listLibPath, "librktlist.so", listSymbols));
-}
-
-/** The library embedded at `path`, through a memfd: dlopen wants a file, and embedded assets are not on disk. */
-function openEmbedded<S extends typeof symbols | typeof listSymbols>(path: string, name: string, syms: S) {
-  const fd = memfdCreate(name);
-  writeSync(fd, readFileSync(path));
-  // The memfd stays open for the life of the process: the mapping needs no path, but
-  // keeping the fd costs nothing and keeps /proc/self/fd/N meaningful for debugging.
-  return dlopen(`/proc/self/fd/${fd}`, syms).symbols;
-}
-
-// struct rkt_error in native/error.h.
-const ERROR_SIZE = 8 + 256 + 4096 + 512;
-const OP_OFFSET = 8;
-const PATH_OFFSET = OP_OFFSET + 256;
-const DETAIL_OFFSET = PATH_OFFSET + 4096;
-
-function readCString(buf: Buffer, offset: number, size: number): string {
-  const end = buf.indexOf(0, offset);
-  return buf.toString("utf8", offset, end < 0 || end > offset + size ? offset + size : end);
-}
-
-/** Runs a native call with a fresh error buffer; a failure becomes a SysError or an Error. */
-function call(run: (err: Buffer) => number): void {
-  const err = Buffer.alloc(ERROR_SIZE);
-  if (run(err) === 0) return;
-  const code = err.readInt32LE(0);
-  const op = readCString(err, OP_OFFSET, 256);
-  const path = readCString(err, PATH_OFFSET, 4096);
-  if (code > 0) throw new SysError(op, path, code);
-  throw new Error(`${op} ${path}: ${readCString(err, DETAIL_OFFSET, 512)}`);
+  return (loaded ??= openEmbedded(readFileSync(libPath), "librktnative.so", symbols));
 }
 
 const IMPORT_TAKE_SOURCE = 1;
@@ -285,39 +243,4 @@ export function linkKind(ifname: string): string {
   const name = cString(ifname);
   call((err) => lib().rkt_link_kind(name, out, err));
   return readCString(out, 0, 32);
-}
-
-export interface ScannedPod {
-  /** The index of its state directory in the list given to scanPods. */
-  stateIndex: number;
-  name: string;
-  /** Another process holds the pod's lock exclusively (a shared lock would block). */
-  locked: boolean;
-  /** The text of `list-summary`, else the errno that kept it from being read, if it exists. */
-  summary?: string;
-  summaryErrno?: number;
-  /** Only for a pod without `list-summary`: the text of `pod`, else the errno that kept it from being read. */
-  manifest?: string;
-  manifestErrno?: number;
-  /** The text of `net-info.json`, for a locked pod that has one. */
-  networks?: string;
-}
-
-/**
- * The pods in `stateDirs` below `podsDir`, sorted by name, with their lock and their
- * `list-summary` (else `pod`) and `net-info.json` files, read in one native call
- * (native/pod_scan.c). Only names that are UUIDs are taken; a pod met in two state
- * directories is taken in the later one; a missing state directory is skipped.
- */
-export function scanPods(podsDir: string, stateDirs: readonly string[]): ScannedPod[] {
-  const blob = Buffer.alloc(16);
-  const dir = cString(podsDir);
-  const states = Buffer.from(stateDirs.map((s) => s + "\0").join(""));
-  call((err) => listLib().rkt_pod_scan(dir, states, stateDirs.length, blob, err));
-  const data = Number(blob.readBigUInt64LE(0)) as Pointer;
-  try {
-    return JSON.parse(Buffer.from(toArrayBuffer(data, 0, Number(blob.readBigInt64LE(8)))).toString("utf8")) as ScannedPod[];
-  } finally {
-    free(data); // the list library allocates with libc's malloc, as rkt_free frees
-  }
 }

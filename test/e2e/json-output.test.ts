@@ -1,7 +1,7 @@
 // `--format=json` and `--format=json-pretty` of list, status and image list through the built
 // binary, on real pods: the fields of rkt 1.x's api/v1 that docs/json-output.md documents.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, tempDataDir, tempDir } from "../support/harness";
 import { busyboxImage, collectPods, shellApp, spawnRkt, waitFor } from "./run-fixtures";
@@ -55,13 +55,22 @@ describe("rkt status and rkt list --format=json", () => {
     expect(listed(uuid)).toEqual(status);
   });
 
-  test("a pod is listed from its list summary as from its manifest, in the table and in JSON", () => {
+  test("a pod is listed from the list cache, its list summary or its manifest alike, in the table and in JSON", () => {
     const prepared = rkt(data.path, ["--insecure-skip-verify", "prepare", quick]);
     expect(prepared.exitCode).toBe(0);
     const summary = join(data.path, "pods", "prepared", prepared.stdout.trim(), "list-summary");
-    expect(existsSync(summary)).toBe(true);
+    const cache = join(data.path, "pods", "list-cache");
     const table = rkt(data.path, ["list", "--full"]);
     const listedJson = json(["list", "--format=json"]);
+    // The record prepare cached is read, not the pod's summary (rewritten here, which prepare never does).
+    const own = readFileSync(summary);
+    writeFileSync(summary, own.toString().replace("example.com/quick", "example.com/rewritten"));
+    expect(rkt(data.path, ["list", "--full"])).toEqual(table);
+    rmSync(cache);
+    expect(rkt(data.path, ["list", "--full"]).stdout).toContain("example.com/rewritten");
+    writeFileSync(summary, own);
+    expect(rkt(data.path, ["list", "--full"])).toEqual(table);
+    expect(json(["list", "--format=json"])).toEqual(listedJson);
     rmSync(summary);
     expect(rkt(data.path, ["list", "--full"])).toEqual(table);
     expect(json(["list", "--format=json"])).toEqual(listedJson);

@@ -31,9 +31,10 @@ export function podsIn(dataDir: string): Record<string, string[]> {
   const result: Record<string, string[]> = {};
   const pods = join(dataDir, "pods");
   if (!existsSync(pods)) return result;
-  for (const state of readdirSync(pods)) {
-    const uuids = readdirSync(join(pods, state));
-    if (uuids.length) result[state] = uuids;
+  for (const state of readdirSync(pods, { withFileTypes: true })) {
+    if (!state.isDirectory()) continue; // the list cache
+    const uuids = readdirSync(join(pods, state.name));
+    if (uuids.length) result[state.name] = uuids;
   }
   return result;
 }

@@ -16,3 +16,8 @@ test("Go tabwriter: a cell's width is its code points, as Go counts runes, not i
   expect(alignTabbed("😀😀😀😀😀😀😀\tx\nab\ty\n")).toBe("😀😀😀😀😀😀😀\tx\nab\ty\n");
   expect(alignTabbed("héllo\tx\nab\ty\n")).toBe("héllo\tx\nab\ty\n");
 });
+
+test("Go tabwriter: a line without a cell in a column ends that column's block, so the lines above are not padded for those below", () => {
+  expect(alignTabbed("a\tb\nlonger-than-8\nccccccccc\td\n")).toBe("a\tb\nlonger-than-8\nccccccccc\td\n");
+  expect(alignTabbed("a\tb\nccccccccc\td\n")).toBe("a\t\tb\nccccccccc\td\n");
+});

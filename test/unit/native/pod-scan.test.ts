@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { native } from "../../../src/sys";
+import { listLibrary } from "../../../src/sys";
 import { repoRoot, tempDir } from "../../support/harness";
 import { TestCleanups } from "../pod/lifecycle-fixtures";
 
@@ -16,6 +16,7 @@ afterEach(async () => {
 });
 
 const STATES = ["prepare", "prepared", "run", "exited-garbage"];
+const scan = () => listLibrary.scanPods(pods.path, STATES);
 
 function podDir(state: string, name: string, files: Record<string, string | Buffer> = {}): string {
   const dir = join(pods.path, state, name);
@@ -24,7 +25,7 @@ function podDir(state: string, name: string, files: Record<string, string | Buff
   return dir;
 }
 
-test("takes UUID names only (either case, with or without dashes), sorted, and skips missing state directories", () => {
+test("takes UUID names only (either case, with or without dashes), sorted, and skips missing state directories", async () => {
   const dashed = "0a1b2c3d-0000-4000-8000-00000000000f";
   const bare = "FFFFFFFF00004000800000000000000A";
   podDir("prepared", dashed, { pod: "{}" });
@@ -32,34 +33,47 @@ test("takes UUID names only (either case, with or without dashes), sorted, and s
   podDir("prepared", "not-a-pod");
   podDir("prepared", "0a1b2c3d-0000-4000-8000-00000000000g");
   writeFileSync(join(pods.path, "prepared", ".hidden"), "");
-  expect(native.scanPods(pods.path, STATES).map((p) => p.name)).toEqual([dashed, bare].sort());
+  expect((await scan()).map((p) => p.name)).toEqual([dashed, bare].sort());
 });
 
-test("a pod met in two state directories is taken in the later one", () => {
+test("a pod met in two state directories is taken in the later one", async () => {
   const uuid = "11111111-0000-4000-8000-000000000000";
   podDir("prepared", uuid);
   podDir("run", uuid, { pod: "{}" });
-  expect(native.scanPods(pods.path, STATES)).toEqual([{ stateIndex: 2, name: uuid, locked: false, manifest: "{}" }]);
+  expect(await scan()).toEqual([{ stateIndex: 2, name: uuid, locked: false, manifest: "{}" }]);
 });
 
-test("file bytes survive the JSON: quotes, backslashes, control characters, UTF-8; an unreadable manifest gives its errno", () => {
+test("file bytes survive the JSON: quotes, backslashes, control characters, UTF-8; an unreadable manifest gives its errno", async () => {
   const text = '{"a":"q\\"b\\\\","c":"\t\n\u0001\u001f é 😀"}\r\n';
   podDir("run", "22222222-0000-4000-8000-000000000000", { pod: text });
   podDir("run", "33333333-0000-4000-8000-000000000000");
-  const [withText, without] = native.scanPods(pods.path, STATES);
+  const [withText, without] = await scan();
   expect(withText!.manifest).toBe(text);
   expect(without).toEqual({ stateIndex: 2, name: "33333333-0000-4000-8000-000000000000", locked: false, manifestErrno: 2 });
 });
 
-test("the list summary is read instead of the manifest; the manifest only for a pod without one", async () => {
-  podDir("run", "77777777-0000-4000-8000-000000000000", { pod: "{}", "list-summary": "a\0b\0c\0" });
+test("the list summary is read instead of the manifest, split into apps; the manifest only for a pod without one", async () => {
+  podDir("run", "77777777-0000-4000-8000-000000000000", { pod: "{}", "list-summary": 'a\0b"\\\n\0c\0d\0\0f\0' });
   podDir("run", "88888888-0000-4000-8000-000000000000", { pod: "{}" });
   const held = podDir("run", "99999999-0000-4000-8000-000000000000", { pod: "{}", "list-summary": "" });
+  podDir("run", "aaaaaaaa-0000-4000-8000-000000000000", { "list-summary": "a\0b\0" });
+  podDir("run", "bbbbbbbb-0000-4000-8000-000000000000", { "list-summary": "a\0b\0c" });
   await cleanups.lockFromChild(held);
-  expect(native.scanPods(pods.path, STATES)).toEqual([
-    { stateIndex: 2, name: "77777777-0000-4000-8000-000000000000", locked: false, summary: "a\0b\0c\0" },
+  expect(await scan()).toEqual([
+    {
+      stateIndex: 2,
+      name: "77777777-0000-4000-8000-000000000000",
+      locked: false,
+      apps: [
+        { name: "a", imageName: 'b"\\\n', imageId: "c" },
+        { name: "d", imageName: "", imageId: "f" },
+      ],
+    },
     { stateIndex: 2, name: "88888888-0000-4000-8000-000000000000", locked: false, manifest: "{}" },
     { stateIndex: 2, name: "99999999-0000-4000-8000-000000000000", locked: true, summary: "" },
+    // Not records of three fields: left whole for the decoder to report.
+    { stateIndex: 2, name: "aaaaaaaa-0000-4000-8000-000000000000", locked: false, summary: "a\0b\0" },
+    { stateIndex: 2, name: "bbbbbbbb-0000-4000-8000-000000000000", locked: false, summary: "a\0b\0c" },
   ]);
 });
 
@@ -68,7 +82,7 @@ test("a pod some process holds is locked and its networks are read; an unlocked 
   const held = podDir("run", "44444444-0000-4000-8000-000000000000", { pod: "{}", "net-info.json": networks });
   podDir("run", "55555555-0000-4000-8000-000000000000", { pod: "{}", "net-info.json": networks });
   await cleanups.lockFromChild(held);
-  const [locked, unlocked] = native.scanPods(pods.path, STATES);
+  const [locked, unlocked] = await scan();
   expect(locked).toMatchObject({ locked: true, networks });
   expect(unlocked!.locked).toBe(false);
   expect(unlocked!.networks).toBeUndefined();
@@ -77,12 +91,12 @@ test("a pod some process holds is locked and its networks are read; an unlocked 
 test("a shared lock held elsewhere is not a lock that makes a pod running", async () => {
   const dir = podDir("run", "66666666-0000-4000-8000-000000000000", { pod: "{}" });
   await cleanups.lockFromChild(dir, "shared");
-  expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(false);
+  expect((await scan())[0]!.locked).toBe(false);
 });
 
 /** scanPods run by a Bun process in a new PID namespace with its own /proc, whose /proc/locks hides locks of this namespace's processes. */
 function scanFromChildPidNamespace(): { name: string; locked: boolean }[] {
-  const script = `const { native } = await import(${JSON.stringify(join(repoRoot, "src/sys"))}); console.log(JSON.stringify(native.scanPods(${JSON.stringify(pods.path)}, ${JSON.stringify(STATES)})));`;
+  const script = `const { listLibrary } = await import(${JSON.stringify(join(repoRoot, "src/sys"))}); console.log(JSON.stringify(await listLibrary.scanPods(${JSON.stringify(pods.path)}, ${JSON.stringify(STATES)})));`;
   const child = Bun.spawnSync(["unshare", "--pid", "--fork", "--mount-proc", process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
   if (child.exitCode !== 0) throw new Error(`scan in a child PID namespace failed: ${child.stderr.toString()}`);
   return JSON.parse(child.stdout.toString());
@@ -105,7 +119,7 @@ test("a pod whose lock outlived the process that took it (the descriptor passed 
   await shell.exited;
   const sleeper = Number((await new Response(shell.stdout).text()).trim());
   cleanups.add(() => void process.kill(sleeper, "SIGKILL"));
-  expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(true);
+  expect((await scan())[0]!.locked).toBe(true);
 });
 
 test("a pod directory with a filesystem mounted on it is locked when that filesystem's root is", async () => {
@@ -115,7 +129,7 @@ test("a pod directory with a filesystem mounted on it is locked when that filesy
   cleanups.add(() => void Bun.spawnSync(["umount", held]));
   writeFileSync(join(held, "pod"), "{}");
   await cleanups.lockFromChild(held);
-  expect(native.scanPods(pods.path, STATES)[0]!.locked).toBe(true);
+  expect((await scan())[0]!.locked).toBe(true);
 });
 
 test("a held pod stays locked while other processes take and drop locks, however long /proc/locks is", async () => {
@@ -146,6 +160,6 @@ test("a held pod stays locked while other processes take and drop locks, however
   expect(new TextDecoder().decode((await reader.read()).value)).toBe("ready\n");
   reader.releaseLock();
   let unlockedScans = 0;
-  while (!existsSync(join(locks, "done"))) if (!native.scanPods(pods.path, STATES)[0]!.locked) unlockedScans++;
+  while (!existsSync(join(locks, "done"))) if (!(await scan())[0]!.locked) unlockedScans++;
   expect(unlockedScans).toBe(0);
 });

@@ -17,7 +17,7 @@ afterEach(async () => {
   data.cleanup();
 });
 
-test("lists one entry per pod with apps in manifest order and image names", () => {
+test("lists one entry per pod with apps in manifest order and image names", async () => {
   const pod = makePod(data.path, {
     dirState: "prepared",
     apps: [
@@ -25,7 +25,7 @@ test("lists one entry per pod with apps in manifest order and image names", () =
       { name: "etcd", imageName: "coreos.com/etcd" },
     ],
   });
-  const { pods, problems } = listPods(data.path);
+  const { pods, problems } = await listPods(data.path);
   expect(problems).toEqual([]);
   expect(pods).toEqual([
     {
@@ -41,17 +41,17 @@ test("lists one entry per pod with apps in manifest order and image names", () =
   ]);
 });
 
-test("pods are sorted by UUID across state directories", () => {
+test("pods are sorted by UUID across state directories", async () => {
   const made = [
     makePod(data.path, { dirState: "prepared" }),
     makePod(data.path, { dirState: "run" }),
     makePod(data.path, { dirState: "exited-garbage" }),
     makePod(data.path, { dirState: "prepared" }),
   ];
-  expect(listPods(data.path).pods.map((p) => p.uuid)).toEqual(made.map((p) => p.uuid).sort());
+  expect((await listPods(data.path)).pods.map((p) => p.uuid)).toEqual(made.map((p) => p.uuid).sort());
 });
 
-test("a pod caught in both prepared/ and run/ by a rename between two readdirs is one pod, in its later state", () => {
+test("a pod caught in both prepared/ and run/ by a rename between two readdirs is one pod, in its later state", async () => {
   const pod = makePod(data.path, { dirState: "run" });
   // What two readdirs see when the rename lands between them.
   mkdirSync(join(data.path, "pods", "prepared", pod.uuid), { recursive: true });
@@ -59,7 +59,7 @@ test("a pod caught in both prepared/ and run/ by a rename between two readdirs i
   expect(seen.map((p) => p.dirState)).toEqual(["run"]);
   expect(Pod.resolve(data.path, pod.uuid.slice(0, 8)).dirState).toBe("run");
   // The copy in prepared/ has no pod manifest: listing it would report a problem.
-  expect(listPods(data.path)).toEqual({ pods: [expect.objectContaining({ uuid: pod.uuid, state: "exited", path: pod.path })], problems: [] });
+  expect(await listPods(data.path)).toEqual({ pods: [expect.objectContaining({ uuid: pod.uuid, state: "exited", path: pod.path })], problems: [] });
 });
 
 test("state mapping: exited run pod, running pod with networks, exited-garbage pod", async () => {
@@ -67,7 +67,7 @@ test("state mapping: exited run pod, running pod with networks, exited-garbage p
   const running = makePod(data.path, { dirState: "run", netInfo: [{ netName: "default", ip: "172.16.28.7" }, { netName: "lan", ip: "10.1.1.2" }] });
   const marked = makePod(data.path, { dirState: "exited-garbage" });
   await cleanups.lockFromChild(running.path);
-  const byUuid = new Map(listPods(data.path).pods.map((p) => [p.uuid, p]));
+  const byUuid = new Map((await listPods(data.path)).pods.map((p) => [p.uuid, p]));
   expect(byUuid.get(exited.uuid)).toMatchObject({ state: "exited", networks: [] });
   expect(byUuid.get(running.uuid)!.state).toBe("running");
   expect(formatNetworks(byUuid.get(running.uuid)!.networks)).toBe("default:ip4=172.16.28.7, lan:ip4=10.1.1.2");
@@ -79,7 +79,7 @@ test("aborted prepares and pods being deleted are listed without apps, their man
   aborted.releaseLock();
   const deleting = makePod(data.path, { dirState: "exited-garbage", manifestText: "not json" });
   await cleanups.lockFromChild(deleting.path);
-  const { pods, problems } = listPods(data.path);
+  const { pods, problems } = await listPods(data.path);
   expect(problems).toEqual([]);
   const byUuid = new Map(pods.map((p) => [p.uuid, p]));
   expect(byUuid.get(aborted.uuid)).toMatchObject({ state: "aborted prepare", apps: [] });
@@ -90,26 +90,26 @@ test("a pod being prepared by another process shows as preparing", async () => {
   const pod = Pod.create(data.path);
   pod.releaseLock();
   await cleanups.lockFromChild(pod.path);
-  expect(listPods(data.path).pods).toEqual([{ uuid: pod.uuid, path: pod.path, state: "preparing", networks: [], apps: [] }]);
+  expect((await listPods(data.path)).pods).toEqual([{ uuid: pod.uuid, path: pod.path, state: "preparing", networks: [], apps: [] }]);
 });
 
-test("an unreadable pod is reported and skipped, the others still listed", () => {
+test("an unreadable pod is reported and skipped, the others still listed", async () => {
   const broken = makePod(data.path, { dirState: "prepared" });
   rmSync(join(broken.path, "pod"));
   const good = makePod(data.path, { dirState: "prepared" });
-  const { pods, problems } = listPods(data.path);
+  const { pods, problems } = await listPods(data.path);
   expect(pods.map((p) => p.uuid)).toEqual([good.uuid]);
   expect(problems).toHaveLength(1);
   expect(problems[0]).toStartWith("Unable to read pod manifest: ");
 });
 
-test("an app without an image name in the pod manifest takes it from the stored image manifest", () => {
+test("an app without an image name in the pod manifest takes it from the stored image manifest", async () => {
   const id = imageId("e");
   makePod(data.path, { dirState: "prepared", apps: [{ name: "web", imageId: id }] });
   const manifestDir = join(data.path, "cas", "imageManifest", "sha512", "ee");
   mkdirSync(manifestDir, { recursive: true });
   writeFileSync(join(manifestDir, "sha512-" + "e".repeat(64)), JSON.stringify({ name: "example.com/web" }));
-  expect(listPods(data.path).pods[0]!.apps).toEqual([{ name: "web", imageName: "example.com/web", imageId: id }]);
+  expect((await listPods(data.path)).pods[0]!.apps).toEqual([{ name: "web", imageName: "example.com/web", imageId: id }]);
 });
 
 /** Writes the pod's list summary as prepare does, from `apps`. */
@@ -118,14 +118,14 @@ function writeSummary(pod: Pod, apps: { name: string; image: { name?: string; id
   writeFileSync(join(pod.path, LIST_SUMMARY_FILE), encodeListSummary(manifest, () => "example.com/stored"));
 }
 
-test("a pod with a list summary is listed from it as from its manifest, without reading the manifest", () => {
+test("a pod with a list summary is listed from it as from its manifest, without reading the manifest", async () => {
   const apps = [
     { name: "redis", image: { name: "redis", id: imageId("a") } },
     { name: "etcd", image: { id: imageId("b") } },
   ];
   const pod = makePod(data.path, { dirState: "prepared", manifestText: "not json" });
   writeSummary(pod, apps);
-  expect(listPods(data.path)).toEqual({
+  expect(await listPods(data.path)).toEqual({
     pods: [
       {
         uuid: pod.uuid,
@@ -142,14 +142,14 @@ test("a pod with a list summary is listed from it as from its manifest, without 
   });
 });
 
-test("a malformed or oversized list summary is reported and its pod skipped, the others still listed", () => {
+test("a malformed or oversized list summary is reported and its pod skipped, the others still listed", async () => {
   const truncated = makePod(data.path, { dirState: "prepared" });
   writeFileSync(join(truncated.path, LIST_SUMMARY_FILE), "web\0example.com/web\0sha512-");
   const huge = makePod(data.path, { dirState: "run" });
   writeFileSync(join(huge.path, LIST_SUMMARY_FILE), Buffer.alloc(1 << 20, "a"));
   const good = makePod(data.path, { dirState: "prepared" });
   writeSummary(good, [{ name: "app", image: { name: "example.com/app", id: imageId("a") } }]);
-  const { pods, problems } = listPods(data.path);
+  const { pods, problems } = await listPods(data.path);
   expect(pods.map((p) => p.uuid)).toEqual([good.uuid]);
   expect(problems).toHaveLength(2);
   expect(problems).toContain(`Unable to read pod list summary: ${join(truncated.path, LIST_SUMMARY_FILE)}: the last field has no NUL terminator`);
