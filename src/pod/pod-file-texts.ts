@@ -1,6 +1,7 @@
 // What the texts of a pod's files say, without reading them: for `rkt list`, which gets the
 // texts from its scan (and must not load node:fs, 3 ms), and for src/pod/pod-files.ts.
 import type { PodManifest } from "../appc";
+import type { JoinedNetwork } from "../net";
 
 /** The store key (`sha512-` + 64 hex) of a full image ID as pod manifests carry it. */
 export function storeKeyOf(imageId: string): string {
@@ -19,16 +20,8 @@ export function parsePodManifest(text: string, file: string): PodManifest {
   return manifest;
 }
 
-/** An entry of `net-info.json` (src/net/pod-network.ts writes it). */
-export interface PodNetwork {
-  netName: string;
-  /** The network's config copy, relative to the pod directory. */
-  netConf: string;
-  ifName: string;
-  ip: string;
-  args: string;
-  mask: string;
-}
+/** An entry of `net-info.json` as list and status read it (src/net/pod-network.ts writes it). */
+export type PodNetwork = Omit<JoinedNetwork, "gateway">;
 
 /** The entries of a `net-info.json` text. */
 export function parsePodNetworks(text: string): PodNetwork[] {
