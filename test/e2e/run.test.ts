@@ -277,6 +277,20 @@ describe("rkt run", () => {
     }
   });
 
+  test("a start from images named by ID and already rendered reads no store index; one by name does", () => {
+    const own = tempDataDir("rkt-run-no-index-");
+    try {
+      const id = rkt(own.path, ["--insecure-skip-verify", "fetch", images.ok!]).stdout.trim();
+      expect(rkt(own.path, ["run", id]).exitCode).toBe(0);
+      writeFileSync(join(own.path, "cas", "db", "store.sqlite"), "not a database, so any use of the index fails".repeat(100));
+      expect(rkt(own.path, ["run", id])).toMatchObject({ exitCode: 0, stdout: "ok\n" });
+      expect(rkt(own.path, ["run", "--local", "example.com/ok"])).toMatchObject({ exitCode: 1, stderr: expect.stringContaining("not a database") });
+    } finally {
+      collectPods(own.path);
+      own.cleanup();
+    }
+  });
+
   test("a stage1 without the run annotation is refused before a pod exists", () => {
     const stage1 = busyboxImage(work.path, "example.com/no-entrypoint-stage1", undefined);
     const before = podsIn(data.path);
