@@ -77,7 +77,7 @@ async function buildTarget(target: BuildTarget): Promise<void> {
   await buildStage1Image(assetDir, target);
   step(`${target.name}: demo image`);
   await buildHelloImage(outDir, assetDir, target);
-  if (cross) for (const asset of ["librktnative.so", "librktlist.so", "stage1.aci"]) copyFileSync(join(assetDir, asset), join(slot, asset));
+  if (cross) for (const asset of ["librktnative.so", "librktlist.so", "stage1.aci", "stage1.id"]) copyFileSync(join(assetDir, asset), join(slot, asset));
 
   step(`${target.name}: rkt executable`);
   // --bytecode (which needs the ESM format for main.ts's top-level await) cuts start-up by a third:

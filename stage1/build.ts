@@ -2,6 +2,7 @@
 // and the demo image (hello.aci) with the system gcc, ar, tar and gzip.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { imageIdFromDigest, normalizeImageKey } from "../src/appc/image-id";
 import { C_WARNINGS, runTool, toolchain, type BuildTarget } from "../native/targets";
 import { cniPlugins, STAGE1_CNI_PLUGINS } from "./cni-plugins";
 
@@ -38,7 +39,16 @@ function packAci(layoutDir: string, aciPath: string): void {
   runTool(["tar", "--numeric-owner", "--owner=0", "--group=0", "-czf", aciPath, "-C", layoutDir, "manifest", "rootfs"]);
 }
 
-/** Lays out and packs `${workDir}/stage1.aci`; returns its path. */
+/**
+ * Writes the image's store key (`sha512-` and 64 hex digits of its uncompressed tar, as an
+ * import computes it) to `idPath`: rkt finds its embedded stage1 in the store by it.
+ */
+function writeImageId(aciPath: string, idPath: string): void {
+  const tar = Bun.gunzipSync(readFileSync(aciPath));
+  writeFileSync(idPath, normalizeImageKey(imageIdFromDigest(new Bun.CryptoHasher("sha512").update(tar).digest("hex"))));
+}
+
+/** Lays out and packs `${workDir}/stage1.aci` and writes its key to `${workDir}/stage1.id`; returns the image's path. */
 export async function buildStage1Image(workDir: string, target: BuildTarget): Promise<string> {
   const objectDir = join(workDir, "stage1-objects");
   const layout = join(workDir, "stage1-layout");
@@ -56,6 +66,7 @@ export async function buildStage1Image(workDir: string, target: BuildTarget): Pr
   writeManifest(join(sourceDir, "manifest.json"), layout, target);
   const aci = join(workDir, "stage1.aci");
   packAci(layout, aci);
+  writeImageId(aci, join(workDir, "stage1.id"));
   return aci;
 }
 

@@ -16,6 +16,7 @@ import { fetchImage } from "../fetch";
 import {
   PodSetupError,
   checkPrepareRequest,
+  namesImagesById,
   parseEnvAssignment,
   preparePod,
   type AppArg,
@@ -126,7 +127,7 @@ export async function withPodFailureCode<T>(work: () => Promise<T>): Promise<T> 
  */
 export async function preparePodFromCommand(dataDir: string, req: PrepareRequest, globals: Globals, quiet = false) {
   const { systemConfig, localConfig, trustKeysFromHttps, insecureTls, insecureHttp } = globals;
-  const store = Store.open(dataDir);
+  const store = Store.open(dataDir, { indexOnDemand: namesImagesById(req) });
   try {
     return await withPodFailureCode(() => preparePod(dataDir, store, req, (ref, opts) =>
       fetchImage(store, ref, {

@@ -10,7 +10,7 @@ export type { AppArg } from "./pod-manifest";
 export type { MountFlag } from "./volumes";
 export { parseEnvAssignment } from "./environment";
 export { parsePodEtcFlags, type PodEtcChoices, type PodEtcFlagValues } from "./pod-etc";
-export { PodSetupError, checkPrepareRequest, preparePod, type FetchImage, type PrepareRequest, type PreparedPod } from "./prepare";
+export { PodSetupError, checkPrepareRequest, namesImagesById, preparePod, type FetchImage, type PrepareRequest, type PreparedPod } from "./prepare";
 export { claimPreparedPod, renderPodTrees, type Stage1RunOptions } from "./run";
 export { runPod, type PodToRun } from "./run-pod";
 export { enterPod, type EnterRequest } from "./enter";

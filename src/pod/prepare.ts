@@ -4,6 +4,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
+  isImageId,
   parsePodManifest,
   serializeImageManifest,
   serializePodManifest,
@@ -93,6 +94,17 @@ export function checkPrepareRequest(req: PrepareRequest): void {
     if (!existsSync("/proc/self/uid_map")) throw new Error("--private-users is not supported, kernel compiled without user namespace support");
     if (!req.noOverlay && overlaySupported()) throw new Error("cannot use both overlay and user namespace: not implemented yet. (Try --no-overlay)");
   }
+}
+
+/**
+ * Whether every image of the request is named by its image ID (the default stage1 is found
+ * by its own): then a cached start finds them all in rendered trees, without the store's
+ * index, and an uncached one first needs the index before it takes any store lock (see
+ * Store.open's indexOnDemand).
+ */
+export function namesImagesById(req: PrepareRequest): boolean {
+  if (req.podManifestFile !== undefined) return false;
+  return (req.stage1Image === undefined || isImageId(req.stage1Image)) && req.apps.every((app) => isImageId(app.image));
 }
 
 interface ResolvedPod {

@@ -1,13 +1,11 @@
 // The stage1 image of a pod (rkt-internals §5.1): the default one embedded in the binary
-// (imported into the store on first use, found by name afterwards) or `--stage1-image`,
-// and the entrypoints its manifest's annotations name.
+// (imported into the store on first use, found by its image ID afterwards) or
+// `--stage1-image`, and the entrypoints its manifest's annotations name.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseImageManifest, type ImageManifest } from "../appc";
 import type { Store } from "../store";
-import { RKT_VERSION } from "../version";
-
-const DEFAULT_STAGE1_NAME = "coreos.com/rkt/stage1";
+import embeddedStage1Id from "./embedded-stage1-id";
 
 export type Stage1Entrypoint = "run" | "enter" | "gc";
 
@@ -35,8 +33,9 @@ export type FetchStage1 = (ref: string) => Promise<string>;
 
 /**
  * The key of the pod's stage1 in the store: `--stage1-image` (an image ID prefix, path,
- * name or URL) when given; else the default one, looked up by name and version first, so
- * a start after the first one imports nothing.
+ * name or URL) when given; else the default one, looked up by its image ID first, so a
+ * start after the first one imports nothing. By ID, not by name: another image named
+ * like it (fetched, or embedded in an older build of the same version) is never the default.
  */
 export async function resolveStage1(store: Store, stage1Image: string | undefined, fetchStage1: FetchStage1): Promise<string> {
   if (stage1Image !== undefined) {
@@ -44,11 +43,7 @@ export async function resolveStage1(store: Store, stage1Image: string | undefine
       throw new Error(`stage1 image ${stage1Image}: ${err.message}`);
     });
   }
-  try {
-    return store.findImageByName(DEFAULT_STAGE1_NAME, [{ name: "version", value: RKT_VERSION }]);
-  } catch {
-    return importEmbeddedStage1(store);
-  }
+  return store.hasImage(embeddedStage1Id) ? embeddedStage1Id : importEmbeddedStage1(store);
 }
 
 /**

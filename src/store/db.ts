@@ -2,7 +2,7 @@
 // name, imported when, and the HTTP cache metadata of remote ACIs. WAL mode lets readers
 // run beside a writer; every write transaction is also serialised across processes by an
 // exclusive flock on `cas/db/`, as rkt did.
-import { Database, constants as sqlite } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { FileLock } from "../sys";
@@ -56,6 +56,14 @@ function withDatabasePath(err: unknown, path: string): unknown {
 
 const SYNCED_COMMITS = "PRAGMA synchronous = FULL";
 
+/**
+ * bun:sqlite, loaded when an index is first opened: a start from rendered images opens
+ * none (rendered-lookup.ts), and evaluating the module cost it about 1 ms.
+ */
+function sqliteModule(): typeof import("bun:sqlite") {
+  return import.meta.require("bun:sqlite");
+}
+
 export class StoreIndex {
   private constructor(
     private readonly db: Database,
@@ -68,6 +76,7 @@ export class StoreIndex {
    */
   static open(layout: StoreLayout, storeLock: FileLock): StoreIndex {
     refuseQlDatabase(layout);
+    const { Database, constants: sqlite } = sqliteModule();
     const db = new Database(layout.dbFile, { create: true, strict: true });
     const index = new StoreIndex(db, FileLock.openDir(layout.dbDir));
     try {

@@ -23,6 +23,7 @@ import { FileLock, fsyncDir, lockKeyFile, mkdirDurably, native, SysError, writeF
 import { StoreIndex, type AciInfo, type RemoteInfo } from "./db";
 import { StoreLayout } from "./layout";
 import { findByNameAndLabels, formatLabels } from "./name-lookup";
+import { renderedImageKey } from "./rendered-lookup";
 import { importDockerLayerFiles, type BottomLayerArrival } from "./docker-layers-import";
 import { TreeStore } from "./tree-store";
 import { WorkDir } from "./work-dir";
@@ -52,8 +53,9 @@ export interface StoredImage {
 
 export class Store {
   readonly layout: StoreLayout;
-  readonly index: StoreIndex;
   readonly trees: TreeStore;
+  /** Opened by open(), or at its first use with `indexOnDemand`. */
+  private openedIndex: StoreIndex | undefined;
   /** The `asOneUnit` run in progress: the images it imported first, also journaled on disk. */
   private unit: { imported: Set<string>; journal?: WorkDir } | undefined;
   /** Set while importing images whose tree is rendered next (importsForRender). */
@@ -66,16 +68,21 @@ export class Store {
     private readonly storeLock: FileLock,
   ) {
     this.layout = layout;
-    this.index = StoreIndex.open(layout, storeLock);
     this.trees = new TreeStore(this);
+  }
+
+  get index(): StoreIndex {
+    return (this.openedIndex ??= StoreIndex.open(this.layout, this.storeLock));
   }
 
   /**
    * Opens the store under `dataDir`, creating or migrating it; holds a shared store lock
    * until close. Work directories of killed imports, downloads and fetches are swept on
-   * the way, and a killed fetch's images are undone.
+   * the way, and a killed fetch's images are undone. `indexOnDemand`: the index is opened
+   * (and migrated) at its first use, if any: for callers that expect to find all they need
+   * in rendered trees (rendered-lookup.ts), and so hold no store lock when they first need it.
    */
-  static open(dataDir: string): Store {
+  static open(dataDir: string, opts: { indexOnDemand?: boolean } = {}): Store {
     const layout = new StoreLayout(dataDir);
     layout.create();
     const storeLock = FileLock.openDir(layout.cas);
@@ -83,6 +90,7 @@ export class Store {
     try {
       storeLock.lock("shared");
       store = new Store(layout, storeLock);
+      if (!opts.indexOnDemand) store.openedIndex = StoreIndex.open(layout, storeLock);
     } catch (err) {
       storeLock.close();
       throw err;
@@ -94,7 +102,7 @@ export class Store {
   close(): void {
     for (const { work } of this.staged.values()) work.remove();
     this.staged.clear();
-    this.index.close();
+    this.openedIndex?.close();
     this.storeLock.close();
   }
 
@@ -313,6 +321,8 @@ export class Store {
 
   /** The full store key for a `sha512-` prefix of at least two hex digits. */
   resolveKey(prefix: string): string {
+    const rendered = renderedImageKey(this.layout, prefix);
+    if (rendered !== undefined) return rendered;
     const keys = this.index.keysWithPrefix(normalizeImageKey(prefix));
     if (keys.length === 0) throw new Error(`no keys found for "${prefix}" (see 'rkt image list')`);
     if (keys.length > 1) throw new Error(`ambiguous key: "${prefix}" matches ${keys.length} images: give more of the ID (see 'rkt image list')`);
@@ -322,7 +332,7 @@ export class Store {
   readManifest(key: string): ImageManifest {
     const path = this.layout.manifest(key);
     const text = this.withImageLock(key, "shared", () => {
-      if (!this.index.aciInfo(key)) throw new Error(`cannot find image with key: ${key}`);
+      if (!this.hasImage(key)) throw new Error(`cannot find image with key: ${key}`);
       return readFileSync(path, "utf8");
     });
     return parseImageManifest(text, path);
@@ -330,7 +340,8 @@ export class Store {
 
   /** Keys of trees in the tree store whose image is gone (left by a removal that was killed or failed). */
   orphanTreeKeys(): string[] {
-    return readdirSync(this.layout.trees).filter((name) => isStoreKey(name) && !this.hasImage(name));
+    // By the index alone: such a tree may still hold a marker, left by a removal of an older rkt.
+    return readdirSync(this.layout.trees).filter((name) => isStoreKey(name) && this.index.aciInfo(name) === undefined);
   }
 
   /** Records in the index that the images were used now (fetched), so `rkt image gc` keeps them for its grace period. */
@@ -370,8 +381,9 @@ export class Store {
     }
   }
 
+  /** Whether the image is stored: its tree is rendered (rendered-lookup.ts), or the index has its row. */
   hasImage(key: string): boolean {
-    return this.index.aciInfo(key) !== undefined;
+    return this.trees.isRendered(key) || this.index.aciInfo(key) !== undefined;
   }
 
   /** The remote-cache row for a fetched URL (or `docker://` string), if its image is still stored. */
@@ -449,8 +461,8 @@ export class Store {
   }
 
   /**
-   * Removes an image (rkt-internals §2.5): its index rows, then blob and manifest copy,
-   * then its tree. Returns the files that could not be removed (stale, harmless).
+   * Removes an image (rkt-internals §2.5): its tree's marker, its index rows, then blob and
+   * manifest copy, then its tree. Returns the files that could not be removed (stale, harmless).
    */
   async removeImage(key: string): Promise<string[]> {
     return this.removeImageNow(key);
@@ -465,15 +477,19 @@ export class Store {
         stale.push(path);
       }
     };
-    this.withImageLock(key, "exclusive", () => {
-      if (!this.index.removeImageRows(key)) throw new Error(`cannot find image with key: ${key}`);
-      removeFile(this.layout.blob(key));
-      rmSync(this.layout.unsyncedBlobMark(key), { force: true });
-      removeFile(this.layout.manifest(key));
-      rmSync(this.layout.podUseStamp(key), { force: true });
-      rmSync(this.layout.imageLock(key), { force: true });
+    // The marker goes before the row, as it tells that the image is stored (rendered-lookup.ts);
+    // the tree lock first, as a render takes it before image locks.
+    this.trees.withTreeLock(key, "exclusive", () => {
+      this.trees.unmark(key);
+      this.withImageLock(key, "exclusive", () => {
+        if (!this.index.removeImageRows(key)) throw new Error(`cannot find image with key: ${key}`);
+        removeFile(this.layout.blob(key));
+        rmSync(this.layout.unsyncedBlobMark(key), { force: true });
+        removeFile(this.layout.manifest(key));
+        rmSync(this.layout.podUseStamp(key), { force: true });
+        rmSync(this.layout.imageLock(key), { force: true });
+      });
     });
-    // Taken only after the image lock is released: a render holds the tree lock and then takes image locks.
     try {
       this.trees.remove(key);
     } catch {

@@ -1,7 +1,8 @@
 // The tree store (rkt-internals §2.4): `cas/tree/<key>/` holds the image rendered with its
 // dependencies (`manifest`, `rootfs/`), its tree hash (`hash`) and, last, the `rendered`
 // marker. The marker is the commit point: it is created only after everything else is
-// written, and a tree without it is never used. The tree itself is not synced: the marker
+// written, and a tree without it is never used. It exists only while the image is stored,
+// so it also tells that without the index (rendered-lookup.ts). The tree itself is not synced: the marker
 // holds the boot it was written in (written-this-boot.ts), and a tree from an earlier boot
 // is re-hashed once before its first use, rebuilt if it differs. Otherwise reuse does not
 // re-hash; `verify` does, on demand. The hash file names its version (native/tree_digest.h): trees
@@ -11,11 +12,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { serializeImageManifest } from "../appc";
 import { fsyncDir, lockKeyFile, native, writeFileDurably, type LockMode } from "../sys";
+import { readRenderedMark, RENDERED_MARKER } from "./rendered-lookup";
 import { renderOrder, type RenderLayer } from "./render-order";
 import type { Store } from "./store";
 import { needsProof, unsyncedMark } from "./written-this-boot";
-
-const RENDERED = "rendered";
 
 /** What rkt says when a stored tree turns out damaged and is rendered again. */
 export const TREE_REBUILD_WARNING = "Warning: tree cache is in a bad state. Rebuilding...\n";
@@ -71,18 +71,13 @@ export class TreeStore {
 
   /** The `rendered` marker's mark; undefined when the tree is not complete. */
   private readMark(key: string): string | undefined {
-    try {
-      return readFileSync(join(this.path(key), RENDERED), "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw err;
-    }
+    return readRenderedMark(this.store.layout, key);
   }
 
   /** Writes the `rendered` marker, the tree's commit point, with its mark (written-this-boot.ts). */
   private mark(key: string, mark: string): void {
     const dir = this.path(key);
-    writeFileDurably(join(dir, `${RENDERED}.tmp`), join(dir, RENDERED), mark);
+    writeFileDurably(join(dir, `${RENDERED_MARKER}.tmp`), join(dir, RENDERED_MARKER), mark);
     fsyncDir(dir);
   }
 
@@ -178,14 +173,23 @@ export class TreeStore {
     this.mark(key, unsyncedMark());
   }
 
+  /**
+   * Takes the tree's `rendered` marker away, durably: the tree is no longer trusted, and no
+   * longer tells that its image is stored (rendered-lookup.ts). The caller holds the
+   * exclusive tree lock.
+   */
+  unmark(key: string): void {
+    if (!this.isRendered(key)) return;
+    const dir = this.path(key);
+    rmSync(join(dir, RENDERED_MARKER));
+    fsyncDir(dir);
+  }
+
   /** Removes whatever is at the tree's place: the marker first, so no one trusts the rest. */
   private removePartial(key: string): void {
     const dir = this.path(key);
     if (!existsSync(dir)) return;
-    if (this.isRendered(key)) {
-      rmSync(join(dir, RENDERED));
-      fsyncDir(dir);
-    }
+    this.unmark(key);
     native.removeTree(dir);
   }
 }

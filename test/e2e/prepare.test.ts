@@ -110,6 +110,19 @@ describe("rkt prepare and run-prepared", () => {
     expect(podsIn(data.path)).toEqual(before);
   });
 
+  test("an image named by ID and found in its rendered tree, removed before the pod claimed it, fails prepare the same way", async () => {
+    const image = busyboxImage(work.path, "example.com/removed-by-id", shellApp("true"));
+    const shortId = rkt(data.path, ["--insecure-skip-verify", "fetch", image]).stdout.trim();
+    const key = rkt(data.path, ["image", "list", "--no-legend", "--full", "--fields=key"]).stdout.split("\n").find((line) => line.startsWith(shortId))!.trim();
+    const before = podsIn(data.path);
+    const prepared = await prepareDuringRemoval(shortId, async (preparerPid) => {
+      await waitFor("prepare to wait for the pods/ lock", () => waitsForFileLock(preparerPid) || undefined);
+      expect(await withStore(data.path, (store) => store.removeImage(key))).toEqual([]);
+    });
+    expect(prepared).toMatchObject({ exitCode: 1, stderr: `prepare: image ${key} was removed while the pod was being prepared\n` });
+    expect(podsIn(data.path)).toEqual(before);
+  });
+
   test("run-prepared --interactive refuses a pod of two apps and leaves it prepared", () => {
     const first = busyboxImage(work.path, "example.com/first", shellApp("echo first"));
     const second = busyboxImage(work.path, "example.com/second", shellApp("echo second"));

@@ -255,6 +255,42 @@ describe("rkt run", () => {
     expect(result.stdout).toMatch(new RegExp(`^fake stage1 lock=\\d+ args=--local-config=/etc/rkt ${result.uuid}\\n$`));
   });
 
+  test("the default stage1 is the one built into rkt, found by its image ID: an image fetched under its name and version is not", () => {
+    const own = tempDataDir("rkt-run-default-stage1-");
+    try {
+      const impostor = busyboxImage(work.path, "coreos.com/rkt/stage1", undefined, {
+        manifest: {
+          labels: [{ name: "version", value: "0.8.0" }, { name: "os", value: "linux" }, { name: "arch", value: "amd64" }],
+          annotations: [{ name: "coreos.com/rkt/stage1/run", value: "/fake-init" }],
+        },
+        files: { "fake-init": { content: "#!/bin/busybox sh\necho impostor\nexit 42\n", mode: 0o755 } },
+      });
+      expect(rkt(own.path, ["--insecure-skip-verify", "fetch", impostor]).exitCode).toBe(0);
+      const uuidFile = join(work.path, "uuid-default-stage1");
+      const result = rkt(own.path, ["--insecure-skip-verify", "run", `--uuid-file-save=${uuidFile}`, images.ok!]);
+      expect({ exitCode: result.exitCode, stdout: result.stdout }).toEqual({ exitCode: 0, stdout: "ok\n" });
+      const stage1Id = readFileSync(join(own.path, "pods", "run", readFileSync(uuidFile, "utf8"), "stage1ID"), "utf8");
+      expect(stage1Id).toBe(readFileSync(join(repoRoot, "dist", "build", "stage1.id"), "utf8"));
+    } finally {
+      collectPods(own.path);
+      own.cleanup();
+    }
+  });
+
+  test("a start from images named by ID and already rendered reads no store index; one by name does", () => {
+    const own = tempDataDir("rkt-run-no-index-");
+    try {
+      const id = rkt(own.path, ["--insecure-skip-verify", "fetch", images.ok!]).stdout.trim();
+      expect(rkt(own.path, ["run", id]).exitCode).toBe(0);
+      writeFileSync(join(own.path, "cas", "db", "store.sqlite"), "not a database, so any use of the index fails".repeat(100));
+      expect(rkt(own.path, ["run", id])).toMatchObject({ exitCode: 0, stdout: "ok\n" });
+      expect(rkt(own.path, ["run", "--local", "example.com/ok"])).toMatchObject({ exitCode: 1, stderr: expect.stringContaining("not a database") });
+    } finally {
+      collectPods(own.path);
+      own.cleanup();
+    }
+  });
+
   test("a stage1 without the run annotation is refused before a pod exists", () => {
     const stage1 = busyboxImage(work.path, "example.com/no-entrypoint-stage1", undefined);
     const before = podsIn(data.path);

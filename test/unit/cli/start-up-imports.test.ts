@@ -76,6 +76,10 @@ describe("start-up of the executable", () => {
     for (const name of ["run", "run-prepared"]) expect(staticClosure([commandChunk(name)]).builtins).not.toContain("tty");
   });
 
+  test("rkt run and prepare load bun:sqlite only when they open the store's index, which a start from rendered images does not", () => {
+    for (const name of ["run", "prepare"]) expect(staticClosure([commandChunk(name)]).builtins).not.toContain("bun:sqlite");
+  });
+
   test("rkt run and prepare load no signature, keystore, download or credentials code until an image is not in the store", () => {
     for (const name of ["run", "prepare"]) {
       const text = staticClosure([commandChunk(name)]).chunks.map((c) => chunks.get(c)!).join("\n");
