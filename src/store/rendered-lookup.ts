@@ -3,7 +3,7 @@
 // checking the row, holding the tree lock, and a removal takes it away, holding the same
 // lock, before the row goes (Store.removeImage). So a start whose images are named by ID
 // and already rendered opens no sqlite at all.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { normalizeImageKey } from "../appc";
 import type { StoreLayout } from "./layout";
@@ -25,9 +25,9 @@ export function readRenderedMark(layout: StoreLayout, key: string): string | und
 
 /**
  * The store key of the image `id` (an image ID or a prefix of one) when its tree is
- * rendered and needs no proof, which makes it stored; undefined when only the index can
- * tell: not an ID, not rendered, to be proven after a reboot, or a prefix that more than
- * one stored manifest matches.
+ * rendered and needs no proof and its manifest copy is there, which makes it stored;
+ * undefined when only the index can tell: not an ID, not rendered, to be proven after a
+ * reboot, without its manifest copy, or a prefix that more than one stored manifest matches.
  */
 export function renderedImageKey(layout: StoreLayout, id: string): string | undefined {
   let prefix: string;
@@ -36,10 +36,15 @@ export function renderedImageKey(layout: StoreLayout, id: string): string | unde
   } catch {
     return undefined;
   }
-  const key = prefix.length === STORE_KEY_LENGTH ? prefix : onlyManifestWithPrefix(layout, prefix);
+  const key = prefix.length === STORE_KEY_LENGTH ? keyWithManifest(layout, prefix) : onlyManifestWithPrefix(layout, prefix);
   if (key === undefined) return undefined;
   const mark = readRenderedMark(layout, key);
   return mark !== undefined && !needsProof(mark) ? key : undefined;
+}
+
+/** `key` when its manifest copy is there: an older rkt's removal took that away before the tree's marker. */
+function keyWithManifest(layout: StoreLayout, key: string): string | undefined {
+  return existsSync(layout.manifest(key)) ? key : undefined;
 }
 
 /**

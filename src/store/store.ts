@@ -381,9 +381,9 @@ export class Store {
     }
   }
 
-  /** Whether the image is stored: its tree is rendered (rendered-lookup.ts), or the index has its row. */
+  /** Whether the image is stored: its rendered tree tells so (rendered-lookup.ts), or the index has its row. */
   hasImage(key: string): boolean {
-    return this.trees.isRendered(key) || this.index.aciInfo(key) !== undefined;
+    return renderedImageKey(this.layout, key) === key || this.index.aciInfo(key) !== undefined;
   }
 
   /** The remote-cache row for a fetched URL (or `docker://` string), if its image is still stored. */

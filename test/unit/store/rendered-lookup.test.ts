@@ -1,7 +1,7 @@
 // A start from images named by ID finds them in their rendered trees, without the index
 // (src/store/rendered-lookup.ts); the index decides whenever a tree cannot.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Store } from "../../../src/store";
 import { lockKeyFile } from "../../../src/sys";
@@ -51,6 +51,15 @@ describe("without the index", () => {
     writeFileSync(join(f.store.layout.tree(key), "rendered"), "unsynced 00000000-0000-0000-0000-000000000000\n");
     const store = reopenWithUnreadableIndex();
     expect(() => store.resolveKey(key)).toThrow(/not a database/);
+  });
+
+  test("a tree whose manifest copy is gone (an older rkt's removal, killed midway) is not taken as proof", async () => {
+    const key = await renderedImage("example.com/half-removed");
+    // rkt before this store version removed the row, then the blob and manifest copy, and the tree last.
+    rmSync(f.store.layout.manifest(key));
+    const store = reopenWithUnreadableIndex();
+    expect(() => store.resolveKey(key)).toThrow(/not a database/);
+    expect(() => store.hasImage(key)).toThrow(/not a database/);
   });
 
   test("a prefix that two manifest copies share is asked of the index, which knows the one stored", async () => {
