@@ -105,6 +105,10 @@ static int import_layers(const char *layers, int32_t count, struct growing_file 
 	}
 	if (rc == 0)
 		rc = consume(squash, render, image, err);
+	/* The squash may stop reading the bottom layer before its end (what follows a gzip
+	 * stream is ignored): the import succeeds only on a layer the download has checked. */
+	if (rc == 0 && bottom && count > 0)
+		rc = growing_file_wait_end(bottom, layer_paths[0], err);
 	if (rc == 0 && render)
 		rc = extractor_tree_hash(render, tree_hash_out, err);
 	if (rc == 0)

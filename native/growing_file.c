@@ -47,6 +47,11 @@ void growing_file_end(struct growing_file *g, bool whole)
 	change(g, whole ? WHOLE : BROKEN);
 }
 
+static int broken(const char *path, struct rkt_error *err)
+{
+	return rkt_fail(err, "read", path, "the download stopped before the end");
+}
+
 ssize_t growing_file_read(struct growing_file *g, int fd, void *buf, size_t len, const char *path,
 			  struct rkt_error *err)
 {
@@ -67,12 +72,22 @@ ssize_t growing_file_read(struct growing_file *g, int fd, void *buf, size_t len,
 		if (n > 0 || state == WHOLE)
 			return n;
 		if (state == BROKEN)
-			return rkt_fail(err, "read", path, "the download stopped before the end");
+			return broken(path, err);
 		pthread_mutex_lock(&g->lock);
 		while (g->generation == generation)
 			pthread_cond_wait(&g->changed, &g->lock);
 		pthread_mutex_unlock(&g->lock);
 	}
+}
+
+int growing_file_wait_end(struct growing_file *g, const char *path, struct rkt_error *err)
+{
+	pthread_mutex_lock(&g->lock);
+	while (g->state == GROWING)
+		pthread_cond_wait(&g->changed, &g->lock);
+	enum growth state = g->state;
+	pthread_mutex_unlock(&g->lock);
+	return state == WHOLE ? 0 : broken(path, err);
 }
 
 void growing_file_free(struct growing_file *g)

@@ -28,6 +28,11 @@ void growing_file_end(struct growing_file *g, bool whole);
 ssize_t growing_file_read(struct growing_file *g, int fd, void *buf, size_t len, const char *path,
 			  struct rkt_error *err);
 
+/* Waits until the writer says the file ended: 0 when whole, -1 (with *err, naming `path`)
+ * when broken. For a reader that stops before the file's end (a decompressor ignores what
+ * follows the compressed stream), so that it never succeeds on a file not yet checked. */
+int growing_file_wait_end(struct growing_file *g, const char *path, struct rkt_error *err);
+
 void growing_file_free(struct growing_file *g);
 
 #endif

@@ -1,7 +1,7 @@
 // docker:// images through dist/rkt against a real registry on loopback (rkt-cli.md §4).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rkt, rktBinary, tempDataDir, tempDir } from "../support/harness";
 import { buildOciLayout, pushImage, startRegistry, type Registry } from "./docker-registry-fixture";
@@ -216,5 +216,47 @@ describe("docker:// run", () => {
     const missing = rkt(data.path, ["--insecure-skip-verify", "run", "--local", "--mds-register=false", `docker://${registry!.host}/test/other:v1`]);
     expect(missing.exitCode).not.toBe(0);
     expect(missing.stderr).toContain(`url docker://${registry!.host}/test/other:v1 not available in local store`);
+  });
+});
+
+describe("a registry that sends other bytes for a layer than its digest names", () => {
+  // Its own registry: blobs are shared by every repository of one storage.
+  let tampering: Registry | undefined;
+  afterAll(async () => {
+    await tampering?.stop();
+  });
+
+  test("the layer imported while it downloads is thrown away: the fetch fails with one line and stores nothing", async () => {
+    const storage = mkdirDir(join(work.path, "tampering-registry"));
+    tampering = await startRegistry(storage);
+    const ref = `docker://${tampering.host}/test/app:v1`;
+    pushImage(layout, ref);
+    // The bottom layer (the largest) swapped, at the same size, for a valid gzip tar that
+    // plants a file, then zeros that gunzip ignores: the import reads all of it and succeeds
+    // before the download finds the digest wrong.
+    const indexJson = JSON.parse(readFileSync(join(layout, "index.json"), "utf8"));
+    const manifest = JSON.parse(readFileSync(join(layout, "blobs/sha256", indexJson.manifests[0].digest.slice(7)), "utf8"));
+    const bottom = manifest.layers[0] as { digest: string; size: number };
+    const hex = bottom.digest.slice("sha256:".length);
+    const planted = join(work.path, "planted");
+    mkdirDir(join(planted, "bin"));
+    writeFileSync(join(planted, "bin", "planted"), "not the image's\n");
+    const plantedLayer = join(work.path, "planted.tar.gz");
+    expect(Bun.spawnSync(["tar", "--numeric-owner", "-C", planted, "-czf", plantedLayer, "."]).exitCode).toBe(0);
+    const swapped = new Uint8Array(bottom.size);
+    swapped.set(readFileSync(plantedLayer));
+    writeFileSync(join(storage, "storage/docker/registry/v2/blobs/sha256", hex.slice(0, 2), hex, "data"), swapped);
+
+    const store = tempDataDir("rkt-docker-tampered-");
+    try {
+      const result = rkt(store.path, ["--insecure-skip-verify", "fetch", ref]);
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stderr.trim()).toMatch(/^fetch: .*the registry sent other content.*$/);
+      expect(rkt(store.path, ["image", "list", "--no-legend"]).stdout.trim()).toBe("");
+      const cas = join(store.path, "cas");
+      for (const dir of ["tree", "tmp"]) expect(existsSync(join(cas, dir)) ? readdirSync(join(cas, dir)) : []).toEqual([]);
+    } finally {
+      store.cleanup();
+    }
   });
 });

@@ -90,6 +90,31 @@ describe("the bottom layer imported as it arrives", () => {
     expect(readFileSync(join(rootfs, "top"), "utf8")).toBe("upper layer");
   });
 
+  test("a layer with bytes after its gzip stream (ignored, as gunzip does) still waits for the rest of the download", async () => {
+    const wholeDir = freshDir("padded-whole");
+    const padded = new Uint8Array(bottom.length + 4096);
+    padded.set(bottom);
+    const wholePath = join(wholeDir, "layer-0.gz");
+    writeFileSync(wholePath, padded);
+    const whole = await importDockerLayerFiles([wholePath], "{}", 0, "test image", wholeDir, join(wholeDir, "rootfs"));
+
+    const dir = freshDir("padded");
+    const rootfs = join(dir, "rootfs");
+    const path = join(dir, "layer-0.gz");
+    const arriving = await importDockerLayerFiles([path], "{}", 0, "test image", dir, rootfs, (grew) =>
+      arrive(path, [padded.subarray(0, bottom.length + 16), padded.subarray(bottom.length + 16)], grew, async () => {
+        // The gzip stream and the start of what follows it are there: the import has all it
+        // reads, and must still wait for the download's end.
+        await waitFor(() => existsSync(join(rootfs, "second")) && statSync(join(rootfs, "second")).size === 2_000_000, "the layer extracted");
+        for (let i = 0; i < 50; i++) {
+          grew(); // throws once the import has stopped, as it did when it ended here on its own
+          await Bun.sleep(10);
+        }
+      }),
+    );
+    expect(arriving.sha512).toBe(whole.sha512);
+  });
+
   test("a download that breaks off fails the import with the download's error, and leaves no blob", async () => {
     const dir = freshDir("broken");
     const path = join(dir, "layer-0.gz");
